@@ -1,0 +1,103 @@
+# The two commands a newcomer needs are `make run` and `make test`; each installs what it needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+UV_HOME := .cache/uv
+UV := $(UV_HOME)/bin/uv
+UV_VERSION := 0.13.9
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+# Real PostgreSQL and Redis for the test suite; override on the command line or in the environment.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+PYTEST_WORKERS ?= 2
+TEST_ENV := DEBUG=false SECRET_KEY=test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz \
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	SECURE_SSL_REDIRECT=false LOG_FORMAT=console LOG_LEVEL=WARNING VAR_DIR=$(CURDIR)/var/test
+
+# What `manage.py check --deploy` sees: production defaults, nothing relaxed.
+DEPLOY_ENV := DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	ALLOWED_HOSTS=portal.example.gov.uk DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
+
+.PHONY: help
+help:
+	@echo "make run    the whole portal with demo data on http://127.0.0.1:8000 (Ctrl-C stops it)"
+	@echo "make test   every check: lint, format, types, migrations, deploy check, tests"
+
+# --- Environments ---------------------------------------------------------------------------------
+
+$(UV):
+	$(PYTHON) -m venv $(UV_HOME)
+	$(UV_HOME)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --python $(PYTHON)
+	touch $@
+
+.PHONY: venv
+venv: $(VENV)/.synced
+
+.PHONY: lock
+lock: | $(UV)
+	$(UV) lock --python $(PYTHON)
+
+# --- Running --------------------------------------------------------------------------------------
+
+.PHONY: run
+run: venv assets
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py seed_demo
+	DEBUG=true $(VENV)/bin/honcho --procfile Procfile.dev start
+
+# --- Checks ---------------------------------------------------------------------------------------
+
+.PHONY: test
+test: venv assets test-services
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(TEST_ENV) $(VENV)/bin/mypy .
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+	$(TEST_ENV) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+.PHONY: format
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# PostgreSQL and Redis must be running on 127.0.0.1; start them if installed but stopped.
+.PHONY: test-services
+test-services:
+	@if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+	  if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then \
+	    echo "Starting PostgreSQL"; \
+	    pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort -V | tail -1) main start; \
+	  else \
+	    echo "PostgreSQL is not running on 127.0.0.1:5432 and is not installed."; \
+	    echo "Install it (apt-get install postgresql) or point TEST_DATABASE_URL at one."; exit 1; \
+	  fi; \
+	fi
+	@if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then \
+	  if command -v redis-server >/dev/null; then \
+	    echo "Starting Redis"; \
+	    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
+	    sleep 1; \
+	  else \
+	    echo "Redis is not running on 127.0.0.1:6379 and is not installed."; \
+	    echo "Install it (apt-get install redis-server) or point TEST_REDIS_URL at one."; exit 1; \
+	  fi; \
+	fi
+
+# --- Front end ------------------------------------------------------------------------------------
+
+.PHONY: assets
+assets:
+	@true
+
+.PHONY: clean
+clean:
+	rm -rf $(VENV) .cache var node_modules

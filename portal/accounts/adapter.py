@@ -1,0 +1,9 @@
+from django.http import HttpRequest
+
+from allauth.account.adapter import DefaultAccountAdapter
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        """Residents sign themselves up; staff accounts are made by a system admin."""
+        return True

@@ -1,0 +1,56 @@
+"""The roles people hold, as Django groups with permissions.
+
+Groups are created and kept in step by a data migration calling ``sync_roles``; later apps add
+the permissions for their own models here and a migration of theirs calls ``sync_roles`` again.
+A permission named here that does not exist yet is skipped, so the order of migrations is safe.
+"""
+
+from typing import Any
+
+RESIDENT = "Resident"
+AGENT = "Contact-centre agent"
+SERVICE_ADMIN = "Service admin"
+SYSTEM_ADMIN = "System admin"
+
+STAFF_ROLES = (AGENT, SERVICE_ADMIN, SYSTEM_ADMIN)
+
+# role -> "app_label.codename" permissions
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    RESIDENT: (),
+    AGENT: (
+        "accounts.view_user",
+    ),
+    SERVICE_ADMIN: (
+        "accounts.view_user",
+    ),
+    SYSTEM_ADMIN: (
+        "accounts.view_user",
+        "accounts.change_user",
+        "auth.view_group",
+        "auth.change_group",
+    ),
+}
+
+
+def sync_roles(apps: Any, schema_editor: Any = None) -> None:
+    """Create each role's group and give it exactly the permissions listed above."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, wanted in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role)
+        permissions = []
+        for dotted in wanted:
+            app_label, codename = dotted.split(".", 1)
+            permissions.extend(
+                permission_model.objects.filter(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )
+        group.permissions.set(permissions)

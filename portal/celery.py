@@ -1,0 +1,67 @@
+"""The Celery application.
+
+Delivery to back-office systems must never lose or double a submission, so the worker is set up
+for at-least-once execution and every task must therefore be idempotent:
+
+- ``task_acks_late``: a message is acknowledged only after its task finishes, so a worker that dies
+  mid-task leaves the message to be redelivered instead of losing it.
+- ``task_reject_on_worker_lost``: if the worker process is killed (OOM, SIGKILL) the message is
+  rejected and requeued rather than acknowledged as failed.
+- ``worker_prefetch_multiplier = 1``: a worker reserves one message at a time, so a slow back office
+  does not strand a batch of prefetched messages behind it and a killed worker holds little.
+- time limits: a hung call cannot block a worker forever; the soft limit raises inside the task so it
+  can record the attempt, the hard limit kills it.
+- JSON only: no pickle, so a message on the broker cannot run code, and tasks carry only ids.
+
+The database, not the broker, is the source of truth: the beat sweeper re-queues anything due,
+so a flushed Redis or a lost message delays work but never loses it.
+"""
+
+import os
+
+from celery import Celery
+from django.conf import settings
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+app.conf.update(
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_soft_time_limit=60,
+    task_time_limit=90,
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    task_ignore_result=True,
+    timezone="Europe/London",
+    broker_connection_retry_on_startup=True,
+    # Redis redelivers an unacknowledged message after this long. It must exceed the longest task
+    # (task_time_limit) or a slow task would run twice at once.
+    broker_transport_options={"visibility_timeout": 600},
+    # Work that must happen on a schedule; each entry is a thin task that calls a domain function.
+    beat_schedule={
+        "clear-expired-sessions": {
+            "task": "portal.core.tasks.clear_expired_sessions",
+            "schedule": 60 * 60,
+        },
+    },
+)
+
+if app.conf.broker_url.startswith("filesystem://"):
+    # The embedded default for `make run`: a folder each process reads and writes, so a newcomer
+    # needs no Redis. Not for production (no visibility timeout, one machine only).
+    broker_dir = str(settings.CELERY_BROKER_DIR)
+    for sub in ("out", "processed"):
+        os.makedirs(os.path.join(broker_dir, sub), exist_ok=True)
+    app.conf.broker_transport_options = {
+        "data_folder_in": os.path.join(broker_dir, "out"),
+        "data_folder_out": os.path.join(broker_dir, "out"),
+        "processed_folder": os.path.join(broker_dir, "processed"),
+        "store_processed": False,
+    }
+
+app.autodiscover_tasks()

@@ -1,0 +1,22 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from allauth.account.decorators import secure_admin_login
+from portal.core import views as core_views
+
+# The Django admin signs people in through allauth, so MFA applies to it as everywhere else.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "My Council administration"
+
+urlpatterns = [
+    path("health/", core_views.health, name="health"),
+    path("admin/", admin.site.urls),
+]
+
+# Resident-facing pages: English at /, Welsh at /cy/.
+urlpatterns += i18n_patterns(
+    path("", core_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    prefix_default_language=False,
+)
