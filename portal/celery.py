@@ -9,7 +9,8 @@ for at-least-once execution and every task must therefore be idempotent:
   rejected and requeued rather than acknowledged as failed.
 - ``worker_prefetch_multiplier = 1``: a worker reserves one message at a time, so a slow back office
   does not strand a batch of prefetched messages behind it and a killed worker holds little.
-- time limits: a hung call cannot block a worker forever; the soft limit raises inside the task so it
+- time limits: a hung call cannot block a worker forever; the soft limit raises inside the task
+  so it
   can record the attempt, the hard limit kills it.
 - JSON only: no pickle, so a message on the broker cannot run code, and tasks carry only ids.
 

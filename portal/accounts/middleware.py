@@ -1,10 +1,9 @@
 from collections.abc import Callable
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-
-from allauth.mfa.utils import is_mfa_enabled
 
 # Paths a staff member without MFA may still reach: the MFA set-up itself, signing out, assets.
 _ALLOWED_PREFIXES = ("/accounts/", "/static/", "/health/", "/i18n/")

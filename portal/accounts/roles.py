@@ -17,12 +17,8 @@ STAFF_ROLES = (AGENT, SERVICE_ADMIN, SYSTEM_ADMIN)
 # role -> "app_label.codename" permissions
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     RESIDENT: (),
-    AGENT: (
-        "accounts.view_user",
-    ),
-    SERVICE_ADMIN: (
-        "accounts.view_user",
-    ),
+    AGENT: ("accounts.view_user",),
+    SERVICE_ADMIN: ("accounts.view_user",),
     SYSTEM_ADMIN: (
         "accounts.view_user",
         "accounts.change_user",

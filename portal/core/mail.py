@@ -6,6 +6,7 @@ to a row that was rolled back.
 """
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
@@ -49,6 +50,5 @@ class CeleryEmailBackend(BaseEmailBackend):
         from portal.core.tasks import send_email
 
         for message in email_messages:
-            payload = serialise(message)
-            transaction.on_commit(lambda payload=payload: send_email.delay(payload))
+            transaction.on_commit(partial(send_email.delay, serialise(message)))
         return len(email_messages)

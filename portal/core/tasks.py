@@ -16,8 +16,8 @@ from portal.core.mail import deserialise
 )
 def send_email(payload: dict[str, Any]) -> None:
     """Send one queued message through the real backend (SMTP in production)."""
-    connection = mail.get_connection(backend=settings.CELERY_EMAIL_BACKEND)
-    deserialise(payload).send(connection=connection)
+    with mail.get_connection(backend=settings.CELERY_EMAIL_BACKEND) as connection:
+        connection.send_messages([deserialise(payload)])
 
 
 @shared_task
