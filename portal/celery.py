@@ -10,8 +10,7 @@ for at-least-once execution and every task must therefore be idempotent:
 - ``worker_prefetch_multiplier = 1``: a worker reserves one message at a time, so a slow back office
   does not strand a batch of prefetched messages behind it and a killed worker holds little.
 - time limits: a hung call cannot block a worker forever; the soft limit raises inside the task
-  so it
-  can record the attempt, the hard limit kills it.
+  so it can record the attempt; the hard limit kills it.
 - JSON only: no pickle, so a message on the broker cannot run code, and tasks carry only ids.
 
 The database, not the broker, is the source of truth: the beat sweeper re-queues anything due,
