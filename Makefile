@@ -64,6 +64,11 @@ test: venv assets test-services
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	$(TEST_ENV) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# Only the test suite, e.g. `make pytest ARGS="tests/portal/accounts -x"`.
+.PHONY: pytest
+pytest: venv test-services
+	$(TEST_ENV) $(VENV)/bin/pytest $(ARGS)
+
 .PHONY: format
 format: venv
 	$(VENV)/bin/ruff check --fix .

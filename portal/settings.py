@@ -42,6 +42,7 @@ CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # --- Applications -------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before admin, so translated fields show as tabs in the admin
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "django_structlog",
     "portal.core",
     "portal.accounts",
+    "services",
 ]
 
 MIDDLEWARE = [

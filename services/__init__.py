@@ -1,0 +1,1 @@
+"""The domain: service catalogue, form definitions and engine, submissions, routing, delivery."""
