@@ -101,7 +101,23 @@ test-services:
 
 .PHONY: assets
 assets:
-	@true
+	@# npm ci again whenever package.json or the lock file is newer than the last install.
+	@if [ ! -f node_modules/.installed ] || [ package.json -nt node_modules/.installed ] \
+	    || [ package-lock.json -nt node_modules/.installed ]; then \
+	  npm ci --no-audit --no-fund && touch node_modules/.installed; \
+	fi
+	@mkdir -p portal/static/build/govuk/assets
+	@# Compile only when a source or the installed packages are newer than the CSS.
+	@if [ ! -f portal/static/build/portal.css ] || [ node_modules/.installed -nt portal/static/build/portal.css ] \
+	    || [ -n "$$(find portal/static_src -newer portal/static/build/portal.css)" ]; then \
+	  echo "sass portal/static_src/portal.scss portal/static/build/portal.css"; \
+	  node_modules/.bin/sass --no-source-map --style=compressed --pkg-importer=node \
+	    portal/static_src/portal.scss portal/static/build/portal.css; \
+	fi
+	@# Images only: the council font stack needs no font files.
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js \
+	  node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js.map portal/static/build/
+	cp -R node_modules/govuk-frontend/dist/govuk/assets/images portal/static/build/govuk/assets/
 
 .PHONY: clean
 clean:
