@@ -15,12 +15,20 @@ for at-least-once execution and every task must therefore be idempotent:
 
 The database, not the broker, is the source of truth: the beat sweeper re-queues anything due,
 so a flushed Redis or a lost message delays work but never loses it.
+
+Logging: workers and beat log through Django's LOGGING (JSON lines, no personal data; see
+portal/core/logging.py) rather than Celery's own formatter, and django-structlog's worker step
+binds the request id of the web request that queued a task to every line that task logs.
 """
 
+import logging.config
 import os
+from typing import Any
 
 from celery import Celery
+from celery.signals import setup_logging
 from django.conf import settings
+from django_structlog.celery.steps import DjangoStructLogInitStep
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -63,5 +71,15 @@ if app.conf.broker_url.startswith("filesystem://"):
         "processed_folder": os.path.join(broker_dir, "processed"),
         "store_processed": False,
     }
+
+# Binds the queuing request's id (sent in the task headers) around each task run in the worker.
+app.steps["worker"].add(DjangoStructLogInitStep)
+
+
+@setup_logging.connect
+def use_django_logging(**kwargs: Any) -> None:
+    """Connected, this stops Celery replacing the root logger's handlers with its own format."""
+    logging.config.dictConfig(settings.LOGGING)
+
 
 app.autodiscover_tasks()

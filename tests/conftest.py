@@ -1,0 +1,220 @@
+"""Fixtures shared by the whole suite.
+
+The suite runs against real PostgreSQL and Redis (see the Makefile's TEST_DATABASE_URL and
+TEST_REDIS_URL), in parallel under pytest-xdist. Each xdist worker gets its own test database
+(pytest-django appends gw0, gw1, ...), its own cache key prefix and its own Celery queue, so two
+workers never see each other's rate limits or steal each other's tasks.
+"""
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+WORKER_READY_TIMEOUT = 60.0
+WORKER_STOP_TIMEOUT = 20.0
+
+
+def _xdist_worker_id() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "master")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Rate limits and other cached state live in the shared test Redis; a prefix per xdist worker
+    # keeps one worker's failed sign-ins from locking out another's. The dict is changed in
+    # place (it is the one the cache handler holds) and any cache already built is dropped.
+    from django.core.cache import caches
+
+    # WhiteNoise warns about every request when STATIC_ROOT does not exist yet.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+    prefix = f"test-{_xdist_worker_id()}-{os.getpid()}"
+    for alias, options in settings.CACHES.items():
+        options["KEY_PREFIX"] = f"{prefix}-{alias}"
+        with contextlib.suppress(AttributeError):  # not built yet: nothing to drop
+            del caches[alias]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with none of this worker's cache keys (rate-limit counters, TOTP codes)."""
+    yield
+    from django.core.cache import caches
+
+    for alias in settings.CACHES:
+        cache = caches[alias]
+        if settings.CACHES[alias]["BACKEND"].endswith("RedisCache"):
+            # clear() would FLUSHDB, wiping the other xdist worker's keys mid-test.
+            client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+            keys = list(client.scan_iter(match=f"{cache.key_prefix}*", count=1000))
+            if keys:
+                client.delete(*keys)
+        else:
+            cache.clear()
+
+
+# --- A real Celery worker ---------------------------------------------------------------------
+
+
+def _database_url(settings_dict: dict[str, object]) -> str:
+    engine = str(settings_dict["ENGINE"])
+    name = str(settings_dict["NAME"])
+    if "postgresql" in engine:
+        user = quote(str(settings_dict.get("USER") or ""), safe="")
+        password = quote(str(settings_dict.get("PASSWORD") or ""), safe="")
+        credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+        host = settings_dict.get("HOST") or "127.0.0.1"
+        port = settings_dict.get("PORT") or 5432
+        return f"postgres://{credentials}{host}:{port}/{quote(name, safe='')}"
+    if "sqlite" in engine and name != ":memory:" and "mode=memory" not in name:
+        return f"sqlite:///{name}"
+    raise RuntimeError(f"A worker process cannot share this test database: {engine} {name}")
+
+
+@dataclass
+class CeleryWorkerProcess:
+    """A `celery -A portal worker` process consuming this test run's own queue."""
+
+    process: subprocess.Popen[bytes]
+    hostname: str
+    queue: str
+    mail_dir: Path
+    log_path: Path
+    _seen_mail: set[Path] = field(default_factory=set)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_for(
+        self, condition: Callable[[], object], timeout: float = 20.0, what: str = ""
+    ) -> object:
+        """Poll until ``condition()`` is truthy; fail with the worker's log if it never is."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = condition()
+            if result:
+                return result
+            if self.process.poll() is not None:
+                pytest.fail(f"The Celery worker exited ({self.process.returncode}):\n{self.log()}")
+            time.sleep(0.1)
+        pytest.fail(f"Timed out after {timeout}s waiting for {what or condition}:\n{self.log()}")
+
+    def new_mail(self) -> list[Path]:
+        """Message files the worker wrote since the last call (the file e-mail backend)."""
+        files = {path for path in self.mail_dir.glob("*.log") if path.stat().st_size}
+        fresh = sorted(files - self._seen_mail)
+        self._seen_mail |= set(fresh)
+        return fresh
+
+    def wait_for_mail(self, timeout: float = 20.0) -> list[str]:
+        files = self.wait_for(self.new_mail, timeout=timeout, what="an e-mail from the worker")
+        assert isinstance(files, list)
+        return [path.read_text() for path in files]
+
+
+def _ping(hostname: str) -> bool:
+    from portal.celery import app
+
+    replies = app.control.ping(destination=[hostname], timeout=0.5)
+    return any(hostname in reply for reply in replies or [])
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    # SIGTERM is Celery's warm shutdown: finish the task in hand, then exit with its children.
+    process.terminate()
+    try:
+        process.wait(timeout=WORKER_STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        # The worker leads its own process group, so this reaches its pool children too.
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=WORKER_STOP_TIMEOUT)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup: None) -> Iterator[CeleryWorkerProcess]:
+    """Start a real prefork Celery worker on this xdist worker's test database and queue.
+
+    Tests that use it must be ``@pytest.mark.django_db(transaction=True)``: the worker is another
+    process, so it sees only committed rows, and tasks are queued on commit. The worker lives for
+    the session (it takes a few seconds to start); e-mail it sends lands as files in ``mail_dir``.
+    """
+    from django.db import connection
+
+    from portal.celery import app
+
+    tag = f"{_xdist_worker_id()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    queue = f"portal-test-{tag}"
+    hostname = f"test-{tag}@localhost"
+    workdir = Path(tempfile.mkdtemp(prefix=f"celery-worker-{tag}-"))
+    mail_dir = workdir / "mail"
+    mail_dir.mkdir()
+    log_path = workdir / "worker.log"
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        # Four slashes: django-environ drops the first of the path's, and this one is absolute.
+        "EMAIL_URL": f"filemail:///{mail_dir}",
+        "VAR_DIR": str(workdir / "var"),
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "INFO",
+        # Short-lived database connections, so a test's flush is never kept waiting.
+        "DATABASE_CONN_MAX_AGE": "0",
+    }
+    command = [
+        str(Path(sys.executable).with_name("celery")),
+        "-A",
+        "portal",
+        "worker",
+        "--pool",
+        "prefork",
+        "--concurrency",
+        "1",
+        "--queues",
+        queue,
+        "--hostname",
+        hostname,
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel",
+        "INFO",
+    ]
+    previous_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    worker = CeleryWorkerProcess(
+        process=process, hostname=hostname, queue=queue, mail_dir=mail_dir, log_path=log_path
+    )
+    try:
+        worker.wait_for(
+            lambda: _ping(hostname), timeout=WORKER_READY_TIMEOUT, what="the worker to answer"
+        )
+        yield worker
+    finally:
+        _stop(process)
+        app.conf.task_default_queue = previous_queue
+        shutil.rmtree(workdir, ignore_errors=True)
