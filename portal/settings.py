@@ -76,8 +76,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
-    "portal.accounts.middleware.RequireStaffMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages, so it can tell staff why they were sent to MFA set-up.
+    "portal.accounts.middleware.RequireStaffMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -183,6 +184,7 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = env.str("COUNCIL_NAME", default="My Council")
+MFA_ADAPTER = "portal.accounts.adapter.MFAAdapter"
 
 # --- E-mail -------------------------------------------------------------------------------------
 # Every message goes through the Celery backend, which queues it; the worker hands it to the real
@@ -251,6 +253,8 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 X_FRAME_OPTIONS = "DENY"
+# Django's own CSRF failure page renders without the request: no council branding, no nonce.
+CSRF_FAILURE_VIEW = "portal.core.pages.csrf_failure"
 
 # A strict policy: nothing inline except scripts carrying the per-request nonce, no third parties.
 CONTENT_SECURITY_POLICY = {
@@ -274,6 +278,19 @@ COUNCIL_NAME = env.str("COUNCIL_NAME", default="My Council")
 COUNCIL_LOGO_URL = env.str("COUNCIL_LOGO_URL", default="")
 COUNCIL_WEBSITE_URL = env.str("COUNCIL_WEBSITE_URL", default="https://www.example.gov.uk/")
 COUNCIL_CONTACT_PHONE = env.str("COUNCIL_CONTACT_PHONE", default="01234 567890")
+
+# --- Address lookup -----------------------------------------------------------------------------
+# "local" reads the council's gazetteer export (format in services/addresses/local.py; the default
+# is fictional demo data in the ZZ99 pseudo-postcode area); "os_places" asks the OS Places API.
+
+ADDRESS_PROVIDER = env.str("ADDRESS_PROVIDER", default="local")
+ADDRESS_GAZETTEER_CSV = env.str(
+    "ADDRESS_GAZETTEER_CSV", default=str(BASE_DIR / "services/addresses/data/demo_gazetteer.csv")
+)
+OS_PLACES_API_URL = env.str("OS_PLACES_API_URL", default="https://api.os.uk/search/places/v1")
+OS_PLACES_API_KEY = env.str("OS_PLACES_API_KEY", default="")
+# A resident waits on the lookup; on timeout they are asked to type the address instead.
+OS_PLACES_TIMEOUT = env.float("OS_PLACES_TIMEOUT", default=5.0)
 
 # --- Logging ------------------------------------------------------------------------------------
 # JSON lines with a request id; see portal/core/logging.py for what is kept out of them.
