@@ -39,7 +39,7 @@ class InvalidPostcodeError(ValueError):
 
 
 def normalise_postcode(value: str) -> str:
-    """ "sw1a2aa", " SW1A  2AA " and "sw1a 2aa" all become "SW1A 2AA".
+    """Any spacing and case to the standard form: "sw1a2aa" and " Sw1A  2aa " become "SW1A 2AA".
 
     Raises InvalidPostcodeError for anything not shaped like a full UK postcode.
     """
@@ -108,7 +108,7 @@ _PartKey: TypeAlias = tuple[tuple[_Token, ...], int, str]
 
 
 def _natural(text: str) -> tuple[_Token, ...]:
-    """ "Flat 10" → (("flat"), (10)): numbers compare as numbers, text without case."""
+    """Numbers compare as numbers and text without case: "Flat 10" sorts after "Flat 2"."""
     tokens: list[_Token] = []
     for chunk in _CHUNKS.split(text.casefold()):
         if chunk.isdigit():

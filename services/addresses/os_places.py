@@ -168,7 +168,7 @@ def address_from_dpa(dpa: dict[str, Any]) -> Address:
 
 
 def _title(text: str) -> str:
-    """ "ST MARY'S CHURCH" → "St Mary's Church"; "12A MILL LANE" → "12A Mill Lane"."""
+    """Royal Mail capitals made readable: "ST MARY'S CHURCH" → "St Mary's Church", "12A" kept."""
     words = []
     for position, word in enumerate(text.split()):
         pieces = []
