@@ -3,6 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from portal.core import pages
 from portal.core import views as core_views
 
 # The Django admin signs people in through allauth, so MFA applies to it as everywhere else.
@@ -18,5 +19,13 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", core_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
+    path("accessibility-statement/", pages.accessibility, name="accessibility"),
+    path("privacy-notice/", pages.privacy, name="privacy"),
+    path("cookies/", pages.cookies, name="cookies"),
+    path("contact/", pages.contact, name="contact"),
     prefix_default_language=False,
 )
+
+# Django's default 500 handler renders without the request, so the page would lose the council's
+# name and the CSP nonce; this one renders with it (and still never touches the database).
+handler500 = pages.server_error
