@@ -1,8 +1,34 @@
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.http import HttpRequest
+
+from portal.accounts.models import User
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Residents sign themselves up; staff accounts are made by a system admin."""
         return True
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Every account email names the council; subjects are rendered without a request."""
+        super().send_mail(
+            template_prefix, email, {"council_name": settings.COUNCIL_NAME, **context}
+        )
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        """Staff may swap their second factor but never be left without one.
+
+        Recovery codes do not count: they are a way back in, not a second factor to use daily.
+        """
+        user = authenticator.user
+        if not isinstance(user, User) or not user.is_council_staff:
+            return True
+        others = Authenticator.objects.filter(user=user).exclude(pk=authenticator.pk)
+        return others.exclude(type=Authenticator.Type.RECOVERY_CODES).exists()

@@ -1,18 +1,38 @@
 from collections.abc import Callable
 
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
+from django.utils.translation import gettext as _
 
-# Paths a staff member without MFA may still reach: the MFA set-up itself, signing out, assets.
-_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/health/", "/i18n/")
+# What a staff member without a second factor may still use: setting one up (every MFA page,
+# and the re-authentication allauth asks for before adding one) and signing out. Matched by URL
+# name, so the Welsh /cy/accounts/... pages are covered and nothing else under /accounts/ is.
+_ALLOWED_URL_NAMES = frozenset({"account_logout", "account_reauthenticate"})
+_ALLOWED_URL_NAME_PREFIX = "mfa_"
+# Served before the middleware in production (WhiteNoise), listed for any set-up where it is not.
+_ALLOWED_PATH_PREFIXES = (settings.STATIC_URL or "/static/", "/health/")
+
+
+def _is_allowed_without_mfa(request: HttpRequest) -> bool:
+    if request.path_info.startswith(_ALLOWED_PATH_PREFIXES):
+        return True
+    try:
+        url_name = resolve(request.path_info).url_name or ""
+    except Resolver404:
+        # An unknown page is no staff page, but nothing is lost by asking for MFA first.
+        return False
+    return url_name in _ALLOWED_URL_NAMES or url_name.startswith(_ALLOWED_URL_NAME_PREFIX)
 
 
 class RequireStaffMFAMiddleware:
     """Send staff and admins who have no second factor to MFA set-up before any other page.
 
-    Residents may turn MFA on; people who can see other people's data must.
+    Residents may turn MFA on; people who can see other people's data must. This covers the
+    Django admin too: it signs people in through allauth and is just another page here.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -22,9 +42,17 @@ class RequireStaffMFAMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not request.path.startswith(_ALLOWED_PREFIXES)
+            and not _is_allowed_without_mfa(request)
             and user.is_council_staff
             and not is_mfa_enabled(user)
         ):
+            messages.warning(
+                request,
+                _(
+                    "Council staff must set up two-factor authentication before they can "
+                    "continue. Set up an authenticator app below."
+                ),
+                fail_silently=True,
+            )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
