@@ -1,0 +1,128 @@
+"""Checking uploaded files by their content, and storing them privately.
+
+A file's name and the browser's Content-Type are chosen by the sender, so neither is trusted:
+`inspect_upload` reads the bytes. Images must be a JPEG, PNG or WebP that Pillow can fully
+decode (a truncated or forged image fails); a PDF must start with %PDF- and end with %%EOF.
+
+The journey calls `inspect_upload`, then `store_upload`, and puts the returned reference in the
+answer; stored files live in the default storage (settings: VAR_DIR/private), which no URL
+serves, so a view must check permission before streaming one back.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+import warnings
+from dataclasses import dataclass
+from typing import IO
+
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
+from PIL import Image, UnidentifiedImageError
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+# Decoding a huge-but-compressed image would use gigabytes of memory; no photo of a pothole
+# needs more than this many pixels (a 48-megapixel phone camera is under it).
+MAX_PIXELS = 60_000_000
+
+_IMAGE_FORMATS = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+}
+_PDF = ("application/pdf", "pdf")
+
+REFERENCE_PATTERN = re.compile(r"uploads/[A-Za-z0-9_-]{32}\.(jpg|png|webp|pdf)")
+
+
+@dataclass(frozen=True)
+class UploadInfo:
+    """What a file really is: its MIME type, the extension to store it with, and its size."""
+
+    content_type: str
+    extension: str
+    size: int
+
+
+class UploadError(ValueError):
+    """A file that is refused. `code` is one of: empty, too_big, file_type, damaged."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def inspect_upload(fileobj: IO[bytes], max_bytes: int = DEFAULT_MAX_BYTES) -> UploadInfo:
+    """Identify `fileobj` by content; raise UploadError unless it is a sound JPEG, PNG, WebP or PDF.
+
+    The file position is left at the start, ready to be stored.
+    """
+    fileobj.seek(0, io.SEEK_END)
+    size = fileobj.tell()
+    fileobj.seek(0)
+    if size == 0:
+        raise UploadError("empty", "The file is empty")
+    if size > max_bytes:
+        raise UploadError("too_big", f"The file is larger than {max_bytes} bytes")
+    head = fileobj.read(16)
+    fileobj.seek(0)
+    try:
+        if head.startswith(b"%PDF-"):
+            return _inspect_pdf(fileobj, size)
+        if head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")) or (
+            head.startswith(b"RIFF") and head[8:12] == b"WEBP"
+        ):
+            return _inspect_image(fileobj, size)
+    finally:
+        fileobj.seek(0)
+    raise UploadError("file_type", "The file is not a JPEG, PNG, WebP or PDF")
+
+
+def _inspect_pdf(fileobj: IO[bytes], size: int) -> UploadInfo:
+    # A PDF's trailer ends with %%EOF, possibly followed by a newline or a few stray bytes.
+    fileobj.seek(max(0, size - 1024))
+    if b"%%EOF" not in fileobj.read():
+        raise UploadError("damaged", "The PDF is incomplete (no %%EOF trailer)")
+    return UploadInfo(*_PDF, size=size)
+
+
+def _inspect_image(fileobj: IO[bytes], size: int) -> UploadInfo:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(fileobj) as image:
+                image_format = image.format or ""
+                if image_format not in _IMAGE_FORMATS:
+                    raise UploadError("file_type", f"Unsupported image format {image_format}")
+                if image.width * image.height > MAX_PIXELS:
+                    raise UploadError("too_big", "The image has too many pixels")
+                image.verify()
+            # verify() checks structure but not that the data is all there; decoding does.
+            fileobj.seek(0)
+            with Image.open(fileobj) as image:
+                image.load()
+    except UploadError:
+        raise
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+    ) as exc:
+        raise UploadError("damaged", f"The image cannot be read: {type(exc).__name__}") from None
+    content_type, extension = _IMAGE_FORMATS[image_format]
+    return UploadInfo(content_type, extension, size)
+
+
+def store_upload(fileobj: IO[bytes], info: UploadInfo, storage: Storage | None = None) -> str:
+    """Save an inspected file under an unguessable name; returns the reference for the answer."""
+    storage = storage or default_storage
+    name = f"uploads/{secrets.token_urlsafe(24)}.{info.extension}"
+    fileobj.seek(0)
+    saved = storage.save(name, File(fileobj, name=name))
+    return saved
