@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,88 +14,244 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('name_en', models.CharField(max_length=150, null=True, verbose_name='name')),
-                ('name_cy', models.CharField(max_length=150, null=True, verbose_name='name')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
-                ('summary', models.TextField(help_text='One or two sentences for the list.', verbose_name='summary')),
-                ('summary_en', models.TextField(help_text='One or two sentences for the list.', null=True, verbose_name='summary')),
-                ('summary_cy', models.TextField(help_text='One or two sentences for the list.', null=True, verbose_name='summary')),
-                ('what_you_need', models.TextField(blank=True, verbose_name='what you need')),
-                ('what_you_need_en', models.TextField(blank=True, null=True, verbose_name='what you need')),
-                ('what_you_need_cy', models.TextField(blank=True, null=True, verbose_name='what you need')),
-                ('how_long', models.CharField(blank=True, max_length=200, verbose_name='how long it takes')),
-                ('how_long_en', models.CharField(blank=True, max_length=200, null=True, verbose_name='how long it takes')),
-                ('how_long_cy', models.CharField(blank=True, max_length=200, null=True, verbose_name='how long it takes')),
-                ('other_ways_phone', models.TextField(blank=True, help_text='Number and opening hours.', verbose_name='other ways: by phone')),
-                ('other_ways_phone_en', models.TextField(blank=True, help_text='Number and opening hours.', null=True, verbose_name='other ways: by phone')),
-                ('other_ways_phone_cy', models.TextField(blank=True, help_text='Number and opening hours.', null=True, verbose_name='other ways: by phone')),
-                ('other_ways_in_person', models.TextField(blank=True, verbose_name='other ways: in person')),
-                ('other_ways_in_person_en', models.TextField(blank=True, null=True, verbose_name='other ways: in person')),
-                ('other_ways_in_person_cy', models.TextField(blank=True, null=True, verbose_name='other ways: in person')),
-                ('allow_guests', models.BooleanField(default=False, help_text='Residents may use this without signing in (they give an email address).', verbose_name='allow guests')),
-                ('is_live', models.BooleanField(default=False, verbose_name='live')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                ("name_en", models.CharField(max_length=150, null=True, verbose_name="name")),
+                ("name_cy", models.CharField(max_length=150, null=True, verbose_name="name")),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="slug")),
+                (
+                    "summary",
+                    models.TextField(
+                        help_text="One or two sentences for the list.", verbose_name="summary"
+                    ),
+                ),
+                (
+                    "summary_en",
+                    models.TextField(
+                        help_text="One or two sentences for the list.",
+                        null=True,
+                        verbose_name="summary",
+                    ),
+                ),
+                (
+                    "summary_cy",
+                    models.TextField(
+                        help_text="One or two sentences for the list.",
+                        null=True,
+                        verbose_name="summary",
+                    ),
+                ),
+                ("what_you_need", models.TextField(blank=True, verbose_name="what you need")),
+                (
+                    "what_you_need_en",
+                    models.TextField(blank=True, null=True, verbose_name="what you need"),
+                ),
+                (
+                    "what_you_need_cy",
+                    models.TextField(blank=True, null=True, verbose_name="what you need"),
+                ),
+                (
+                    "how_long",
+                    models.CharField(blank=True, max_length=200, verbose_name="how long it takes"),
+                ),
+                (
+                    "how_long_en",
+                    models.CharField(
+                        blank=True, max_length=200, null=True, verbose_name="how long it takes"
+                    ),
+                ),
+                (
+                    "how_long_cy",
+                    models.CharField(
+                        blank=True, max_length=200, null=True, verbose_name="how long it takes"
+                    ),
+                ),
+                (
+                    "other_ways_phone",
+                    models.TextField(
+                        blank=True,
+                        help_text="Number and opening hours.",
+                        verbose_name="other ways: by phone",
+                    ),
+                ),
+                (
+                    "other_ways_phone_en",
+                    models.TextField(
+                        blank=True,
+                        help_text="Number and opening hours.",
+                        null=True,
+                        verbose_name="other ways: by phone",
+                    ),
+                ),
+                (
+                    "other_ways_phone_cy",
+                    models.TextField(
+                        blank=True,
+                        help_text="Number and opening hours.",
+                        null=True,
+                        verbose_name="other ways: by phone",
+                    ),
+                ),
+                (
+                    "other_ways_in_person",
+                    models.TextField(blank=True, verbose_name="other ways: in person"),
+                ),
+                (
+                    "other_ways_in_person_en",
+                    models.TextField(blank=True, null=True, verbose_name="other ways: in person"),
+                ),
+                (
+                    "other_ways_in_person_cy",
+                    models.TextField(blank=True, null=True, verbose_name="other ways: in person"),
+                ),
+                (
+                    "allow_guests",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Residents may use this without signing in (they give an email address).",
+                        verbose_name="allow guests",
+                    ),
+                ),
+                ("is_live", models.BooleanField(default=False, verbose_name="live")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="order")),
             ],
             options={
-                'verbose_name': 'service',
-                'verbose_name_plural': 'services',
-                'ordering': ('topic__order', 'order', 'name'),
+                "verbose_name": "service",
+                "verbose_name_plural": "services",
+                "ordering": ("topic__order", "order", "name"),
             },
         ),
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(max_length=100, null=True, verbose_name='name')),
-                ('name_cy', models.CharField(max_length=100, null=True, verbose_name='name')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("name_en", models.CharField(max_length=100, null=True, verbose_name="name")),
+                ("name_cy", models.CharField(max_length=100, null=True, verbose_name="name")),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="slug")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="order")),
             ],
             options={
-                'verbose_name': 'topic',
-                'verbose_name_plural': 'topics',
-                'ordering': ('order', 'name'),
+                "verbose_name": "topic",
+                "verbose_name_plural": "topics",
+                "ordering": ("order", "name"),
             },
         ),
         migrations.CreateModel(
-            name='Form',
+            name="Form",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('service', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='form', to='services.service', verbose_name='service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "service",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="form",
+                        to="services.service",
+                        verbose_name="service",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'form',
-                'verbose_name_plural': 'forms',
+                "verbose_name": "form",
+                "verbose_name_plural": "forms",
             },
         ),
         migrations.AddField(
-            model_name='service',
-            name='topic',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='services', to='services.topic', verbose_name='topic'),
+            model_name="service",
+            name="topic",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="services",
+                to="services.topic",
+                verbose_name="topic",
+            ),
         ),
         migrations.CreateModel(
-            name='FormVersion',
+            name="FormVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('live', 'Live'), ('archived', 'Archived')], default='draft', max_length=10, verbose_name='status')),
-                ('schema', models.JSONField(default=dict, verbose_name='schema')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('form', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='services.form', verbose_name='form')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="version")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("live", "Live"), ("archived", "Archived")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("schema", models.JSONField(default=dict, verbose_name="schema")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="published"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "form",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="services.form",
+                        verbose_name="form",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'form version',
-                'verbose_name_plural': 'form versions',
-                'ordering': ('form', '-number'),
-                'constraints': [models.UniqueConstraint(fields=('form', 'number'), name='formversion_unique_number'), models.UniqueConstraint(condition=models.Q(('status', 'live')), fields=('form',), name='formversion_one_live_per_form'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'live'), _negated=True), ('published_at__isnull', False), _connector='OR'), name='formversion_live_has_published_at')],
+                "verbose_name": "form version",
+                "verbose_name_plural": "form versions",
+                "ordering": ("form", "-number"),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("form", "number"), name="formversion_unique_number"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "live")),
+                        fields=("form",),
+                        name="formversion_one_live_per_form",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "live"), _negated=True),
+                            ("published_at__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="formversion_live_has_published_at",
+                    ),
+                ],
             },
         ),
     ]
