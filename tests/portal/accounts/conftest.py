@@ -33,6 +33,12 @@ def plain_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hashing every test password the production way would make these tests several times slower."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def mail_through_celery(settings, mailoutbox):
     """E-mail takes its production path, the Celery backend and the send_email task, with the
     task run in the test's own process and handed to the locmem backend at the end.
