@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -46,6 +47,18 @@ def pytest_configure(config: pytest.Config) -> None:
         options["KEY_PREFIX"] = f"{prefix}-{alias}"
         with contextlib.suppress(AttributeError):  # not built yet: nothing to drop
             del caches[alias]
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_manifest(settings: Any) -> None:
+    """Pages render without `collectstatic`: production's manifest storage needs its output.
+
+    Whether every referenced asset exists is the asset pipeline's test, not every page's.
+    """
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -15,10 +15,10 @@ def broker_url():
     original = celery_app.conf.broker_url
 
     def point_at(url: str) -> None:
-        celery_app.conf.broker_url = url
+        celery_app.conf.update(broker_url=url)
 
     yield point_at
-    celery_app.conf.broker_url = original
+    celery_app.conf.update(broker_url=original)
 
 
 @pytest.mark.django_db

@@ -1,0 +1,113 @@
+import io
+import json
+import logging.config
+import uuid
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from portal.core.logging import build_logging_config
+
+CLIENT_IP = "203.0.113.77"
+USER_AGENT = "ResidentsPhone/9.9 (Secret Build)"
+EMAIL = "jo.bloggs@example.com"
+
+
+@pytest.fixture
+def json_log():
+    """The production logging configuration (JSON), writing to a buffer instead of stderr."""
+    stream = io.StringIO()
+    config = build_logging_config(level="INFO", fmt="json")
+    config["handlers"]["console"]["stream"] = stream
+    logging.config.dictConfig(config)
+
+    def lines() -> list[dict]:
+        return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+    lines.text = stream.getvalue  # type: ignore[attr-defined]
+    yield lines
+    logging.config.dictConfig(settings.LOGGING)
+
+
+@pytest.fixture
+def resident_client():
+    return Client(REMOTE_ADDR=CLIENT_IP, HTTP_USER_AGENT=USER_AGENT)
+
+
+@pytest.mark.django_db
+def test_every_request_log_line_is_json_with_the_request_id(resident_client, json_log):
+    response = resident_client.get("/accounts/login/")
+
+    assert response.status_code == 200
+    events = json_log()
+    assert [event["event"] for event in events] == ["request_started", "request_finished"]
+    request_id = response["X-Request-ID"]
+    assert uuid.UUID(request_id)
+    assert all(event["request_id"] == request_id for event in events)
+    assert events[1]["code"] == 200
+    assert events[1]["request"] == "GET /accounts/login/"
+
+
+@pytest.mark.django_db
+def test_a_sign_in_attempt_logs_no_ip_user_agent_or_email(resident_client, json_log):
+    # Given a resident signs in with the wrong password, their e-mail address also in the URL
+    resident_client.post(
+        f"/accounts/login/?email={EMAIL}",
+        {"login": EMAIL, "password": "not-the-password"},
+        HTTP_X_FORWARDED_FOR=CLIENT_IP,
+    )
+
+    # Then the log says what happened but holds nothing that identifies them
+    text = json_log.text()
+    assert json_log(), "the request was logged"
+    assert CLIENT_IP not in text
+    assert "ResidentsPhone" not in text
+    assert EMAIL not in text
+    assert "jo.bloggs" not in text
+    for event in json_log():
+        assert "ip" not in event
+        assert "user_agent" not in event
+
+
+@pytest.mark.django_db
+def test_a_log_line_from_django_itself_is_json_with_the_request_id(json_log):
+    # Given a POST without a CSRF token, which Django logs through the standard library logger
+    client = Client(enforce_csrf_checks=True, REMOTE_ADDR=CLIENT_IP)
+
+    response = client.post("/accounts/login/", {"login": EMAIL, "password": "x"})
+
+    assert response.status_code == 403
+    warnings = [event for event in json_log() if event["logger"] == "django.security.csrf"]
+    assert warnings, json_log.text()
+    assert warnings[0]["request_id"] == response["X-Request-ID"]
+    assert CLIENT_IP not in json_log.text()
+
+
+@pytest.mark.django_db
+def test_an_upstream_request_id_is_honoured_and_echoed(client, json_log):
+    response = client.get("/health/", HTTP_X_REQUEST_ID="lb-7f3a9c.01")
+
+    assert response["X-Request-ID"] == "lb-7f3a9c.01"
+    assert {event["request_id"] for event in json_log()} == {"lb-7f3a9c.01"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "bad_id", ["x" * 200, "two words", '{"injected": true}', "line\nbreak"], ids=repr
+)
+def test_an_implausible_upstream_request_id_is_replaced(client, json_log, bad_id):
+    response = client.get("/health/", HTTP_X_REQUEST_ID=bad_id)
+
+    request_id = response["X-Request-ID"]
+    assert uuid.UUID(request_id)
+    assert {event["request_id"] for event in json_log()} == {request_id}
+
+
+@pytest.mark.django_db
+def test_a_password_reset_key_in_the_path_is_not_logged(client, json_log):
+    client.get("/accounts/password/reset/key/3f-c8a1b2-secretresetkey/")
+
+    text = json_log.text()
+    assert "secretresetkey" not in text
+    assert "GET /accounts/password/reset/key/[redacted]/" in text
