@@ -29,6 +29,27 @@ from services.addresses.base import (
 
 logger = logging.getLogger(__name__)
 
+
+class _HideQueryStrings(logging.Filter):
+    """httpx logs every request's URL at INFO; ours carry the API key and a resident's postcode.
+
+    Attached to the "httpx" logger, it keeps the method, path and status but drops the query
+    string of any URL that carries a key.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(
+            isinstance(arg, httpx.URL) and "key" in arg.params for arg in record.args
+        ):
+            record.args = tuple(
+                arg.copy_with(query=None) if isinstance(arg, httpx.URL) else arg
+                for arg in record.args
+            )
+        return True
+
+
+logging.getLogger("httpx").addFilter(_HideQueryStrings())
+
 PAGE_SIZE = 100  # the most the API returns at once
 MAX_PAGES = 20  # no postcode has 2,000 delivery points; stops a confused server looping us
 
@@ -137,12 +158,8 @@ def address_from_dpa(dpa: dict[str, Any]) -> Address:
         # PAF keeps "12A" and "12-14" as building names; they read as numbers.
         number, building = building, ""
 
-    premises = [
-        field("DEPARTMENT_NAME"),
-        field("ORGANISATION_NAME"),
-        field("SUB_BUILDING_NAME"),
-        building,
-    ]
+    names = (field("DEPARTMENT_NAME"), field("ORGANISATION_NAME"), field("SUB_BUILDING_NAME"))
+    premises = [_title(name) for name in (*names, building) if name]
     if field("PO_BOX_NUMBER"):
         premises.append(f"PO Box {field('PO_BOX_NUMBER')}")
     streets = [s for s in (field("DEPENDENT_THOROUGHFARE_NAME"), field("THOROUGHFARE_NAME")) if s]
@@ -150,7 +167,7 @@ def address_from_dpa(dpa: dict[str, Any]) -> Address:
         streets = [f"{number} {streets[0]}", *streets[1:]] if streets else [number]
     localities = [field("DOUBLE_DEPENDENT_LOCALITY"), field("DEPENDENT_LOCALITY")]
 
-    lines = [_title(", ".join(p for p in premises if p))] if any(premises) else []
+    lines = [", ".join(premises)] if premises else []
     lines += [_title(part) for part in (*streets, *localities) if part]
     if not lines:
         raise ValueError("a delivery point with no premises and no street")
