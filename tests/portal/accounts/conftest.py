@@ -34,7 +34,7 @@ def plain_static_files(settings):
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    """Hashing every test password the production way would make these tests several times slower."""
+    """Production-strength hashing of every test password would make these tests far slower."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -63,3 +63,15 @@ def password():
 @pytest.fixture
 def resident(db):
     return UserFactory()
+
+
+@pytest.fixture
+def admin_client_with_mfa(db):
+    """A superuser who has set up an authenticator app and signed in with it."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    TOTP.activate(admin_user, generate_totp_secret())
+    admin_client = CommittingClient()
+    admin_client.force_login(admin_user)
+    return admin_client

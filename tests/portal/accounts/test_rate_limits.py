@@ -1,0 +1,42 @@
+import pytest
+from django.urls import reverse
+
+from tests.portal.accounts.helpers import error_summary_targets, sign_in
+
+pytestmark = pytest.mark.django_db
+
+ALLOWED_FAILURES = 5  # ACCOUNT_RATE_LIMITS["login_failed"] in settings
+
+
+def test_after_repeated_failed_sign_ins_even_the_right_password_is_refused_clearly(
+    client, resident, password
+):
+    # Given someone who has got the password wrong as many times as allowed
+    for _ in range(ALLOWED_FAILURES):
+        response = sign_in(client, resident.email, "not-the-password")
+        assert response.status_code == 200
+        assert "Too many" not in response.content.decode()
+
+    # When they try again, even with the right password
+    response = sign_in(client, resident.email, password)
+
+    # Then they are refused with a clear message on the sign-in page, not signed in, no 500
+    assert response.status_code == 200
+    error_summary_targets(response)
+    assert "Too many failed" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_sign_in_limit_is_per_account_and_leaves_other_residents_alone(
+    client, resident, password
+):
+    from tests.portal.accounts.factories import UserFactory
+
+    neighbour = UserFactory()
+    for _ in range(ALLOWED_FAILURES - 1):
+        sign_in(client, resident.email, "not-the-password")
+
+    response = sign_in(client, neighbour.email, password)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
