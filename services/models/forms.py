@@ -207,11 +207,13 @@ class FormVersion(models.Model):
         self.refresh_from_db()
 
     def clean(self) -> None:
-        """Model validation for forms (the admin): the schema must parse, and be unchanged if
-        locked. Errors name the page and question."""
+        """Model validation (the admin uses it): a draft's schema must parse, and a locked
+        version must be unchanged. Schema errors name the page and question."""
         super().clean()
         if self.pk is not None:
             self._refuse_changes_to_locked()
+        if self.is_locked:
+            return  # checked when it was published; it cannot have changed since
         try:
             parse_schema(self.schema)
         except SchemaError as exc:

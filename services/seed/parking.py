@@ -97,7 +97,7 @@ RESIDENT_PERMIT = {
             },
         ),
         page(
-            "declaration",
+            "confirm",
             {
                 "id": "declaration",
                 "type": "declaration",
