@@ -39,6 +39,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # place (it is the one the cache handler holds) and any cache already built is dropped.
     from django.core.cache import caches
 
+    # Production's password hashing is slow on purpose; a test signs people in by the hundred.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
     # WhiteNoise warns about every request when STATIC_ROOT does not exist yet.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
@@ -59,6 +62,32 @@ def _static_files_without_manifest(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _data_from_migrations(request: pytest.FixtureRequest) -> None:
+    """Put back the rows data migrations create (the role groups) when they are missing.
+
+    A transactional test (a real worker, a live server) ends by emptying every table, and with
+    --reuse-db the next run starts from that emptied database, so anything a data migration
+    made would be gone for every later test. This re-creates it through the migration's own
+    function, against the migrated models as the migration sees them.
+    """
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+    elif "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    elif request.node.get_closest_marker("django_db") is None:
+        return
+
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    from portal.accounts.roles import ROLE_PERMISSIONS, sync_roles
+
+    if Group.objects.filter(name__in=ROLE_PERMISSIONS).count() < len(ROLE_PERMISSIONS):
+        sync_roles(MigrationLoader(connection).project_state().apps)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,120 @@
+"""Demo accounts for `make run`: a resident, a contact-centre agent and an admin.
+
+Every password, TOTP secret and recovery code here is public (it is printed, and it is in this
+file), so the command refuses to run on a server with DEBUG off unless forced. Running it again
+puts the accounts back as they were: same passwords, same roles, same TOTP secret.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.utils import encrypt
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from portal.accounts import roles
+from portal.accounts.models import User
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    password: str
+    full_name: str
+    role: str
+    superuser: bool = False
+    # Staff must use a second factor, so each staff account gets a fixed, published secret.
+    totp_secret: str = ""
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount(
+        email="resident@example.com",
+        password="demo-resident-password",  # noqa: S106 (published demo value)
+        full_name="Robin Resident",
+        role=roles.RESIDENT,
+    ),
+    DemoAccount(
+        email="agent@example.gov.uk",
+        password="demo-agent-password",  # noqa: S106 (published demo value)
+        full_name="Alex Agent",
+        role=roles.AGENT,
+        totp_secret="DEMOAGENTTOTPSECRETDEMOAGENTTOTP",  # noqa: S106 (published demo value)
+    ),
+    DemoAccount(
+        email="admin@example.gov.uk",
+        password="demo-admin-password",  # noqa: S106 (published demo value)
+        full_name="Sam Admin",
+        role=roles.SYSTEM_ADMIN,
+        superuser=True,
+        totp_secret="DEMOADMINTOTPSECRETDEMOADMINTOTP",  # noqa: S106 (published demo value)
+    ),
+)
+
+
+class Command(BaseCommand):
+    help = "Create or reset the demo accounts (DEMO ONLY: their secrets are public)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off. Never on a server real people use.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "seed_demo creates accounts with published passwords and refuses to run with "
+                "DEBUG off. Use --force only on a throwaway demo server."
+            )
+        with transaction.atomic():
+            seeded = [(account, *seed_account(account)) for account in DEMO_ACCOUNTS]
+
+        write = self.stdout.write
+        write(self.style.WARNING("Demo accounts (DEMO ONLY: never use these anywhere real)"))
+        for account, user, recovery_codes in seeded:
+            write("")
+            write(f"  {account.role} (demo only)")
+            write(f"    email:          {user.email}")
+            write(f"    password:       {account.password}")
+            if account.totp_secret:
+                url = get_mfa_adapter().build_totp_url(user, account.totp_secret)
+                write(f"    TOTP secret:    {account.totp_secret}")
+                write(f"    otpauth URL:    {url}")
+                write(f"    recovery codes: {', '.join(recovery_codes[:2])}")
+        write("")
+
+
+def seed_account(account: DemoAccount) -> tuple[User, list[str]]:
+    """Make the account exist exactly as described; return it and its unused recovery codes."""
+    user = User.objects.filter(email__iexact=account.email).first() or User(email=account.email)
+    user.full_name = account.full_name
+    user.is_active = True
+    user.is_superuser = account.superuser
+    user.is_staff = account.superuser  # the Django admin is for admins, not agents
+    user.set_password(account.password)
+    user.save()
+    user.groups.set([Group.objects.get(name=account.role)])
+
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=account.email).delete()
+    EmailAddress.objects.update_or_create(
+        user=user, email=account.email, defaults={"verified": True, "primary": True}
+    )
+
+    if not account.totp_secret:
+        return user, []
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if totp is None:
+        TOTP.activate(user, account.totp_secret)
+    else:
+        totp.data = {"secret": encrypt(account.totp_secret)}
+        totp.save(update_fields=["data"])
+    return user, RecoveryCodes.activate(user).get_unused_codes()
