@@ -168,6 +168,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_ADAPTER = "portal.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"request_login_code": "portal.accounts.forms.RequestLoginCodeForm"}
 # Rate limits need a cache shared by every web process (Redis in production). The defaults of
 # allauth are kept; the failed sign-in limit is made explicit because the tests rely on it.
 ACCOUNT_RATE_LIMITS = {

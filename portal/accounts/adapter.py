@@ -4,7 +4,9 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 
@@ -13,6 +15,19 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Residents sign themselves up; staff accounts are made by a system admin."""
         return True
+
+    def clean_email(self, email: str) -> str:
+        """Refuse addresses longer than the database holds.
+
+        allauth's form accepts up to 320 characters and would then cut the address to fit the
+        user's email column, making an account for an address nobody typed.
+        """
+        limit = User._meta.get_field("email").max_length or 254
+        if len(email) > limit:
+            raise ValidationError(
+                _("Email address must be %(limit)d characters or fewer"), params={"limit": limit}
+            )
+        return super().clean_email(email)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Every account email names the council; subjects are rendered without a request."""
