@@ -78,7 +78,7 @@ class FileUpload(QuestionType):
         try:
             info = inspect_upload(fileobj, self.max_bytes(question))
         except UploadError as exc:
-            max_mb = f"{self.max_bytes(question) / 1024 / 1024:g}"
+            max_mb = f"{question.validation.max_size_mb or DEFAULT_MAX_BYTES // 1024 // 1024:g}"
             raise self.error(question, exc.code, lang, max=max_mb) from None
         reference = store_upload(fileobj, info)
         return {question.id: reference, f"{question.id}-name": filename}
