@@ -47,11 +47,17 @@ lock: | $(UV)
 
 # --- Running --------------------------------------------------------------------------------------
 
+# With no DATABASE_URL or REDIS_URL in the environment this needs nothing installed: SQLite and a
+# folder broker under var/. Export both to run the same processes on PostgreSQL and Redis.
+RUN_ENV := DEBUG=true PATH=$(CURDIR)/$(VENV)/bin:$$PATH
+
 .PHONY: run
 run: venv assets
-	DEBUG=true $(PY) manage.py migrate --noinput
-	DEBUG=true $(PY) manage.py seed_demo
-	DEBUG=true $(VENV)/bin/honcho --procfile Procfile.dev start
+	@mkdir -p var
+	$(RUN_ENV) python manage.py migrate --noinput
+	$(RUN_ENV) python manage.py seed_demo
+	@echo "Starting web (http://127.0.0.1:8000), worker and beat; Ctrl-C stops them all."
+	$(RUN_ENV) exec honcho --procfile Procfile.dev start
 
 # --- Checks ---------------------------------------------------------------------------------------
 
