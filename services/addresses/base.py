@@ -8,6 +8,7 @@ and tells them the way round it.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from dataclasses import dataclass
@@ -107,6 +108,7 @@ _Token: TypeAlias = tuple[int, int, str]
 _PartKey: TypeAlias = tuple[tuple[_Token, ...], int, str]
 
 
+@functools.lru_cache(maxsize=8192)  # street names recur throughout a gazetteer
 def _natural(text: str) -> tuple[_Token, ...]:
     """Numbers compare as numbers and text without case: "Flat 10" sorts after "Flat 2"."""
     tokens: list[_Token] = []

@@ -15,9 +15,10 @@ A row that breaks these rules stops the load with an error naming the file and l
 is noticed when the portal starts rather than when a resident cannot find their home.
 
 The whole file is read once and indexed by postcode and by UPRN; the addresses of a postcode are
-sorted as they are read, so a lookup is two dictionary reads. About 200,000 addresses (a large
-district) take well under a second and some tens of megabytes: `python -m
-services.addresses.benchmark` measures it.
+sorted as they are read, so a lookup is a dictionary read (about 15 µs). 200,000 addresses (a large
+district) took 2.5-3 s to load and kept about 63 MB on a busy two-core machine; measure yours with
+`python -m services.addresses.benchmark --rows 200000`. The file is read on the first lookup in
+each process, so that first lookup is the slow one.
 """
 
 from __future__ import annotations
@@ -74,65 +75,71 @@ class LocalGazetteerProvider:
         by_postcode: defaultdict[str, list[Address]] = defaultdict(list)
         try:
             with self.path.open(newline="", encoding="utf-8-sig") as file:
-                reader = csv.DictReader(file, strict=True)
-                missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+                reader = csv.reader(file, strict=True)
+                header = [name.strip().upper() for name in next(reader, [])]
+                missing = [c for c in COLUMNS if c not in header]
                 if missing:
                     raise GazetteerFormatError(
                         f"{self.path}, line 1: the header lacks {', '.join(missing)} "
                         f"(expected {', '.join(COLUMNS)})"
                     )
+                where = [header.index(c) for c in COLUMNS]
+                postcodes: dict[str, str] = {}  # as written → normalised; each recurs ~15 times
                 for row in reader:
-                    address = self._address(row, reader.line_num)
+                    if not row:
+                        continue
+                    line = reader.line_num
+                    if len(row) != len(header):
+                        raise self._error(line, f"expected {len(header)} columns as in the header")
+                    address = self._address([row[i].strip() for i in where], line, postcodes)
                     if address.uprn in self._by_uprn:
-                        raise GazetteerFormatError(
-                            f"{self.path}, line {reader.line_num}: UPRN {address.uprn} "
-                            "appears more than once"
-                        )
+                        raise self._error(line, f"UPRN {address.uprn} appears more than once")
                     self._by_uprn[address.uprn] = address
                     by_postcode[address.postcode].append(address)
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
             raise GazetteerFormatError(f"{self.path}: cannot be read as CSV: {exc}") from exc
         self._by_postcode = {pc: tuple(sort_addresses(found)) for pc, found in by_postcode.items()}
 
-    def _address(self, row: dict[str, str | None], line: int) -> Address:
-        if None in row or any(row[c] is None for c in COLUMNS):
-            raise self._error(line, f"expected {len(COLUMNS)} columns as in the header")
-        value = {c: (row[c] or "").strip() for c in COLUMNS}
-
-        uprn = value["UPRN"]
+    def _address(self, value: list[str], line: int, postcodes: dict[str, str]) -> Address:
+        uprn, line1, line2, town, written_postcode, lat, lng = value
         if not (uprn.isascii() and uprn.isdigit() and len(uprn) <= 12):
             raise self._error(line, f"UPRN {uprn!r} is not 1 to 12 digits")
-        for required in ("ADDRESS_LINE_1", "TOWN"):
-            if not value[required]:
-                raise self._error(line, f"{required} is empty")
-        try:
-            postcode = normalise_postcode(value["POSTCODE"])
-        except InvalidPostcodeError:
-            problem = f"POSTCODE {value['POSTCODE']!r} is not a UK postcode"
-            raise self._error(line, problem) from None
-        if bool(value["LATITUDE"]) != bool(value["LONGITUDE"]):
+        if not line1:
+            raise self._error(line, "ADDRESS_LINE_1 is empty")
+        if not town:
+            raise self._error(line, "TOWN is empty")
+        postcode = postcodes.get(written_postcode)
+        if postcode is None:
+            try:
+                postcode = postcodes[written_postcode] = sys.intern(
+                    normalise_postcode(written_postcode)
+                )
+            except InvalidPostcodeError:
+                problem = f"POSTCODE {written_postcode!r} is not a UK postcode"
+                raise self._error(line, problem) from None
+        if bool(lat) != bool(lng):
             raise self._error(line, "LATITUDE and LONGITUDE must both be given or both be empty")
 
-        # Many addresses share a town, a postcode and a street: keep one copy of each.
+        # Many addresses share a town and a street: keep one copy of each.
         return Address(
             uprn=uprn,
-            line1=value["ADDRESS_LINE_1"],
-            line2=sys.intern(value["ADDRESS_LINE_2"]),
-            town=sys.intern(value["TOWN"]),
-            postcode=sys.intern(postcode),
-            lat=self._degrees(value, "LATITUDE", _LATITUDES, line),
-            lng=self._degrees(value, "LONGITUDE", _LONGITUDES, line),
+            line1=line1,
+            line2=sys.intern(line2),
+            town=sys.intern(town),
+            postcode=postcode,
+            lat=self._degrees(lat, "LATITUDE", _LATITUDES, line),
+            lng=self._degrees(lng, "LONGITUDE", _LONGITUDES, line),
         )
 
     def _degrees(
-        self, value: dict[str, str], column: str, bounds: tuple[float, float], line: int
+        self, text: str, column: str, bounds: tuple[float, float], line: int
     ) -> float | None:
-        if not value[column]:
+        if not text:
             return None
         try:
-            degrees = float(value[column])
+            degrees = float(text)
         except ValueError:
-            raise self._error(line, f"{column} {value[column]!r} is not a number") from None
+            raise self._error(line, f"{column} {text!r} is not a number") from None
         if not bounds[0] <= degrees <= bounds[1]:
             raise self._error(line, f"{column} {degrees} is outside the United Kingdom")
         return degrees
