@@ -11,9 +11,9 @@ Format (every text is {"en": ..., "cy": ...}; Welsh may be left out and falls ba
              "prefill": "full_name" | "email" | "phone" | "address"?}]},
         {"id": "not-us", "type": "exit", "title": {...}, "body": {...}, "show_if": condition}]}
 
-`parse_schema` checks everything and raises SchemaError listing every problem, each naming the
-page and question ("Question 'bin_type' on page 'which-bin': radios need at least one option").
-Conditions are described in services/forms/conditions.py, question types in questions.py.
+`parse_schema` raises SchemaError listing every problem, each naming the page and question
+("Question 'bin_type' on page 'which-bin': radios need at least one option"). Conditions:
+see conditions.py; question types and their "validation" and "messages" keys: questions.py.
 """
 
 from __future__ import annotations
@@ -32,19 +32,10 @@ PAGE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,49}")
 OPTION_VALUE = re.compile(r"[a-z0-9][a-z0-9_-]{0,49}")
 # Page ids become URL segments next to the journey's own pages, so these are taken.
 RESERVED_PAGE_IDS = frozenset(
-    {
-        "start",
-        "check",
-        "check-your-answers",
-        "confirmation",
-        "submit",
-        "declaration",
-        "resume",
-        "save",
-    }
+    {"start", "check", "check-your-answers", "confirmation", "submit"}
+    | {"declaration", "resume", "save"}
 )
 DATE_RULES = ("past", "future", "today_or_past", "today_or_future")
-PREFILL_SOURCES = ("full_name", "email", "phone", "address")
 
 
 class SchemaError(ValueError):
@@ -317,11 +308,10 @@ class _Parser:
             self.fail(where, "min is more than max")
         if "max_size_mb" in rules and not 0 < rules["max_size_mb"] <= 50:
             self.fail(where, "max_size_mb must be more than 0 and at most 50")
-        if "whole_number" in raw:
-            if not isinstance(raw["whole_number"], bool):
-                self.fail(where, "whole_number must be true or false")
-            else:
-                rules["whole_number"] = raw["whole_number"]
+        if "whole_number" in raw and not isinstance(raw["whole_number"], bool):
+            self.fail(where, "whole_number must be true or false")
+        elif "whole_number" in raw:
+            rules["whole_number"] = raw["whole_number"]
         if "pattern" in raw:
             rules["pattern"] = self.pattern(raw["pattern"], where)
         if "pattern_message" in raw:
@@ -398,6 +388,5 @@ class _Parser:
         return Text(raw["en"], raw.get("cy", ""))
 
     def unknown_keys(self, raw: Mapping[str, Any], known: set[str], where: str) -> None:
-        extra = set(raw) - known
-        if extra:
-            self.fail(where, f"unknown keys {', '.join(sorted(map(str, extra)))}")
+        if set(raw) - known:
+            self.fail(where, f"unknown keys {', '.join(sorted(map(str, set(raw) - known)))}")
