@@ -63,12 +63,14 @@ if app.conf.broker_url.startswith("filesystem://"):
     # The embedded default for `make run`: a folder each process reads and writes, so a newcomer
     # needs no Redis. Not for production (no visibility timeout, one machine only).
     broker_dir = str(settings.CELERY_BROKER_DIR)
-    for sub in ("out", "processed"):
+    for sub in ("out", "processed", "control"):
         os.makedirs(os.path.join(broker_dir, sub), exist_ok=True)
     app.conf.broker_transport_options = {
         "data_folder_in": os.path.join(broker_dir, "out"),
         "data_folder_out": os.path.join(broker_dir, "out"),
         "processed_folder": os.path.join(broker_dir, "processed"),
+        # Exchange bindings; left unset, kombu writes them to ./control wherever it was started.
+        "control_folder": os.path.join(broker_dir, "control"),
         "store_processed": False,
     }
 
