@@ -273,6 +273,10 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# --- Forms and submissions ---------------------------------------------------------------------
+
+DRAFT_LIFETIME_DAYS = env.int("DRAFT_LIFETIME_DAYS", default=30)
+
 # --- The council --------------------------------------------------------------------------------
 
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="My Council")

@@ -1,0 +1,155 @@
+"""What residents send: drafts (answers saved page by page) and submissions (with a reference).
+
+A draft and a submission both point at the exact FormVersion they were made on, so a form edit
+never breaks a journey in progress. A submission is written once, in one transaction, with its
+reference; later issues add its routing decision and deliveries to that same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from services.forms.references import REFERENCE_MAX_LENGTH
+from services.models.catalogue import Service
+from services.models.forms import FormVersion
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Online")
+    PHONE = "phone", _("By phone (contact centre)")
+    API = "api", _("API")
+
+
+def draft_expiry() -> datetime:
+    return timezone.now() + timedelta(days=settings.DRAFT_LIFETIME_DAYS)
+
+
+class Draft(models.Model):
+    """Answers saved page by page, so a resident can stop and come back.
+
+    A signed-in resident's drafts are theirs (`user`); a guest's draft is found through their
+    session or a resume link e-mailed to `guest_email`, which carries a signed form of `id`.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    form_version = models.ForeignKey(
+        FormVersion, on_delete=models.PROTECT, related_name="drafts", verbose_name=_("form version")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="drafts",
+        verbose_name=_("resident"),
+    )
+    guest_email = models.EmailField(_("guest e-mail address"), blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
+    # The agent filling the form in for a resident on the phone ("assisted digital").
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    # References of files uploaded through this draft: only these may appear in its answers.
+    uploads = models.JSONField(_("uploaded files"), default=list, blank=True)
+    last_page = models.CharField(_("last page"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+    expires_at = models.DateTimeField(_("expires"), default=draft_expiry, db_index=True)
+
+    class Meta:
+        ordering = ("-updated_at",)
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+
+    def __str__(self) -> str:
+        return f"Draft of {self.form_version.form} ({self.id})"
+
+    @property
+    def service(self) -> Service:
+        return self.form_version.form.service
+
+
+class Submission(models.Model):
+    """A form sent by a resident (or for one), identified by its reference."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        IN_PROGRESS = "in_progress", _("In progress")
+        ACTION_SCHEDULED = "action_scheduled", _("Action scheduled")
+        CLOSED_FIXED = "closed_fixed", _("Closed – done")
+        CLOSED_NOT_COUNCIL = "closed_not_council", _("Closed – not a council matter")
+        DUPLICATE = "duplicate", _("Closed – already reported")
+
+    reference = models.CharField(
+        _("reference"), max_length=REFERENCE_MAX_LENGTH, unique=True, editable=False
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("service")
+    )
+    form_version = models.ForeignKey(
+        FormVersion,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("form version"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="submissions",
+        verbose_name=_("resident"),
+    )
+    # Where acknowledgements and updates go; for a guest, also what proves it is theirs.
+    contact_email = models.EmailField(_("contact e-mail address"), blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    language = models.CharField(_("language"), max_length=8, default="en")
+    answers = models.JSONField(_("answers"))
+    status = models.CharField(
+        _("status"), max_length=30, choices=Status.choices, default=Status.RECEIVED
+    )
+    # Facts drawn from the answers that routing and back offices need without parsing them.
+    uprn = models.CharField(_("UPRN"), max_length=12, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        indexes = [models.Index(fields=("user", "-created_at"), name="submission_user_recent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(contact_email=""),
+                name="submission_has_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
