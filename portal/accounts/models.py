@@ -41,6 +41,10 @@ class User(AbstractUser):
     last_name = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    # "Tell us once": prefilled into forms, always editable there and on the profile page.
+    phone = models.CharField(_("phone number"), max_length=30, blank=True)
+    # {"uprn", "line1", "line2", "town", "postcode"}, the shape of an address question's answer.
+    address = models.JSONField(_("address"), default=dict, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
