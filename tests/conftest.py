@@ -73,7 +73,8 @@ def _data_from_migrations(request: pytest.FixtureRequest) -> None:
     made would be gone for every later test. This re-creates it through the migration's own
     function, against the migrated models as the migration sees them.
     """
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+    # Only for tests that use the database anyway, and after their own access is set up.
+    if "transactional_db" in request.fixturenames:
         request.getfixturevalue("transactional_db")
     elif "db" in request.fixturenames:
         request.getfixturevalue("db")
