@@ -56,6 +56,7 @@ run: venv assets
 	@mkdir -p var
 	$(RUN_ENV) python manage.py migrate --noinput
 	$(RUN_ENV) python manage.py seed_demo
+	$(RUN_ENV) python manage.py seed_catalogue
 	@echo "Starting web (http://127.0.0.1:8000), worker and beat; Ctrl-C stops them all."
 	$(RUN_ENV) exec honcho --procfile Procfile.dev start
 
