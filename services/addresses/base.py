@@ -14,17 +14,14 @@ import sys
 from dataclasses import dataclass
 from typing import Protocol, TypeAlias, runtime_checkable
 
-# The shape of a UK postcode, deliberately not stricter than that: Royal Mail adds and retires
-# postcodes, and the pseudo-postcodes of the ZZ99 area (used by the demo data) must pass too.
-_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
-_SPACES = re.compile(r"\s+")
+from services.forms.normalise import normalise_postcode as forms_normalise_postcode
 
 
 class AddressLookupError(Exception):
     """The provider could not answer. `message` can be shown to a resident as it is."""
 
     # An en dash, as GOV.UK content uses.
-    DEFAULT_MESSAGE = "We could not look up addresses just now – enter the address manually"  # noqa: RUF001
+    DEFAULT_MESSAGE = "We could not look up addresses just now – enter the address manually"
 
     def __init__(self, message: str = DEFAULT_MESSAGE) -> None:
         super().__init__(message)
@@ -44,10 +41,10 @@ def normalise_postcode(value: str) -> str:
 
     Raises InvalidPostcodeError for anything not shaped like a full UK postcode.
     """
-    compact = _SPACES.sub("", value).upper()
-    if not _POSTCODE.match(compact):
+    normalised = forms_normalise_postcode(value)
+    if normalised is None:
         raise InvalidPostcodeError(value)
-    return f"{compact[:-3]} {compact[-3:]}"
+    return normalised
 
 
 def is_postcode(value: str) -> bool:

@@ -141,6 +141,7 @@ def test_invalid_phone_numbers_get_the_gov_uk_message(typed):
         (" cf10 1ep ", "CF10 1EP"),
         ("M1 1AE", "M1 1AE"),
         ("b33 8th", "B33 8TH"),
+        ("zz99 1ab", "ZZ99 1AB"),  # a pseudo-postcode, as in the demo gazetteer
     ],
 )
 def test_postcodes_are_normalised(typed, postcode):
