@@ -14,7 +14,7 @@ DEMO_POSTCODES = [
     "ZZ99 1AB", "ZZ99 1AD", "ZZ99 1AE", "ZZ99 1AF", "ZZ99 1AG", "ZZ99 1AH",
     "ZZ99 2AB", "ZZ99 2AD", "ZZ99 2AE", "ZZ99 2AF", "ZZ99 4AB", "ZZ99 4AD",
 ]  # fmt: skip
-SAFE_MESSAGE = "We could not look up addresses just now – enter the address manually"  # noqa: RUF001
+SAFE_MESSAGE = "We could not look up addresses just now – enter the address manually"
 
 
 @pytest.fixture
