@@ -56,6 +56,10 @@ app.conf.update(
             "task": "portal.core.tasks.clear_expired_sessions",
             "schedule": 60 * 60,
         },
+        "delete-expired-drafts": {
+            "task": "services.tasks.delete_expired_drafts",
+            "schedule": 60 * 60,
+        },
     },
 )
 

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django_structlog",
     "portal.core",
     "portal.accounts",
+    "portal.catalogue",
+    "portal.dashboard",
     "services",
 ]
 

@@ -1,0 +1,22 @@
+from django import template
+
+from services.models import Submission
+
+register = template.Library()
+
+# GOV.UK tag colours: blue (the default) for new, teal while the council works on it, purple once
+# something is booked, green when done, grey when closed without the council doing anything.
+_TAG_CLASSES: dict[str, str] = {
+    Submission.Status.RECEIVED: "",
+    Submission.Status.IN_PROGRESS: "govuk-tag--teal",
+    Submission.Status.ACTION_SCHEDULED: "govuk-tag--purple",
+    Submission.Status.CLOSED_FIXED: "govuk-tag--green",
+    Submission.Status.CLOSED_NOT_COUNCIL: "govuk-tag--grey",
+    Submission.Status.DUPLICATE: "govuk-tag--grey",
+}
+
+
+@register.filter
+def status_tag_class(status: str) -> str:
+    """The GOV.UK tag modifier class for a submission status."""
+    return _TAG_CLASSES.get(status, "govuk-tag--grey")
