@@ -1,0 +1,10 @@
+import pytest
+
+from services.seed import seed_catalogue
+from tests.portal.accounts.conftest import client  # noqa: F401  (committing requests)
+
+
+@pytest.fixture
+def catalogue(db):
+    """The seeded services by slug: eight live services in five topics."""
+    return {service.slug: service for service in seed_catalogue()}
