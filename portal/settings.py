@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_structlog",
     "portal.core",
     "portal.accounts",
+    "portal.journey",
     "portal.catalogue",
     "portal.dashboard",
     "services",
@@ -278,6 +279,17 @@ CONTENT_SECURITY_POLICY = {
 # --- Forms and submissions ---------------------------------------------------------------------
 
 DRAFT_LIFETIME_DAYS = env.int("DRAFT_LIFETIME_DAYS", default=30)
+# Form fields (not files) of one request; more is tampering and gets Django's 400 page.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Files bigger than this are spooled to a temporary file instead of memory while received; the
+# journey's handler drops any file over the largest size a question may allow (50MB).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
+FILE_UPLOAD_HANDLERS = [
+    "portal.journey.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- The council --------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("privacy-notice/", pages.privacy, name="privacy"),
     path("cookies/", pages.cookies, name="cookies"),
     path("contact/", pages.contact, name="contact"),
+    path("", include("portal.journey.urls", namespace="journey")),
     path("", include("portal.catalogue.urls", namespace="catalogue")),
     path("", include("portal.dashboard.urls", namespace="dashboard")),
     prefix_default_language=False,
