@@ -1,7 +1,6 @@
 import pytest
 
 from services.seed import seed_catalogue
-from tests.portal.accounts.conftest import client  # noqa: F401  (committing requests)
 
 
 @pytest.fixture
