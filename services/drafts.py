@@ -114,7 +114,7 @@ def save_page(draft: Draft, schema: FormSchema, page: Page, answers: Mapping[str
     draft.answers = prune(schema, merged)
     draft.last_page = page.id
     draft.expires_at = draft_expiry()
-    draft.save(update_fields=["answers", "last_page", "expires_at", "updated_at"])
+    draft.save(update_fields=["answers", "uploads", "last_page", "expires_at", "updated_at"])
 
 
 def add_upload(draft: Draft, reference: str) -> None:

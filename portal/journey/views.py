@@ -37,6 +37,7 @@ from portal.journey.pages import (
 from services.drafts import save_page, start_draft
 from services.forms.navigation import (
     exit_page,
+    first_page,
     next_page,
     previous_page,
     unanswered_required,
@@ -137,7 +138,7 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     draft = start_draft(version, user=request.user)
     if not request.user.is_authenticated:
         access.remember_draft(request, draft.id)
-    return redirect(first_to_do(draft, version.parsed))
+    return redirect(page_url(draft, first_page(version.parsed)))
 
 
 # --- Question pages ---------------------------------------------------------------------------

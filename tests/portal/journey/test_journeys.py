@@ -1,7 +1,5 @@
 """Whole journeys through seeded services, signed in and as a guest."""
 
-import re
-
 import pytest
 from django.urls import reverse
 
@@ -17,20 +15,29 @@ def test_guest_reports_a_missed_bin_and_gets_a_reference_by_email(client, catalo
     assert page_id(url) == "address"
 
     # When they find their address by postcode and choose it
-    response = client.post(url, {"collection_address-lookup": "zz99 1ab", "action": "find:collection_address"})
+    response = client.post(
+        url, {"collection_address-lookup": "zz99 1ab", "action": "find:collection_address"}
+    )
     assert response.status_code == 200
     assert "6 Mill Lane" in text_of(response)
     url = answer(
         client,
         url,
-        {"collection_address-mode": "choose", "collection_address-lookup": "ZZ99 1AB",
-         "collection_address-uprn": "999900001017", "action": "continue"},
+        {
+            "collection_address-mode": "choose",
+            "collection_address-lookup": "ZZ99 1AB",
+            "collection_address-uprn": "999900001017",
+            "action": "continue",
+        },
     )
     # ...and answer the rest
     url = answer(client, url, {"bin_type": "recycling"})
     assert page_id(url) == "collection-date"
-    url = answer(client, url, {"collection_date-day": "1", "collection_date-month": "1",
-                               "collection_date-year": "2024"})
+    url = answer(
+        client,
+        url,
+        {"collection_date-day": "1", "collection_date-month": "1", "collection_date-year": "2024"},
+    )
     url = answer(client, url, {"put_out_by_7am": "yes"})
     url = answer(client, url, {"details": "Behind the gate <script>alert(1)</script>"})
     assert page_id(url) == "check-your-answers"
