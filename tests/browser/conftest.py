@@ -1,0 +1,220 @@
+"""Real Chromium, driven by Playwright, against pytest-django's live server.
+
+Debian's Chromium is used (`apt-get install chromium`): `playwright install` cannot download
+browsers on the project's machines. Every page fixture runs a test four times: JavaScript on and
+off, on a desktop and on a 320 pixel wide phone screen, because every page must work for all four.
+"""
+
+import os
+import re
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    Response,
+    sync_playwright,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+BUILT_CSS = REPO_ROOT / "portal" / "static" / "build" / "portal.css"
+
+VIEWPORTS = {
+    "desktop": {"width": 1280, "height": 800},
+    "phone-320": {"width": 320, "height": 640},
+}
+
+# WCAG 2.0, 2.1 and 2.2 at levels A and AA: what public sector websites must meet.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+# Pages opened with JavaScript off; assert_accessible checks a copy of them (see there).
+_SCRIPTLESS_PAGES: "weakref.WeakSet[Page]" = weakref.WeakSet()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    # Playwright's sync API keeps an asyncio event loop in this thread, and Django refuses ORM
+    # calls from a thread with a running loop. The tests never share a connection with that loop,
+    # so the check only gets in the way while the browser tests run.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as driver:
+            yield driver
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Chromium is not at {CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)"
+        )
+    if not BUILT_CSS.exists():
+        pytest.fail(f"{BUILT_CSS.relative_to(REPO_ROOT)} is missing: run `make assets` first")
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _browser_settings(settings, transactional_db):
+    """Settings for a live server on http://localhost.
+
+    Static files: the live server serves /static/ straight from the source directories through
+    the staticfiles finders, which know the files by their real names; the production storage
+    would ask for hashed names from a collectstatic manifest that a test run does not build.
+    tests/browser/test_assets.py checks that collectstatic with the production storage works.
+
+    Cookies stay Secure, as in production: Chromium treats http://localhost as a secure context
+    and keeps Secure cookies for it, and the sign-up test depends on that (no CSRF cookie, no form).
+    """
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@dataclass
+class PageProblems:
+    """What the browser complained about while the test ran: console errors (CSP violations
+    among them) and responses that failed."""
+
+    console_errors: list[str] = field(default_factory=list)
+    failed_responses: list[str] = field(default_factory=list)
+
+    def assert_none(self) -> None:
+        assert not self.console_errors, "\n".join(self.console_errors)
+        assert not self.failed_responses, "\n".join(self.failed_responses)
+
+
+@dataclass
+class BrowserPage:
+    page: Page
+    javascript: bool
+    viewport: str
+    problems: PageProblems
+
+
+@pytest.fixture(params=[True, False], ids=["js", "no-js"])
+def javascript(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
+
+
+@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
+def viewport(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def _open_page(browser: Browser, base_url: str, javascript: bool, viewport: str) -> BrowserPage:
+    context = browser.new_context(
+        base_url=base_url,
+        java_script_enabled=javascript,
+        viewport=VIEWPORTS[viewport],  # type: ignore[arg-type]
+        locale="en-GB",
+    )
+    context.set_default_timeout(5_000)
+    page = context.new_page()
+    if not javascript:
+        _SCRIPTLESS_PAGES.add(page)
+    problems = PageProblems()
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            problems.console_errors.append(f"{page.url}: {message.text}")
+
+    def on_response(response: Response) -> None:
+        if response.status >= 400:
+            problems.failed_responses.append(f"{response.status} {response.url}")
+
+    page.on("console", on_console)
+    page.on("response", on_response)
+    return BrowserPage(page=page, javascript=javascript, viewport=viewport, problems=problems)
+
+
+@pytest.fixture
+def browser_page(
+    browser: Browser, live_server, javascript: bool, viewport: str
+) -> Iterator[BrowserPage]:
+    """A fresh browser (no cookies) for each of JavaScript on/off x desktop/phone."""
+    opened = _open_page(browser, live_server.url, javascript, viewport)
+    yield opened
+    opened.page.context.close()
+
+
+@pytest.fixture
+def page(browser_page: BrowserPage) -> Page:
+    return browser_page.page
+
+
+@pytest.fixture
+def desktop_page(browser: Browser, live_server, javascript: bool) -> Iterator[BrowserPage]:
+    """For journeys whose layout does not matter: JavaScript on and off, desktop only."""
+    opened = _open_page(browser, live_server.url, javascript, "desktop")
+    yield opened
+    opened.page.context.close()
+
+
+def assert_accessible(page: Page) -> None:
+    """Fail, listing every violation, if axe-core finds a WCAG 2.x A or AA problem on the page."""
+    copy = _scriptless_copy(page) if page in _SCRIPTLESS_PAGES else None
+    try:
+        results = Axe().run(
+            copy or page,
+            options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+        )
+    finally:
+        if copy is not None:
+            copy.context.close()
+    violations = results.response["violations"]
+    if violations:
+        lines = [f"{len(violations)} accessibility violation(s) on {page.url}:"]
+        for violation in violations:
+            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+            lines.extend(f"    {' '.join(node['target'])}" for node in violation["nodes"])
+        pytest.fail("\n".join(lines))
+
+
+def _scriptless_copy(page: Page) -> Page:
+    """The page exactly as a browser without JavaScript shows it, in a context where axe can run.
+
+    axe-core needs timers, and Chromium runs none when JavaScript is off, so axe would wait for
+    ever on the page itself. The copy is served the document the browser received (the result of
+    a POST included) with every <script> removed, at the same address and size, so the same
+    stylesheets load and nothing but axe runs.
+    """
+    html = re.sub(r"<script\b[^>]*>.*?</script>", "", page.content(), flags=re.DOTALL | re.I)
+    address = page.url.split("#")[0]
+    browser = page.context.browser
+    assert browser is not None
+    context = browser.new_context(viewport=page.viewport_size)
+    copy = context.new_page()
+    copy.route(
+        lambda url: url.split("#")[0] == address,
+        lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html),
+    )
+    copy.goto(address)
+    return copy
