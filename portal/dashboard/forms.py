@@ -45,7 +45,16 @@ def _messages(**messages: Any) -> dict[str, Any]:
     return {_NULL_CHARACTERS: _("Remove the special characters from your answer"), **messages}
 
 
-class ProfileForm(forms.Form):
+class _OneErrorPerField(forms.Form):
+    """GOV.UK shows one message per field: the first problem found is the one to fix first."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for errors in self.errors.values():
+            del errors[1:]
+
+
+class ProfileForm(_OneErrorPerField):
     full_name = forms.CharField(
         label=_("Full name"),
         max_length=200,
@@ -144,7 +153,7 @@ class ProfileForm(forms.Form):
         self.user.save(update_fields=["full_name", "phone", "address"])
 
 
-class TrackForm(forms.Form):
+class TrackForm(_OneErrorPerField):
     reference = forms.CharField(
         label=_("Reference number"),
         help_text=_("It is in the email we sent you, for example K7WP-3XMR"),
