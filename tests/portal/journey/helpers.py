@@ -29,7 +29,7 @@ def answer(client, url: str, data: dict, **extra) -> str:
 
 
 def page_id(url: str) -> str:
-    return url.rstrip("/").split("?")[0].rsplit("/", 1)[-1]
+    return url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
 
 
 def draft_from(url: str) -> Draft:
