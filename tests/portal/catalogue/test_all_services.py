@@ -163,3 +163,12 @@ def test_the_service_navigation_links_to_all_services(client, catalogue):
 
     nav_links = {e.text: e.attrs["href"] for e in elements(response, "a") if e.inside("nav")}
     assert nav_links["All services"] == "/services/"
+
+
+def test_all_services_takes_a_few_queries_however_many_services(
+    client, catalogue, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(3):
+        response = client.get("/services/", {"q": "report"})
+
+    assert len(service_links(response)) == 4
