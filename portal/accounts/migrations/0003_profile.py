@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_roles'),
+        ("accounts", "0002_roles"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='address',
-            field=models.JSONField(blank=True, default=dict, verbose_name='address'),
+            model_name="user",
+            name="address",
+            field=models.JSONField(blank=True, default=dict, verbose_name="address"),
         ),
         migrations.AddField(
-            model_name='user',
-            name='phone',
-            field=models.CharField(blank=True, max_length=30, verbose_name='phone number'),
+            model_name="user",
+            name="phone",
+            field=models.CharField(blank=True, max_length=30, verbose_name="phone number"),
         ),
     ]
