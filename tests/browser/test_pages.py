@@ -104,8 +104,7 @@ def test_language_switcher_goes_to_the_same_page_in_welsh_and_back(desktop_page:
 
     languages.get_by_role("link", name="English").click()
 
-    expect(page).to_have_url(re.compile(r"/accessibility-statement/$"))
-    assert "/cy/" not in page.url
+    expect(page).to_have_url(re.compile(r"^http://[^/]+/accessibility-statement/$"))
     expect(page.locator("html")).to_have_attribute("lang", re.compile(r"^en"))
 
 

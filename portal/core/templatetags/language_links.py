@@ -25,13 +25,17 @@ def language_links(context: dict[str, Any]) -> list[LanguageLink]:
     request = context.get("request")
     path = request.get_full_path() if request is not None else "/"
     current = _supported(get_language() or settings.LANGUAGE_CODE)
+    # English is LANGUAGE_CODE ("en-gb") and lives at unprefixed addresses; translating to plain
+    # "en" would give /en/... addresses, so the default language is asked for by its full code.
+    default = settings.LANGUAGE_CODE
     links = []
     for code, _name in settings.LANGUAGES:
-        url = path if code == current else translate_url(path, code)
+        target = default if code == _supported(default) else code
+        url = path if code == current else translate_url(path, target)
         if code != current and url == path:
             # The address did not resolve (a 404) or has no version in that language: offer the
             # home page in that language rather than a link that changes nothing.
-            url = _home(code, fallback=path)
+            url = _home(target, fallback=path)
         name = get_language_info(code)["name_local"]
         links.append(LanguageLink(code=code, name=name, url=url, current=code == current))
     return links
