@@ -8,7 +8,7 @@ off, on a desktop and on a 320 pixel wide phone screen, because every page must 
 import os
 import re
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +43,7 @@ VIEWPORTS = {
 
 # WCAG 2.0, 2.1 and 2.2 at levels A and AA: what public sector websites must meet.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+_AXE = Axe()
 
 
 # Pages opened with JavaScript off; assert_accessible checks a copy of them (see there).
@@ -180,22 +181,44 @@ def desktop_page(browser: Browser, live_server, javascript: bool) -> Iterator[Br
 
 def assert_accessible(page: Page) -> None:
     """Fail, listing every violation, if axe-core finds a WCAG 2.x A or AA problem on the page."""
+    assert_accessible_at(page, ())
+
+
+def assert_accessible_at(page: Page, viewports: Sequence[str]) -> None:
+    """Like assert_accessible, at each of `viewports` in turn (names from VIEWPORTS).
+
+    The page is resized, not reloaded, so the state it is in (an error, a lookup's results) is
+    the one checked at every width; it is put back to its own size afterwards. With no
+    viewports, the page is checked at the size it has.
+    """
     copy = _scriptless_copy(page) if page in _SCRIPTLESS_PAGES else None
+    target = copy or page
+    size = page.viewport_size
+    lines = []
     try:
-        results = Axe().run(
-            copy or page,
-            options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
-        )
+        for name in viewports or [None]:
+            if name is not None:
+                target.set_viewport_size(VIEWPORTS[name])  # type: ignore[arg-type]
+            for violation in _violations(target):
+                at = f" at {name}" if name else ""
+                rule = f"{violation['id']} ({violation['impact']}){at}"
+                lines.append(f"- {rule}: {violation['help']}")
+                lines.extend(f"    {' '.join(node['target'])}" for node in violation["nodes"])
     finally:
         if copy is not None:
             copy.context.close()
-    violations = results.response["violations"]
-    if violations:
-        lines = [f"{len(violations)} accessibility violation(s) on {page.url}:"]
-        for violation in violations:
-            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
-            lines.extend(f"    {' '.join(node['target'])}" for node in violation["nodes"])
-        pytest.fail("\n".join(lines))
+        elif size is not None and viewports:
+            page.set_viewport_size(size)
+    if lines:
+        pytest.fail("\n".join([f"accessibility violations on {page.url}:", *lines]))
+
+
+def _violations(page: Page) -> list[dict]:
+    # axe-core is injected once per document: a second width reuses it.
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(_AXE.axe_script)
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    return list(page.evaluate("options => axe.run(document, options)", options)["violations"])
 
 
 def _scriptless_copy(page: Page) -> Page:
