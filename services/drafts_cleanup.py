@@ -9,6 +9,7 @@ survives because deleting it failed is merely wasted space, and is logged.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
@@ -52,6 +53,20 @@ def delete_expired_drafts(
 def delete_draft(draft: Draft, *, storage: Storage | None = None) -> None:
     """Delete one draft (the resident asked to) and its files nothing else uses."""
     _delete([draft.pk], expired_by=None, storage=storage)
+
+
+def delete_sent_draft(draft: Draft, sent_answers: Any, *, storage: Storage | None = None) -> None:
+    """Delete a draft that has just become a submission, and, after commit, the files uploaded
+    through it that the submission does not carry (ones the resident replaced on the way).
+
+    Call it inside the submitting transaction, with the draft row locked. Its uploads were made
+    through this draft alone, so what the sent answers do not name is left over; no query needed.
+    """
+    sent = json.dumps(sent_answers)
+    leftovers = sorted(ref for ref in _file_references(draft.uploads) if ref not in sent)
+    draft.delete()
+    if leftovers:
+        transaction.on_commit(partial(_delete_files, leftovers, storage or default_storage))
 
 
 def _delete(pks: list[UUID], *, expired_by: datetime | None, storage: Storage | None) -> int:

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from services.drafts_cleanup import delete_sent_draft
 from services.forms.navigation import exit_page, prune, unanswered_required, visible_pages
 from services.forms.questions import AnswerError, clean_page
 from services.forms.references import new_reference
@@ -85,7 +86,7 @@ def submit_draft(
             **located(version.parsed, answers),
         )
         _save_with_new_reference(submission)
-        locked.delete()
+        delete_sent_draft(locked, answers)
         send_acknowledgement(submission, link)
     return submission
 

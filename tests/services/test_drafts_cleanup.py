@@ -177,3 +177,41 @@ def test_beat_runs_the_cleanup_every_hour():
     assert entry["task"] == "services.tasks.delete_expired_drafts"
     assert entry["schedule"] == 60 * 60
     assert tasks.delete_expired_drafts.name == entry["task"]
+
+
+@pytest.mark.django_db
+def test_sending_a_draft_removes_the_photos_it_replaced_but_keeps_the_one_sent(
+    storage, django_capture_on_commit_callbacks
+):
+    # Given a draft whose resident uploaded one photo, then replaced it with another
+    from services.submissions import submit_draft
+    from tests.services.factories import FormVersionFactory
+    from tests.services.helpers import page
+
+    schema = {
+        "pages": [
+            page(
+                "photo",
+                {"id": "photo", "type": "file", "label": {"en": "Add a photo"}},
+            )
+        ]
+    }
+    version = FormVersionFactory(schema=schema)
+    version.publish()
+    replaced, kept = stored_file(storage), stored_file(storage)
+    draft = DraftFactory(
+        form_version=version,
+        uploads=[replaced, kept],
+        answers={"photo": {"reference": kept, "name": "pothole.jpg"}},
+    )
+
+    # When it is sent
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = submit_draft(
+            draft, user=None, contact_email="guest@example.com", language="en"
+        )
+
+    # Then the photo sent with it stays, and the one replaced along the way is gone
+    assert submission.answers["photo"]["reference"] == kept
+    assert storage.exists(kept)
+    assert not storage.exists(replaced)
