@@ -62,9 +62,7 @@ def test_an_address_cannot_be_changed_once_made():
 
 def test_a_lookup_error_carries_a_message_a_resident_can_be_shown():
     error = AddressLookupError()
-    assert error.message == (
-        "We could not look up addresses just now – enter the address manually"
-    )
+    assert error.message == ("We could not look up addresses just now – enter the address manually")
     assert str(error) == error.message
 
 
