@@ -46,8 +46,9 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 _AXE = Axe()
 
 
-# Pages opened with JavaScript off; assert_accessible checks a copy of them (see there).
-_SCRIPTLESS_PAGES: "weakref.WeakSet[Page]" = weakref.WeakSet()
+# Pages opened with JavaScript off, each with the copy assert_accessible checks (see there), once
+# it has made one.
+_SCRIPTLESS_PAGES: "weakref.WeakKeyDictionary[Page, Page | None]" = weakref.WeakKeyDictionary()
 
 
 @pytest.fixture(scope="session")
@@ -140,7 +141,7 @@ def _open_page(browser: Browser, base_url: str, javascript: bool, viewport: str)
     context.set_default_timeout(5_000)
     page = context.new_page()
     if not javascript:
-        _SCRIPTLESS_PAGES.add(page)
+        _SCRIPTLESS_PAGES[page] = None
     problems = PageProblems()
 
     def on_console(message: ConsoleMessage) -> None:
@@ -163,7 +164,7 @@ def browser_page(
     """A fresh browser (no cookies) for each of JavaScript on/off x desktop/phone."""
     opened = _open_page(browser, live_server.url, javascript, viewport)
     yield opened
-    opened.page.context.close()
+    close_page(opened.page)
 
 
 @pytest.fixture
@@ -176,7 +177,15 @@ def desktop_page(browser: Browser, live_server, javascript: bool) -> Iterator[Br
     """For journeys whose layout does not matter: JavaScript on and off, desktop only."""
     opened = _open_page(browser, live_server.url, javascript, "desktop")
     yield opened
-    opened.page.context.close()
+    close_page(opened.page)
+
+
+def close_page(page: Page) -> None:
+    """Close the page's browser context, and the one of its scriptless copy if it has one."""
+    copy = _SCRIPTLESS_PAGES.pop(page, None)
+    if copy is not None:
+        copy.context.close()
+    page.context.close()
 
 
 def assert_accessible(page: Page) -> None:
@@ -195,6 +204,8 @@ def assert_accessible_at(page: Page, viewports: Sequence[str]) -> None:
     target = copy or page
     size = page.viewport_size
     lines = []
+    if copy is not None and size is not None:
+        copy.set_viewport_size(size)
     try:
         for name in viewports or [None]:
             if name is not None:
@@ -205,9 +216,7 @@ def assert_accessible_at(page: Page, viewports: Sequence[str]) -> None:
                 lines.append(f"- {rule}: {violation['help']}")
                 lines.extend(f"    {' '.join(node['target'])}" for node in violation["nodes"])
     finally:
-        if copy is not None:
-            copy.context.close()
-        elif size is not None and viewports:
+        if copy is None and size is not None and viewports:
             page.set_viewport_size(size)
     if lines:
         pytest.fail("\n".join([f"accessibility violations on {page.url}:", *lines]))
@@ -225,19 +234,31 @@ def _scriptless_copy(page: Page) -> Page:
     """The page exactly as a browser without JavaScript shows it, in a context where axe can run.
 
     axe-core needs timers, and Chromium runs none when JavaScript is off, so axe would wait for
-    ever on the page itself. The copy is served the document the browser received (the result of
-    a POST included) with every <script> removed, at the same address and size, so the same
-    stylesheets load and nothing but axe runs.
+    ever on the page itself. The copy is given the document the browser received (the result of
+    a POST included) with every <script> removed, at the same address, so the same stylesheets
+    load and nothing but axe runs. One copy serves each page for all its checks: its browser
+    context keeps the stylesheets cached, and it is closed with the page (close_page).
     """
     html = re.sub(r"<script\b[^>]*>.*?</script>", "", page.content(), flags=re.DOTALL | re.I)
+    copy = _SCRIPTLESS_PAGES.get(page)
+    if copy is None:
+        browser = page.context.browser
+        assert browser is not None
+        copy = browser.new_context(viewport=page.viewport_size).new_page()
+        _SCRIPTLESS_PAGES[page] = copy
     address = page.url.split("#")[0]
-    browser = page.context.browser
-    assert browser is not None
-    context = browser.new_context(viewport=page.viewport_size)
-    copy = context.new_page()
-    copy.route(
-        lambda url: url.split("#")[0] == address,
-        lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html),
-    )
-    copy.goto(address)
+    if copy.url == "about:blank":
+        copy.route(
+            address,
+            lambda route: route.fulfill(
+                status=200, content_type="text/html; charset=utf-8", body=html
+            ),
+        )
+        copy.goto(address)
+        copy.unroute(address)
+    else:
+        # Written in place and given the page's address: routing every check's document would
+        # turn the HTTP cache off, and each check would fetch the stylesheets again.
+        copy.set_content(html)
+        copy.evaluate("address => history.replaceState(null, '', address)", address)
     return copy

@@ -26,3 +26,27 @@ def test_assert_accessible_lists_each_violation(desktop_page: BrowserPage, live_
 
     assert "image-alt" in str(failure.value)
     assert "label" in str(failure.value)
+
+
+def test_assert_accessible_checks_each_new_page_not_the_first_again(
+    desktop_page: BrowserPage, live_server
+):
+    """Without JavaScript the check reuses one copy of the page; a later page's faults count."""
+    page = desktop_page.page
+
+    def serve(title: str, main: str) -> str:
+        return f'<!DOCTYPE html><html lang="en"><title>{title}</title><main>{main}</main></html>'
+
+    clean = serve("Clean", "<h1>Clean</h1><p>Nothing wrong here.</p>")
+    broken = serve("Broken", '<h1>Broken</h1><input type="text">')
+    page.route("**/clean/", lambda route: route.fulfill(content_type="text/html", body=clean))
+    page.route("**/broken/", lambda route: route.fulfill(content_type="text/html", body=broken))
+    page.goto("/clean/")
+    assert_accessible(page)
+    page.goto("/broken/")
+
+    with pytest.raises(pytest.fail.Exception) as failure:
+        assert_accessible(page)
+
+    assert "label" in str(failure.value)
+    assert "/broken/" in str(failure.value)
