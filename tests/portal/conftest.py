@@ -14,7 +14,7 @@ class CommittingClient(Client):
     on-commit callbacks at the end of each request instead.
     """
 
-    def request(self, **request):  # type: ignore[no-untyped-def]
+    def request(self, **request):
         with TestCase.captureOnCommitCallbacks(execute=True):
             return super().request(**request)
 

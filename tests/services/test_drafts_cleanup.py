@@ -36,7 +36,7 @@ def stored_file(storage, extension: str = "jpg") -> str:
 
 
 def expired(**kwargs) -> Draft:
-    return DraftFactory(expires_at=timezone.now() - timedelta(hours=1), **kwargs)
+    return DraftFactory.create(expires_at=timezone.now() - timedelta(hours=1), **kwargs)
 
 
 def test_expired_drafts_go_with_the_files_nothing_else_uses(

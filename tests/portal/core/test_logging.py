@@ -25,7 +25,7 @@ def json_log():
     def lines() -> list[dict]:
         return [json.loads(line) for line in stream.getvalue().splitlines()]
 
-    lines.text = stream.getvalue  # type: ignore[attr-defined]
+    lines.text = stream.getvalue
     yield lines
     logging.config.dictConfig(settings.LOGGING)
 

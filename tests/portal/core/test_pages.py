@@ -31,7 +31,9 @@ def plain_static_files(settings):
 
 
 def title(response) -> str:
-    return re.search(r"<title>(.*?)</title>", response.content.decode(), re.DOTALL).group(1)
+    match = re.search(r"<title>(.*?)</title>", response.content.decode(), re.DOTALL)
+    assert match, "the page has no <title>"
+    return match.group(1)
 
 
 @pytest.mark.parametrize(

@@ -57,7 +57,7 @@ def test_single_line_joins_the_lines_that_are_there():
 def test_an_address_cannot_be_changed_once_made():
     home = address("12 Mill Lane")
     with pytest.raises(AttributeError):
-        home.line1 = "13 Mill Lane"  # type: ignore[misc]
+        home.line1 = "13 Mill Lane"
 
 
 def test_a_lookup_error_carries_a_message_a_resident_can_be_shown():
