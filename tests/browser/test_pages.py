@@ -130,7 +130,7 @@ def test_signed_in_resident_can_sign_out_without_javascript(desktop_page: Browse
     page = desktop_page.page
     resident = UserFactory()
     page.goto("/accounts/login/")
-    page.get_by_label(re.compile("email", re.IGNORECASE)).first.fill(resident.email)
+    page.get_by_label(re.compile("email", re.IGNORECASE)).first.fill(str(resident.email))
     page.get_by_label(re.compile("^password", re.IGNORECASE)).first.fill(PASSWORD)
     page.locator("main form").get_by_role("button", name=re.compile("sign in", re.I)).click()
     navigation = page.get_by_role("navigation", name="Menu")
