@@ -8,7 +8,7 @@ and nothing else, so every piece of logic about markup is here and testable.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,6 +140,33 @@ def build_field(
     if question.type == "file":
         f.uploaded_name = uploaded_name
     return f
+
+
+def build_fields_for(
+    questions: Sequence[Question],
+    data: Mapping[str, Any],
+    errors: Mapping[str, AnswerError],
+    states: Mapping[str, AddressState],
+    lang: str,
+    uploaded: Mapping[str, str] | None = None,
+) -> list[Field]:
+    """The fields of one page showing `questions`: a lone question's label is the page heading.
+
+    `uploaded` maps a file question's id to the name of the file already uploaded, if any.
+    """
+    heading = len(questions) == 1
+    return [
+        build_field(
+            question,
+            data,
+            errors.get(question.id),
+            lang,
+            heading=heading,
+            address=states.get(question.id),
+            uploaded_name=(uploaded or {}).get(question.id, ""),
+        )
+        for question in questions
+    ]
 
 
 def _text_input(f: Field, lang: str) -> None:

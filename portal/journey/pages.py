@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from portal.accounts.templatetags.govuk_forms import ErrorLink
 from portal.journey.addresses import resolve, state_for_answer
-from portal.journey.fields import AddressState, Field, _one, build_field
+from portal.journey.fields import AddressState, Field, _one, build_fields_for
 from portal.journey.uploads import too_big_fields
 from services.drafts import add_upload, prefill_answer
 from services.forms.navigation import visible_questions
@@ -163,24 +163,12 @@ def build_fields(
     states: Mapping[str, AddressState],
     lang: str,
 ) -> list[Field]:
+    """The fields of the questions of `page` this draft's answers show."""
     questions = visible_questions(schema, page, draft.answers)
-    fields = []
-    for question in questions:
-        uploaded = ""
-        if question.type == "file":
-            uploaded = (draft.answers.get(question.id) or {}).get("name", "")
-        fields.append(
-            build_field(
-                question,
-                data,
-                errors.get(question.id),
-                lang,
-                heading=len(questions) == 1,
-                address=states.get(question.id),
-                uploaded_name=uploaded,
-            )
-        )
-    return fields
+    uploaded = {
+        q.id: (draft.answers.get(q.id) or {}).get("name", "") for q in questions if q.type == "file"
+    }
+    return build_fields_for(questions, data, errors, states, lang, uploaded)
 
 
 def error_links(fields: list[Field]) -> list[ErrorLink]:

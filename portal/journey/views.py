@@ -28,12 +28,12 @@ from portal.journey.pages import (
     build_fields,
     check_url,
     clean_posted,
-    error_links,
     page_url,
     post_data,
     read_post,
     stored_data,
 )
+from portal.journey.rendering import exit_page_context, page_context
 from services.drafts import save_page, start_draft
 from services.forms.navigation import (
     exit_page,
@@ -208,6 +208,7 @@ def render_page(
     change: bool,
 ) -> HttpResponse:
     lang = language()
+    service = draft.form_version.form.service
     fields = build_fields(schema, page, draft, data, errors, states, lang)
     previous = previous_page(schema, draft.answers, page.id)
     if change:
@@ -215,31 +216,20 @@ def render_page(
     elif previous is not None:
         back = page_url(draft, previous)
     else:
-        back = service_url(draft.form_version.form.service)
-    heading = fields[0].label if len(fields) == 1 else text(page.title, lang)
+        back = service_url(service)
     context = {
-        "form": PageForm(errors={f.id: f.error for f in fields if f.error}),
-        "error_links": error_links(fields),
-        "fields": fields,
-        "page": page,
-        "page_heading": heading or draft.form_version.form.service.name,
-        "service": draft.form_version.form.service,
+        **page_context(service, page, fields, lang),
         "draft": draft,
         "action": page_url(draft, page, change=change),
         "back_url": back,
-        "multipart": any(f.question.type == "file" for f in fields),
-        "has_location": any(f.question.type == "location" for f in fields),
     }
     return render(request, "journey/page.html", context)
 
 
 def exit_context(draft: Draft, schema: FormSchema, page: Page) -> dict[str, Any]:
-    lang = language()
     previous = previous_page(schema, draft.answers, page.id)
     return {
-        "service": draft.form_version.form.service,
-        "title": text(page.title, lang),
-        "body": text(page.body, lang),
+        **exit_page_context(draft.form_version.form.service, page, language()),
         "back_url": page_url(draft, previous) if previous else None,
     }
 
