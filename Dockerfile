@@ -37,7 +37,8 @@ COPY --from=assets /src/portal/static/build portal/static/build
 
 # Static files are collected (hashed and compressed for WhiteNoise) into the image, so every
 # container of a release serves the same files. The key is a throwaway: nothing is signed here.
-RUN DEBUG=false SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --noinput \
+RUN DEBUG=false SECRET_KEY=collectstatic-only-not-a-secret FIELD_ENCRYPTION_KEYS=collectstatic-only \
+    python manage.py collectstatic --noinput \
     && rm -rf /app/var/broker /app/var/cache
 
 # Run as an unprivileged user; only var/ (uploads, the beat schedule) is writable.

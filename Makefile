@@ -16,11 +16,13 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_WORKERS ?= 2
 TEST_ENV := DEBUG=false SECRET_KEY=test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz \
+	FIELD_ENCRYPTION_KEYS=test-only-field-encryption-key \
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	SECURE_SSL_REDIRECT=false LOG_FORMAT=console LOG_LEVEL=WARNING VAR_DIR=$(CURDIR)/var/test
 
 # What `manage.py check --deploy` sees: production defaults, nothing relaxed.
 DEPLOY_ENV := DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	FIELD_ENCRYPTION_KEYS=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))') \
 	ALLOWED_HOSTS=portal.example.gov.uk DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 
 .PHONY: help
@@ -129,3 +131,12 @@ assets:
 .PHONY: clean
 clean:
 	rm -rf $(VENV) .cache var node_modules
+
+# --- Translations ---------------------------------------------------------------------------------
+
+# Update the Welsh catalogue from the code and templates, then compile it. Needs GNU gettext;
+# commit both locale/cy/LC_MESSAGES/django.po and django.mo, so `make run` needs no gettext.
+.PHONY: messages
+messages: venv
+	DEBUG=true $(PY) manage.py makemessages -l cy --ignore=node_modules --ignore=.venv --ignore=var --ignore=tests
+	DEBUG=true $(PY) manage.py compilemessages -l cy

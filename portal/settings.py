@@ -34,6 +34,9 @@ else:
             "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         ) from exc
 
+# Old keys, so sessions, signed links and encrypted secrets survive a SECRET_KEY rotation.
+SECRET_KEY_FALLBACKS: list[str] = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 ALLOWED_HOSTS: list[str] = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )
@@ -65,6 +68,7 @@ INSTALLED_APPS = [
     "portal.catalogue",
     "portal.dashboard",
     "services",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -290,6 +294,21 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+
+# --- Back-office connections -------------------------------------------------------------------
+# Connection secrets (API keys, passwords) are encrypted at rest with a key derived from
+# SECRET_KEY and this salt. Give a list, newest first, to rotate: old values stay readable.
+
+if DEBUG:
+    SALT_KEY = env.list("FIELD_ENCRYPTION_KEYS", default=["development-only-field-encryption-key"])
+else:
+    try:
+        SALT_KEY = env.list("FIELD_ENCRYPTION_KEYS")
+    except ImproperlyConfigured as exc:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS must be set when DEBUG is off (a long random string; a "
+            "comma-separated list, newest first, to rotate keys)."
+        ) from exc
 
 # --- The council --------------------------------------------------------------------------------
 

@@ -60,7 +60,13 @@ def test_the_env_file_example_names_what_the_stack_needs():
     example = (ROOT / "portal.env.example").read_text()
     names = {line.split("=", 1)[0] for line in example.splitlines() if "=" in line}
 
-    assert {"SECRET_KEY", "DATABASE_URL", "POSTGRES_PASSWORD", "ALLOWED_HOSTS"} <= names
+    assert {
+        "SECRET_KEY",
+        "FIELD_ENCRYPTION_KEYS",
+        "DATABASE_URL",
+        "POSTGRES_PASSWORD",
+        "ALLOWED_HOSTS",
+    } <= names
 
 
 def test_data_lives_in_named_volumes(compose):

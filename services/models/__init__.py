@@ -1,15 +1,23 @@
 """Models of the services app, one module per resource."""
 
 from services.models.catalogue import Service, Topic
+from services.models.delivery import Attempt, Delivery
 from services.models.forms import Form, FormVersion, ImmutableVersionError, VersionStateError
+from services.models.routing import Connection, Destination, RoutingRule, RoutingRuleSet
 from services.models.submissions import Channel, Draft, Submission
 
 __all__ = [
+    "Attempt",
     "Channel",
+    "Connection",
+    "Delivery",
+    "Destination",
     "Draft",
     "Form",
     "FormVersion",
     "ImmutableVersionError",
+    "RoutingRule",
+    "RoutingRuleSet",
     "Service",
     "Submission",
     "Topic",

@@ -138,6 +138,9 @@ class Submission(models.Model):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     created_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
+    # Which rules matched and where the submission was sent, and why (services/routing).
+    routing_decision = models.JSONField(_("routing decision"), default=dict, blank=True)
+    routing_round = models.PositiveSmallIntegerField(_("routing round"), default=0)
 
     class Meta:
         ordering = ("-created_at",)

@@ -158,6 +158,16 @@ def test_secret_key_is_required_when_debug_is_off():
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
+def test_an_encryption_key_for_connection_secrets_is_required_when_debug_is_off():
+    env = production_env()
+    env.pop("FIELD_ENCRYPTION_KEYS", None)
+
+    result = run_python("import django; django.setup()", env)
+
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS must be set when DEBUG is off" in result.stderr
+
+
 def test_debug_gets_a_development_secret_key_without_one():
     env = production_env(DEBUG="true")
     del env["SECRET_KEY"]

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+# Each adapter package registers itself on import; listing them here keeps the set explicit.
+ADAPTER_MODULES: tuple[str, ...] = ()
+
+
+class IntegrationsConfig(AppConfig):
+    name = "integrations"
+    label = "integrations"
+    verbose_name = "Back-office integrations"
+
+    def ready(self) -> None:
+        from importlib import import_module
+
+        for module in ADAPTER_MODULES:
+            import_module(module)

@@ -1,0 +1,145 @@
+"""The contract every back-office adapter follows.
+
+An adapter turns a mapped payload into a record in one back-office system, speaking that system's
+own protocol, and says whether a failure is worth retrying. It knows nothing of models or views:
+the delivery engine in `services` gives it a payload and an idempotency key and records what
+happens.
+
+    @registry.register
+    class WebhookAdapter(Adapter):
+        id = "webhook"
+        name = "JSON webhook"
+        config_serializer = WebhookConfig          # validated when an admin saves a connection
+        target_fields = (TargetField("reference", required=True), ...)
+
+        def deliver(self, payload, idempotency_key):
+            ...                                     # returns the back office's reference
+            raise TransientError("503 from the back office", status_code=503)
+
+The one required method is `deliver`. It must be safe to call again with the same idempotency
+key: a retry after a lost response must find the first record, never create a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+from rest_framework import serializers
+
+# An excerpt of a back office's answer kept on an attempt: enough to diagnose, too short to hold
+# much of anything personal. Adapters must still never put payload values into it.
+EXCERPT_LENGTH = 200
+
+
+class DeliveryError(Exception):
+    """A delivery failed. `permanent` says whether trying again could ever help.
+
+    `status_code` is the back office's status (HTTP or its own code) if it answered;
+    `retry_after` is how many seconds it asked us to wait, if it said; `excerpt` is a short,
+    sanitised part of its answer for people diagnosing the failure.
+    """
+
+    permanent: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | str | None = None,
+        retry_after: float | None = None,
+        excerpt: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.retry_after = retry_after
+        self.excerpt = excerpt[:EXCERPT_LENGTH]
+
+
+class TransientError(DeliveryError):
+    """Worth retrying later: the system is down, slow, overloaded, or the answer was lost."""
+
+    permanent = False
+
+
+class PermanentError(DeliveryError):
+    """Retrying cannot help (the payload is refused, the credentials are wrong): tell people."""
+
+    permanent = True
+
+
+@dataclass(frozen=True)
+class TargetField:
+    """A field the back office accepts, which an admin maps answers onto."""
+
+    name: str
+    required: bool = False
+    description: str = ""
+    # "string", "integer", "number", "boolean", "date", "datetime", "object", "array"
+    type: str = "string"
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """A change of a case's status reported by a back office (callback or feed).
+
+    `update_id` is the back office's own id for the update, so repeats are recognised;
+    `external_reference` is the case it belongs to; `status` is the back office's own status,
+    which a connection's status mapping turns into a portal status.
+    """
+
+    update_id: str
+    external_reference: str
+    status: str
+    occurred_at: datetime
+    description: str = ""
+
+
+class Adapter:
+    """Base class of adapters: set the class attributes, implement `deliver`."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    # Validates a connection's options; fields with `style={"secret": True}` are stored
+    # encrypted and never shown again in the admin.
+    config_serializer: ClassVar[type[serializers.Serializer[Any]]]
+    target_fields: ClassVar[Sequence[TargetField]] = ()
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        """`config` is the validated options of one connection (secrets already decrypted)."""
+        self.config = config
+
+    def deliver(self, payload: Mapping[str, Any], idempotency_key: str) -> str:
+        """Create the record; return the back office's reference for it.
+
+        Raise TransientError or PermanentError on failure. Send `idempotency_key` in the
+        system's native way (a header, a client reference, an upsert key) so that a repeat
+        call after a lost answer finds the existing record.
+        """
+        raise NotImplementedError
+
+    def check_connection(self) -> None:
+        """Raise DeliveryError if the system cannot be reached with these options."""
+
+    def fetch_updates(self, since: datetime | None) -> list[StatusUpdate]:
+        """Status updates after `since`, oldest first, for systems that are polled."""
+        return []
+
+    @classmethod
+    def supports_updates(cls) -> bool:
+        return cls.fetch_updates is not Adapter.fetch_updates
+
+    @classmethod
+    def validate_config(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The cleaned options, or serializers.ValidationError naming each bad option."""
+        serializer = cls.config_serializer(data=dict(data))
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    @classmethod
+    def secret_option_names(cls) -> frozenset[str]:
+        fields = cls.config_serializer().fields
+        return frozenset(name for name, f in fields.items() if f.style.get("secret"))
