@@ -139,4 +139,4 @@ clean:
 .PHONY: messages
 messages: venv
 	DEBUG=true $(PY) manage.py makemessages -l cy --ignore=node_modules --ignore=.venv --ignore=var --ignore=tests
-	DEBUG=true $(PY) manage.py compilemessages -l cy
+	DEBUG=true $(PY) manage.py compilemessages -l cy --ignore=node_modules --ignore=.venv
