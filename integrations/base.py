@@ -107,6 +107,9 @@ class Adapter:
     # encrypted and never shown again in the admin.
     config_serializer: ClassVar[type[serializers.Serializer[Any]]]
     target_fields: ClassVar[Sequence[TargetField]] = ()
+    # True for systems that take whatever fields they are sent (a generic JSON webhook): mapping
+    # validation then accepts any target field name instead of checking against target_fields.
+    accepts_any_fields: ClassVar[bool] = False
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         """`config` is the validated options of one connection (secrets already decrypted)."""
