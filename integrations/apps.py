@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 # Each adapter package registers itself on import; listing them here keeps the set explicit.
-ADAPTER_MODULES: tuple[str, ...] = ()
+ADAPTER_MODULES: tuple[str, ...] = ("integrations.webhook.adapter",)
 
 
 class IntegrationsConfig(AppConfig):

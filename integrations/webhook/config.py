@@ -1,0 +1,162 @@
+"""The options of a JSON webhook connection, checked when an admin saves it."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from rest_framework import serializers
+
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_READ_TIMEOUT = 15.0
+DEFAULT_REFERENCE_FIELD = "id"
+DEFAULT_API_KEY_HEADER = "X-API-Key"
+
+AUTH_NONE, AUTH_API_KEY, AUTH_BEARER, AUTH_BASIC = "none", "api_key", "bearer", "basic"
+AUTH_CHOICES = [
+    (AUTH_NONE, "None"),
+    (AUTH_API_KEY, "API key in a header"),
+    (AUTH_BEARER, "Bearer token"),
+    (AUTH_BASIC, "Basic (user name and password)"),
+]
+
+SECRET = {"secret": True, "input_type": "password"}
+
+# RFC 9110 token characters: what a header name may be made of.
+_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_REFERENCE_PATH = re.compile(r"^[^.\s]+(\.[^.\s]+)*$")
+# Headers the adapter sets itself; an API key under one of these names would break the request.
+_RESERVED_HEADERS = frozenset(
+    {
+        "content-type",
+        "content-length",
+        "host",
+        "idempotency-key",
+        "x-portal-timestamp",
+        "x-portal-signature",
+        "transfer-encoding",
+        "connection",
+    }
+)
+
+
+def is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_web_address(value: str) -> None:
+    """https only: payloads hold personal data. Plain http is allowed to loopback (tests, demo)."""
+    parts = urlsplit(value)
+    if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname)):
+        return
+    raise serializers.ValidationError(
+        "Enter an address starting https://. Submissions hold personal data, so plain http "
+        "is only allowed to this machine (localhost)."
+    )
+
+
+class WebhookConfig(serializers.Serializer[Any]):
+    url = serializers.URLField(
+        label="Address",
+        help_text="Where each submission is sent as a JSON POST, e.g. https://cases.example.gov.uk/api/records",
+        validators=[validate_web_address],
+    )
+    signing_secret = serializers.CharField(
+        label="Signing secret",
+        style=SECRET,
+        write_only=True,
+        min_length=16,
+        help_text="Shared with the receiving system, which checks X-Portal-Signature "
+        "(HMAC-SHA256 of '<X-Portal-Timestamp>.<body>'). At least 16 characters.",
+    )
+    auth_type = serializers.ChoiceField(
+        label="Authentication", choices=AUTH_CHOICES, default=AUTH_NONE
+    )
+    api_key_header = serializers.CharField(
+        label="API key header name", default=DEFAULT_API_KEY_HEADER, max_length=100
+    )
+    api_key = serializers.CharField(
+        label="API key", style=SECRET, write_only=True, required=False, allow_blank=True
+    )
+    token = serializers.CharField(
+        label="Bearer token", style=SECRET, write_only=True, required=False, allow_blank=True
+    )
+    username = serializers.CharField(
+        label="User name", required=False, allow_blank=True, max_length=200
+    )
+    password = serializers.CharField(
+        label="Password", style=SECRET, write_only=True, required=False, allow_blank=True
+    )
+    reference_field = serializers.CharField(
+        label="Reference field",
+        default=DEFAULT_REFERENCE_FIELD,
+        max_length=200,
+        help_text="Where the answer holds the new record's reference, as a dotted path: "
+        "'id', 'data.caseNumber', 'results.0.ref'.",
+    )
+    connect_timeout = serializers.FloatField(
+        label="Connect timeout (seconds)",
+        default=DEFAULT_CONNECT_TIMEOUT,
+        min_value=0.1,
+        max_value=60,
+    )
+    read_timeout = serializers.FloatField(
+        label="Read timeout (seconds)",
+        default=DEFAULT_READ_TIMEOUT,
+        min_value=0.1,
+        max_value=300,
+    )
+    health_url = serializers.URLField(
+        label="Health check address",
+        required=False,
+        allow_blank=True,
+        validators=[validate_web_address],
+        help_text="Optional. 'Test connection' sends a GET here; without it, an OPTIONS "
+        "request to the address above.",
+    )
+
+    def validate_api_key_header(self, value: str) -> str:
+        if not _HEADER_NAME.match(value):
+            raise serializers.ValidationError(
+                "Enter a header name of letters, digits and hyphens, like X-API-Key."
+            )
+        if value.lower() in _RESERVED_HEADERS:
+            raise serializers.ValidationError(
+                f"{value} is set by the portal itself; choose another header name."
+            )
+        return value
+
+    def validate_reference_field(self, value: str) -> str:
+        value = value.strip().removeprefix("$.")
+        if not _REFERENCE_PATH.match(value):
+            raise serializers.ValidationError(
+                "Enter a field name or a dotted path such as data.id, with no spaces."
+            )
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        required = {
+            AUTH_API_KEY: {"api_key": "Enter the API key, or choose another authentication."},
+            AUTH_BEARER: {"token": "Enter the bearer token, or choose another authentication."},
+            AUTH_BASIC: {
+                "username": "Enter the user name for basic authentication.",
+                "password": "Enter the password for basic authentication.",
+            },
+        }.get(attrs.get("auth_type", AUTH_NONE), {})
+        missing = {name: [message] for name, message in required.items() if not attrs.get(name)}
+        if missing:
+            raise serializers.ValidationError(missing)
+        if ":" in attrs.get("username", "") and attrs.get("auth_type") == AUTH_BASIC:
+            raise serializers.ValidationError(
+                {"username": ["A user name for basic authentication cannot contain a colon."]}
+            )
+        return attrs
