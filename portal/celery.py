@@ -60,6 +60,12 @@ app.conf.update(
             "task": "services.tasks.delete_expired_drafts",
             "schedule": 60 * 60,
         },
+        # Re-queues deliveries that are due or whose worker died: what makes a flushed Redis or
+        # a lost message only a delay (services/delivery/sweeper.py).
+        "sweep-deliveries": {
+            "task": "services.delivery.tasks.sweep",
+            "schedule": 60,
+        },
     },
 )
 
@@ -89,3 +95,5 @@ def use_django_logging(**kwargs: Any) -> None:
 
 
 app.autodiscover_tasks()
+# Apps' `tasks` modules are found above; the delivery package's is one level down.
+app.autodiscover_tasks(["services.delivery"])

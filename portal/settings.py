@@ -310,6 +310,21 @@ else:
             "comma-separated list, newest first, to rotate keys)."
         ) from exc
 
+# --- Delivery -----------------------------------------------------------------------------------
+# How the outbox retries and protects back offices (services/delivery). A transient failure waits
+# a random time up to min(cap, base x 2^(attempt-1)) ("full jitter"), and never less than the
+# back office's Retry-After. A claimed delivery is leased: if its worker dies, another may take it
+# once the lease runs out, so the lease must outlast the task's hard time limit (90 s).
+
+DELIVERY_RETRY_BASE_SECONDS = env.float("DELIVERY_RETRY_BASE_SECONDS", default=30.0)
+DELIVERY_RETRY_CAP_SECONDS = env.float("DELIVERY_RETRY_CAP_SECONDS", default=3600.0)
+DELIVERY_LEASE_SECONDS = env.float("DELIVERY_LEASE_SECONDS", default=120.0)
+DELIVERY_BREAKER_THRESHOLD = env.int("DELIVERY_BREAKER_THRESHOLD", default=5)
+DELIVERY_BREAKER_COOLDOWN_SECONDS = env.float("DELIVERY_BREAKER_COOLDOWN_SECONDS", default=60.0)
+# The sweeper leaves alone what became due less than this long ago: its task is probably still
+# on the queue, and a second copy would only cost a wasted claim.
+DELIVERY_SWEEP_GRACE_SECONDS = env.float("DELIVERY_SWEEP_GRACE_SECONDS", default=30.0)
+
 # --- The council --------------------------------------------------------------------------------
 
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="My Council")

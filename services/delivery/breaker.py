@@ -1,0 +1,138 @@
+"""The circuit breaker that protects a back office from being hammered while it is down.
+
+After DELIVERY_BREAKER_THRESHOLD failures in a row a connection's breaker opens for a cooldown
+(DELIVERY_BREAKER_COOLDOWN_SECONDS, doubled by each failed probe, at most 15 minutes). While it is
+open, claims for its deliveries are deferred to the end of the cooldown without spending an
+attempt. When the cooldown is over the next claim goes through as the one half-open probe (other
+claims wait for it); its success closes the breaker, its failure opens it again for longer.
+
+The transitions are pure functions of a BreakerState; the functions at the end apply them to a
+Connection row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from services.models import Connection
+
+CLOSED = Connection.Breaker.CLOSED.value
+OPEN = Connection.Breaker.OPEN.value
+HALF_OPEN = Connection.Breaker.HALF_OPEN.value
+
+MAX_COOLDOWN = timedelta(minutes=15)
+FAILURE_MESSAGE_LENGTH = 300
+
+
+@dataclass(frozen=True)
+class BreakerState:
+    state: str
+    failures: int = 0
+    # Open: when the cooldown ends. Half-open: when the probe counts as lost (its worker died).
+    open_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Admission:
+    """Whether a claim may call the back office now, and the breaker state if it does."""
+
+    allowed: bool
+    state: BreakerState
+    probe: bool = False
+    defer_until: datetime | None = None
+
+
+def cooldown_for(failures: int, *, threshold: int, cooldown: timedelta) -> timedelta:
+    """The cooldown after `failures` failures in a row: doubling for each beyond the threshold."""
+    doublings = min(max(failures - threshold, 0), 10)
+    return min(cooldown * 2**doublings, MAX_COOLDOWN)
+
+
+def admit(state: BreakerState, now: datetime, *, probe_timeout: timedelta) -> Admission:
+    """May a delivery be attempted now? The claim that ends a cooldown is the probe."""
+    if state.state == CLOSED:
+        return Admission(allowed=True, state=state)
+    if state.open_until is not None and now < state.open_until:
+        return Admission(allowed=False, state=state, defer_until=state.open_until)
+    # Open with the cooldown over, or half-open with the probe given up for lost: probe now.
+    probing = BreakerState(HALF_OPEN, state.failures, now + probe_timeout)
+    return Admission(allowed=True, state=probing, probe=True)
+
+
+def after_success(state: BreakerState) -> BreakerState:
+    return BreakerState(CLOSED)
+
+
+def after_failure(
+    state: BreakerState, now: datetime, *, threshold: int, cooldown: timedelta
+) -> BreakerState:
+    if state.state == OPEN:
+        # The late answer of a call made before the breaker opened: already counted as down.
+        return state
+    failures = state.failures + 1
+    if state.state == HALF_OPEN:
+        failures = max(failures, threshold)
+    elif failures < threshold:
+        return BreakerState(CLOSED, failures)
+    return BreakerState(
+        OPEN, failures, now + cooldown_for(failures, threshold=threshold, cooldown=cooldown)
+    )
+
+
+# --- Applied to connections --------------------------------------------------------------------
+
+
+def state_of(connection: Connection) -> BreakerState:
+    return BreakerState(
+        connection.breaker_state, connection.breaker_failures, connection.breaker_open_until
+    )
+
+
+def record_success(connection_id: int, now: datetime) -> None:
+    """One UPDATE: a success closes the breaker whatever it was."""
+    Connection.objects.filter(pk=connection_id).update(
+        last_success_at=now, breaker_state=CLOSED, breaker_failures=0, breaker_open_until=None
+    )
+
+
+def record_failure(connection_id: int, now: datetime, message: str) -> BreakerState:
+    """Count a failed call against the connection (row-locked read, then write)."""
+    with transaction.atomic():
+        connection = (
+            Connection.objects.select_for_update()
+            .only("breaker_state", "breaker_failures", "breaker_open_until")
+            .get(pk=connection_id)
+        )
+        new = after_failure(
+            state_of(connection),
+            now,
+            threshold=settings.DELIVERY_BREAKER_THRESHOLD,
+            cooldown=timedelta(seconds=settings.DELIVERY_BREAKER_COOLDOWN_SECONDS),
+        )
+        Connection.objects.filter(pk=connection_id).update(
+            breaker_state=new.state,
+            breaker_failures=new.failures,
+            breaker_open_until=new.open_until,
+            last_failure_at=now,
+            last_failure_message=message[:FAILURE_MESSAGE_LENGTH],
+        )
+    return new
+
+
+def start_probe(connection_id: int, before: BreakerState, probing: BreakerState) -> bool:
+    """Move the breaker to half-open for a probe, unless someone changed it meanwhile."""
+    unchanged = Q(breaker_state=before.state) & (
+        Q(breaker_open_until=before.open_until)
+        if before.open_until is not None
+        else Q(breaker_open_until__isnull=True)
+    )
+    return bool(
+        Connection.objects.filter(unchanged, pk=connection_id).update(
+            breaker_state=probing.state, breaker_open_until=probing.open_until
+        )
+    )

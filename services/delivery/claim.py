@@ -1,0 +1,176 @@
+"""Claiming a delivery: one worker at a time may call the back office for it.
+
+A claim is one short transaction whose heart is a conditional UPDATE: the row becomes in_flight
+with a lease and a fresh claim token only if it is still due (pending or retrying with
+next_attempt_at passed, or in_flight with its lease run out because its worker died). Two workers
+claiming the same delivery both run the UPDATE; the database lets exactly one of them change the
+row. The winner holds the claim token; the engine records the outcome only where the token still
+matches, so a worker whose lease ran out cannot overwrite what its successor did.
+
+Before the UPDATE the claim asks whether the back office may be called at all:
+- the connection's circuit breaker (services/delivery/breaker.py) may be open: the delivery is
+  deferred to the end of the cooldown;
+- the connection may already have `max_concurrency` calls in flight: the delivery is deferred a
+  few seconds.
+Either way nothing is attempted and `attempts` is not touched. On PostgreSQL the claim takes a
+transaction-level advisory lock on the connection first, so the in-flight count and the breaker
+probe are decided by one claim at a time per connection; SQLite serialises writers anyway.
+
+The attempt budget (services/delivery/retry.py) counts from the first actual attempt, and giving
+up is decided only after an actual attempt has failed. A deferral is not an attempt: it neither
+spends an attempt nor gives up, so a long outage behind an open breaker ends with every waiting
+delivery getting at least one real attempt once the breaker lets calls through; a delivery whose
+budget ran out meanwhile is given up after that attempt fails, not before.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection as db_connection
+from django.db import transaction
+from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from services.delivery import breaker
+from services.models import Connection, Delivery
+
+# Distinguishes our advisory locks from any other user's of pg_advisory_xact_lock(int, int).
+ADVISORY_LOCK_NAMESPACE = 0x0DE1
+# A delivery refused because its connection is busy comes back after about this long.
+BUSY_DEFERRAL_SECONDS = (1.0, 3.0)
+
+State = Delivery.State
+
+
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    """The right to attempt one delivery now; `delivery` has its submission, destination and
+    connection loaded."""
+
+    delivery: Delivery
+    token: uuid.UUID
+    attempt_number: int
+    first_attempt_at: datetime
+    lease_expires_at: datetime
+    probe: bool = False
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """The delivery is due but its connection may not be called now; it is due again `until`."""
+
+    until: datetime
+    reason: str  # "breaker_open" or "busy"
+
+
+def due(now: datetime) -> Q:
+    """Deliveries a worker may claim at `now`."""
+    waiting = Q(state__in=(State.PENDING, State.RETRYING)) & (
+        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True)
+    )
+    abandoned = Q(state=State.IN_FLIGHT, lease_expires_at__lte=now)
+    return waiting | abandoned
+
+
+def claim(
+    delivery_id: int, *, now: datetime | None = None, lease_seconds: float | None = None
+) -> ClaimedDelivery | Deferred | None:
+    """Claim `delivery_id` for one attempt; None if it is not due (done, cancelled, someone else
+    holds it, or it waits for a retry time), Deferred if its connection may not be called now."""
+    now = now or timezone.now()
+    lease = timedelta(
+        seconds=settings.DELIVERY_LEASE_SECONDS if lease_seconds is None else lease_seconds
+    )
+    with transaction.atomic():
+        connection_id = (
+            Delivery.objects.filter(due(now), pk=delivery_id)
+            .values_list("connection_id", flat=True)
+            .first()
+        )
+        if connection_id is None:
+            return None
+        _lock_connection(connection_id)
+        gate = (
+            Connection.objects.filter(pk=connection_id)
+            .annotate(
+                in_flight=Count(
+                    "deliveries",
+                    filter=Q(
+                        deliveries__state=State.IN_FLIGHT, deliveries__lease_expires_at__gt=now
+                    ),
+                )
+            )
+            .values(
+                "breaker_state",
+                "breaker_failures",
+                "breaker_open_until",
+                "max_concurrency",
+                "in_flight",
+            )
+            .get()
+        )
+        before = breaker.BreakerState(
+            gate["breaker_state"], gate["breaker_failures"], gate["breaker_open_until"]
+        )
+        admission = breaker.admit(before, now, probe_timeout=lease)
+        if not admission.allowed:
+            return _defer(delivery_id, now, admission.defer_until or now + lease, "breaker_open")
+        if gate["in_flight"] >= max(gate["max_concurrency"], 1):
+            wait = random.uniform(*BUSY_DEFERRAL_SECONDS)  # noqa: S311 - spreading, not secrecy
+            return _defer(delivery_id, now, now + timedelta(seconds=wait), "busy")
+
+        token = uuid.uuid4()
+        claimed = Delivery.objects.filter(due(now), pk=delivery_id).update(
+            state=State.IN_FLIGHT,
+            lease_expires_at=now + lease,
+            claim_token=token,
+            attempts=F("attempts") + 1,
+            first_attempt_at=Coalesce(F("first_attempt_at"), Value(now)),
+            next_attempt_at=None,
+        )
+        if not claimed:
+            return None
+        if admission.probe:
+            breaker.start_probe(connection_id, before, admission.state)
+        delivery = Delivery.objects.select_related("submission", "destination", "connection").get(
+            pk=delivery_id
+        )
+    return ClaimedDelivery(
+        delivery=delivery,
+        token=token,
+        attempt_number=delivery.attempts,
+        first_attempt_at=delivery.first_attempt_at or now,
+        lease_expires_at=delivery.lease_expires_at or now + lease,
+        probe=admission.probe,
+    )
+
+
+def _lock_connection(connection_id: int) -> None:
+    if db_connection.vendor == "postgresql":
+        with db_connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK_NAMESPACE, connection_id]
+            )
+
+
+def _defer(delivery_id: int, now: datetime, until: datetime, reason: str) -> Deferred | None:
+    """Make the delivery due again at `until`, without an attempt.
+
+    One whose worker died mid-call (in_flight, lease run out) goes back to retrying: its last
+    attempt's outcome is unknown, and the idempotency key makes the next one safe.
+    """
+    moved = Delivery.objects.filter(due(now), pk=delivery_id).update(
+        state=Case(
+            When(state=State.IN_FLIGHT, then=Value(State.RETRYING.value)), default=F("state")
+        ),
+        next_attempt_at=until,
+        lease_expires_at=None,
+        claim_token=None,
+    )
+    return Deferred(until, reason) if moved else None

@@ -1,0 +1,255 @@
+"""One attempt at one delivery: claim it, send it, record what happened.
+
+    attempt_delivery(delivery_id)
+      guard: gone, delivered, failed, cancelled or resolved -> nothing to do
+      claim (services/delivery/claim.py): not due / held by another -> nothing to do;
+                                          connection busy or breaker open -> deferred
+      payload = the destination's field mapping applied to the submission
+      reference = adapter.deliver(payload, idempotency_key)       <- the only slow part
+      record, in one short transaction guarded by the claim token:
+        success           -> delivered, with the back office's reference, at once
+        TransientError    -> retrying at next_retry(...), or failed when the budget is spent
+        PermanentError    -> failed (so are mapping errors: the configuration must change)
+        anything else     -> like a transient error; only the exception's class is logged
+
+No transaction is open while the back office is called: the claim's lease, not a row lock, keeps
+other workers off. If this worker dies mid-call, the lease runs out and the sweeper hands the
+delivery to another worker, which sends it again with the same idempotency key, so the back
+office returns the record the first call made instead of making a second.
+
+Payloads and answers are never logged; attempts keep the adapter's sanitised excerpt only.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+import structlog
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.base import EXCERPT_LENGTH, DeliveryError
+from integrations.registry import UnknownAdapter
+from services.delivery import breaker
+from services.delivery.claim import ClaimedDelivery, Deferred, claim
+from services.delivery.retry import next_retry
+from services.models import Attempt, Delivery
+
+logger = structlog.get_logger(__name__)
+
+State = Delivery.State
+Outcome = Attempt.Outcome
+
+# A retry due sooner than this is also queued with a countdown, so it happens on time; later
+# ones wait in the database for the sweeper (Redis countdowns are lost with Redis, and hold a
+# worker's memory meanwhile).
+SHORT_WAIT_SECONDS = 60.0
+ERROR_LENGTH = 300
+
+_random = random.SystemRandom()
+
+
+@dataclass(frozen=True)
+class Result:
+    """What came of asking for an attempt; `requeue_in` asks the caller to queue it again."""
+
+    outcome: str  # an Attempt.Outcome, or "skipped" / "deferred"
+    requeue_in: float | None = None
+    reference: str = ""
+
+
+SKIPPED = Result("skipped")
+
+
+@dataclass(frozen=True)
+class _Try:
+    outcome: str
+    reference: str = ""
+    status_code: str = ""
+    error_class: str = ""
+    excerpt: str = ""
+    message: str = ""
+    retry_after: float | None = None
+
+
+def attempt_delivery(delivery_id: int) -> Result:
+    """Make one attempt at `delivery_id` if it is due; safe to call any number of times."""
+    state = Delivery.objects.filter(pk=delivery_id).values_list("state", flat=True).first()
+    if state is None or state not in Delivery.OPEN_STATES:
+        return SKIPPED
+    now = timezone.now()
+    claimed = claim(delivery_id, now=now)
+    if claimed is None:
+        return SKIPPED
+    if isinstance(claimed, Deferred):
+        wait = (claimed.until - now).total_seconds()
+        return Result("deferred", requeue_in=wait if wait < SHORT_WAIT_SECONDS else None)
+
+    started_at = timezone.now()
+    clock = time.monotonic()
+    outcome = _send(claimed)
+    duration_ms = round((time.monotonic() - clock) * 1000)
+    return _record(claimed, outcome, started_at, duration_ms)
+
+
+def _send(claimed: ClaimedDelivery) -> _Try:
+    # Imported here: routing imports the models this package's callers already hold.
+    from services.routing import MappingError, build_payload, mapping_context_for
+
+    delivery = claimed.delivery
+    try:
+        payload = build_payload(
+            delivery.destination.mapping, mapping_context_for(delivery.submission)
+        )
+        adapter = delivery.connection.build_adapter()
+        reference = adapter.deliver(payload, str(delivery.idempotency_key))
+    except MappingError as exc:
+        return _Try(Outcome.PERMANENT, error_class="MappingError", message=str(exc))
+    except UnknownAdapter:
+        return _Try(
+            Outcome.PERMANENT,
+            error_class="UnknownAdapter",
+            message=f"There is no adapter called {delivery.connection.adapter!r}",
+        )
+    except DeliveryError as exc:
+        return _Try(
+            Outcome.PERMANENT if exc.permanent else Outcome.TRANSIENT,
+            status_code="" if exc.status_code is None else str(exc.status_code),
+            error_class=exc.__class__.__name__,
+            excerpt=exc.excerpt,
+            message=exc.message,
+            retry_after=exc.retry_after,
+        )
+    except Exception as exc:
+        # A bug or an adapter's unexpected failure (also Celery's soft time limit): retried like
+        # a transient error, since a fix or a quieter moment may help. The message may hold
+        # payload values, so only the class is kept and logged.
+        name = exc.__class__.__name__
+        logger.warning(
+            "delivery_attempt_crashed", delivery_id=delivery.pk, error_class=name, exc_info=False
+        )
+        return _Try(Outcome.TRANSIENT, error_class=name, message=f"Unexpected error: {name}")
+    return _Try(Outcome.DELIVERED, reference=str(reference))
+
+
+def _record(
+    claimed: ClaimedDelivery, outcome: _Try, started_at: datetime, duration_ms: int
+) -> Result:
+    delivery = claimed.delivery
+    now = timezone.now()
+    requeue_in: float | None = None
+    failed = False
+    with transaction.atomic():
+        Attempt.objects.create(
+            delivery_id=delivery.pk,
+            number=claimed.attempt_number,
+            started_at=started_at,
+            duration_ms=max(duration_ms, 0),
+            outcome=outcome.outcome,
+            status_code=outcome.status_code[:20],
+            error_class=outcome.error_class[:100],
+            excerpt=outcome.excerpt[:EXCERPT_LENGTH],
+        )
+        ours = Delivery.objects.filter(pk=delivery.pk, claim_token=claimed.token)
+        if outcome.outcome == Outcome.DELIVERED:
+            held = ours.update(
+                state=State.DELIVERED,
+                external_reference=outcome.reference,
+                delivered_at=now,
+                lease_expires_at=None,
+                claim_token=None,
+                last_error="",
+            )
+            if not held:
+                _record_late_success(delivery.pk, outcome.reference, now)
+            breaker.record_success(delivery.connection_id, now)
+        else:
+            message = (outcome.message or outcome.error_class)[:ERROR_LENGTH]
+            when = None
+            if outcome.outcome == Outcome.TRANSIENT:
+                when = next_retry(
+                    claimed.attempt_number,
+                    claimed.first_attempt_at,
+                    now,
+                    retry_after=outcome.retry_after,
+                    budget=delivery.connection.attempt_budget,
+                    rng=_random,
+                )
+            if when is not None:
+                held = ours.update(
+                    state=State.RETRYING,
+                    next_attempt_at=when,
+                    lease_expires_at=None,
+                    claim_token=None,
+                    last_error=message,
+                )
+                wait = (when - now).total_seconds()
+                requeue_in = max(wait, 0.0) if held and wait < SHORT_WAIT_SECONDS else None
+            else:
+                if outcome.outcome == Outcome.TRANSIENT:
+                    message = f"Gave up after {claimed.attempt_number} attempts: {message}"
+                held = ours.update(
+                    state=State.FAILED,
+                    next_attempt_at=None,
+                    lease_expires_at=None,
+                    claim_token=None,
+                    last_error=message[:ERROR_LENGTH],
+                )
+                failed = bool(held)
+            if outcome.outcome == Outcome.TRANSIENT:
+                breaker.record_failure(delivery.connection_id, now, message)
+            if failed:
+                transaction.on_commit(partial(_alert_failed, delivery.pk))
+        if not held:
+            logger.info(
+                "delivery_claim_lost",
+                delivery_id=delivery.pk,
+                attempt=claimed.attempt_number,
+                outcome=outcome.outcome,
+            )
+    logger.info(
+        "delivery_attempted",
+        delivery_id=delivery.pk,
+        connection_id=delivery.connection_id,
+        attempt=claimed.attempt_number,
+        outcome=outcome.outcome,
+        status_code=outcome.status_code,
+        error_class=outcome.error_class,
+        duration_ms=duration_ms,
+    )
+    return Result(outcome.outcome, requeue_in=requeue_in, reference=outcome.reference)
+
+
+def _record_late_success(delivery_id: int, reference: str, now: datetime) -> None:
+    """Our lease ran out and another worker took over, but our call did make the record.
+
+    If nobody holds the delivery now (the takeover's attempt failed and it waits to retry), it is
+    delivered: say so. If another worker is mid-call, leave the state to it (the back office
+    will give it the same record) but keep the reference, which is known now.
+    """
+    done = Delivery.objects.filter(
+        pk=delivery_id, state__in=(State.PENDING, State.RETRYING)
+    ).update(
+        state=State.DELIVERED,
+        external_reference=reference,
+        delivered_at=now,
+        next_attempt_at=None,
+        claim_token=None,
+        last_error="",
+    )
+    if not done:
+        Delivery.objects.filter(pk=delivery_id, external_reference="").update(
+            external_reference=reference
+        )
+
+
+def _alert_failed(delivery_id: int) -> None:
+    from services.delivery.alerts import alert_failed
+
+    delivery = Delivery.objects.filter(pk=delivery_id).first()
+    if delivery is not None:
+        alert_failed(delivery)
