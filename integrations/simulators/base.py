@@ -12,13 +12,26 @@ A simulator subclasses Simulator and answers requests in `handle`; the base serv
 
 Faults, checked in this order for each request after it is recorded:
     latency             seconds to wait before doing anything else
+    slow_rate           this fraction of requests wait a further slow_latency seconds (30 by
+                        default), then carry on: a client with a shorter timeout gives up while
+                        the back office may still go on to commit
     rate_limit          answer 429 with Retry-After: rate_limit (seconds)
     auth_failure        answer 401 as if the credentials were wrong
+    reset_rate          this fraction of requests are read and then reset (TCP RST) before
+                        being handled: no response, and nothing committed
     error_rate          this fraction of requests (0.0-1.0) get error_status (503 by default)
     drop_response       run the handler (so any change it makes happens), then close the
                         connection without a response: the "back office committed but the
                         answer was lost" case that idempotency keys exist for
+    drop_rate           the same for this fraction of requests
     times               if set, the faults apply to this many requests and then clear themselves
+
+Other processes (a benchmark, the fault-injection suite's workers) change faults over HTTP;
+these requests are neither recorded nor subject to faults:
+    GET /_faults                    the current faults as JSON
+    POST /_faults {"error_rate": 0.3, "drop_rate": 0.05}   change some, keep the others
+    DELETE /_faults                 clear them all
+Subclasses add their own control endpoints by overriding `control` (calling super()).
 
 Production code never imports this package.
 """
@@ -26,8 +39,11 @@ Production code never imports this package.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import json
 import random
+import socket
+import struct
 import sys
 import threading
 from collections.abc import Mapping
@@ -80,6 +96,43 @@ class Faults:
     error_status: int = 503
     drop_response: bool = False
     times: int | None = None
+    reset_rate: float = 0.0
+    drop_rate: float = 0.0
+    slow_rate: float = 0.0
+    slow_latency: float = 30.0
+
+    @classmethod
+    def check(cls, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """`changes` (e.g. parsed JSON) with each name and value checked, or ValueError."""
+        kinds = {f.name: f.default for f in dataclasses.fields(cls)}
+        checked: dict[str, Any] = {}
+        for name, value in changes.items():
+            if name not in kinds:
+                raise ValueError(f"unknown fault {name!r}; known: {', '.join(sorted(kinds))}")
+            default = kinds[name]
+            if isinstance(default, bool):
+                ok = isinstance(value, bool)
+            elif name in ("rate_limit", "times", "error_status"):
+                ok = (value is None and name != "error_status") or (
+                    isinstance(value, int) and not isinstance(value, bool) and value >= 0
+                )
+            else:
+                ok = isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+                if ok and name.endswith("_rate"):
+                    ok = value <= 1
+            if not ok:
+                raise ValueError(f"bad value for {name}: {value!r}")
+            checked[name] = value
+        if "error_status" in checked:
+            HTTPStatus(checked["error_status"])  # ValueError if not a status
+        return checked
+
+
+class Hangup(enum.Enum):
+    """Ways to end a request without a response (what `_receive` returns instead of one)."""
+
+    DROP = "drop"  # close the connection cleanly: the client sees it hang up
+    RESET = "reset"  # abort it with a TCP RST: the client sees "connection reset by peer"
 
 
 class Simulator:
@@ -111,6 +164,25 @@ class Simulator:
     def unauthorised(self, request: RecordedRequest) -> Response:
         """What the system answers to wrong credentials (used by the auth_failure fault)."""
         return Response.json({"error": "unauthorised"}, status=401)
+
+    def control(self, request: RecordedRequest) -> Response | None:
+        """Answer a request to the simulator itself (not to the system it plays), or None.
+
+        Control requests are not recorded and no fault applies to them.
+        """
+        if request.path != "/_faults":
+            return None
+        if request.method == "POST":
+            try:
+                changes = Faults.check(request.json())
+            except (ValueError, AttributeError) as exc:  # bad JSON, not an object, bad value
+                return Response.json({"error": str(exc)}, status=400)
+            self.set_faults(**changes)
+        elif request.method == "DELETE":
+            self.clear_faults()
+        elif request.method != "GET":
+            return Response.json({"error": "use GET, POST or DELETE"}, status=405)
+        return Response.json(dataclasses.asdict(self.faults))
 
     # --- Running ---------------------------------------------------------------------------------
 
@@ -202,8 +274,10 @@ class Simulator:
 
     # --- Serving ---------------------------------------------------------------------------------
 
-    def _receive(self, request: RecordedRequest) -> Response | None:
-        """The response to send, or None to close the connection without one."""
+    def _receive(self, request: RecordedRequest) -> Response | Hangup:
+        """The response to send, or how to hang up without one."""
+        if request.path.startswith("/_") and (answer := self.control(request)) is not None:
+            return answer
         with self._lock:
             self._requests.append(request)
             faults = self._faults
@@ -211,10 +285,13 @@ class Simulator:
                 self._faulty_left -= 1
                 if self._faulty_left <= 0:
                     self._faults, self._faulty_left = Faults(), None
-            error = faults.error_rate > 0 and self._random.random() < faults.error_rate
+            rates = (faults.slow_rate, faults.reset_rate, faults.error_rate, faults.drop_rate)
+            slow, reset, error, drop = (rate > 0 and self._random.random() < rate for rate in rates)
 
         if faults.latency and self._stopping.wait(faults.latency):
-            return None  # shutting down
+            return Hangup.DROP  # shutting down
+        if slow and self._stopping.wait(faults.slow_latency):
+            return Hangup.DROP
         if faults.rate_limit is not None:
             return Response.json(
                 {"error": "too many requests"},
@@ -223,11 +300,13 @@ class Simulator:
             )
         if faults.auth_failure:
             return self.unauthorised(request)
+        if reset:
+            return Hangup.RESET
         if error:
             status = HTTPStatus(faults.error_status)
             return Response.json({"error": status.phrase}, status=status)
         response = self.authorise(request) or self.handle(request)
-        return None if faults.drop_response else response
+        return Hangup.DROP if faults.drop_response or drop else response
 
 
 class _Server(ThreadingHTTPServer):
@@ -263,8 +342,19 @@ def _handler_for(simulator: Simulator) -> type[BaseHTTPRequestHandler]:
                 raise  # printed by the server: a bug in a simulator should be loud
             self._send(response)
 
-        def _send(self, response: Response | None) -> None:
-            if response is None:
+        def _send(self, response: Response | Hangup) -> None:
+            if response is Hangup.RESET:
+                # Linger on, timeout 0: closing sends RST instead of FIN. The socket is closed
+                # here, with its reader and writer, as socketserver would only shut it down.
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+                self.rfile.close()
+                self.wfile.close()
+                self.connection.close()
+                self.close_connection = True
+                return
+            if isinstance(response, Hangup):
                 self.close_connection = True
                 return
             self.send_response(response.status)
@@ -274,7 +364,7 @@ def _handler_for(simulator: Simulator) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(response.body)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
 
         def log_message(self, format: str, *args: Any) -> None:
             pass  # tests read sim.requests; a line per request on stderr is only noise

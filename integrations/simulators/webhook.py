@@ -1,0 +1,274 @@
+"""A back office that receives the portal's JSON webhook, as a council's case system would.
+
+    POST /records          (the path is configurable) a JSON object; answers 201 {"id": "WH-000001",
+                           ...}. The same Idempotency-Key again answers 200 with the SAME record
+                           (or 409 naming it, with replay_status=409) and never makes a second.
+    OPTIONS /records       204 with Allow, after the credentials are checked (connection tests)
+
+It checks X-Portal-Signature (sha256=HMAC of "<X-Portal-Timestamp>.<body>" with its secret) and
+that the timestamp is within five minutes, and the credentials it was given if any: 401 if not.
+A body that is not a JSON object is a 400; a record missing one of `required_fields` a 422 that
+echoes what it received, as many real systems do.
+
+For tests and the fault-injection suite, in Python: `records`, `records_by_key`, `count_for(key)`,
+`replays`; over HTTP, for other processes (neither recorded nor subject to faults):
+    GET /_records[?key=K]  {"count": n, "replays": r, "records": [...]}
+    DELETE /_records       forget every record
+    GET/POST/DELETE /_faults   see the base Simulator
+
+Standalone:
+    python -m integrations.simulators.webhook --port 8102 --secret S \\
+        [--error-rate 0.3 --reset-rate 0.05 --drop-rate 0.05 --slow-rate 0.02 --latency 0.05]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import copy
+import hashlib
+import hmac
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from integrations.simulators.base import Faults, RecordedRequest, Response, Simulator
+
+DEFAULT_SECRET = "simulator-signing-secret"  # noqa: S105 - a demo's, known to all
+DEFAULT_PATH = "/records"
+MAX_SKEW = 300  # seconds either side of now that a signature's timestamp may be
+
+
+class WebhookSimulator(Simulator):
+    name = "webhook-simulator"
+
+    def __init__(
+        self,
+        secret: str | None = DEFAULT_SECRET,
+        *,
+        path: str = DEFAULT_PATH,
+        api_key: str | None = None,
+        api_key_header: str = "X-API-Key",
+        bearer_token: str | None = None,
+        basic: tuple[str, str] | None = None,
+        required_fields: Iterable[str] = (),
+        replay_status: int = 200,
+        max_skew: int = MAX_SKEW,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        seed: int | None = None,
+    ) -> None:
+        """`secret` None accepts unsigned requests; at most one kind of credentials is expected."""
+        super().__init__(host=host, port=port, seed=seed)
+        self.secret = secret
+        self.path = path
+        self.api_key, self.api_key_header = api_key, api_key_header
+        self.bearer_token = bearer_token
+        self.basic = basic
+        self.required_fields = tuple(required_fields)
+        self.replay_status = replay_status
+        self.max_skew = max_skew
+        self._store_lock = threading.Lock()
+        self._records: list[dict[str, Any]] = []
+        self._by_key: dict[str, dict[str, Any]] = {}
+        self._replays = 0
+
+    @property
+    def records_url(self) -> str:
+        """The address to configure on a webhook connection."""
+        return f"{self.url}{self.path}"
+
+    # --- What tests look at ----------------------------------------------------------------------
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        """Every record made, oldest first: {"id", "idempotency_key", "received_at", "data"}."""
+        with self._store_lock:
+            return copy.deepcopy(self._records)
+
+    @property
+    def records_by_key(self) -> dict[str, dict[str, Any]]:
+        with self._store_lock:
+            return copy.deepcopy(self._by_key)
+
+    def count_for(self, idempotency_key: str) -> int:
+        """How many records carry this key: 1 when delivery worked, never 2."""
+        with self._store_lock:
+            return sum(1 for r in self._records if r["idempotency_key"] == idempotency_key)
+
+    @property
+    def replays(self) -> int:
+        """How many requests repeated a key and were answered with the record already made."""
+        with self._store_lock:
+            return self._replays
+
+    def clear_records(self) -> None:
+        with self._store_lock:
+            self._records.clear()
+            self._by_key.clear()
+            self._replays = 0
+
+    def reset(self) -> None:
+        super().reset()
+        self.clear_records()
+
+    # --- The system ------------------------------------------------------------------------------
+
+    def authorise(self, request: RecordedRequest) -> Response | None:
+        if not self._credentials_ok(request.headers):
+            return self.unauthorised(request)
+        if request.method == "POST" and self.secret is not None:
+            problem = self._signature_problem(request, self.secret)
+            if problem:
+                return Response.json({"error": problem}, status=401)
+        return None
+
+    def handle(self, request: RecordedRequest) -> Response:
+        if request.path != self.path:
+            return Response.json({"error": "not found"}, status=404)
+        if request.method == "OPTIONS":
+            return Response(204, headers={"Allow": "POST, OPTIONS"})
+        if request.method != "POST":
+            allow = {"Allow": "POST, OPTIONS"}
+            return Response.json({"error": "method not allowed"}, status=405, headers=allow)
+        try:
+            data = request.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            return Response.json({"error": "the body must be a JSON object"}, status=400)
+        missing = [name for name in self.required_fields if data.get(name) in (None, "")]
+        if missing:
+            return Response.json(
+                {"error": "missing required fields", "missing": missing, "received": data},
+                status=422,
+            )
+        return self._store(request.headers.get("idempotency-key"), data)
+
+    def _store(self, key: str | None, data: dict[str, Any]) -> Response:
+        with self._store_lock:
+            existing = self._by_key.get(key) if key else None
+            if existing is not None:
+                self._replays += 1
+                if self.replay_status == 409:
+                    return Response.json(
+                        {"error": "duplicate idempotency key", "id": existing["id"]}, status=409
+                    )
+                return Response.json(_summary(existing), status=self.replay_status)
+            record = {
+                "id": f"WH-{len(self._records) + 1:06d}",
+                "idempotency_key": key,
+                "received_at": datetime.now(UTC).isoformat(),
+                "data": data,
+            }
+            self._records.append(record)
+            if key:
+                self._by_key[key] = record
+            return Response.json(_summary(record), status=201)
+
+    def _credentials_ok(self, headers: Mapping[str, str]) -> bool:
+        if self.api_key is not None:
+            given = headers.get(self.api_key_header.lower(), "")
+            return hmac.compare_digest(given.encode(), self.api_key.encode())
+        if self.bearer_token is not None:
+            expected = f"Bearer {self.bearer_token}"
+            return hmac.compare_digest(headers.get("authorization", "").encode(), expected.encode())
+        if self.basic is not None:
+            scheme, _, encoded = headers.get("authorization", "").partition(" ")
+            try:
+                given = base64.b64decode(encoded, validate=True).decode()
+            except (binascii.Error, UnicodeDecodeError):
+                return False
+            expected = f"{self.basic[0]}:{self.basic[1]}"
+            return scheme == "Basic" and hmac.compare_digest(given.encode(), expected.encode())
+        return True
+
+    def _signature_problem(self, request: RecordedRequest, secret: str) -> str | None:
+        timestamp = request.headers.get("x-portal-timestamp", "")
+        signature = request.headers.get("x-portal-signature", "")
+        if not timestamp.isdigit():
+            return "missing or malformed X-Portal-Timestamp"
+        if abs(time.time() - int(timestamp)) > self.max_skew:
+            return "X-Portal-Timestamp is too far from now"
+        expected = hmac.new(
+            secret.encode(), timestamp.encode() + b"." + request.body, hashlib.sha256
+        ).hexdigest()
+        if not hmac.compare_digest(signature.encode(), f"sha256={expected}".encode()):
+            return "signature mismatch"
+        return None
+
+    # --- Control ---------------------------------------------------------------------------------
+
+    def control(self, request: RecordedRequest) -> Response | None:
+        if request.path != "/_records":
+            return super().control(request)
+        if request.method == "DELETE":
+            self.clear_records()
+            return Response(204)
+        if request.method != "GET":
+            return Response.json({"error": "use GET or DELETE"}, status=405)
+        key = request.param("key")
+        with self._store_lock:
+            records = [r for r in self._records if key is None or r["idempotency_key"] == key]
+            return Response.json(
+                {"count": len(records), "replays": self._replays, "records": records}
+            )
+
+
+def _summary(record: Mapping[str, Any]) -> dict[str, Any]:
+    return {"id": record["id"], "status": "received", "received_at": record["received_at"]}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8102)
+    parser.add_argument("--path", default=DEFAULT_PATH, help="where records are POSTed")
+    parser.add_argument("--secret", default=DEFAULT_SECRET, help="the signing secret")
+    parser.add_argument("--unsigned", action="store_true", help="accept unsigned requests")
+    credentials = parser.add_mutually_exclusive_group()
+    credentials.add_argument("--api-key", help="expect this API key (header: --api-key-header)")
+    credentials.add_argument("--bearer-token", help="expect this bearer token")
+    credentials.add_argument("--basic", metavar="USER:PASSWORD", help="expect basic auth")
+    parser.add_argument("--api-key-header", default="X-API-Key")
+    parser.add_argument("--replay-status", type=int, choices=(200, 201, 409), default=200)
+    parser.add_argument("--seed", type=int)
+    for name in ("latency", "error_rate", "reset_rate", "drop_rate", "slow_rate", "slow_latency"):
+        parser.add_argument("--" + name.replace("_", "-"), type=float)
+    parser.add_argument("--error-status", type=int)
+    parser.add_argument("--rate-limit", type=int, metavar="SECONDS")
+    args = parser.parse_args(argv)
+
+    basic = None
+    if args.basic:
+        user, colon, password = args.basic.partition(":")
+        if not colon:
+            parser.error("--basic takes USER:PASSWORD")
+        basic = (user, password)
+    simulator = WebhookSimulator(
+        None if args.unsigned else args.secret,
+        path=args.path,
+        api_key=args.api_key,
+        api_key_header=args.api_key_header,
+        bearer_token=args.bearer_token,
+        basic=basic,
+        replay_status=args.replay_status,
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+    )
+    fault_names = set(Faults.__dataclass_fields__)
+    faults = {k: v for k, v in vars(args).items() if k in fault_names and v is not None}
+    try:
+        simulator.set_faults(**Faults.check(faults))
+    except ValueError as exc:
+        parser.error(str(exc))
+    print(f"Webhook address: http://{args.host}:{args.port}{args.path}  faults: {faults or 'none'}")
+    simulator.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
