@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from portal.core import pages
 from portal.core import views as core_views
+from portal.journey.preview import PREVIEW_URL_NAME, form_version_preview
 
 # The Django admin signs people in through allauth, so MFA applies to it as everywhere else.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -12,6 +13,13 @@ admin.site.site_header = "My Council administration"
 
 urlpatterns = [
     path("health/", core_views.health, name="health"),
+    # The admin's form preview renders with the journey's templates, so the portal provides it
+    # (services must not import portal); services/admin.py links to it by name.
+    path(
+        "admin/services/formversion/<int:pk>/preview/",
+        admin.site.admin_view(form_version_preview),
+        name=PREVIEW_URL_NAME,
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -3,6 +3,12 @@
 Admins edit a draft's schema as JSON; it is checked with parse_schema on save and every problem
 is shown naming the page and question. Live and archived versions are read-only: to change a
 form, use "Create new draft from this version", edit the draft, then "Publish".
+
+Every version has a "Preview" (a column in the list, a button on its page) showing the form as a
+resident would see it. The preview renders with the journey's own templates, so it is the
+portal's (portal/journey/preview.py, routed in portal/urls.py under /admin/services/formversion/
+<id>/preview/): services must not import portal (portal → services → integrations), so this
+module only links to it by URL name, and shows no link where that URL is not installed.
 """
 
 from __future__ import annotations
@@ -12,13 +18,26 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
 from services.forms.schema import SchemaError
 from services.models import Form, FormVersion, Service, Topic
 from services.models.forms import VersionStateError
+
+# The name portal/urls.py gives the preview (portal.journey.preview.PREVIEW_URL_NAME).
+PREVIEW_URL_NAME = "admin_formversion_preview"
+
+
+def preview_url(version: FormVersion) -> str | None:
+    """The preview of `version`, or None where the portal's preview is not installed."""
+    try:
+        return reverse(PREVIEW_URL_NAME, args=[version.pk])
+    except NoReverseMatch:
+        return None
 
 
 @admin.register(Topic)
@@ -65,7 +84,7 @@ class FormVersionForm(forms.ModelForm):
 @admin.register(FormVersion)
 class FormVersionAdmin(admin.ModelAdmin):
     form = FormVersionForm
-    list_display = ("form", "number", "status", "published_at", "created_by")
+    list_display = ("form", "number", "status", "published_at", "created_by", "preview_link")
     list_filter = ("status",)
     search_fields = ("form__service__name_en",)
     actions = ("publish", "archive", "new_draft")
@@ -77,6 +96,23 @@ class FormVersionAdmin(admin.ModelAdmin):
         if obj is not None:
             return (*base, "form")
         return base
+
+    @admin.display(description=_("Preview"))
+    def preview_link(self, obj: FormVersion) -> str:
+        url = preview_url(obj)
+        return format_html('<a href="{}">{}</a>', url, _("Preview")) if url else "-"
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # templates/admin/services/formversion/change_form.html shows it beside "History".
+        version = self.get_object(request, object_id)
+        extra = {"preview_url": preview_url(version) if version is not None else None}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def save_model(self, request: HttpRequest, obj: FormVersion, form: Any, change: bool) -> None:
         if not change:
