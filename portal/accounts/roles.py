@@ -14,16 +14,27 @@ SYSTEM_ADMIN = "System admin"
 
 STAFF_ROLES = (AGENT, SERVICE_ADMIN, SYSTEM_ADMIN)
 
+# The delivery dashboard and outbox (services/admin_delivery.py): view_delivery opens the
+# dashboard, change_delivery acts on deliveries (retry now, cancel, mark resolved, re-run
+# routing); view_submission opens a submission's delivery timeline.
+DELIVERY_OPERATOR = (
+    "services.view_delivery",
+    "services.change_delivery",
+    "services.view_attempt",
+    "services.view_submission",
+)
+
 # role -> "app_label.codename" permissions
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     RESIDENT: (),
     AGENT: ("accounts.view_user",),
-    SERVICE_ADMIN: ("accounts.view_user",),
+    SERVICE_ADMIN: ("accounts.view_user", *DELIVERY_OPERATOR),
     SYSTEM_ADMIN: (
         "accounts.view_user",
         "accounts.change_user",
         "auth.view_group",
         "auth.change_group",
+        *DELIVERY_OPERATOR,
     ),
 }
 

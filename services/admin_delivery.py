@@ -1,0 +1,554 @@
+"""Admin for deliveries: the delivery dashboard, the outbox and its attempts, and each submission's
+timeline from "submitted" through routing to every attempt and its outcome.
+
+Who sees what (permissions given to the Service admin and System admin roles):
+- services.view_delivery opens the dashboard, the deliveries and their attempts;
+- services.change_delivery may act: retry now, cancel, mark resolved, re-run routing;
+- services.view_submission opens a submission's timeline. The admin shows no answers or contact
+  details (the staff console shows a case to the people who handle it); every view is logged.
+
+Deliveries, attempts and submissions are read-only here: they change only through the actions in
+services/delivery/actions.py, which lock the row, check the transition and record who and why.
+A refused action is shown as a message, never as an error page.
+
+URLs (under the admin, so behind sign-in, MFA and CSRF):
+  /admin/services/delivery/dashboard/                 the dashboard
+  /admin/services/delivery/<id>/retry/  .../cancel/  .../resolve/   POST, `note`, `next`
+  /admin/services/submission/<id>/rerun-routing/      POST, `note`
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from services.delivery import actions
+from services.delivery.actions import ActionRefused
+from services.delivery.dashboard import (
+    LIST_LIMIT,
+    connection_stats,
+    failed_deliveries,
+    stuck_deliveries,
+    unrouted_submissions,
+)
+from services.models import Attempt, Delivery, Submission
+
+logger = structlog.get_logger(__name__)
+
+OPERATE_PERMISSION = "services.change_delivery"
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(required=False, max_length=actions.NOTE_MAX_LENGTH, strip=True)
+    next = forms.CharField(required=False, max_length=500)
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    candidate = request.POST.get("next", "")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def _operate_permission(request: HttpRequest) -> bool:
+    return request.user.has_perm(OPERATE_PERMISSION)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that only change through domain functions: view, never add, edit or delete."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AttemptInline(admin.TabularInline):
+    model = Attempt
+    fields = (
+        "number",
+        "started_at",
+        "duration_ms",
+        "outcome",
+        "status_code",
+        "error_class",
+        "excerpt",
+    )
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    change_form_template = "admin/services/delivery/change_form.html"
+    change_list_template = "admin/services/delivery/change_list.html"
+    list_display = (
+        "submission_reference",
+        "connection",
+        "destination",
+        "routing_round",
+        "state",
+        "attempts",
+        "created_at",
+        "next_attempt_at",
+        "external_reference",
+        "short_error",
+    )
+    list_filter = ("state", "connection", "routing_round")
+    search_fields = ("submission__reference", "external_reference")
+    list_select_related = ("submission", "connection", "destination")
+    date_hierarchy = "created_at"
+    fields = (
+        "submission_link",
+        "destination",
+        "connection",
+        "routing_round",
+        "state",
+        "attempts",
+        "created_at",
+        "first_attempt_at",
+        "next_attempt_at",
+        "lease_expires_at",
+        "delivered_at",
+        "external_reference",
+        "last_error",
+        "alerted_at",
+        "resolution_note",
+        "resolved_by",
+        "idempotency_key",
+    )
+    readonly_fields = fields
+    inlines = (AttemptInline,)
+    actions = ("retry_now_action", "cancel_action", "mark_resolved_action")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Delivery]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("submission", "connection", "destination", "resolved_by")
+        )
+
+    def has_operate_permission(self, request: HttpRequest) -> bool:
+        return _operate_permission(request)
+
+    @admin.display(description=_("submission"), ordering="submission__reference")
+    def submission_reference(self, obj: Delivery) -> str:
+        return obj.submission.reference
+
+    @admin.display(description=_("submission"))
+    def submission_link(self, obj: Delivery) -> str:
+        url = reverse("admin:services_submission_change", args=[obj.submission_id])
+        return format_html('<a href="{}">{}</a> (timeline)', url, obj.submission.reference)
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj: Delivery) -> str:
+        return obj.last_error[:80] + ("…" if len(obj.last_error) > 80 else "")
+
+    # --- URLs ----------------------------------------------------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+            return self.admin_site.admin_view(view)
+
+        own = [
+            path("dashboard/", wrap(self.dashboard_view), name="services_delivery_dashboard"),
+            path("<int:pk>/retry/", wrap(self.retry_view), name="services_delivery_retry"),
+            path("<int:pk>/cancel/", wrap(self.cancel_view), name="services_delivery_cancel"),
+            path("<int:pk>/resolve/", wrap(self.resolve_view), name="services_delivery_resolve"),
+        ]
+        return own + super().get_urls()
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra = {"dashboard_url": reverse("admin:services_delivery_dashboard")}
+        return super().changelist_view(request, {**extra, **(extra_context or {})})
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        extra = {
+            "can_operate": _operate_permission(request),
+            "dashboard_url": reverse("admin:services_delivery_dashboard"),
+        }
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    # --- The dashboard -------------------------------------------------------------------------
+
+    def dashboard_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        now = timezone.now()
+        failed = failed_deliveries()
+        stuck = stuck_deliveries(now)
+        unrouted = unrouted_submissions()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Delivery dashboard"),
+            "opts": self.model._meta,
+            "now": now,
+            "stats": connection_stats(now),
+            "failed": list(failed[:LIST_LIMIT]),
+            "failed_count": failed.count(),
+            "stuck": list(stuck[:LIST_LIMIT]),
+            "stuck_count": stuck.count(),
+            "unrouted": list(unrouted[:LIST_LIMIT]),
+            "unrouted_count": unrouted.count(),
+            "list_limit": LIST_LIMIT,
+            "can_operate": _operate_permission(request),
+            "here": request.get_full_path(),
+        }
+        return TemplateResponse(request, "admin/services/delivery/dashboard.html", context)
+
+    # --- One delivery's actions (POST) ---------------------------------------------------------
+
+    def _act(
+        self,
+        request: HttpRequest,
+        pk: int,
+        do: Callable[[int, Any, str], Delivery],
+        done: str,
+    ) -> HttpResponse:
+        if not _operate_permission(request):
+            raise PermissionDenied
+        fallback = reverse("admin:services_delivery_change", args=[pk])
+        form = NoteForm(request.POST)
+        if not form.is_valid():
+            messages.error(
+                request,
+                _("The note must be %(n)d characters or fewer.") % {"n": actions.NOTE_MAX_LENGTH},
+            )
+            return redirect(_safe_next(request, fallback))
+        try:
+            delivery = do(pk, request.user, form.cleaned_data["note"])
+        except ActionRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, done % {"delivery": delivery})
+        return redirect(_safe_next(request, fallback))
+
+    def retry_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return require_POST(self._retry)(request, pk)
+
+    def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return require_POST(self._cancel)(request, pk)
+
+    def resolve_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return require_POST(self._resolve)(request, pk)
+
+    def _retry(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._act(request, pk, actions.retry_now, "%(delivery)s: queued to be sent now.")
+
+    def _cancel(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._act(request, pk, actions.cancel, "%(delivery)s: cancelled.")
+
+    def _resolve(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._act(request, pk, actions.mark_resolved, "%(delivery)s: marked as resolved.")
+
+    # --- The same as admin actions on the list -------------------------------------------------
+
+    def _bulk(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Delivery],
+        do: Callable[[int, Any, str], Delivery],
+        note: str,
+        done: str,
+    ) -> None:
+        succeeded = 0
+        for pk in queryset.values_list("pk", flat=True):
+            try:
+                do(pk, request.user, note)
+            except ActionRefused as refused:
+                self.message_user(request, f"#{pk}: {refused.message}", messages.ERROR)
+            else:
+                succeeded += 1
+        if succeeded:
+            self.message_user(request, done % {"n": succeeded}, messages.SUCCESS)
+
+    def _ask_for_note(
+        self, request: HttpRequest, queryset: QuerySet[Delivery], action: str, title: str
+    ) -> HttpResponse | None:
+        """The admin's confirmation step: a page asking for the note, then the action itself."""
+        error: str = ""
+        if request.POST.get("confirm") == "yes":
+            note = request.POST.get("note", "").strip()
+            if note and len(note) <= actions.NOTE_MAX_LENGTH:
+                return None
+            error = (
+                "Enter a note saying why."
+                if not note
+                else f"The note must be {actions.NOTE_MAX_LENGTH} characters or fewer."
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "deliveries": list(queryset.select_related("submission", "destination")),
+            "action": action,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "error": error,
+            "note": request.POST.get("note", ""),
+        }
+        return TemplateResponse(request, "admin/services/delivery/action_note.html", context)
+
+    @admin.action(description=_("Retry now"), permissions=["operate"])
+    def retry_now_action(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
+        self._bulk(request, queryset, actions.retry_now, "", "%(n)d queued to be sent now.")
+
+    @admin.action(description=_("Cancel (with a note)"), permissions=["operate"])
+    def cancel_action(
+        self, request: HttpRequest, queryset: QuerySet[Delivery]
+    ) -> HttpResponse | None:
+        asked = self._ask_for_note(request, queryset, "cancel_action", str(_("Cancel deliveries")))
+        if asked is not None:
+            return asked
+        note = request.POST["note"]
+        self._bulk(request, queryset, actions.cancel, note, "%(n)d cancelled.")
+        return None
+
+    @admin.action(description=_("Mark resolved by hand (with a note)"), permissions=["operate"])
+    def mark_resolved_action(
+        self, request: HttpRequest, queryset: QuerySet[Delivery]
+    ) -> HttpResponse | None:
+        asked = self._ask_for_note(
+            request, queryset, "mark_resolved_action", str(_("Mark deliveries resolved"))
+        )
+        if asked is not None:
+            return asked
+        note = request.POST["note"]
+        self._bulk(request, queryset, actions.mark_resolved, note, "%(n)d marked as resolved.")
+        return None
+
+
+@admin.register(Attempt)
+class AttemptAdmin(ReadOnlyAdmin):
+    list_display = (
+        "delivery",
+        "number",
+        "started_at",
+        "duration_ms",
+        "outcome",
+        "status_code",
+        "error_class",
+    )
+    list_filter = ("outcome", "delivery__connection")
+    search_fields = ("delivery__submission__reference",)
+    list_select_related = ("delivery__submission", "delivery__destination")
+    fields = (
+        "delivery",
+        "number",
+        "started_at",
+        "duration_ms",
+        "outcome",
+        "status_code",
+        "error_class",
+        "excerpt",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Attempt]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("delivery__submission", "delivery__destination")
+        )
+
+
+# --- Submissions and their timeline -------------------------------------------------------------
+
+
+def _history(objects: list[Any]) -> dict[tuple[int | None, str], list[LogEntry]]:
+    """What people did to these objects (the actions record themselves in the admin's log)."""
+    if not objects:
+        return {}
+    types = ContentType.objects.get_for_models(*{type(o) for o in objects})
+    ids_by_type: dict[int, list[str]] = defaultdict(list)
+    for obj in objects:
+        ids_by_type[types[type(obj)].pk].append(str(obj.pk))
+    entries: dict[tuple[int | None, str], list[LogEntry]] = defaultdict(list)
+    query = Q()
+    for type_id, ids in ids_by_type.items():
+        query |= Q(content_type_id=type_id, object_id__in=ids)
+    for entry in LogEntry.objects.filter(query).select_related("user").order_by("action_time"):
+        entries[(entry.content_type_id, entry.object_id)].append(entry)
+    return dict(entries)
+
+
+def _decision_entry(record: dict[str, Any], number: int) -> dict[str, Any]:
+    decided_at = record.get("decided_at")
+    return {
+        "round": record.get("round") or number,
+        "decided_at": parse_datetime(decided_at) if isinstance(decided_at, str) else None,
+        "routed": bool(record.get("routed", record.get("destinations"))),
+        "destinations": [str(name) for name in record.get("destinations") or []],
+        "carried_over": [str(name) for name in record.get("carried_over") or []],
+        "reasons": [str(reason) for reason in record.get("reasons") or []],
+        "deliveries": [],
+    }
+
+
+def timeline(submission: Submission) -> dict[str, Any]:
+    """Everything that happened to a submission, round by round, in five queries.
+
+    Each routing round: its decision (with the reasons in plain English), then each delivery it
+    made with every attempt, its outcome, and what people did to it (who and why).
+    """
+    deliveries = list(
+        Delivery.objects.filter(submission=submission)
+        .select_related("destination", "connection", "resolved_by")
+        .prefetch_related(Prefetch("attempt_set", queryset=Attempt.objects.order_by("number")))
+        .order_by("routing_round", "created_at", "pk")
+    )
+    history = _history([submission, *deliveries])
+    types = ContentType.objects.get_for_models(Submission, Delivery)
+
+    current = dict(submission.routing_decision or {})
+    records = [r for r in current.pop("previous_rounds", None) or [] if isinstance(r, dict)]
+    if current:
+        records.append(current)
+    rounds: dict[int, dict[str, Any]] = {}
+    for number, record in enumerate(records, start=1):
+        entry = _decision_entry(record, number)
+        rounds[entry["round"]] = entry
+    for delivery in deliveries:
+        entry = rounds.setdefault(
+            delivery.routing_round, _decision_entry({"round": delivery.routing_round}, 0)
+        )
+        entry["deliveries"].append(
+            {
+                "delivery": delivery,
+                "attempts": list(delivery.attempt_set.all()),
+                "actions": history.get((types[Delivery].pk, str(delivery.pk)), []),
+            }
+        )
+    return {
+        "rounds": [rounds[number] for number in sorted(rounds)],
+        "submission_actions": history.get((types[Submission].pk, str(submission.pk)), []),
+    }
+
+
+@admin.register(Submission)
+class SubmissionAdmin(ReadOnlyAdmin):
+    change_form_template = "admin/services/delivery/submission_change_form.html"
+    list_display = ("reference", "service", "channel", "status", "routing_round", "created_at")
+    list_filter = ("status", "channel", "service")
+    search_fields = ("reference",)
+    list_select_related = ("service",)
+    date_hierarchy = "created_at"
+    # No answers and no contact details: this page is for following a submission's delivery.
+    fields = (
+        "reference",
+        "service",
+        "form_version",
+        "channel",
+        "status",
+        "language",
+        "created_at",
+        "routing_round",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Submission]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("service", "form_version__form__service")
+            .defer("answers")
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path(
+                "<int:pk>/rerun-routing/",
+                self.admin_site.admin_view(self.rerun_routing_view),
+                name="services_submission_rerun_routing",
+            )
+        ]
+        return own + super().get_urls()
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        submission = self.get_object(request, object_id)
+        extra: dict[str, Any] = {}
+        if submission is not None and self.has_view_permission(request, submission):
+            # Seeing a submission is seeing a resident's case: record who looked (ids only).
+            logger.info(
+                "submission_viewed",
+                audit=True,
+                submission_id=submission.pk,
+                user_id=request.user.pk,
+                where="admin",
+            )
+            extra = {
+                "timeline": timeline(submission),
+                "can_operate": _operate_permission(request),
+            }
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def rerun_routing_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return require_POST(self._rerun_routing)(request, pk)
+
+    def _rerun_routing(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not _operate_permission(request):
+            raise PermissionDenied
+        back = reverse("admin:services_submission_change", args=[pk])
+        form = NoteForm(request.POST)
+        if not form.is_valid():
+            messages.error(
+                request,
+                _("The note must be %(n)d characters or fewer.") % {"n": actions.NOTE_MAX_LENGTH},
+            )
+            return HttpResponseRedirect(back)
+        try:
+            result = actions.rerun_routing(pk, request.user, form.cleaned_data["note"])
+        except ActionRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, result.summary())
+        return HttpResponseRedirect(back)

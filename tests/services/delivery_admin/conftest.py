@@ -1,0 +1,46 @@
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from portal.accounts.roles import AGENT, SERVICE_ADMIN, SYSTEM_ADMIN
+from tests.portal.accounts.factories import UserFactory
+from tests.portal.conftest import CommittingClient
+from tests.portal.conftest import mail_through_celery as _mail_through_celery
+
+
+def signed_in(user):
+    """A client signed in as `user`, who has an authenticator app (staff must)."""
+    TOTP.activate(user, generate_totp_secret())
+    client = CommittingClient()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def service_admin(db):
+    return UserFactory(
+        email="service.admin@council.example.gov.uk", is_staff=True, roles=[SERVICE_ADMIN]
+    )
+
+
+@pytest.fixture
+def system_admin(db):
+    return UserFactory(is_staff=True, roles=[SYSTEM_ADMIN])
+
+
+@pytest.fixture
+def service_admin_client(service_admin):
+    return signed_in(service_admin)
+
+
+@pytest.fixture
+def agent_client(db):
+    return signed_in(UserFactory(is_staff=True, roles=[AGENT]))
+
+
+mail_through_celery = _mail_through_celery
+
+
+@pytest.fixture
+def mail(mail_through_celery):
+    """Alerts take e-mail's production path (the Celery backend, on commit)."""
+    return mail_through_celery
