@@ -146,3 +146,10 @@ class FormVersionAdmin(admin.ModelAdmin):
         for version in queryset:
             draft = FormVersion.new_draft_from(version, created_by=request.user)
             self.message_user(request, _("Created %s.") % draft, messages.SUCCESS)
+
+
+# Deliveries, attempts and submissions (with the dashboard and timeline) live in their own module.
+from services import admin_delivery  # noqa: E402, F401
+
+# Connections and routing rules are in their own module; importing it registers them.
+from services import admin_routing  # noqa: E402, F401
