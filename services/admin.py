@@ -147,9 +147,5 @@ class FormVersionAdmin(admin.ModelAdmin):
             draft = FormVersion.new_draft_from(version, created_by=request.user)
             self.message_user(request, _("Created %s.") % draft, messages.SUCCESS)
 
-
-# Deliveries, attempts and submissions (with the dashboard and timeline) live in their own module.
-from services import admin_delivery  # noqa: E402, F401
-
 # Connections and routing rules are in their own module; importing it registers them.
 from services import admin_routing  # noqa: E402, F401

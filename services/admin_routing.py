@@ -1,0 +1,422 @@
+"""Admin for routing: connections to back-office systems, and each form's rules and destinations.
+
+Everything is checked when saved, so a mistake shows on the field instead of failing at delivery:
+- a connection's options with its adapter's own schema (Adapter.validate_config). Secret options
+  are typed into their own box, stored encrypted and never shown again; leaving one out keeps the
+  stored value.
+- a rule's condition with validate_condition, and a destination's mapping with validate_mapping,
+  both against the form's live version and the fields the connection's adapter declares.
+
+"Preview payload" (a link on each rule set) maps a past submission for one destination and shows
+the payload, or why it cannot be made. Nothing is sent. Seeing it is seeing a resident's answers,
+so it needs services.view_submission and every view is logged for audit.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, cast
+
+import structlog
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
+from django.template import engines
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from integrations.registry import UnknownAdapter, registry
+from services.forms.schema import FormSchema, SchemaError
+from services.models import Connection, Destination, RoutingRule, RoutingRuleSet, Submission
+from services.routing.conditions import validate_condition
+from services.routing.mapping import (
+    MappingError,
+    build_payload,
+    mapping_context_for,
+    validate_mapping,
+)
+
+logger = structlog.get_logger(__name__)
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _messages(detail: Any) -> list[str]:
+    if isinstance(detail, dict):
+        return [m for value in detail.values() for m in _messages(value)]
+    if isinstance(detail, list):
+        return [m for value in detail for m in _messages(value)]
+    return [str(detail)]
+
+
+# --- connections --------------------------------------------------------------------------------
+
+
+class ConnectionForm(forms.ModelForm):
+    adapter = forms.ChoiceField(label=_("adapter"))
+    config = forms.JSONField(
+        label=_("options"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
+        help_text=_("The adapter's options as JSON, without secrets."),
+    )
+    secret_options = forms.JSONField(
+        label=_("secret options"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text=_(
+            'New values only, as JSON, e.g. {"api_key": "..."}. Stored encrypted and never '
+            "shown again; a secret left out or blank keeps its stored value."
+        ),
+    )
+
+    class Meta:
+        model = Connection
+        fields = (
+            "name",
+            "slug",
+            "adapter",
+            "config",
+            "owner_email",
+            "is_active",
+            "max_concurrency",
+            "attempt_budget",
+            "alert_after",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The registry may change (tests replace it), so its choices are read per form.
+        cast(forms.ChoiceField, self.fields["adapter"]).choices = registry.choices()
+        adapter_class = self.instance.adapter_class if self.instance.pk else None
+        if adapter_class is not None:
+            stored = sorted(self.instance.secrets or {})
+            names = sorted(adapter_class.secret_option_names())
+            self.fields["secret_options"].help_text = format_html(
+                "{}<br>{}: {}. {}: {}.",
+                self.fields["secret_options"].help_text,
+                _("Secret options of this adapter"),
+                ", ".join(names) or "-",
+                _("Set now"),
+                ", ".join(stored) or "-",
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        adapter_id = cleaned.get("adapter")
+        if not adapter_id:
+            return cleaned
+        try:
+            adapter_class = registry.get(adapter_id)
+        except UnknownAdapter:
+            self.add_error("adapter", _("There is no adapter called “%s”.") % adapter_id)
+            return cleaned
+        options = cleaned.get("config")
+        options = {} if options is None else options
+        new_secrets = cleaned.get("secret_options")
+        new_secrets = {} if new_secrets is None else new_secrets
+        if not isinstance(options, dict):
+            self.add_error("config", _('Options must be a JSON object, like {"url": "..."}.'))
+            return cleaned
+        if not isinstance(new_secrets, dict):
+            self.add_error("secret_options", _("Secret options must be a JSON object."))
+            return cleaned
+        secret_names = adapter_class.secret_option_names()
+        for name in sorted(set(options) & secret_names):
+            self.add_error(
+                "config", _("“%s” is secret: enter it under secret options instead.") % name
+            )
+        for name in sorted(set(new_secrets) - secret_names):
+            self.add_error(
+                "secret_options",
+                _("“%(name)s” is not a secret option of %(adapter)s.")
+                % {"name": name, "adapter": adapter_class.name},
+            )
+        if self.errors:
+            return cleaned
+        kept = dict(self.instance.secrets or {}) if self.instance.adapter == adapter_id else {}
+        kept.update({k: v for k, v in new_secrets.items() if v not in (None, "")})
+        try:
+            validated = adapter_class.validate_config({**options, **kept})
+        except serializers.ValidationError as error:
+            detail = error.detail if isinstance(error.detail, dict) else {"": error.detail}
+            for name, problems in detail.items():
+                target = "secret_options" if name in secret_names else "config"
+                for message in _messages(problems):
+                    self.add_error(target, f"{name}: {message}" if name else message)
+            return cleaned
+        validated = _jsonable(validated)
+        cleaned["config"] = {k: v for k, v in validated.items() if k not in secret_names}
+        self.instance.secrets = {k: v for k, v in validated.items() if k in secret_names}
+        return cleaned
+
+
+@admin.register(Connection)
+class ConnectionAdmin(admin.ModelAdmin):
+    form = ConnectionForm
+    list_display = ("name", "slug", "adapter", "is_active", "breaker_state", "owner_email")
+    list_filter = ("adapter", "is_active", "breaker_state")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = (
+        "breaker_state",
+        "breaker_failures",
+        "breaker_open_until",
+        "last_success_at",
+        "last_failure_at",
+        "last_failure_message",
+    )
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "adapter", "owner_email", "is_active")}),
+        (_("Options"), {"fields": ("config", "secret_options")}),
+        (_("Protecting the back office"), {"fields": ("max_concurrency", "attempt_budget")}),
+        (_("Alerts"), {"fields": ("alert_after",)}),
+        (_("Health"), {"fields": readonly_fields}),
+    )
+
+
+# --- rule sets ----------------------------------------------------------------------------------
+
+
+def live_schema(rule_set: RoutingRuleSet) -> FormSchema | None:
+    """The schema of the rule set's form's live version (cached on the instance), or None."""
+    cached: FormSchema | None
+    if hasattr(rule_set, "_live_schema"):
+        return cast(FormSchema | None, rule_set._live_schema)
+    version = rule_set.form.live_version if rule_set.form_id else None
+    try:
+        cached = version.parsed if version is not None else None
+    except SchemaError:
+        cached = None
+    setattr(rule_set, "_live_schema", cached)  # noqa: B010 (not a declared attribute)
+    return cached
+
+
+class _WithRuleSet(BaseInlineFormSet):
+    """Gives each inline form the rule set being saved (not yet saved itself when new)."""
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "rule_set": self.instance}
+
+
+class RoutingRuleForm(forms.ModelForm):
+    class Meta:
+        model = RoutingRule
+        fields = ("order", "name", "condition", "is_active")
+        widgets = {"condition": forms.Textarea(attrs={"rows": 4, "cols": 70})}
+
+    def __init__(self, *args: Any, rule_set: RoutingRuleSet | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rule_set = rule_set
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("condition") is None and "condition" not in self.errors:
+            cleaned["condition"] = {}
+        if self.rule_set is None or not self.rule_set.form_id or "condition" in self.errors:
+            return cleaned
+        schema = live_schema(self.rule_set)
+        for problem in validate_condition(
+            cleaned["condition"], schema, name=cleaned.get("name") or ""
+        ):
+            self.add_error("condition", problem)
+        return cleaned
+
+
+class DestinationForm(forms.ModelForm):
+    class Meta:
+        model = Destination
+        fields = ("name", "rule", "connection", "mapping")
+        widgets = {"mapping": forms.Textarea(attrs={"rows": 8, "cols": 70})}
+
+    def __init__(self, *args: Any, rule_set: RoutingRuleSet | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rule_set = rule_set
+        rule_field = self.fields["rule"]
+        if isinstance(rule_field, forms.ModelChoiceField):
+            rule_field.queryset = (
+                RoutingRule.objects.filter(rule_set=rule_set)
+                if rule_set is not None and rule_set.pk
+                else RoutingRule.objects.none()
+            )
+            rule_field.empty_label = str(_("(fallback: when no rule matches)"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        connection = cleaned.get("connection")
+        if (
+            self.rule_set is None
+            or not self.rule_set.form_id
+            or connection is None
+            or "mapping" in self.errors
+        ):
+            return cleaned
+        problems = validate_mapping(
+            cleaned.get("mapping"),
+            adapter_class=connection.adapter_class,
+            schema=live_schema(self.rule_set),
+        )
+        for problem in problems:
+            self.add_error("mapping", problem)
+        return cleaned
+
+
+class RoutingRuleInline(admin.StackedInline):
+    model = RoutingRule
+    form = RoutingRuleForm
+    formset = _WithRuleSet
+    extra = 0
+    fields = ("order", "name", "condition", "is_active")
+
+
+class DestinationInline(admin.StackedInline):
+    model = Destination
+    form = DestinationForm
+    formset = _WithRuleSet
+    extra = 0
+    fields = ("name", "rule", "connection", "mapping")
+    autocomplete_fields = ()
+
+
+@admin.register(RoutingRuleSet)
+class RoutingRuleSetAdmin(admin.ModelAdmin):
+    list_display = ("form", "mode", "updated_at")
+    list_select_related = ("form__service",)
+    fields = ("form", "mode", "payload_preview")
+    readonly_fields = ("payload_preview",)
+    inlines = (RoutingRuleInline, DestinationInline)
+
+    @admin.display(description=_("preview"))
+    def payload_preview(self, obj: RoutingRuleSet) -> str:
+        if not obj.pk:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:services_routingruleset_preview_payload", args=[obj.pk]),
+            _("Preview the payload of a past submission (nothing is sent)"),
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path(
+                "<int:pk>/preview-payload/",
+                self.admin_site.admin_view(self.preview_payload_view),
+                name="services_routingruleset_preview_payload",
+            )
+        ]
+        return own + super().get_urls()
+
+    def preview_payload_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        rule_set = self.get_object(request, str(pk))
+        if rule_set is None or not self.has_view_or_change_permission(request, rule_set):
+            raise PermissionDenied
+        if not request.user.has_perm("services.view_submission"):
+            raise PermissionDenied
+        destinations = list(rule_set.destinations.select_related("connection"))
+        form = PreviewForm(request.GET or None, destinations=destinations)
+        result: dict[str, Any] = {}
+        if form.is_valid():
+            destination = form.cleaned_data["destination"]
+            reference = form.cleaned_data["reference"]
+            result = preview_payload(destination, reference)
+            if "submission_id" in result:
+                logger.info(
+                    "submission_viewed",
+                    audit=True,
+                    submission_id=result["submission_id"],
+                    user_id=request.user.pk,
+                    where="admin_payload_preview",
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Preview payload: %s") % rule_set,
+            "opts": self.model._meta,
+            "original": rule_set,
+            "preview_form": form,
+            "result": result,
+            "payload_json": (
+                json.dumps(result["payload"], indent=2, ensure_ascii=False, cls=DjangoJSONEncoder)
+                if "payload" in result
+                else ""
+            ),
+        }
+        template = engines["django"].from_string(PREVIEW_TEMPLATE)
+        return HttpResponse(template.render(context, request))
+
+
+class PreviewForm(forms.Form):
+    destination = forms.TypedChoiceField(label=_("Destination"), coerce=int)
+    reference = forms.CharField(label=_("Submission reference"), max_length=40)
+
+    def __init__(self, *args: Any, destinations: list[Destination], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.destinations = {d.pk: d for d in destinations}
+        cast(forms.ChoiceField, self.fields["destination"]).choices = [
+            (d.pk, f"{d.name} ({d.connection})") for d in destinations
+        ]
+
+    def clean_destination(self) -> Destination:
+        return self.destinations[self.cleaned_data["destination"]]
+
+    def clean_reference(self) -> str:
+        return str(self.cleaned_data["reference"]).strip().upper()
+
+
+def preview_payload(destination: Destination, reference: str) -> dict[str, Any]:
+    """The payload `destination` would be sent for the submission `reference`, or the errors.
+
+    A dry run: nothing is sent and nothing changes. Returns {"errors": [...]} and, when the
+    submission exists, "submission_id"; on success "payload".
+    """
+    submission = (
+        Submission.objects.select_related("service", "form_version", "user")
+        .filter(reference__iexact=reference)
+        .first()
+    )
+    if submission is None:
+        return {"errors": [f"There is no submission with reference ‘{reference}’."]}
+    result: dict[str, Any] = {"submission_id": submission.pk, "errors": []}
+    if submission.service_id != destination.rule_set.form.service_id:
+        result["warnings"] = [
+            f"Submission ‘{submission.reference}’ is for {submission.service}, not this form."
+        ]
+    try:
+        result["payload"] = build_payload(destination.mapping, mapping_context_for(submission))
+    except MappingError as error:
+        result["errors"] = error.errors
+    return result
+
+
+PREVIEW_TEMPLATE = """{% extends "admin/base_site.html" %}
+{% load i18n %}
+{% block breadcrumbs %}<div class="breadcrumbs">
+<a href="{% url 'admin:index' %}">{% translate 'Home' %}</a> &rsaquo;
+<a href="{% url 'admin:services_routingruleset_changelist' %}">
+{{ opts.verbose_name_plural|capfirst }}</a> &rsaquo;
+<a href="{% url 'admin:services_routingruleset_change' original.pk %}">{{ original }}</a> &rsaquo;
+{% translate 'Preview payload' %}</div>{% endblock %}
+{% block content %}
+<p>{% translate 'Maps a past submission for one destination, as a delivery would.' %}
+{% translate 'Nothing is sent.' %}</p>
+<form method="get">
+  {{ preview_form.as_p }}
+  <input type="submit" value="{% translate 'Preview' %}">
+</form>
+{% for warning in result.warnings %}<p class="warning">{{ warning }}</p>{% endfor %}
+{% if result.errors %}
+  <h2>{% translate 'The payload cannot be made' %}</h2>
+  <ul class="errorlist">{% for error in result.errors %}<li>{{ error }}</li>{% endfor %}</ul>
+{% endif %}
+{% if payload_json %}
+  <h2>{% translate 'Payload' %}</h2>
+  <pre id="payload">{{ payload_json }}</pre>
+{% endif %}
+{% endblock %}
+"""

@@ -1,0 +1,75 @@
+"""`manage.py routing export [FILE|-]` and `manage.py routing import FILE [--dry-run]`.
+
+Routing as configuration code, so a council promotes routing from test to production safely:
+export from one portal, review the YAML, import into the other. Import checks everything first
+and changes nothing, exiting non-zero, if anything is wrong. The format: docs/routing.md.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from services.routing.config_file import ImportProblems, export_yaml, import_document
+
+
+class Command(BaseCommand):
+    help = "Export or import routing (connections, rules, destinations, mappings) as YAML."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        export = actions.add_parser("export", help="Write all routing as YAML (no secrets).")
+        export.add_argument("file", nargs="?", default="-", help="Where to write; - for stdout.")
+        load = actions.add_parser("import", help="Check a YAML file and apply it.")
+        load.add_argument("file", help="The YAML file; - for stdin.")
+        load.add_argument(
+            "--dry-run", action="store_true", help="Check and show the changes; change nothing."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "export":
+            self.export(options["file"])
+        else:
+            self.load(options["file"], dry_run=options["dry_run"])
+
+    def export(self, target: str) -> None:
+        text = export_yaml()
+        if target == "-":
+            self.stdout.write(text, ending="")
+            return
+        try:
+            Path(target).write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"Cannot write {target}: {error.strerror}") from None
+        self.stderr.write(f"Wrote routing to {target}")
+
+    def load(self, source: str, *, dry_run: bool) -> None:
+        try:
+            text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(f"Cannot read {source}: {error}") from None
+        try:
+            report = import_document(text, dry_run=dry_run)
+        except ImportProblems as problems:
+            count = len(problems.problems)
+            lines = "\n".join(f"  - {p}" for p in problems.problems)
+            raise CommandError(
+                f"{source} has {count} problem{'s' if count != 1 else ''}; nothing was changed:"
+                f"\n{lines}"
+            ) from None
+        if not report.changes:
+            self.stdout.write("No changes: the portal already matches the file.")
+        else:
+            heading = (
+                "Dry run: these changes would be made (nothing was changed):"
+                if dry_run
+                else "Changed:"
+            )
+            self.stdout.write(heading)
+            for change in report.changes:
+                self.stdout.write(f"  - {change}")
+        for note in report.notes:
+            self.stdout.write(f"Note: {note}")
