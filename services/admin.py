@@ -147,5 +147,7 @@ class FormVersionAdmin(admin.ModelAdmin):
             draft = FormVersion.new_draft_from(version, created_by=request.user)
             self.message_user(request, _("Created %s.") % draft, messages.SUCCESS)
 
-# Connections and routing rules are in their own module; importing it registers them.
-from services import admin_routing  # noqa: E402, F401
+
+# Deliveries, attempts and submissions (with the dashboard and timeline) live in their own module,
+# and so do connections and routing rules (admin_routing); importing them registers them.
+from services import admin_delivery, admin_routing  # noqa: E402, F401
