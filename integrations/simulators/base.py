@@ -345,12 +345,12 @@ def _handler_for(simulator: Simulator) -> type[BaseHTTPRequestHandler]:
         def _send(self, response: Response | Hangup) -> None:
             if response is Hangup.RESET:
                 # Linger on, timeout 0: closing sends RST instead of FIN. The socket is closed
-                # here, with its reader and writer, as socketserver would only shut it down.
+                # here (its buffered reader first, which holds it open) because socketserver
+                # would shut it down with a FIN first.
                 self.connection.setsockopt(
                     socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
                 )
                 self.rfile.close()
-                self.wfile.close()
                 self.connection.close()
                 self.close_connection = True
                 return

@@ -64,7 +64,9 @@ class WebhookAdapter(Adapter):
 
     def deliver(self, payload: Mapping[str, Any], idempotency_key: str) -> str:
         try:
-            body = json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+            body = json.dumps(
+                payload, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")
+            ).encode()
         except (TypeError, ValueError) as exc:
             # The message names the type only: the value may be personal.
             raise PermanentError(
