@@ -2,9 +2,10 @@
 
 `submit_draft` is the single place a submission is made. It locks the draft, checks every answer
 again with the form engine, writes the submission with a fresh reference, deletes the draft and
-queues the acknowledgement e-mail, all in one transaction. Routing and deliveries (a later issue)
-are added to this same transaction, so once a resident sees a reference everything that must
-follow from it is already in the database.
+queues the acknowledgement e-mail, all in one transaction, together with the routing decision and
+one Delivery per destination (services/delivery/outbox.py), so once a resident sees a reference
+everything that must follow from it is already in the database. Delivery tasks are queued only
+after commit.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from services.delivery.outbox import create_deliveries
 from services.drafts_cleanup import delete_sent_draft
 from services.forms.navigation import exit_page, prune, unanswered_required, visible_pages
 from services.forms.questions import AnswerError, clean_page
 from services.forms.references import new_reference
 from services.forms.schema import FormSchema
 from services.models import Draft, Submission
+from services.routing import route
 
 REFERENCE_ATTEMPTS = 5
 
@@ -58,8 +61,8 @@ def submit_draft(
 
     One transaction: lock the draft row (so two clicks on "send" make one submission: the second
     waits, then finds the draft gone), re-validate every visible answer, create the submission
-    with a unique reference, delete the draft, and queue the acknowledgement e-mail (the e-mail
-    backend queues on commit). A later issue adds the routing decision and deliveries here.
+    with a unique reference, route it and write its deliveries (queued on commit), delete the
+    draft, and queue the acknowledgement e-mail (the e-mail backend queues on commit).
     `link` is where the resident can see the request, for the e-mail (absolute, or left out).
     """
     with transaction.atomic():
@@ -86,6 +89,8 @@ def submit_draft(
             **located(version.parsed, answers),
         )
         _save_with_new_reference(submission)
+        destinations, decision = route(submission)
+        create_deliveries(submission, destinations, decision)
         delete_sent_draft(locked, answers)
         send_acknowledgement(submission, link)
     return submission

@@ -138,9 +138,14 @@ def claim(
             return None
         if admission.probe:
             breaker.start_probe(connection_id, before, admission.state)
-        delivery = Delivery.objects.select_related("submission", "destination", "connection").get(
-            pk=delivery_id
-        )
+        # Everything the mapping reads, in one query.
+        delivery = Delivery.objects.select_related(
+            "submission__form_version",
+            "submission__service",
+            "submission__user",
+            "destination",
+            "connection",
+        ).get(pk=delivery_id)
     return ClaimedDelivery(
         delivery=delivery,
         token=token,

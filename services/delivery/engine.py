@@ -38,6 +38,7 @@ from services.delivery import breaker
 from services.delivery.claim import ClaimedDelivery, Deferred, claim
 from services.delivery.retry import next_retry
 from services.models import Attempt, Delivery
+from services.routing import MappingError, build_payload, mapping_context_for
 
 logger = structlog.get_logger(__name__)
 
@@ -89,6 +90,11 @@ def attempt_delivery(delivery_id: int) -> Result:
         wait = (claimed.until - now).total_seconds()
         return Result("deferred", requeue_in=wait if wait < SHORT_WAIT_SECONDS else None)
 
+    return attempt_claimed(claimed)
+
+
+def attempt_claimed(claimed: ClaimedDelivery) -> Result:
+    """Send a delivery this worker has claimed, and record what happened."""
     started_at = timezone.now()
     clock = time.monotonic()
     outcome = _send(claimed)
@@ -97,9 +103,6 @@ def attempt_delivery(delivery_id: int) -> Result:
 
 
 def _send(claimed: ClaimedDelivery) -> _Try:
-    # Imported here: routing imports the models this package's callers already hold.
-    from services.routing import MappingError, build_payload, mapping_context_for
-
     delivery = claimed.delivery
     try:
         payload = build_payload(

@@ -1,0 +1,72 @@
+"""Building routed forms, connections to a webhook simulator, and submissions for delivery tests."""
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from integrations.simulators.webhook import WebhookSimulator
+from services.models import (
+    Connection,
+    Destination,
+    Draft,
+    FormVersion,
+    RoutingRuleSet,
+    Submission,
+)
+from services.submissions import submit_draft
+from tests.services.factories import FormVersionFactory
+
+SECRET = "a-signing-secret-for-tests-0123456789"
+MAPPING = {
+    "reference": {"meta": "reference"},
+    "bin": {"answer": "bin_type"},
+    "service": {"meta": "service"},
+}
+
+
+@pytest.fixture
+def simulator():
+    with WebhookSimulator(SECRET) as sim:
+        yield sim
+
+
+def make_connection(url: str, **fields: Any) -> Connection:
+    n = Connection.objects.count() + 1
+    defaults: dict[str, Any] = {
+        "name": f"Back office {n}",
+        "slug": f"back-office-{n}",
+        "adapter": "webhook",
+        "config": {"url": url, "read_timeout": 2.0, "connect_timeout": 1.0},
+        "secrets": {"signing_secret": SECRET},
+        "owner_email": f"owner{n}@council.example",
+        "attempt_budget": timedelta(hours=24),
+    }
+    return Connection.objects.create(**{**defaults, **fields})
+
+
+def make_routed_version(*connections: Connection, mapping: dict | None = None) -> FormVersion:
+    """A live form whose fallback sends every submission to each of `connections`."""
+    version = FormVersionFactory(
+        number=1, status=FormVersion.Status.LIVE, published_at=timezone.now()
+    )
+    rule_set = RoutingRuleSet.objects.create(form=version.form)
+    for n, connection in enumerate(connections, start=1):
+        Destination.objects.create(
+            rule_set=rule_set,
+            name=f"Destination {n}",
+            connection=connection,
+            mapping=mapping if mapping is not None else MAPPING,
+        )
+    return version
+
+
+def submit(version: FormVersion, bin_type: str = "garden", email: str = "resident@example.org"):
+    """A submission made the way residents make them: a draft sent through submit_draft."""
+    draft = Draft.objects.create(form_version=version, answers={"bin_type": bin_type})
+    return submit_draft(draft, user=None, contact_email=email, language="en")
+
+
+def deliveries_of(submission: Submission):
+    return list(submission.deliveries.order_by("pk"))
