@@ -227,7 +227,10 @@ def _violations(page: Page) -> list[dict]:
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(_AXE.axe_script)
     options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
-    return list(page.evaluate("options => axe.run(document, options)", options)["violations"])
+    # Only the violations cross back to Python: the whole result is large, and slow to read.
+    return list(
+        page.evaluate("o => axe.run(document, o).then(result => result.violations)", options)
+    )
 
 
 def _scriptless_copy(page: Page) -> Page:

@@ -721,6 +721,16 @@ def test_finding_a_service_and_tracking_a_request_are_accessible(journey: Journe
     journey.finish()
 
 
+def test_a_journey_fails_if_a_page_on_the_way_was_not_checked(journey: Journey):
+    journey.page.goto("/services/")  # not checked with axe
+    journey.goto("/services/report-pothole/")
+
+    with pytest.raises(
+        AssertionError, match=r"pages not checked with axe: \['http://[^']+/services/'\]"
+    ):
+        journey.finish()
+
+
 def _parts(day) -> tuple[int, int, int]:
     return day.day, day.month, day.year
 
