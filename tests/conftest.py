@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 WORKER_READY_TIMEOUT = 60.0
@@ -89,6 +90,15 @@ def _data_from_migrations(request: pytest.FixtureRequest) -> None:
 
     if Group.objects.filter(name__in=ROLE_PERMISSIONS).count() < len(ROLE_PERMISSIONS):
         sync_roles(MigrationLoader(connection).project_state().apps)
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Iterator[None]:
+    """The active language belongs to the thread; a request to a /cy/ page leaves Welsh switched
+    on for whichever test runs next in this process. Each test starts in English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
@@ -188,27 +198,29 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=WORKER_STOP_TIMEOUT)
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup: None) -> Iterator[CeleryWorkerProcess]:
-    """Start a real prefork Celery worker on this xdist worker's test database and queue.
+def start_celery_worker(
+    queue: str,
+    *,
+    hostname: str | None = None,
+    workdir: Path | None = None,
+    concurrency: int = 1,
+    env: dict[str, str] | None = None,
+    wait: bool = True,
+) -> CeleryWorkerProcess:
+    """Start a real prefork `celery -A portal worker` on this xdist worker's test database.
 
-    Tests that use it must be ``@pytest.mark.django_db(transaction=True)``: the worker is another
-    process, so it sees only committed rows, and tasks are queued on commit. The worker lives for
-    the session (it takes a few seconds to start); e-mail it sends lands as files in ``mail_dir``.
+    It consumes `queue` only, sends e-mail as files into its `mail_dir`, and leads its own
+    process group (so `kill_worker` reaches its pool children). `env` adds or overrides
+    variables, e.g. shorter delivery retry delays for a suite. Stop it with `stop_worker`.
     """
     from django.db import connection
 
-    from portal.celery import app
-
-    tag = f"{_xdist_worker_id()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    queue = f"portal-test-{tag}"
-    hostname = f"test-{tag}@localhost"
-    workdir = Path(tempfile.mkdtemp(prefix=f"celery-worker-{tag}-"))
+    hostname = hostname or f"test-{uuid.uuid4().hex[:8]}@localhost"
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="celery-worker-"))
     mail_dir = workdir / "mail"
-    mail_dir.mkdir()
-    log_path = workdir / "worker.log"
-
-    env = {
+    mail_dir.mkdir(parents=True, exist_ok=True)
+    log_path = workdir / f"{hostname.split('@')[0]}.log"
+    variables = {
         **os.environ,
         "DATABASE_URL": _database_url(connection.settings_dict),
         "CELERY_TASK_DEFAULT_QUEUE": queue,
@@ -219,6 +231,7 @@ def celery_worker_process(django_db_setup: None) -> Iterator[CeleryWorkerProcess
         "LOG_LEVEL": "INFO",
         # Short-lived database connections, so a test's flush is never kept waiting.
         "DATABASE_CONN_MAX_AGE": "0",
+        **(env or {}),
     }
     command = [
         str(Path(sys.executable).with_name("celery")),
@@ -228,7 +241,7 @@ def celery_worker_process(django_db_setup: None) -> Iterator[CeleryWorkerProcess
         "--pool",
         "prefork",
         "--concurrency",
-        "1",
+        str(concurrency),
         "--queues",
         queue,
         "--hostname",
@@ -238,13 +251,11 @@ def celery_worker_process(django_db_setup: None) -> Iterator[CeleryWorkerProcess
         "--loglevel",
         "INFO",
     ]
-    previous_queue = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
-    with log_path.open("wb") as log_file:
+    with log_path.open("ab") as log_file:
         process = subprocess.Popen(
             command,
             cwd=REPO_ROOT,
-            env=env,
+            env=variables,
             stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -252,12 +263,60 @@ def celery_worker_process(django_db_setup: None) -> Iterator[CeleryWorkerProcess
     worker = CeleryWorkerProcess(
         process=process, hostname=hostname, queue=queue, mail_dir=mail_dir, log_path=log_path
     )
-    try:
+    if wait:
         worker.wait_for(
             lambda: _ping(hostname), timeout=WORKER_READY_TIMEOUT, what="the worker to answer"
         )
-        yield worker
+    return worker
+
+
+def stop_worker(worker: CeleryWorkerProcess) -> None:
+    _stop(worker.process)
+
+
+def kill_worker(worker: CeleryWorkerProcess) -> None:
+    """SIGKILL the worker and its pool children at once, as the OOM killer or a pulled plug
+    would: no warm shutdown, messages in hand unacknowledged."""
+    if worker.process.poll() is None:
+        os.killpg(worker.process.pid, signal.SIGKILL)
+        worker.process.wait(timeout=WORKER_STOP_TIMEOUT)
+
+
+@contextlib.contextmanager
+def default_queue(queue: str) -> Iterator[None]:
+    """Tasks this process queues go to `queue` inside the block."""
+    from portal.celery import app
+
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        yield
     finally:
-        _stop(process)
-        app.conf.task_default_queue = previous_queue
-        shutil.rmtree(workdir, ignore_errors=True)
+        app.conf.task_default_queue = previous
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup: None) -> Iterator[CeleryWorkerProcess]:
+    """Start a real prefork Celery worker on this xdist worker's test database and queue.
+
+    Tests that use it must be ``@pytest.mark.django_db(transaction=True)``: the worker is another
+    process, so it sees only committed rows, and tasks are queued on commit. The worker lives for
+    the session (it takes a few seconds to start); e-mail it sends lands as files in ``mail_dir``.
+    """
+    tag = f"{_xdist_worker_id()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    queue = f"portal-test-{tag}"
+    workdir = Path(tempfile.mkdtemp(prefix=f"celery-worker-{tag}-"))
+    with default_queue(queue):
+        worker = start_celery_worker(
+            queue, hostname=f"test-{tag}@localhost", workdir=workdir, wait=False
+        )
+        try:
+            worker.wait_for(
+                lambda: _ping(worker.hostname),
+                timeout=WORKER_READY_TIMEOUT,
+                what="the worker to answer",
+            )
+            yield worker
+        finally:
+            _stop(worker.process)
+            shutil.rmtree(workdir, ignore_errors=True)

@@ -1,6 +1,10 @@
 """Building routed forms, connections to a webhook simulator, and submissions for delivery tests."""
 
+import shutil
+import tempfile
+import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +20,7 @@ from services.models import (
     Submission,
 )
 from services.submissions import submit_draft
+from tests.conftest import default_queue, start_celery_worker, stop_worker
 from tests.services.factories import FormVersionFactory
 
 SECRET = "a-signing-secret-for-tests-0123456789"
@@ -70,3 +75,17 @@ def submit(version: FormVersion, bin_type: str = "garden", email: str = "residen
 
 def deliveries_of(submission: Submission):
     return list(submission.deliveries.order_by("pk"))
+
+
+@pytest.fixture(scope="module")
+def delivery_worker(django_db_setup):
+    """A worker of these tests' own (not the session's shared one, whose log other tests read)."""
+    queue = f"delivery-test-{uuid.uuid4().hex[:8]}"
+    workdir = Path(tempfile.mkdtemp(prefix="delivery-worker-"))
+    with default_queue(queue):
+        worker = start_celery_worker(queue, workdir=workdir, concurrency=2)
+        try:
+            yield worker
+        finally:
+            stop_worker(worker)
+            shutil.rmtree(workdir, ignore_errors=True)
