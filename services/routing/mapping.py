@@ -188,7 +188,7 @@ def _answer(spec: Mapping[str, Any], context: MappingContext) -> tuple[Any, Ques
 def _apply(transform: Any, value: Any, question: Question | None, context: MappingContext) -> Any:
     if not isinstance(transform, Mapping) or not transform:
         raise _Unproducible('a transform must be an object like {"upper": true}')
-    name = next(iter(transform))
+    name = transform_name(transform)
     argument = transform[name]
     if name == "display":
         if question is None:
@@ -222,6 +222,12 @@ def _apply(transform: Any, value: Any, question: Question | None, context: Mappi
             raise _Unproducible("truncate needs a whole number of 1 or more")
         return value[:argument]
     raise _Unproducible(f"unknown transform {q(name)}")
+
+
+def transform_name(transform: Mapping[str, Any]) -> str:
+    """Which transform this is: its known key (JSON and YAML may put "default" first)."""
+    names = [key for key in transform if key in TRANSFORMS]
+    return names[0] if len(names) == 1 else str(next(iter(transform)))
 
 
 def _key(value: Any) -> str:
@@ -469,7 +475,7 @@ def _check_transform(
     if not isinstance(transform, Mapping) or not transform:
         problems.append(f'{where} must be an object like {{"upper": true}}')
         return "any"
-    name = next(iter(transform))
+    name = transform_name(transform)
     extra = set(transform) - {name} - ({"default"} if name == "lookup" else set())
     if name not in TRANSFORMS:
         problems.append(f"{where}: unknown transform {q(name)} (known: {', '.join(TRANSFORMS)})")

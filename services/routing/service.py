@@ -50,7 +50,7 @@ def _from_answers(
         value = answers.get(question.id)
         if question.type != "address" or not isinstance(value, Mapping):
             continue
-        if postcode is None and isinstance(value.get("postcode"), str):
+        if postcode is None and isinstance(value.get("postcode"), str) and value["postcode"]:
             postcode = value["postcode"]
         lat = value.get("latitude", value.get("lat"))
         lng = value.get("longitude", value.get("lng"))
@@ -59,7 +59,7 @@ def _from_answers(
     if postcode is None:
         for question in questions:
             value = answers.get(question.id)
-            if question.type == "postcode" and isinstance(value, str):
+            if question.type == "postcode" and isinstance(value, str) and value:
                 postcode = value
                 break
     return postcode, latitude, longitude

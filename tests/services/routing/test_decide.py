@@ -30,7 +30,9 @@ def context(**extra: Any) -> RoutingContext:
     return RoutingContext(**values)
 
 
-GARDEN = RuleSpec("Garden waste", {"question": "bin_type", "op": "equals", "value": "garden"}, ["garden"])
+GARDEN = RuleSpec(
+    "Garden waste", {"question": "bin_type", "op": "equals", "value": "garden"}, ["garden"]
+)
 NORTH_RULE = RuleSpec("Potholes in the north", {"area": NORTH}, ["north", "crm"])
 EVERYTHING = RuleSpec("Everything", {}, ["crm"])
 NEVER = RuleSpec("Food", {"question": "bin_type", "op": "equals", "value": "food"}, ["food"])
@@ -60,7 +62,8 @@ def test_no_match_goes_to_the_fallback():
 
 def test_no_match_and_no_fallback_is_not_routed_and_says_so():
     decision = decide([NEVER], "all_match", [], context())
-    assert decision.destinations == [] and not decision.routed
+    assert decision.destinations == []
+    assert not decision.routed
     assert decision.reasons[-1] == (
         "No rule matched and there is no fallback destination: not routed"
     )
@@ -81,12 +84,15 @@ def test_a_condition_that_cannot_be_evaluated_does_not_match_and_is_reported():
     broken = RuleSpec("Broken", {"area": {"name": "X", "polygon": [[0, 0]]}}, ["x"])
     decision = decide([broken], "first_match", ["fb"], context())
     assert decision.destinations == ["fb"]
-    assert decision.reasons[0] == "Rule ‘Broken’ could not be checked: polygon needs at least 3 points"
+    assert (
+        decision.reasons[0] == "Rule ‘Broken’ could not be checked: polygon needs at least 3 points"
+    )
 
 
 def test_a_matching_rule_without_destinations_is_not_routed_visibly():
     decision = decide([RuleSpec("Empty", {}, [])], "first_match", ["fb"], context())
-    assert decision.destinations == [] and not decision.used_fallback
+    assert decision.destinations == []
+    assert not decision.used_fallback
     assert decision.reasons[-1] == "The matching rules have no destinations: not routed"
 
 
@@ -144,7 +150,16 @@ def test_no_postcode_or_no_location_never_matches_those_conditions():
 
 SQUARE = [(0.0, 0.0), (2.0, 0.0), (2.0, 2.0), (0.0, 2.0)]
 # A "U" shape: the notch between x=1..2 and y=1..3 is outside.
-CONCAVE = [(0.0, 0.0), (3.0, 0.0), (3.0, 3.0), (2.0, 3.0), (2.0, 1.0), (1.0, 1.0), (1.0, 3.0), (0.0, 3.0)]
+CONCAVE = [
+    (0.0, 0.0),
+    (3.0, 0.0),
+    (3.0, 3.0),
+    (2.0, 3.0),
+    (2.0, 1.0),
+    (1.0, 1.0),
+    (1.0, 3.0),
+    (0.0, 3.0),
+]
 
 
 @pytest.mark.parametrize(

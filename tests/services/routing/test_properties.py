@@ -13,7 +13,9 @@ from services.routing.decide import RuleSpec, decide
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 question_ids = st.sampled_from(["bin_type", "items", "address", "other"])
@@ -34,8 +36,13 @@ leaf_conditions = st.one_of(
         question_ids,
         st.text(max_size=5),
     ),
-    st.builds(lambda c: {"channel": c}, st.lists(st.sampled_from(["web", "phone", "api"]), min_size=1)),
-    st.builds(lambda d: {"postcode_district": d}, st.lists(st.sampled_from(["NN1", "NN2", "M1"]), min_size=1)),
+    st.builds(
+        lambda c: {"channel": c}, st.lists(st.sampled_from(["web", "phone", "api"]), min_size=1)
+    ),
+    st.builds(
+        lambda d: {"postcode_district": d},
+        st.lists(st.sampled_from(["NN1", "NN2", "M1"]), min_size=1),
+    ),
     st.just({"area": {"name": "A", "polygon": [[0, 0], [1, 0], [1, 1]]}}),
     st.builds(
         lambda days: {"time": {"weekdays": days, "from": "22:00", "to": "06:00"}},
@@ -48,9 +55,11 @@ leaf_conditions = st.one_of(
 )
 conditions = st.recursive(
     leaf_conditions,
-    lambda inner: st.builds(lambda cs: {"all": cs}, st.lists(inner, min_size=1, max_size=3))
-    | st.builds(lambda cs: {"any": cs}, st.lists(inner, min_size=1, max_size=3))
-    | st.builds(lambda c: {"not": c}, inner),
+    lambda inner: (
+        st.builds(lambda cs: {"all": cs}, st.lists(inner, min_size=1, max_size=3))
+        | st.builds(lambda cs: {"any": cs}, st.lists(inner, min_size=1, max_size=3))
+        | st.builds(lambda c: {"not": c}, inner)
+    ),
     max_leaves=6,
 )
 rules = st.lists(

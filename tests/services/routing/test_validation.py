@@ -75,11 +75,14 @@ def test_good_conditions_have_no_problems(condition):
         ),
         (
             {"channel": ["web"], "postcode_district": ["NN1"]},
-            'Rule ‘Garden waste’: a condition has one key, not channel, postcode_district; '
+            "Rule ‘Garden waste’: a condition has one key, not channel, postcode_district; "
             'combine conditions with "all" or "any"',
         ),
         ({"all": []}, 'Rule ‘Garden waste’: "all" needs a non-empty list of conditions'),
-        ("garden", "Rule ‘Garden waste’: a condition must be an object (use {} to match everything)"),
+        (
+            "garden",
+            "Rule ‘Garden waste’: a condition must be an object (use {} to match everything)",
+        ),
     ],
 )
 def test_bad_conditions_are_explained(condition, message):
@@ -100,7 +103,10 @@ def test_every_problem_inside_combinators_is_listed():
 
 GOOD = {
     "reference": {"meta": "reference"},
-    "service_code": {"answer": "bin_type", "transforms": [{"lookup": {"garden": "GW"}, "default": "X"}]},
+    "service_code": {
+        "answer": "bin_type",
+        "transforms": [{"lookup": {"garden": "GW"}, "default": "X"}],
+    },
     "postcode": {"answer": "address", "part": "postcode"},
     "summary": {"template": "Missed {answer.bin_type} bin at {answer.address.line1}"},
     "reported_on": {"answer": "missed_on", "transforms": [{"date_format": "%d/%m/%Y"}]},
@@ -123,7 +129,10 @@ def test_a_good_mapping_has_no_problems():
             {k: v for k, v in GOOD.items() if k != "reference"},
             "Field ‘reference’ is required by Ticket system: map it",
         ),
-        ({**GOOD, "summary": {"answer": "bin_colour"}}, "Field ‘summary’: question ‘bin_colour’ is not in the form"),
+        (
+            {**GOOD, "summary": {"answer": "bin_colour"}},
+            "Field ‘summary’: question ‘bin_colour’ is not in the form",
+        ),
         (
             {**GOOD, "summary": {"answer": "address", "part": "county"}},
             "Field ‘summary’: ‘county’ is not a part of a address answer (parts: uprn, line1, "
@@ -148,12 +157,21 @@ def test_a_good_mapping_has_no_problems():
             "submitted_at), but the value here is text",
         ),
         (
-            {**GOOD, "summary": {"answer": "bin_type", "transforms": [{"lookup": {"purple": "P"}}]}},
+            {
+                **GOOD,
+                "summary": {"answer": "bin_type", "transforms": [{"lookup": {"purple": "P"}}]},
+            },
             "Field ‘summary’: transform 1: ‘purple’ is not an option of the question (options: "
             "food, garden, general)",
         ),
         (
-            {**GOOD, "summary": {"answer": "bin_type", "transforms": [{"upper": True}, {"display": True}]}},
+            {
+                **GOOD,
+                "summary": {
+                    "answer": "bin_type",
+                    "transforms": [{"upper": True}, {"display": True}],
+                },
+            },
             "Field ‘summary’: transform 2: display only applies first, to a whole answer (as "
             "the resident saw it)",
         ),
