@@ -311,6 +311,9 @@ class Simulator:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a handler still sleeping on a latency fault must not block stop()
+    # socketserver's default backlog of 5 drops connections when many workers post at once
+    # (the fault suite, benchmarks); their SYN retries then look like a slow back office.
+    request_queue_size = 128
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if isinstance(sys.exc_info()[1], ConnectionError):
