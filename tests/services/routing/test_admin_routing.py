@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client() -> Client:
-    user = UserFactory(is_staff=True, is_superuser=True)
+    user: Any = UserFactory(is_staff=True, is_superuser=True)
     TOTP.activate(user, generate_totp_secret())
     client = Client()
     client.force_login(user)
@@ -273,7 +273,7 @@ def test_the_payload_preview_needs_permission_to_see_submissions(tickets):
     rule_set = RoutingRuleSet.objects.create(form=form)
     from django.contrib.auth.models import Permission
 
-    user = UserFactory(is_staff=True)
+    user: Any = UserFactory(is_staff=True)
     TOTP.activate(user, generate_totp_secret())
     user.user_permissions.add(Permission.objects.get(codename="view_routingruleset"))
     client = Client()

@@ -182,8 +182,8 @@ def test_point_in_polygon_edge_cases(point, polygon, inside):
     assert point_in_polygon(point[0], point[1], polygon) is inside
 
 
-def moment(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=UTC)
+def moment(year: int, month: int, day: int, hour: int, minute: int) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 OFFICE = {"weekdays": [0, 1, 2, 3, 4], "from": "08:00", "to": "18:00"}
