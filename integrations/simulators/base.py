@@ -31,6 +31,8 @@ these requests are neither recorded nor subject to faults:
     GET /_faults                    the current faults as JSON
     POST /_faults {"error_rate": 0.3, "drop_rate": 0.05}   change some, keep the others
     DELETE /_faults                 clear them all
+    GET /_stats                     {"requests": n, "injected": {"reset": n, "drop": n, ...}}:
+                                    how many requests came and which faults each kind hit
 Subclasses add their own control endpoints by overriding `control` (calling super()).
 
 Production code never imports this package.
@@ -46,6 +48,7 @@ import socket
 import struct
 import sys
 import threading
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -146,6 +149,7 @@ class Simulator:
         self._requests: list[RecordedRequest] = []
         self._faults = Faults()
         self._faulty_left: int | None = None
+        self._injected: Counter[str] = Counter()
         # Not for security: decides which requests an error_rate below 1 picks.
         self._random = random.Random(seed)  # noqa: S311
         self._stopping = threading.Event()
@@ -170,6 +174,10 @@ class Simulator:
 
         Control requests are not recorded and no fault applies to them.
         """
+        if request.path == "/_stats" and request.method == "GET":
+            with self._lock:
+                count, injected = len(self._requests), dict(self._injected)
+            return Response.json({"requests": count, "injected": injected})
         if request.path != "/_faults":
             return None
         if request.method == "POST":
@@ -252,6 +260,14 @@ class Simulator:
     def clear_requests(self) -> None:
         with self._lock:
             self._requests.clear()
+            self._injected.clear()
+
+    @property
+    def injected(self) -> dict[str, int]:
+        """How many requests each kind of fault hit (latency, slow, rate_limit, auth_failure,
+        reset, error, drop) since the request log was last cleared."""
+        with self._lock:
+            return dict(self._injected)
 
     @property
     def faults(self) -> Faults:
@@ -288,25 +304,40 @@ class Simulator:
             rates = (faults.slow_rate, faults.reset_rate, faults.error_rate, faults.drop_rate)
             slow, reset, error, drop = (rate > 0 and self._random.random() < rate for rate in rates)
 
-        if faults.latency and self._stopping.wait(faults.latency):
-            return Hangup.DROP  # shutting down
-        if slow and self._stopping.wait(faults.slow_latency):
-            return Hangup.DROP
+        if faults.latency:
+            self._count("latency")
+            if self._stopping.wait(faults.latency):
+                return Hangup.DROP  # shutting down
+        if slow:
+            self._count("slow")
+            if self._stopping.wait(faults.slow_latency):
+                return Hangup.DROP
         if faults.rate_limit is not None:
+            self._count("rate_limit")
             return Response.json(
                 {"error": "too many requests"},
                 status=429,
                 headers={"Retry-After": str(faults.rate_limit)},
             )
         if faults.auth_failure:
+            self._count("auth_failure")
             return self.unauthorised(request)
         if reset:
+            self._count("reset")
             return Hangup.RESET
         if error:
+            self._count("error")
             status = HTTPStatus(faults.error_status)
             return Response.json({"error": status.phrase}, status=status)
         response = self.authorise(request) or self.handle(request)
-        return Hangup.DROP if faults.drop_response or drop else response
+        if faults.drop_response or drop:
+            self._count("drop")
+            return Hangup.DROP
+        return response
+
+    def _count(self, fault: str) -> None:
+        with self._lock:
+            self._injected[fault] += 1
 
 
 class _Server(ThreadingHTTPServer):

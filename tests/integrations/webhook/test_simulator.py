@@ -144,6 +144,7 @@ def test_a_dropped_response_commits_the_record_then_hangs_up(sim, client):
         client.post(sim.records_url, **signed({"a": 1}, key="k"))
 
     assert sim.count_for("k") == 1
+    assert sim.injected == {"drop": 1}
 
 
 def test_a_reset_connection_is_aborted_before_anything_is_committed(sim, client):
@@ -169,6 +170,12 @@ def test_fault_rates_below_one_pick_some_requests(sim, client):
     assert 5 < outcomes.count("reset") < 35
     assert 3 < outcomes.count(503) < 35
     assert outcomes.count(201) == len(sim.records)
+    stats = client.get(f"{sim.url}/_stats").json()
+    assert stats == {
+        "requests": 60,
+        "injected": {"reset": outcomes.count("reset"), "error": outcomes.count(503)},
+    }
+    assert sim.injected == stats["injected"]
 
 
 def test_options_checks_credentials_and_makes_nothing(client):
