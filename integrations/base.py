@@ -10,7 +10,7 @@ happens.
         id = "webhook"
         name = "JSON webhook"
         config_serializer = WebhookConfig           # validated when an admin saves a connection
-        accepts_any_fields = True                  # or: target_fields = (TargetField(...), ...)
+        accepts_any_fields = True                   # or: target_fields = (TargetField(...), ...)
 
         def deliver(self, payload, idempotency_key):
             ...                                     # returns the back office's reference
