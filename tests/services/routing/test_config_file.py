@@ -273,3 +273,18 @@ def test_the_command_exits_non_zero_from_the_command_line(form, tmp_path):
     )
     assert result.returncode != 0
     assert "The file is not valid YAML" in result.stderr
+
+
+class WebhookLike(AnyFieldsAdapter):
+    id = "webhook"
+    name = "JSON webhook (test)"
+
+
+def test_the_documented_example_imports_cleanly(tmp_path):
+    live_form("report-a-missed-bin")
+    document = (Path(__file__).parents[3] / "docs" / "routing.md").read_text()
+    example = document.split("```yaml\n", 1)[1].split("```", 1)[0]
+    with registry.replaced(WebhookLike):
+        output = run("import", write(tmp_path, example))
+        assert "Create destination ‘Contact centre CRM’ of ‘report-a-missed-bin’" in output
+        assert run("import", write(tmp_path, example)).startswith("No changes")
