@@ -150,4 +150,4 @@ class FormVersionAdmin(admin.ModelAdmin):
 
 # Deliveries, attempts and submissions (with the dashboard and timeline) live in their own module,
 # and so do connections and routing rules (admin_routing); importing them registers them.
-from services import admin_delivery, admin_routing  # noqa: E402, F401
+from services import admin_audit, admin_delivery, admin_routing  # noqa: E402, F401

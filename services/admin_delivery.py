@@ -23,7 +23,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-import structlog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -42,6 +41,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from services.audit import record_access
 from services.delivery import actions
 from services.delivery.actions import ActionRefused
 from services.delivery.dashboard import (
@@ -52,8 +52,6 @@ from services.delivery.dashboard import (
     unrouted_submissions,
 )
 from services.models import Attempt, Delivery, Submission
-
-logger = structlog.get_logger(__name__)
 
 OPERATE_PERMISSION = "services.change_delivery"
 
@@ -517,14 +515,8 @@ class SubmissionAdmin(ReadOnlyAdmin):
         submission = self.get_object(request, object_id)
         extra: dict[str, Any] = {}
         if submission is not None and self.has_view_permission(request, submission):
-            # Seeing a submission is seeing a resident's case: record who looked (ids only).
-            logger.info(
-                "submission_viewed",
-                audit=True,
-                submission_id=submission.pk,
-                user_id=request.user.pk,
-                where="admin",
-            )
+            # Seeing a submission is seeing a resident's case: record who looked.
+            record_access(request.user, where="admin:submission", submission=submission)
             extra = {
                 "timeline": timeline(submission),
                 "can_operate": _operate_permission(request),

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
-import structlog
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -31,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from integrations.registry import UnknownAdapter, registry
+from services.audit import record_access
 from services.forms.schema import FormSchema, SchemaError
 from services.models import Connection, Destination, RoutingRule, RoutingRuleSet, Submission
 from services.routing.conditions import validate_condition
@@ -40,8 +40,6 @@ from services.routing.mapping import (
     mapping_context_for,
     validate_mapping,
 )
-
-logger = structlog.get_logger(__name__)
 
 
 def _jsonable(value: Any) -> Any:
@@ -327,12 +325,11 @@ class RoutingRuleSetAdmin(admin.ModelAdmin):
             reference = form.cleaned_data["reference"]
             result = preview_payload(destination, reference)
             if "submission_id" in result:
-                logger.info(
-                    "submission_viewed",
-                    audit=True,
-                    submission_id=result["submission_id"],
-                    user_id=request.user.pk,
-                    where="admin_payload_preview",
+                # A mapped payload is a resident's answers: record who looked.
+                record_access(
+                    request.user,
+                    where="admin:payload_preview",
+                    submission=Submission.objects.get(pk=result["submission_id"]),
                 )
         context = {
             **self.admin_site.each_context(request),

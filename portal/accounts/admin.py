@@ -1,11 +1,14 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import User
+from services.audit import record_access
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -33,7 +36,7 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ("last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Personal details"), {"fields": ("full_name",)}),
+        (_("Personal details"), {"fields": ("full_name", "phone", "address")}),
         (
             _("Roles and permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
@@ -52,6 +55,20 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # An account holds a resident's name, e-mail, phone and address: record who looked.
+        if request.method == "GET":
+            person = self.get_object(request, object_id)
+            if person is not None and self.has_view_permission(request, person):
+                record_access(request.user, where="admin:user", subject=person)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("Roles"))
     def roles(self, obj: User) -> str:

@@ -34,6 +34,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.change_user",
         "auth.view_group",
         "auth.change_group",
+        "services.view_accesslog",
         *DELIVERY_OPERATOR,
     ),
 }

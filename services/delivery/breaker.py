@@ -26,6 +26,7 @@ OPEN = Connection.Breaker.OPEN.value
 HALF_OPEN = Connection.Breaker.HALF_OPEN.value
 
 MAX_COOLDOWN = timedelta(minutes=15)
+PROBE_RECHECK = timedelta(seconds=2)
 FAILURE_MESSAGE_LENGTH = 300
 
 
@@ -58,7 +59,11 @@ def admit(state: BreakerState, now: datetime, *, probe_timeout: timedelta) -> Ad
     if state.state == CLOSED:
         return Admission(allowed=True, state=state)
     if state.open_until is not None and now < state.open_until:
-        return Admission(allowed=False, state=state, defer_until=state.open_until)
+        until = state.open_until
+        if state.state == HALF_OPEN:
+            # The probe's answer usually comes in well under its lease: look again soon.
+            until = min(until, now + PROBE_RECHECK)
+        return Admission(allowed=False, state=state, defer_until=until)
     # Open with the cooldown over, or half-open with the probe given up for lost: probe now.
     probing = BreakerState(HALF_OPEN, state.failures, now + probe_timeout)
     return Admission(allowed=True, state=probing, probe=True)

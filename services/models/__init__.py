@@ -1,5 +1,6 @@
 """Models of the services app, one module per resource."""
 
+from services.models.audit import AccessLog
 from services.models.catalogue import Service, Topic
 from services.models.delivery import Attempt, Delivery
 from services.models.forms import Form, FormVersion, ImmutableVersionError, VersionStateError
@@ -7,6 +8,7 @@ from services.models.routing import Connection, Destination, RoutingRule, Routin
 from services.models.submissions import Channel, Draft, Submission
 
 __all__ = [
+    "AccessLog",
     "Attempt",
     "Channel",
     "Connection",

@@ -154,7 +154,7 @@ def test_after_the_cooldown_one_probe_goes_through_and_the_rest_wait(back_office
     assert claimed.probe
     back_office.refresh_from_db()
     assert back_office.breaker_state == "half_open"
-    assert waiting == Deferred(now + timedelta(seconds=30), "breaker_open")
+    assert waiting == Deferred(now + timedelta(seconds=2), "breaker_open")
 
 
 def test_an_abandoned_delivery_deferred_by_the_breaker_goes_back_to_retrying(back_office):

@@ -11,7 +11,14 @@ from django.test import Client
 from django.urls import reverse
 
 from integrations.registry import registry
-from services.models import Connection, Delivery, Destination, RoutingRule, RoutingRuleSet
+from services.models import (
+    AccessLog,
+    Connection,
+    Delivery,
+    Destination,
+    RoutingRule,
+    RoutingRuleSet,
+)
 from tests.portal.accounts.factories import UserFactory
 from tests.services.routing.helpers import TicketAdapter, live_form, make_submission
 
@@ -266,6 +273,8 @@ def test_the_payload_preview_shows_the_mapped_payload_or_the_errors_and_sends_no
     assert "There is no submission with reference ‘NOPE-1’." in page.content.decode()
 
     assert not Delivery.objects.filter(submission=submission).exists()
+    # Each preview that showed the resident's answers is in the access log
+    assert AccessLog.objects.filter(submission=submission, where="admin:payload_preview").exists()
 
 
 def test_the_payload_preview_needs_permission_to_see_submissions(tickets):

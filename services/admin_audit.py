@@ -1,0 +1,25 @@
+"""The access log in the admin: read-only, for system admins to answer "who saw this?"."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from services.models import AccessLog
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin[AccessLog]):
+    list_display = ("at", "actor", "where", "submission", "subject")
+    list_filter = ("where",)
+    search_fields = ("actor__email", "submission__reference", "subject__email")
+    date_hierarchy = "at"
+    list_select_related = ("actor", "submission", "subject")
+    readonly_fields = ("at", "actor", "where", "submission", "subject")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

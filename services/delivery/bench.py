@@ -1,0 +1,361 @@
+"""`make bench-delivery`: how fast one worker delivers, against the simulator over loopback.
+
+A benchmark, not a test: it prints numbers and asserts nothing. In one run it measures
+  1. deliveries per second for ONE Celery worker process (prefork, `--concurrency`) draining a
+     backlog of submissions through the production path (claim, mapping, adapter, record);
+  2. the same payloads POSTed by a plain httpx client loop (one connection, no database): the
+     ceiling the simulator and loopback allow;
+  3. their ratio (target >= 0.5);
+  4. submit -> back-office latency at a steady rate of submissions (target p50 < 300 ms,
+     p99 < 2 s): from just before submit_draft to the simulator's receipt of the record.
+
+It runs on a database of its own (DATABASE_URL, `portal_bench` from the Makefile; created and
+migrated if missing) and the Redis at REDIS_URL, on a queue of its own. The simulator runs as a
+separate process (`python -m integrations.simulators.webhook`), so the portal never imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import django
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SECRET = "bench-signing-secret-0123456789"  # noqa: S105 - the local simulator's
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Delivery throughput and latency benchmark")
+    parser.add_argument("--deliveries", type=int, default=600, help="backlog for throughput")
+    parser.add_argument("--concurrency", type=int, default=4, help="the worker's pool size")
+    parser.add_argument("--rate", type=float, default=20.0, help="submissions/s for latency")
+    parser.add_argument("--seconds", type=float, default=15.0, help="how long at that rate")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    _create_database(os.environ["DATABASE_URL"])
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+    queue = f"bench-{uuid.uuid4().hex[:8]}"
+    from portal.celery import app
+
+    app.conf.task_default_queue = queue
+    simulator_port = _free_port()
+    simulator = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "integrations.simulators.webhook",
+            "--port",
+            str(simulator_port),
+            "--secret",
+            SECRET,
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    worker = None
+    try:
+        base = f"http://127.0.0.1:{simulator_port}"
+        _wait(lambda: _get(f"{base}/_records") is not None, 20, "the simulator")
+        version = _routed_form(f"{base}/records")
+        worker = _start_worker(queue, args.concurrency)
+
+        # Warm up: first connections, first imports, the worker's pool children.
+        _drain(_submit_many(version, 20), base)
+        _get(f"{base}/_records", method="DELETE")
+
+        # The backlog is queued while the worker does not consume, then let go all at once.
+        hostname = f"bench-{queue}@localhost"
+        app.control.cancel_consumer(queue, destination=[hostname], reply=True)
+        count = args.deliveries
+        ids = _submit_many(version, count)
+        started = time.monotonic()
+        app.control.add_consumer(queue, destination=[hostname], reply=True)
+        _drain(ids, base)
+        worker_rate = count / (time.monotonic() - started)
+
+        ceiling = _httpx_loop(f"{base}/records", ids)
+
+        _get(f"{base}/_records", method="DELETE")
+        latencies = _steady(version, base, args.rate, args.seconds)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
+        simulator.terminate()
+        simulator.wait(timeout=10)
+
+    p50 = statistics.median(latencies)
+    p99 = statistics.quantiles(latencies, n=100)[98] if len(latencies) >= 2 else latencies[0]
+    print(f"one worker process (--concurrency {args.concurrency}): {worker_rate:8.1f} deliveries/s")
+    print(f"plain httpx loop (the ceiling):          {ceiling:8.1f} posts/s")
+    print(f"ratio:                                   {worker_rate / ceiling:8.2f}  (target >= 0.5)")
+    print(
+        f"submit -> back office at {args.rate:g}/s for {args.seconds:g} s ({len(latencies)}): "
+        f"p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms  (targets < 300 ms, < 2000 ms)"
+    )
+
+
+# --- Setting up ---------------------------------------------------------------------------------
+
+
+def _create_database(url: str) -> None:
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("postgres"):
+        return
+    name = parts.path.lstrip("/")
+    connection = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        dbname="postgres",
+    )
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    connection.close()
+
+
+def _routed_form(url: str) -> Any:
+    from django.utils import timezone
+
+    from services.models import (
+        Connection,
+        Destination,
+        Form,
+        FormVersion,
+        RoutingRuleSet,
+        Service,
+        Topic,
+    )
+
+    tag = uuid.uuid4().hex[:8]
+    topic = Topic.objects.create(name_en=f"Bench {tag}", slug=f"bench-{tag}")
+    service = Service.objects.create(
+        name_en=f"Bench {tag}", summary_en="Benchmark", slug=f"bench-{tag}", topic=topic
+    )
+    form = Form.objects.create(service=service)
+    schema = {
+        "pages": [
+            {
+                "id": "p",
+                "questions": [
+                    {
+                        "id": "bin_type",
+                        "type": "radios",
+                        "label": {"en": "Bin"},
+                        "options": [{"value": "garden", "label": {"en": "Garden"}}],
+                    },
+                ],
+            }
+        ]
+    }
+    version = FormVersion.objects.create(
+        form=form,
+        number=1,
+        schema=schema,
+        status=FormVersion.Status.LIVE,
+        published_at=timezone.now(),
+    )
+    connection = Connection.objects.create(
+        name=f"Bench {tag}",
+        slug=f"bench-{tag}",
+        adapter="webhook",
+        config={"url": url},
+        secrets={"signing_secret": SECRET},
+        owner_email="bench@example.org",
+        max_concurrency=64,
+    )
+    rule_set = RoutingRuleSet.objects.create(form=form)
+    Destination.objects.create(
+        rule_set=rule_set,
+        name="Back office",
+        connection=connection,
+        mapping={
+            "reference": {"meta": "reference"},
+            "bin": {"answer": "bin_type"},
+            "submitted_at": {"meta": "submitted_at"},
+        },
+    )
+    return version
+
+
+def _start_worker(queue: str, concurrency: int) -> subprocess.Popen[bytes]:
+    from portal.celery import app
+
+    hostname = f"bench-{queue}@localhost"
+    env = {**os.environ, "CELERY_TASK_DEFAULT_QUEUE": queue, "LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen(  # noqa: S603 - the venv's celery, fixed arguments
+        [
+            str(Path(sys.executable).with_name("celery")),
+            "-A",
+            "portal",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            str(concurrency),
+            "--queues",
+            queue,
+            "--hostname",
+            hostname,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def answers() -> bool:
+        replies = app.control.ping(destination=[hostname], timeout=0.5) or []
+        return any(hostname in reply for reply in replies)
+
+    _wait(answers, 60, "the worker")
+    return process
+
+
+# --- Measuring ----------------------------------------------------------------------------------
+
+
+def _submit(version: Any) -> Any:
+    from services.models import Draft
+    from services.submissions import submit_draft
+
+    draft = Draft.objects.create(form_version=version, answers={"bin_type": "garden"})
+    return submit_draft(draft, user=None, contact_email="bench@example.org", language="en")
+
+
+def _submit_many(version: Any, count: int) -> list[int]:
+    """`count` submissions committed in one transaction: their tasks are queued together."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        submissions = [_submit(version) for _ in range(count)]
+    from services.models import Delivery
+
+    return list(Delivery.objects.filter(submission__in=submissions).values_list("pk", flat=True))
+
+
+def _drain(ids: list[int], base: str) -> None:
+    from services.models import Delivery
+
+    def done() -> bool:
+        return not Delivery.objects.filter(pk__in=ids).exclude(state="delivered").exists()
+
+    _wait(done, 600, "the backlog to be delivered", interval=0.05)
+
+
+def _httpx_loop(url: str, ids: list[int]) -> float:
+    """The same payloads, POSTed one after another by one httpx client: the ceiling."""
+    import httpx
+
+    from integrations.webhook.adapter import sign
+    from services.models import Delivery
+    from services.routing import build_payload, mapping_context_for
+
+    deliveries = Delivery.objects.filter(pk__in=ids).select_related(
+        "submission__form_version", "submission__service", "submission__user", "destination"
+    )
+    bodies = [
+        json.dumps(build_payload(d.destination.mapping, mapping_context_for(d.submission))).encode()
+        for d in deliveries
+    ]
+    with httpx.Client() as client:
+        started = time.monotonic()
+        for body in bodies:
+            timestamp = str(int(time.time()))
+            response = client.post(
+                url,
+                content=body,
+                headers={
+                    "Content-Type": "application/json",
+                    "Idempotency-Key": str(uuid.uuid4()),
+                    "X-Portal-Timestamp": timestamp,
+                    "X-Portal-Signature": "sha256=" + sign(SECRET.encode(), timestamp, body),
+                },
+            )
+            response.raise_for_status()
+        return len(bodies) / (time.monotonic() - started)
+
+
+def _steady(version: Any, base: str, rate: float, seconds: float) -> list[float]:
+    """Submit at `rate` per second; latency from just before each submit to its record."""
+    sent: dict[str, datetime] = {}
+    interval = 1 / rate
+    next_at = time.monotonic()
+    end = next_at + seconds
+    while next_at < end:
+        time.sleep(max(0.0, next_at - time.monotonic()))
+        before = datetime.now(UTC)
+        sent[_submit(version).reference] = before
+        next_at += interval
+    records: dict[str, Any] = {}
+
+    def all_arrived() -> bool:
+        answer = _get(f"{base}/_records") or {"records": []}
+        records.update({r["data"]["reference"]: r for r in answer["records"]})
+        return all(reference in records for reference in sent)
+
+    _wait(all_arrived, 120, "every steady-rate submission to arrive", interval=0.5)
+    return [
+        (datetime.fromisoformat(records[ref]["received_at"]) - at) / timedelta(seconds=1)
+        for ref, at in sent.items()
+    ]
+
+
+# --- Small helpers ------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(url: str, method: str = "GET") -> Any:
+    import httpx
+
+    try:
+        response = httpx.request(method, url, timeout=30)
+    except httpx.HTTPError:
+        return None
+    return response.json() if response.content else {}
+
+
+def _wait(condition: Any, timeout: float, what: str, interval: float = 0.2) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(interval)
+    raise SystemExit(f"Timed out after {timeout:g} s waiting for {what}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""Who among staff looked at whose personal data, and when.
+
+Every staff view of a resident's case or account writes one row, through `services.audit`.
+Rows are never edited or deleted by the portal; retention is the council's policy.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from services.models.submissions import Submission
+
+
+class AccessLog(models.Model):
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("staff member"),
+    )
+    # What was seen: a case, a person's account, or both.
+    submission = models.ForeignKey(
+        Submission,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="access_log",
+        verbose_name=_("submission"),
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resident"),
+    )
+    # Where it was seen, e.g. "admin:submission", "admin:payload_preview", "admin:user".
+    where = models.CharField(_("where"), max_length=100)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ("-at",)
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(submission__isnull=False) | models.Q(subject__isnull=False),
+                name="accesslog_names_what_was_seen",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} saw {self.submission or self.subject} ({self.where})"
