@@ -172,6 +172,24 @@ class Email(QuestionType):
         return value
 
 
+def _acceptable(number: phonenumbers.PhoneNumber) -> bool:
+    """A number the library knows is allocated, or a full-length UK number it cannot yet place.
+
+    GOV.UK asks services not to turn people away on a stricter check than needed. The library's
+    allocation data lags new ranges, and it refuses Ofcom's drama ranges, which GOV.UK's own
+    example numbers use; a UK number of the full ten digits is let through, a short one is not.
+    """
+    if phonenumbers.is_valid_number(number):
+        return True
+    full_length = len(str(number.national_number)) == 10
+    possible = phonenumbers.is_possible_number_with_reason(number)
+    return (
+        number.country_code == 44
+        and full_length
+        and possible == phonenumbers.ValidationResult.IS_POSSIBLE
+    )
+
+
 @register("phone")
 class Phone(QuestionType):
     """A telephone number, UK by default; stored as E.164 (+447700900982), shown nationally."""
@@ -203,7 +221,7 @@ class Phone(QuestionType):
             number = phonenumbers.parse(value, "GB")
         except phonenumbers.NumberParseException:
             raise self.error(question, "invalid", lang) from None
-        if not phonenumbers.is_valid_number(number):
+        if not _acceptable(number):
             raise self.error(question, "invalid", lang)
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

@@ -127,7 +127,15 @@ def test_uk_phone_numbers_are_stored_as_e164_and_shown_nationally(typed, stored,
     assert display_answer(q, stored) == shown
 
 
-@pytest.mark.parametrize("typed", ["12345", "07700 9009", "call me", "+44 7700 900982 900982 1"])
+@pytest.mark.parametrize("typed", ["01632 960 001", "07700 900 982", "+44 808 157 0192"])
+def test_the_example_numbers_in_the_error_message_are_accepted(typed):
+    # A resident who copies the example must not get the same error again.
+    assert clean_answer(question("phone"), {"answer": typed}).startswith("+44")
+
+
+@pytest.mark.parametrize(
+    "typed", ["12345", "07700 9009", "0123", "call me", "+44 7700 900982 900982 1"]
+)
 def test_invalid_phone_numbers_get_the_gov_uk_message(typed):
     assert error_of(question("phone"), {"answer": typed}).message.startswith(
         "Enter a telephone number, like 01632 960 001"
