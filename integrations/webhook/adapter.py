@@ -19,24 +19,19 @@ import hashlib
 import hmac
 import json
 import logging
-import os
-import threading
 import time
-from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
 from django.core.serializers.json import DjangoJSONEncoder
 
 from integrations.base import (
-    EXCERPT_LENGTH,
     Adapter,
-    DeliveryError,
     PermanentError,
     TransientError,
 )
+from integrations.http import client, error_for, excerpt_of, timeout_kind
 from integrations.registry import registry
 from integrations.webhook import config as options
 from integrations.webhook.config import WebhookConfig
@@ -44,14 +39,6 @@ from integrations.webhook.config import WebhookConfig
 logger = logging.getLogger(__name__)
 
 MAX_REFERENCE_LENGTH = 200  # what a delivery can store
-TRANSIENT_STATUSES = frozenset({408, 425, 429})
-USER_AGENT = "MyCouncil-Portal-Webhook/1"
-# Answers are read in full for the reference; a body this long is redacted and cut for the excerpt.
-_EXCERPT_SOURCE_LENGTH = 64 * 1024
-# Payload values shorter than this are not redacted from excerpts ("1", "no"): too common to mean
-# anything and would blank out status words.
-_MIN_REDACTED_LENGTH = 3
-_REDACTED = "[redacted]"
 
 
 @registry.register
@@ -78,22 +65,24 @@ class WebhookAdapter(Adapter):
         if 200 <= status < 300 or status == 409:
             reference = _reference(response, self._reference_field)
             if reference is not None:
-                logger.info("webhook delivered", extra={"status": status, "host": _host(response)})
+                logger.info(
+                    "webhook delivered", extra={"status": status, "host": response.request.url.host}
+                )
                 return reference
             if status == 409:
                 raise PermanentError(
                     "The back office reported a conflict without naming the existing record "
                     f"(no '{self._reference_field}' in its answer)",
                     status_code=status,
-                    excerpt=_excerpt(response, payload),
+                    excerpt=excerpt_of(response, payload),
                 )
             raise PermanentError(
                 f"The back office answered {status} without a reference at "
                 f"'{self._reference_field}', so the record cannot be confirmed",
                 status_code=status,
-                excerpt=_excerpt(response, payload),
+                excerpt=excerpt_of(response, payload),
             )
-        raise _error_for(response, payload)
+        raise error_for(response, payload)
 
     def check_connection(self) -> None:
         health_url = self.config.get("health_url")
@@ -104,7 +93,7 @@ class WebhookAdapter(Adapter):
             if response.status_code in (405, 501):
                 return  # it answered, with our credentials, and just has nothing to say to OPTIONS
         if not 200 <= response.status_code < 300:
-            raise _error_for(response, {})
+            raise error_for(response, {})
 
     # --- The request -----------------------------------------------------------------------------
 
@@ -126,10 +115,10 @@ class WebhookAdapter(Adapter):
         )
         started = time.monotonic()
         try:
-            return _client().request(method, url, content=body, headers=headers, timeout=timeout)
+            return client().request(method, url, content=body, headers=headers, timeout=timeout)
         except httpx.TimeoutException as exc:
             raise TransientError(
-                f"No answer within the {_timeout_kind(exc)} timeout "
+                f"No answer within the {timeout_kind(exc)} timeout "
                 f"({time.monotonic() - started:.1f} s)"
             ) from exc
         except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
@@ -165,41 +154,6 @@ def sign(secret: bytes, timestamp: str, body: bytes) -> str:
     return hmac.new(secret, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-# --- Answers ------------------------------------------------------------------------------------
-
-
-def _error_for(response: httpx.Response, payload: Mapping[str, Any]) -> DeliveryError:
-    status = response.status_code
-    excerpt = _excerpt(response, payload)
-    if status in TRANSIENT_STATUSES or status >= 500:
-        return TransientError(
-            f"The back office answered {status}; trying again later",
-            status_code=status,
-            retry_after=retry_after_seconds(response.headers.get("Retry-After")),
-            excerpt=excerpt,
-        )
-    if status in (401, 403):
-        return PermanentError(
-            f"The back office refused the credentials ({status}): check the connection's "
-            "authentication and signing secret",
-            status_code=status,
-            excerpt=excerpt,
-        )
-    if 300 <= status < 400:
-        location = response.headers.get("Location", "")
-        return PermanentError(
-            f"The back office redirected the request ({status}) to {location[:100]!r}; "
-            "update the connection's address",
-            status_code=status,
-            excerpt=excerpt,
-        )
-    return PermanentError(
-        f"The back office refused the submission ({status})",
-        status_code=status,
-        excerpt=excerpt,
-    )
-
-
 def _reference(response: httpx.Response, path: str) -> str | None:
     try:
         value: Any = response.json()
@@ -216,86 +170,3 @@ def _reference(response: httpx.Response, path: str) -> str | None:
         return None
     reference = str(value).strip()
     return reference if 0 < len(reference) <= MAX_REFERENCE_LENGTH else None
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds from now: delta-seconds or an HTTP date; None if absent or bad."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)  # RFC 9110 dates are always GMT
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def _excerpt(response: httpx.Response, payload: Mapping[str, Any]) -> str:
-    """The status and the start of the answer, with anything we sent blanked out.
-
-    Receivers often echo what they were sent in their errors ("'Jo Bloggs' is not valid"); an
-    excerpt is kept on the attempt and shown to staff, so it must hold none of the payload.
-    """
-    text = response.content[:_EXCERPT_SOURCE_LENGTH].decode("utf-8", errors="replace")
-    for value in sorted(_redactable(payload), key=len, reverse=True):
-        text = text.replace(value, _REDACTED)
-    text = " ".join(text.split())
-    return f"{response.status_code} {text}"[:EXCERPT_LENGTH]
-
-
-def _redactable(value: Any) -> Iterator[str]:
-    if isinstance(value, Mapping):
-        for item in value.values():
-            yield from _redactable(item)
-    elif isinstance(value, list | tuple | set | frozenset):
-        for item in value:
-            yield from _redactable(item)
-    elif value is not None and not isinstance(value, bool):
-        text = value if isinstance(value, str) else json.dumps(value, cls=DjangoJSONEncoder)
-        text = text.strip('"')
-        if len(text) >= _MIN_REDACTED_LENGTH:
-            yield text
-            escaped = json.dumps(text)[1:-1]  # as it appears inside a JSON answer
-            if escaped != text:
-                yield escaped
-
-
-def _timeout_kind(exc: httpx.TimeoutException) -> str:
-    if isinstance(exc, httpx.ConnectTimeout):
-        return "connect"
-    if isinstance(exc, httpx.PoolTimeout):
-        return "pool"
-    if isinstance(exc, httpx.WriteTimeout):
-        return "write"
-    return "read"
-
-
-def _host(response: httpx.Response) -> str:
-    return response.request.url.host
-
-
-# One connection pool per process, shared by every webhook connection: a worker delivering in a
-# burst reuses its TLS connections instead of a handshake per submission. Keyed by pid because a
-# pool must never cross a fork (Celery's prefork pool forks after import).
-_clients: dict[int, httpx.Client] = {}
-_clients_lock = threading.Lock()
-
-
-def _client() -> httpx.Client:
-    pid = os.getpid()
-    client = _clients.get(pid)
-    if client is None:
-        with _clients_lock:
-            client = _clients.get(pid)
-            if client is None:
-                _clients.clear()
-                client = _clients[pid] = httpx.Client(
-                    headers={"User-Agent": USER_AGENT}, follow_redirects=False
-                )
-    return client
