@@ -328,6 +328,8 @@ DELIVERY_SWEEP_GRACE_SECONDS = env.float("DELIVERY_SWEEP_GRACE_SECONDS", default
 # --- The council --------------------------------------------------------------------------------
 
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="My Council")
+# The portal's own address, for links in e-mails sent by workers (which have no request).
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 COUNCIL_LOGO_URL = env.str("COUNCIL_LOGO_URL", default="")
 COUNCIL_WEBSITE_URL = env.str("COUNCIL_WEBSITE_URL", default="https://www.example.gov.uk/")
 COUNCIL_CONTACT_PHONE = env.str("COUNCIL_CONTACT_PHONE", default="01234 567890")
