@@ -1,0 +1,726 @@
+"""A SOAP 1.1 case system, in the style of the waste and highways systems councils run.
+
+    GET  /CaseService?wsdl      (or /CaseService.wsdl) the WSDL: document/literal, one inline XSD
+    POST /CaseService           a SOAP 1.1 envelope carrying one of these operations:
+        Authenticate(Username, Password) -> SessionToken, ExpiresAt (session_minutes from now)
+        CreateServiceRequest(SessionToken, ClientReference, ServiceCode, Description, UPRN?,
+            Easting?, Northing?, Latitude?, Longitude?, Contact(Name?, Email?, Phone?)?,
+            Fields(Field(Name, Value)*)?) -> CaseReference, Created
+        GetCaseUpdatesSince(SessionToken, Since?) -> Updates(CaseUpdate(UpdateId, CaseReference,
+            Status, Notes?, UpdatedAt)*), oldest first, only those after Since
+
+CreateServiceRequest dedupes on ClientReference: the same reference again answers the case made
+the first time (Created false) and never makes a second. Faults are SOAP 1.1 faults with HTTP 500:
+    soap:Client.Authentication      wrong user name or password on Authenticate (and the
+                                    base simulator's auth_failure fault, on any operation)
+    soap:Client.SessionExpired      the SessionToken is unknown or has expired
+    soap:Client.Validation          the request breaks a rule; the faultstring echoes the
+                                    offending value, as real systems do
+    soap:Server.Unavailable         forced with `set_soap_fault` (the system's own trouble)
+    wsse:InvalidSecurity / wsse:FailedAuthentication
+                                    with ws_security on: the wsse:Security UsernameToken
+                                    (PasswordText) is missing, or its user name or password wrong
+The base simulator's faults (error_rate, latency, reset_rate, drop_response, ...) apply too; its
+error_rate answers are JSON, like a load balancer in front of a system that is down.
+
+For tests, in Python: `records`, `count_for(client_reference)`, `record_for(client_reference)`,
+`add_update(case_reference, status, notes)`, `updates`, `expire_sessions()`, `calls(operation)`,
+`set_soap_fault(code, ...)`; over HTTP, for other processes (neither recorded nor faulted):
+    GET /_records[?client_reference=R]   {"count": n, "replays": r, "records": [...]}
+    DELETE /_records                     forget every record, update and session
+    GET /_updates                        {"updates": [...]}
+    POST /_updates {"case_reference": C, "status": S, "notes": N}   add one; 201 with it
+    POST /_soap_fault {"code": "Server.Unavailable", "times": 1}     DELETE /_soap_fault
+    GET/POST/DELETE /_faults             see the base Simulator
+
+Standalone:
+    python -m integrations.simulators.soap_case --port 8104 [--username U --password P]
+        [--ws-security] [--session-minutes 20] [--error-rate 0.3 --drop-rate 0.05 ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hmac
+import json
+import re
+import secrets
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from xml.sax.saxutils import escape
+
+from lxml import etree
+
+from integrations.simulators.base import Faults, RecordedRequest, Response, Simulator
+
+NS = "http://cases.example.gov.uk/CaseService/1"
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+_TOKEN_PROFILE = (
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
+)
+PASSWORD_TEXT = f"{_TOKEN_PROFILE}#PasswordText"  # noqa: S105 - a token type's URI
+PATH = "/CaseService"
+DEFAULT_USERNAME = "portal"
+DEFAULT_PASSWORD = "simulator-password"  # noqa: S105 - a demo's, known to all
+DEFAULT_SERVICE_CODES = ("MISSED_BIN", "BULKY_WASTE", "POTHOLE", "STREET_LIGHT", "FLY_TIPPING")
+OPERATIONS = ("Authenticate", "CreateServiceRequest", "GetCaseUpdatesSince")
+_UPRN = re.compile(r"^\d{1,12}$")
+# Entities and network access off: a SOAP server must never fetch what an envelope points at.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
+
+
+class _Fault(Exception):
+    def __init__(self, code: str, message: str, prefix: str = "soap") -> None:
+        super().__init__(message)
+        self.code, self.message, self.prefix = code, message, prefix
+
+
+@dataclass
+class _ForcedFault:
+    code: str
+    message: str
+    times: int | None
+    operation: str | None
+
+
+class SoapCaseSimulator(Simulator):
+    name = "soap-case-simulator"
+
+    def __init__(
+        self,
+        *,
+        username: str = DEFAULT_USERNAME,
+        password: str = DEFAULT_PASSWORD,
+        ws_security: bool = False,
+        session_minutes: float = 20,
+        service_codes: Iterable[str] | None = DEFAULT_SERVICE_CODES,
+        reference_prefix: str = "CS",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        seed: int | None = None,
+    ) -> None:
+        """`service_codes` None accepts any code; `ws_security` demands a UsernameToken with
+        the same user name and password on every call."""
+        super().__init__(host=host, port=port, seed=seed)
+        self.username, self.password = username, password
+        self.ws_security = ws_security
+        self.session_minutes = session_minutes
+        self.service_codes = None if service_codes is None else frozenset(service_codes)
+        self.reference_prefix = reference_prefix
+        self._store_lock = threading.Lock()
+        self._records: list[dict[str, Any]] = []
+        self._by_reference: dict[str, dict[str, Any]] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._sessions: dict[str, datetime] = {}
+        self._replays = 0
+        self._forced: _ForcedFault | None = None
+
+    @property
+    def service_url(self) -> str:
+        return f"{self.url}{PATH}"
+
+    @property
+    def wsdl_url(self) -> str:
+        """The address to configure on a SOAP connection."""
+        return f"{self.url}{PATH}?wsdl"
+
+    # --- What tests look at and change -----------------------------------------------------------
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        """Every case made, oldest first: {"case_reference", "client_reference", "service_code",
+        "description", "uprn", "easting", "northing", "latitude", "longitude", "contact",
+        "fields", "created_at"}."""
+        with self._store_lock:
+            return copy.deepcopy(self._records)
+
+    def record_for(self, client_reference: str) -> dict[str, Any] | None:
+        with self._store_lock:
+            return copy.deepcopy(self._by_reference.get(client_reference))
+
+    def count_for(self, client_reference: str) -> int:
+        """How many cases carry this client reference: 1 when delivery worked, never 2."""
+        with self._store_lock:
+            return sum(1 for r in self._records if r["client_reference"] == client_reference)
+
+    @property
+    def replays(self) -> int:
+        """How many CreateServiceRequests repeated a client reference and got the first case."""
+        with self._store_lock:
+            return self._replays
+
+    @property
+    def updates(self) -> list[dict[str, Any]]:
+        with self._store_lock:
+            return copy.deepcopy(self._updates)
+
+    def add_update(
+        self, case_reference: str, status: str, notes: str = "", at: datetime | None = None
+    ) -> dict[str, Any]:
+        """A change to a case, as a case officer would make it; KeyError for an unknown case."""
+        with self._store_lock:
+            if not any(r["case_reference"] == case_reference for r in self._records):
+                raise KeyError(f"no case {case_reference!r}")
+            update = {
+                "update_id": f"UPD-{len(self._updates) + 1:06d}",
+                "case_reference": case_reference,
+                "status": status,
+                "notes": notes,
+                "updated_at": (at or datetime.now(UTC)).astimezone(UTC),
+            }
+            self._updates.append(update)
+            return copy.deepcopy(update)
+
+    def expire_sessions(self) -> None:
+        """Every session token handed out so far is now expired (as after a night's restart)."""
+        with self._store_lock:
+            past = datetime.now(UTC) - timedelta(seconds=1)
+            self._sessions = dict.fromkeys(self._sessions, past)
+
+    @property
+    def sessions(self) -> int:
+        """How many session tokens were handed out."""
+        with self._store_lock:
+            return len(self._sessions)
+
+    def calls(self, operation: str) -> int:
+        """How many requests for `operation` arrived (whatever became of them)."""
+        return sum(1 for r in self.requests if _operation_name(r.body) == operation)
+
+    def set_soap_fault(
+        self,
+        code: str = "Server.Unavailable",
+        message: str = "The case system is unavailable; try again later",
+        *,
+        times: int | None = None,
+        operation: str | None = None,
+    ) -> None:
+        """Answer this fault (to `operation`, or to every operation) `times` times, or until
+        `clear_soap_fault`."""
+        with self._store_lock:
+            self._forced = _ForcedFault(code, message, times, operation)
+
+    def clear_soap_fault(self) -> None:
+        with self._store_lock:
+            self._forced = None
+
+    def clear_records(self) -> None:
+        with self._store_lock:
+            self._records.clear()
+            self._by_reference.clear()
+            self._updates.clear()
+            self._sessions.clear()
+            self._replays = 0
+
+    def reset(self) -> None:
+        super().reset()
+        self.clear_soap_fault()
+        self.clear_records()
+
+    # --- The system ------------------------------------------------------------------------------
+
+    def unauthorised(self, request: RecordedRequest) -> Response:
+        return _fault_response(_Fault("Client.Authentication", "The credentials were refused"))
+
+    def handle(self, request: RecordedRequest) -> Response:
+        if request.path not in (PATH, f"{PATH}.wsdl"):
+            return Response(404, b"Not found", {"Content-Type": "text/plain"})
+        if request.method == "GET" and (
+            request.path.endswith(".wsdl") or any(k.lower() == "wsdl" for k in request.query)
+        ):
+            host = request.headers.get("host") or f"127.0.0.1:{self.port}"
+            return Response(
+                200, wsdl(f"http://{host}{PATH}").encode(), {"Content-Type": "text/xml"}
+            )
+        if request.method != "POST" or request.path != PATH:
+            return Response(405, b"POST a SOAP envelope", {"Allow": "GET, POST"})
+        try:
+            body = self._answer(request.body)
+        except _Fault as fault:
+            return _fault_response(fault)
+        return Response(200, _envelope(body), {"Content-Type": "text/xml; charset=utf-8"})
+
+    def _answer(self, content: bytes) -> str:
+        try:
+            envelope = etree.fromstring(content, _PARSER)
+        except etree.XMLSyntaxError:
+            raise _Fault("Client", "The request is not well-formed XML") from None
+        if envelope.tag != f"{{{SOAP_ENV}}}Envelope":
+            raise _Fault("VersionMismatch", "Expected a SOAP 1.1 Envelope")
+        body = envelope.find(f"{{{SOAP_ENV}}}Body")
+        operation = body[0] if body is not None and len(body) else None
+        if operation is None or etree.QName(operation).namespace != NS:
+            raise _Fault("Client", "The Body holds no operation of this service")
+        name = etree.QName(operation).localname
+        if name not in OPERATIONS:
+            raise _Fault("Client", f"Unknown operation {name}")
+        if self.ws_security:
+            self._check_ws_security(envelope.find(f"{{{SOAP_ENV}}}Header"))
+        self._forced_fault(name)
+        if name == "Authenticate":
+            return self._authenticate(operation)
+        self._check_session(_text(operation, "SessionToken"))
+        if name == "CreateServiceRequest":
+            return self._create(operation)
+        return self._updates_since(operation)
+
+    def _forced_fault(self, operation: str) -> None:
+        with self._store_lock:
+            forced = self._forced
+            if forced is None or forced.operation not in (None, operation):
+                return
+            if forced.times is not None:
+                forced.times -= 1
+                if forced.times <= 0:
+                    self._forced = None
+        raise _Fault(forced.code, forced.message)
+
+    def _check_ws_security(self, header: Any) -> None:
+        token = None
+        if header is not None:
+            token = header.find(f"{{{WSSE}}}Security/{{{WSSE}}}UsernameToken")
+        if token is None:
+            raise _Fault("InvalidSecurity", "A wsse:UsernameToken is required", prefix="wsse")
+        password = token.find(f"{{{WSSE}}}Password")
+        given_type = password.get("Type", PASSWORD_TEXT) if password is not None else None
+        if (
+            password is None
+            or given_type != PASSWORD_TEXT
+            or not _same(token.findtext(f"{{{WSSE}}}Username") or "", self.username)
+            or not _same(password.text or "", self.password)
+        ):
+            raise _Fault(
+                "FailedAuthentication", "The security token could not be authenticated", "wsse"
+            )
+
+    def _authenticate(self, operation: Any) -> str:
+        username, password = _text(operation, "Username"), _text(operation, "Password")
+        if not (_same(username or "", self.username) and _same(password or "", self.password)):
+            raise _Fault("Client.Authentication", "The user name or password is wrong")
+        token = secrets.token_urlsafe(24)
+        expires = datetime.now(UTC) + timedelta(minutes=self.session_minutes)
+        with self._store_lock:
+            self._sessions[token] = expires
+        return (
+            f'<c:AuthenticateResponse xmlns:c="{NS}"><c:SessionToken>{token}</c:SessionToken>'
+            f"<c:ExpiresAt>{_iso(expires)}</c:ExpiresAt></c:AuthenticateResponse>"
+        )
+
+    def _check_session(self, token: str | None) -> None:
+        with self._store_lock:
+            expires = self._sessions.get(token or "")
+        if expires is None or expires <= datetime.now(UTC):
+            raise _Fault("Client.SessionExpired", "The session has expired or is not known")
+
+    def _create(self, operation: Any) -> str:
+        record = _validated(operation, self.service_codes)
+        with self._store_lock:
+            existing = self._by_reference.get(record["client_reference"])
+            if existing is not None:
+                self._replays += 1
+                reference, created = existing["case_reference"], "false"
+            else:
+                reference = f"{self.reference_prefix}-{len(self._records) + 1:06d}"
+                record = {"case_reference": reference, **record}
+                record["created_at"] = datetime.now(UTC).isoformat()
+                self._records.append(record)
+                self._by_reference[record["client_reference"]] = record
+                created = "true"
+        return (
+            f'<c:CreateServiceRequestResponse xmlns:c="{NS}">'
+            f"<c:CaseReference>{escape(reference)}</c:CaseReference>"
+            f"<c:Created>{created}</c:Created></c:CreateServiceRequestResponse>"
+        )
+
+    def _updates_since(self, operation: Any) -> str:
+        since_text = _text(operation, "Since")
+        since = None
+        if since_text:
+            try:
+                since = _parse_datetime(since_text)
+            except ValueError:
+                raise _Fault(
+                    "Client.Validation", f"Since '{since_text}' is not a date and time"
+                ) from None
+        with self._store_lock:
+            updates = [u for u in self._updates if since is None or u["updated_at"] > since]
+        updates.sort(key=lambda u: (u["updated_at"], u["update_id"]))
+        items = "".join(
+            "<c:CaseUpdate>"
+            f"<c:UpdateId>{escape(u['update_id'])}</c:UpdateId>"
+            f"<c:CaseReference>{escape(u['case_reference'])}</c:CaseReference>"
+            f"<c:Status>{escape(u['status'])}</c:Status>"
+            f"<c:Notes>{escape(u['notes'])}</c:Notes>"
+            f"<c:UpdatedAt>{_iso(u['updated_at'])}</c:UpdatedAt>"
+            "</c:CaseUpdate>"
+            for u in updates
+        )
+        return (
+            f'<c:GetCaseUpdatesSinceResponse xmlns:c="{NS}"><c:Updates>{items}</c:Updates>'
+            "</c:GetCaseUpdatesSinceResponse>"
+        )
+
+    # --- Control ---------------------------------------------------------------------------------
+
+    def control(self, request: RecordedRequest) -> Response | None:
+        if request.path == "/_records":
+            return self._control_records(request)
+        if request.path == "/_updates":
+            return self._control_updates(request)
+        if request.path == "/_soap_fault":
+            return self._control_soap_fault(request)
+        return super().control(request)
+
+    def _control_records(self, request: RecordedRequest) -> Response:
+        if request.method == "DELETE":
+            self.clear_records()
+            return Response(204)
+        if request.method != "GET":
+            return Response.json({"error": "use GET or DELETE"}, status=405)
+        wanted = request.param("client_reference")
+        with self._store_lock:
+            records = [
+                r for r in self._records if wanted is None or r["client_reference"] == wanted
+            ]
+            answer = {"count": len(records), "replays": self._replays, "records": records}
+            return Response.json(json.loads(json.dumps(answer, default=str)))
+
+    def _control_updates(self, request: RecordedRequest) -> Response:
+        if request.method == "GET":
+            return Response.json({"updates": json.loads(json.dumps(self.updates, default=str))})
+        if request.method != "POST":
+            return Response.json({"error": "use GET or POST"}, status=405)
+        try:
+            data = request.json()
+            update = self.add_update(
+                str(data["case_reference"]), str(data["status"]), str(data.get("notes", ""))
+            )
+        except (ValueError, TypeError, AttributeError):
+            return Response.json({"error": "send case_reference, status and notes"}, status=400)
+        except KeyError as exc:
+            return Response.json({"error": f"unknown or missing {exc}"}, status=400)
+        return Response.json(json.loads(json.dumps(update, default=str)), status=201)
+
+    def _control_soap_fault(self, request: RecordedRequest) -> Response:
+        if request.method == "DELETE":
+            self.clear_soap_fault()
+            return Response(204)
+        if request.method != "POST":
+            return Response.json({"error": "use POST or DELETE"}, status=405)
+        try:
+            data = request.json()
+            times = data.get("times")
+            if times is not None and (not isinstance(times, int) or times < 1):
+                raise ValueError
+            self.set_soap_fault(
+                str(data.get("code", "Server.Unavailable")),
+                str(data.get("message", "The case system is unavailable; try again later")),
+                times=times,
+                operation=data.get("operation"),
+            )
+        except (ValueError, AttributeError):
+            return Response.json({"error": "send code, message, times, operation"}, status=400)
+        return Response(204)
+
+
+# --- Envelopes -----------------------------------------------------------------------------------
+
+
+def _envelope(body: str, header: str = "") -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        f'<soap:Envelope xmlns:soap="{SOAP_ENV}">{header}<soap:Body>{body}</soap:Body>'
+        "</soap:Envelope>"
+    ).encode()
+
+
+def _fault_response(fault: _Fault) -> Response:
+    namespace = WSSE if fault.prefix == "wsse" else SOAP_ENV
+    body = (
+        f'<soap:Fault xmlns:{fault.prefix}="{namespace}">'
+        if fault.prefix != "soap"
+        else "<soap:Fault>"
+    ) + (
+        f"<faultcode>{fault.prefix}:{escape(fault.code)}</faultcode>"
+        f"<faultstring>{escape(fault.message)}</faultstring></soap:Fault>"
+    )
+    return Response(500, _envelope(body), {"Content-Type": "text/xml; charset=utf-8"})
+
+
+def _operation_name(content: bytes) -> str | None:
+    try:
+        envelope = etree.fromstring(content, _PARSER)
+    except etree.XMLSyntaxError:
+        return None
+    body = envelope.find(f"{{{SOAP_ENV}}}Body")
+    return etree.QName(body[0]).localname if body is not None and len(body) else None
+
+
+def _text(element: Any, name: str) -> str | None:
+    found = element.find(f"{{{NS}}}{name}")
+    if found is None:
+        return None
+    return (found.text or "").strip()
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _parse_datetime(text: str) -> datetime:
+    when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _validated(operation: Any, service_codes: frozenset[str] | None) -> dict[str, Any]:
+    """The new case's fields, or a Client.Validation fault naming (and echoing) the first
+    problem, as real case systems do."""
+    client_reference = _text(operation, "ClientReference")
+    service_code = _text(operation, "ServiceCode")
+    description = _text(operation, "Description")
+    if not client_reference or len(client_reference) > 100:
+        raise _Fault("Client.Validation", "ClientReference is required (at most 100 characters)")
+    if not service_code:
+        raise _Fault("Client.Validation", "ServiceCode is required")
+    if service_codes is not None and service_code not in service_codes:
+        raise _Fault("Client.Validation", f"ServiceCode '{service_code}' is not known")
+    if not description:
+        raise _Fault("Client.Validation", "Description is required")
+    if len(description) > 4000:
+        raise _Fault("Client.Validation", "Description is longer than 4000 characters")
+    uprn = _text(operation, "UPRN")
+    if uprn is not None and not _UPRN.match(uprn):
+        raise _Fault("Client.Validation", f"UPRN '{uprn}' is not a UPRN")
+    numbers: dict[str, Decimal | None] = {}
+    bounds = {
+        "Easting": (0, 700000),
+        "Northing": (0, 1300000),
+        "Latitude": (49, 61),
+        "Longitude": (-9, 2.5),
+    }
+    for name, (low, high) in bounds.items():
+        text = _text(operation, name)
+        try:
+            number = None if text is None else Decimal(text)
+        except InvalidOperation:
+            number = Decimal("NaN")
+        if number is not None and not low <= number <= high:
+            raise _Fault("Client.Validation", f"{name} '{text}' is outside the council's area")
+        numbers[name] = number
+    contact_node = operation.find(f"{{{NS}}}Contact")
+    contact = {}
+    if contact_node is not None:
+        contact = {
+            name.lower(): value
+            for name in ("Name", "Email", "Phone")
+            if (value := _text(contact_node, name))
+        }
+        if "email" in contact and "@" not in contact["email"]:
+            raise _Fault("Client.Validation", f"Email '{contact['email']}' is not an address")
+    fields: dict[str, str] = {}
+    for field_node in operation.findall(f"{{{NS}}}Fields/{{{NS}}}Field"):
+        name = _text(field_node, "Name")
+        if not name:
+            raise _Fault("Client.Validation", "Every Field needs a Name")
+        fields[name] = _text(field_node, "Value") or ""
+    return {
+        "client_reference": client_reference,
+        "service_code": service_code,
+        "description": description,
+        "uprn": uprn,
+        **{name.lower(): None if n is None else str(n) for name, n in numbers.items()},
+        "contact": contact,
+        "fields": fields,
+    }
+
+
+def wsdl(location: str) -> str:
+    """The service's WSDL, with its soap:address at `location`."""
+    address = escape(location, {'"': "&quot;"})
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<wsdl:definitions name="CaseService" targetNamespace="{NS}"
+    xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
+    xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+    xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    xmlns:tns="{NS}">
+  <wsdl:types>
+    <xs:schema targetNamespace="{NS}" elementFormDefault="qualified">
+      <xs:simpleType name="Token">
+        <xs:restriction base="xs:string"><xs:maxLength value="200"/></xs:restriction>
+      </xs:simpleType>
+      <xs:complexType name="Contact">
+        <xs:sequence>
+          <xs:element name="Name" type="xs:string" minOccurs="0"/>
+          <xs:element name="Email" type="xs:string" minOccurs="0"/>
+          <xs:element name="Phone" type="xs:string" minOccurs="0"/>
+        </xs:sequence>
+      </xs:complexType>
+      <xs:complexType name="Field">
+        <xs:sequence>
+          <xs:element name="Name" type="xs:string"/>
+          <xs:element name="Value" type="xs:string"/>
+        </xs:sequence>
+      </xs:complexType>
+      <xs:complexType name="ArrayOfField">
+        <xs:sequence>
+          <xs:element name="Field" type="tns:Field" minOccurs="0" maxOccurs="unbounded"/>
+        </xs:sequence>
+      </xs:complexType>
+      <xs:complexType name="CaseUpdate">
+        <xs:sequence>
+          <xs:element name="UpdateId" type="xs:string"/>
+          <xs:element name="CaseReference" type="xs:string"/>
+          <xs:element name="Status" type="xs:string"/>
+          <xs:element name="Notes" type="xs:string" minOccurs="0"/>
+          <xs:element name="UpdatedAt" type="xs:dateTime"/>
+        </xs:sequence>
+      </xs:complexType>
+      <xs:complexType name="ArrayOfCaseUpdate">
+        <xs:sequence>
+          <xs:element name="CaseUpdate" type="tns:CaseUpdate" minOccurs="0"
+              maxOccurs="unbounded"/>
+        </xs:sequence>
+      </xs:complexType>
+      <xs:element name="Authenticate">
+        <xs:complexType><xs:sequence>
+          <xs:element name="Username" type="xs:string"/>
+          <xs:element name="Password" type="xs:string"/>
+        </xs:sequence></xs:complexType>
+      </xs:element>
+      <xs:element name="AuthenticateResponse">
+        <xs:complexType><xs:sequence>
+          <xs:element name="SessionToken" type="tns:Token"/>
+          <xs:element name="ExpiresAt" type="xs:dateTime" minOccurs="0"/>
+        </xs:sequence></xs:complexType>
+      </xs:element>
+      <xs:element name="CreateServiceRequest">
+        <xs:complexType><xs:sequence>
+          <xs:element name="SessionToken" type="tns:Token"/>
+          <xs:element name="ClientReference" type="xs:string"/>
+          <xs:element name="ServiceCode" type="xs:string"/>
+          <xs:element name="Description" type="xs:string"/>
+          <xs:element name="UPRN" type="xs:string" minOccurs="0"/>
+          <xs:element name="Easting" type="xs:decimal" minOccurs="0"/>
+          <xs:element name="Northing" type="xs:decimal" minOccurs="0"/>
+          <xs:element name="Latitude" type="xs:decimal" minOccurs="0"/>
+          <xs:element name="Longitude" type="xs:decimal" minOccurs="0"/>
+          <xs:element name="Contact" type="tns:Contact" minOccurs="0"/>
+          <xs:element name="Fields" type="tns:ArrayOfField" minOccurs="0"/>
+        </xs:sequence></xs:complexType>
+      </xs:element>
+      <xs:element name="CreateServiceRequestResponse">
+        <xs:complexType><xs:sequence>
+          <xs:element name="CaseReference" type="xs:string"/>
+          <xs:element name="Created" type="xs:boolean"/>
+        </xs:sequence></xs:complexType>
+      </xs:element>
+      <xs:element name="GetCaseUpdatesSince">
+        <xs:complexType><xs:sequence>
+          <xs:element name="SessionToken" type="tns:Token"/>
+          <xs:element name="Since" type="xs:dateTime" minOccurs="0"/>
+        </xs:sequence></xs:complexType>
+      </xs:element>
+      <xs:element name="GetCaseUpdatesSinceResponse">
+        <xs:complexType><xs:sequence>
+          <xs:element name="Updates" type="tns:ArrayOfCaseUpdate"/>
+        </xs:sequence></xs:complexType>
+      </xs:element>
+    </xs:schema>
+  </wsdl:types>
+  <wsdl:message name="AuthenticateIn"><wsdl:part name="parameters" element="tns:Authenticate"/>
+  </wsdl:message>
+  <wsdl:message name="AuthenticateOut">
+    <wsdl:part name="parameters" element="tns:AuthenticateResponse"/>
+  </wsdl:message>
+  <wsdl:message name="CreateServiceRequestIn">
+    <wsdl:part name="parameters" element="tns:CreateServiceRequest"/>
+  </wsdl:message>
+  <wsdl:message name="CreateServiceRequestOut">
+    <wsdl:part name="parameters" element="tns:CreateServiceRequestResponse"/>
+  </wsdl:message>
+  <wsdl:message name="GetCaseUpdatesSinceIn">
+    <wsdl:part name="parameters" element="tns:GetCaseUpdatesSince"/>
+  </wsdl:message>
+  <wsdl:message name="GetCaseUpdatesSinceOut">
+    <wsdl:part name="parameters" element="tns:GetCaseUpdatesSinceResponse"/>
+  </wsdl:message>
+  <wsdl:portType name="CaseServicePortType">
+{_port_operations()}
+  </wsdl:portType>
+  <wsdl:binding name="CaseServiceSoap" type="tns:CaseServicePortType">
+    <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
+{_binding_operations()}
+  </wsdl:binding>
+  <wsdl:service name="CaseService">
+    <wsdl:port name="CaseServiceSoap" binding="tns:CaseServiceSoap">
+      <soap:address location="{address}"/>
+    </wsdl:port>
+  </wsdl:service>
+</wsdl:definitions>
+"""
+
+
+def _port_operations() -> str:
+    return "\n".join(
+        f'    <wsdl:operation name="{name}"><wsdl:input message="tns:{name}In"/>'
+        f'<wsdl:output message="tns:{name}Out"/></wsdl:operation>'
+        for name in OPERATIONS
+    )
+
+
+def _binding_operations() -> str:
+    return "\n".join(
+        f'    <wsdl:operation name="{name}"><soap:operation soapAction="{NS}/{name}"/>'
+        '<wsdl:input><soap:body use="literal"/></wsdl:input>'
+        '<wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>'
+        for name in OPERATIONS
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8104)
+    parser.add_argument("--username", default=DEFAULT_USERNAME)
+    parser.add_argument("--password", default=DEFAULT_PASSWORD)
+    parser.add_argument("--ws-security", action="store_true", help="demand a UsernameToken")
+    parser.add_argument("--session-minutes", type=float, default=20)
+    parser.add_argument("--any-service-code", action="store_true")
+    parser.add_argument("--seed", type=int)
+    for name in ("latency", "error_rate", "reset_rate", "drop_rate", "slow_rate", "slow_latency"):
+        parser.add_argument("--" + name.replace("_", "-"), type=float)
+    parser.add_argument("--error-status", type=int)
+    args = parser.parse_args(argv)
+
+    simulator = SoapCaseSimulator(
+        username=args.username,
+        password=args.password,
+        ws_security=args.ws_security,
+        session_minutes=args.session_minutes,
+        service_codes=None if args.any_service_code else DEFAULT_SERVICE_CODES,
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+    )
+    fault_names = set(Faults.__dataclass_fields__)
+    faults = {k: v for k, v in vars(args).items() if k in fault_names and v is not None}
+    try:
+        simulator.set_faults(**Faults.check(faults))
+    except ValueError as exc:
+        parser.error(str(exc))
+    print(f"WSDL: http://{args.host}:{args.port}{PATH}?wsdl  faults: {faults or 'none'}")
+    simulator.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
