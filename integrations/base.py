@@ -132,6 +132,11 @@ class Adapter:
         return []
 
     @classmethod
+    def accepts_target_field(cls, name: str) -> bool:
+        """Whether mapping validation lets an admin map onto `name`; override for patterns."""
+        return cls.accepts_any_fields or any(f.name == name for f in cls.target_fields)
+
+    @classmethod
     def supports_updates(cls) -> bool:
         return cls.fetch_updates is not Adapter.fetch_updates
 

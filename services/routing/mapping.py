@@ -364,7 +364,11 @@ def validate_mapping(
         if not isinstance(target, str) or not target.strip():
             problems.append("A target field needs a name")
             continue
-        if not any_fields and target not in declared and adapter_class is not None:
+        if (
+            not any_fields
+            and adapter_class is not None
+            and not adapter_class.accepts_target_field(target)
+        ):
             known = ", ".join(declared) or "none"
             problems.append(
                 f"{where}: {adapter_class.name} has no field {q(target)} (its fields: {known})"
