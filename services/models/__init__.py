@@ -6,10 +6,12 @@ from services.models.delivery import Attempt, Delivery
 from services.models.forms import Form, FormVersion, ImmutableVersionError, VersionStateError
 from services.models.routing import Connection, Destination, RoutingRule, RoutingRuleSet
 from services.models.submissions import Channel, Draft, Submission
+from services.models.updates import CaseUpdate, StatusMapping
 
 __all__ = [
     "AccessLog",
     "Attempt",
+    "CaseUpdate",
     "Channel",
     "Connection",
     "Delivery",
@@ -21,6 +23,7 @@ __all__ = [
     "RoutingRule",
     "RoutingRuleSet",
     "Service",
+    "StatusMapping",
     "Submission",
     "Topic",
     "VersionStateError",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from encrypted_fields.fields import EncryptedJSONField
+from encrypted_fields.fields import EncryptedCharField, EncryptedJSONField
 
 from integrations.registry import UnknownAdapter, registry
 from services.models.forms import Form
@@ -70,6 +70,22 @@ class Connection(models.Model):
     last_failure_at = models.DateTimeField(_("last failure"), null=True, blank=True)
     last_failure_message = models.CharField(_("last failure"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    # Status updates coming back (services/updates.py): polling fetches those after the
+    # watermark; a callback proves it comes from the back office with the callback secret.
+    class CallbackAuth(models.TextChoices):
+        HMAC = "hmac", _("HMAC-SHA256 signature with a timestamp")
+        BEARER = "bearer", _("Bearer token")
+
+    updates_watermark = models.DateTimeField(_("updates fetched up to"), null=True, blank=True)
+    callback_auth = models.CharField(
+        _("callback authentication"),
+        max_length=10,
+        choices=CallbackAuth.choices,
+        default=CallbackAuth.HMAC,
+    )
+    # Empty: callbacks to this connection are refused.
+    callback_secret = EncryptedCharField(_("callback secret"), max_length=200, blank=True)
 
     class Meta:
         ordering = ("name",)
