@@ -1,7 +1,10 @@
 from django.apps import AppConfig
 
 # Each adapter package registers itself on import; listing them here keeps the set explicit.
-ADAPTER_MODULES: tuple[str, ...] = ("integrations.webhook.adapter",)
+ADAPTER_MODULES: tuple[str, ...] = (
+    "integrations.webhook.adapter",
+    "integrations.open311.adapter",
+)
 
 
 class IntegrationsConfig(AppConfig):

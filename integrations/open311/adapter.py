@@ -1,0 +1,461 @@
+"""An Open311 GeoReport v2 client: each submission becomes a service request on a council's server.
+
+    POST {endpoint}/requests.json     form-encoded: api_key, jurisdiction_id, service_code, lat and
+                                      long or address_string / address_id, email, first_name,
+                                      last_name, phone, description, media_url, and
+                                      attribute[<code>]=value for each mapped "attribute.<code>"
+                                      (a list becomes attribute[<code>][]=... per the spec)
+    -> [{"service_request_id": ...}]  the reference
+    -> [{"token": "..."}]             GET {endpoint}/tokens/{token}.json until it names the request
+
+Idempotency. Open311 has no idempotency header and no search by attribute, so the delivery's key
+travels the way "client reference" extensions carry it: as attribute[portal_reference] on every
+attempt, and the server answers a repeat with the request it already made (the project's
+simulator does; so must a server this is pointed at, or a lost answer can make a duplicate).
+A token that never resolves within `poll_token_attempts` is a TransientError for the same reason:
+the retry POSTs again with the same portal_reference and is given the same token or request.
+
+Errors. The HTTP status decides, as for every HTTP adapter (integrations.http.error_for): 408,
+425, 429 and 5xx retry, 401/403 are refused credentials, other 4xx refusals. The spec's error array
+[{"code": 400, "description": "..."}] is added to the message, redacted of what we sent; an array
+inside a 2xx answer is judged by its own codes (5xx transient, anything else permanent).
+
+Status back. `fetch_updates(since)` reads GET servicerequestupdates.json (the extension most
+servers have; `updates_extension`, on by default) or else GET requests.json, whose open/closed
+and status_notes become updates. Note that the spec filters requests.json's start_date on when a
+request was made, and some servers follow it: those only report requests made since.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import httpx
+
+from integrations.base import (
+    Adapter,
+    DeliveryError,
+    PermanentError,
+    StatusUpdate,
+    TargetField,
+    TransientError,
+)
+from integrations.http import client, error_for, excerpt_of, timeout_kind
+from integrations.open311 import config as options
+from integrations.open311.config import Open311Config
+from integrations.registry import registry
+
+logger = logging.getLogger(__name__)
+
+MAX_REFERENCE_LENGTH = 200  # what a delivery can store
+ATTRIBUTE_PREFIX = "attribute."
+# Where the delivery's idempotency key travels: attribute[portal_reference].
+REFERENCE_ATTRIBUTE = "portal_reference"
+_ATTRIBUTE_CODE = re.compile(r"^[^\s\[\]&=#?/]+$")
+
+# Spec fields sent as they are (besides lat/long, checked as a pair, and service_code).
+_PLAIN_FIELDS = (
+    "address_string",
+    "address_id",
+    "email",
+    "device_id",
+    "account_id",
+    "first_name",
+    "last_name",
+    "phone",
+    "description",
+    "media_url",
+)
+
+
+@registry.register
+class Open311Adapter(Adapter):
+    id = "open311"
+    name = "Open311 (GeoReport v2)"
+    config_serializer = Open311Config
+    target_fields = (
+        TargetField(
+            "service_code",
+            description="The Open311 service, when the destination does not fix one",
+        ),
+        TargetField("lat", type="number", description="Latitude (WGS84), with long"),
+        TargetField("long", type="number", description="Longitude (WGS84), with lat"),
+        TargetField("address_string", description="The address, if there is no lat/long"),
+        TargetField("address_id", description="The server's own id for the address"),
+        TargetField("email"),
+        TargetField("device_id"),
+        TargetField("account_id"),
+        TargetField("first_name"),
+        TargetField("last_name"),
+        TargetField("phone"),
+        TargetField("description", description="What the resident reported"),
+        TargetField("media_url", description="A link to a photo"),
+    )
+    # Plus "attribute.<code>" for each of the service's attributes: see accepts_target_field.
+    accepts_any_fields = False
+
+    @classmethod
+    def accepts_target_field(cls, name: str) -> bool:
+        code = _attribute_code(name)
+        if code is not None:
+            return code != REFERENCE_ATTRIBUTE  # the portal sets that one itself
+        return super().accepts_target_field(name)
+
+    def deliver(self, payload: Mapping[str, Any], idempotency_key: str) -> str:
+        form = self._form(payload, idempotency_key)
+        response = self._send("POST", "requests.json", payload, data=form)
+        answer = _checked_answer(response, payload)
+        reference = _reference(answer)
+        if reference is None:
+            token = _first_text(answer, "token")
+            if token is None:
+                raise PermanentError(
+                    f"The Open311 server answered {response.status_code} without a "
+                    "service_request_id or a token, so the request cannot be confirmed",
+                    status_code=response.status_code,
+                    excerpt=excerpt_of(response, payload),
+                )
+            reference = self._resolve_token(token, payload)
+        logger.info(
+            "open311 delivered",
+            extra={"status": response.status_code, "host": response.request.url.host},
+        )
+        return reference
+
+    def check_connection(self) -> None:
+        response = self._send("GET", "services.json", {}, params=self._jurisdiction())
+        services = _checked_answer(response, {})
+        code = self.config.get("service_code")
+        if not code:
+            return
+        offered = {
+            str(service.get("service_code")) for service in services if isinstance(service, Mapping)
+        }
+        if code not in offered:
+            raise PermanentError(
+                f"The Open311 server does not offer service {code!r} "
+                f"({len(offered)} services listed); check the destination's service code",
+                status_code=response.status_code,
+            )
+
+    def fetch_updates(self, since: datetime | None) -> list[StatusUpdate]:
+        params = self._jurisdiction()
+        if since is not None:
+            since = since if since.tzinfo else since.replace(tzinfo=UTC)
+            params["start_date"] = _w3c(since)
+            params["end_date"] = _w3c(datetime.now(UTC))
+        if self.config.get("updates_extension", True):
+            response = self._send("GET", "servicerequestupdates.json", {}, params=params)
+            updates = [_update_from_extension(item) for item in _checked_answer(response, {})]
+        else:
+            response = self._send("GET", "requests.json", {}, params=params)
+            updates = [_update_from_request(item) for item in _checked_answer(response, {})]
+        good = [u for u in updates if u is not None]
+        if len(good) < len(updates):
+            logger.warning(
+                "open311 skipped malformed updates",
+                extra={"skipped": len(updates) - len(good), "host": response.request.url.host},
+            )
+        # start_date is inclusive and the feed's clock has whole seconds, so an update at exactly
+        # `since` is kept: the portal recognises one it has seen by its update id.
+        if since is not None:
+            good = [u for u in good if u.occurred_at >= since]
+        return sorted(good, key=lambda u: (u.occurred_at, u.update_id))
+
+    # --- The request -----------------------------------------------------------------------------
+
+    def _form(self, payload: Mapping[str, Any], idempotency_key: str) -> list[tuple[str, str]]:
+        service_code = _text(payload.get("service_code")) or str(
+            self.config.get("service_code") or ""
+        )
+        if not service_code:
+            raise PermanentError(
+                "No Open311 service code: set one on the destination or map 'service_code'"
+            )
+        form: list[tuple[str, str]] = [("api_key", str(self.config["api_key"]))]
+        if self.config.get("jurisdiction_id"):
+            form.append(("jurisdiction_id", str(self.config["jurisdiction_id"])))
+        form.append(("service_code", service_code))
+
+        lat, long = payload.get("lat"), payload.get("long")
+        has_position = _present(lat) or _present(long)
+        if has_position:
+            form += [("lat", _coordinate(lat, "lat", 90)), ("long", _coordinate(long, "long", 180))]
+        for name in _PLAIN_FIELDS:
+            value = _text(payload.get(name), name)
+            if value:
+                form.append((name, value))
+        names = {name for name, _ in form}
+        if not has_position and not names & {"address_string", "address_id"}:
+            raise PermanentError(
+                "Open311 needs a location: map lat and long, address_string or address_id"
+            )
+
+        for target, value in payload.items():
+            code = _attribute_code(target)
+            if code is None or code == REFERENCE_ATTRIBUTE:
+                continue
+            if isinstance(value, list | tuple):
+                form += [(f"attribute[{code}][]", _text(item, target)) for item in value]
+            elif _present(value):
+                form.append((f"attribute[{code}]", _text(value, target)))
+        form.append((f"attribute[{REFERENCE_ATTRIBUTE}]", idempotency_key))
+        return form
+
+    def _resolve_token(self, token: str, payload: Mapping[str, Any]) -> str:
+        attempts = int(self.config.get("poll_token_attempts", options.DEFAULT_POLL_TOKEN_ATTEMPTS))
+        interval = float(
+            self.config.get("poll_token_interval", options.DEFAULT_POLL_TOKEN_INTERVAL)
+        )
+        for attempt in range(attempts):
+            if attempt:
+                time.sleep(interval)
+            response = self._send(
+                "GET", f"tokens/{quote(token, safe='')}.json", payload, params=self._jurisdiction()
+            )
+            if response.status_code == 404:
+                continue  # some servers only know a token once it is processed
+            reference = _reference(_checked_answer(response, payload))
+            if reference is not None:
+                return reference
+        # The server has the request; asking again (same portal_reference) finds it.
+        raise TransientError(
+            f"The Open311 server accepted the request with a token that named no request "
+            f"after {attempts} polls; trying again later"
+        )
+
+    def _jurisdiction(self) -> dict[str, str]:
+        jurisdiction = self.config.get("jurisdiction_id")
+        return {"jurisdiction_id": str(jurisdiction)} if jurisdiction else {}
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        payload: Mapping[str, Any],
+        *,
+        data: list[tuple[str, str]] | None = None,
+        params: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        url = f"{self.config['endpoint']}/{path}"
+        timeout = httpx.Timeout(
+            float(self.config.get("read_timeout") or options.DEFAULT_READ_TIMEOUT),
+            connect=float(self.config.get("connect_timeout") or options.DEFAULT_CONNECT_TIMEOUT),
+        )
+        headers = {"Accept": "application/json"}
+        content = None
+        if data is not None:
+            content = urlencode(data).encode()  # keeps repeated keys: attribute[code][]
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.monotonic()
+        try:
+            return client().request(
+                method, url, content=content, params=params, headers=headers, timeout=timeout
+            )
+        except httpx.TimeoutException as exc:
+            raise TransientError(
+                f"No answer within the {timeout_kind(exc)} timeout "
+                f"({time.monotonic() - started:.1f} s)"
+            ) from exc
+        except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
+            # Refused, reset, or hung up before answering: the server may have committed, which
+            # is what portal_reference is for.
+            raise TransientError(f"Connection failed: {exc.__class__.__name__}: {exc}") from exc
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise PermanentError(f"The request could not be sent: {exc}") from exc
+
+
+# --- Answers -------------------------------------------------------------------------------------
+
+
+def _checked_answer(response: httpx.Response, payload: Mapping[str, Any]) -> list[Any]:
+    """The JSON array of a successful answer, or the DeliveryError it means."""
+    status = response.status_code
+    if not 200 <= status < 300:
+        raise _with_descriptions(error_for(response, payload), response, payload)
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    if isinstance(answer, Mapping):
+        answer = [answer]  # a few servers answer a single object
+    if not isinstance(answer, list):
+        raise PermanentError(
+            f"The Open311 server answered {status} with something other than a JSON array",
+            status_code=status,
+            excerpt=excerpt_of(response, payload),
+        )
+    codes = _error_codes(answer)
+    if codes:
+        error_class = TransientError if any(c >= 500 for c in codes) else PermanentError
+        error = error_class(
+            f"The Open311 server answered {status} with an error",
+            status_code=codes[0],
+            excerpt=excerpt_of(response, payload),
+        )
+        raise _with_descriptions(error, response, payload)
+    return answer
+
+
+def _error_codes(answer: list[Any]) -> list[int]:
+    """The codes of an error array; empty if the answer is not one."""
+    codes: list[int] = []
+    for item in answer:
+        if not isinstance(item, Mapping) or "description" not in item:
+            return []
+        if "service_request_id" in item or "token" in item:
+            return []
+        try:
+            codes.append(int(item["code"]))
+        except (KeyError, TypeError, ValueError):
+            return []
+    return codes
+
+
+def _with_descriptions(
+    error: DeliveryError, response: httpx.Response, payload: Mapping[str, Any]
+) -> DeliveryError:
+    """`error` with the spec's error descriptions added, blanked of anything we sent."""
+    try:
+        answer = response.json()
+    except ValueError:
+        return error
+    items = answer if isinstance(answer, list) else [answer]
+    described = [
+        f"{item.get('code', '?')} {item['description']}"
+        for item in items
+        if isinstance(item, Mapping) and isinstance(item.get("description"), str)
+    ]
+    if not described:
+        return error
+    text = "; ".join(described)
+    # excerpt_of is the one redaction there is: give it the descriptions as an answer's body.
+    redacted = excerpt_of(httpx.Response(response.status_code, content=text.encode()), payload)
+    redacted = redacted.partition(" ")[2]
+    error.message = f"{error.message}. Open311 error: {redacted}"
+    error.args = (error.message,)
+    return error
+
+
+def _reference(answer: list[Any]) -> str | None:
+    value = _first(answer, "service_request_id")
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    reference = str(value).strip()
+    return reference if 0 < len(reference) <= MAX_REFERENCE_LENGTH else None
+
+
+def _first(answer: list[Any], name: str) -> Any:
+    for item in answer:
+        if isinstance(item, Mapping) and item.get(name) not in (None, ""):
+            return item[name]
+    return None
+
+
+def _first_text(answer: list[Any], name: str) -> str | None:
+    value = _first(answer, name)
+    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
+
+
+def _update_from_extension(item: Any) -> StatusUpdate | None:
+    """One servicerequestupdates entry; the back office's own code is the most specific status."""
+    if not isinstance(item, Mapping):
+        return None
+    update_id, reference = _id(item.get("update_id")), _id(item.get("service_request_id"))
+    occurred = _datetime(item.get("updated_datetime"))
+    status = _id(item.get("external_status_code")) or _id(item.get("status"))
+    if not (update_id and reference and occurred and status):
+        return None
+    description = item.get("description")
+    return StatusUpdate(
+        update_id=update_id,
+        external_reference=reference,
+        status=status,
+        occurred_at=occurred,
+        description=description if isinstance(description, str) else "",
+    )
+
+
+def _update_from_request(item: Any) -> StatusUpdate | None:
+    """A request's current state as an update, its id made of the request, status and time."""
+    if not isinstance(item, Mapping):
+        return None
+    reference, status = _id(item.get("service_request_id")), _id(item.get("status"))
+    raw_time = item.get("updated_datetime") or item.get("requested_datetime")
+    occurred = _datetime(raw_time)
+    if not (reference and status and occurred):
+        return None
+    notes = item.get("status_notes")
+    return StatusUpdate(
+        update_id=f"{reference}:{status}:{raw_time}",
+        external_reference=reference,
+        status=status,
+        occurred_at=occurred,
+        description=notes if isinstance(notes, str) else "",
+    )
+
+
+# --- Values --------------------------------------------------------------------------------------
+
+
+def _attribute_code(name: str) -> str | None:
+    if not name.startswith(ATTRIBUTE_PREFIX):
+        return None
+    code = name[len(ATTRIBUTE_PREFIX) :]
+    return code if _ATTRIBUTE_CODE.match(code) else None
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != ""
+
+
+def _text(value: Any, field: str = "") -> str:
+    """A form value; an error names the field and type, never the value (it may be personal)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value).strip()
+    raise PermanentError(
+        f"Field {field!r} is {type(value).__name__}, which Open311 cannot send; map it to text"
+    )
+
+
+def _coordinate(value: Any, name: str, limit: int) -> str:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not -limit <= number <= limit:  # also catches NaN and the missing half of a pair
+        raise PermanentError(
+            f"Field {name!r} must be a number from -{limit} to {limit}: map lat and long together"
+        )
+    return repr(number)
+
+
+def _id(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _datetime(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _w3c(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
