@@ -88,10 +88,14 @@ def excerpt_of(response: httpx.Response, payload: Mapping[str, Any]) -> str:
     excerpt is kept on the attempt and shown to staff, so it must hold none of the payload.
     """
     text = response.content[:_EXCERPT_SOURCE_LENGTH].decode("utf-8", errors="replace")
+    return f"{response.status_code} {redacted(text, payload)}"[:EXCERPT_LENGTH]
+
+
+def redacted(text: str, payload: Mapping[str, Any]) -> str:
+    """`text` with every value in `payload` blanked out and its whitespace collapsed."""
     for value in sorted(_redactable(payload), key=len, reverse=True):
         text = text.replace(value, _REDACTED)
-    text = " ".join(text.split())
-    return f"{response.status_code} {text}"[:EXCERPT_LENGTH]
+    return " ".join(text.split())
 
 
 def _redactable(value: Any) -> Iterator[str]:

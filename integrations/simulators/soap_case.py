@@ -60,11 +60,10 @@ from integrations.simulators.base import Faults, RecordedRequest, Response, Simu
 
 NS = "http://cases.example.gov.uk/CaseService/1"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
-WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-_TOKEN_PROFILE = (
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
-)
-PASSWORD_TEXT = f"{_TOKEN_PROFILE}#PasswordText"  # noqa: S105 - a token type's URI
+_WSS = "http://docs.oasis-open.org/wss/2004/01/"
+WSSE = f"{_WSS}oasis-200401-wss-wssecurity-secext-1.0.xsd"
+# A token type's URI, not a password.
+PASSWORD_TEXT = f"{_WSS}oasis-200401-wss-username-token-profile-1.0#PasswordText"
 PATH = "/CaseService"
 DEFAULT_USERNAME = "portal"
 DEFAULT_PASSWORD = "simulator-password"  # noqa: S105 - a demo's, known to all
@@ -529,10 +528,10 @@ def _validated(operation: Any, service_codes: frozenset[str] | None) -> dict[str
             raise _Fault("Client.Validation", f"Email '{contact['email']}' is not an address")
     fields: dict[str, str] = {}
     for field_node in operation.findall(f"{{{NS}}}Fields/{{{NS}}}Field"):
-        name = _text(field_node, "Name")
-        if not name:
+        field_name = _text(field_node, "Name")
+        if not field_name:
             raise _Fault("Client.Validation", "Every Field needs a Name")
-        fields[name] = _text(field_node, "Value") or ""
+        fields[field_name] = _text(field_node, "Value") or ""
     return {
         "client_reference": client_reference,
         "service_code": service_code,
