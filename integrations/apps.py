@@ -4,6 +4,8 @@ from django.apps import AppConfig
 ADAPTER_MODULES: tuple[str, ...] = (
     "integrations.webhook.adapter",
     "integrations.open311.adapter",
+    "integrations.soap.adapter",
+    "integrations.crm.adapter",
 )
 
 

@@ -4,6 +4,9 @@
                            ...}. The same Idempotency-Key again answers 200 with the SAME record
                            (or 409 naming it, with replay_status=409) and never makes a second.
     OPTIONS /records       204 with Allow, after the credentials are checked (connection tests)
+    POST /oauth2/token     with oauth2=(client id, secret): a client-credentials token endpoint
+                           (see simulators.oauth2); records then need one of its bearer tokens,
+                           and `oauth2_issuer.revoke_tokens()` makes the next request a 401
 
 It checks X-Portal-Signature (sha256=HMAC of "<X-Portal-Timestamp>.<body>" with its secret) and
 that the timestamp is within five minutes, and the credentials it was given if any: 401 if not.
@@ -36,6 +39,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from integrations.simulators.base import Faults, RecordedRequest, Response, Simulator
+from integrations.simulators.oauth2 import TOKEN_PATH, TokenIssuer
 
 DEFAULT_SECRET = "simulator-signing-secret"  # noqa: S105 - a demo's, known to all
 DEFAULT_PATH = "/records"
@@ -54,6 +58,8 @@ class WebhookSimulator(Simulator):
         api_key_header: str = "X-API-Key",
         bearer_token: str | None = None,
         basic: tuple[str, str] | None = None,
+        oauth2: tuple[str, str] | None = None,
+        token_lifetime: float = 3600,
         required_fields: Iterable[str] = (),
         replay_status: int = 200,
         max_skew: int = MAX_SKEW,
@@ -68,6 +74,9 @@ class WebhookSimulator(Simulator):
         self.api_key, self.api_key_header = api_key, api_key_header
         self.bearer_token = bearer_token
         self.basic = basic
+        self.oauth2_issuer = (
+            TokenIssuer(*oauth2, lifetime=token_lifetime) if oauth2 is not None else None
+        )
         self.required_fields = tuple(required_fields)
         self.replay_status = replay_status
         self.max_skew = max_skew
@@ -80,6 +89,11 @@ class WebhookSimulator(Simulator):
     def records_url(self) -> str:
         """The address to configure on a webhook connection."""
         return f"{self.url}{self.path}"
+
+    @property
+    def token_url(self) -> str:
+        """With oauth2: the token endpoint's address."""
+        return f"{self.url}{TOKEN_PATH}"
 
     # --- What tests look at ----------------------------------------------------------------------
 
@@ -118,6 +132,8 @@ class WebhookSimulator(Simulator):
     # --- The system ------------------------------------------------------------------------------
 
     def authorise(self, request: RecordedRequest) -> Response | None:
+        if self.oauth2_issuer is not None and request.path == TOKEN_PATH:
+            return None  # the token endpoint checks the client's credentials itself
         if not self._credentials_ok(request.headers):
             return self.unauthorised(request)
         if request.method == "POST" and self.secret is not None:
@@ -127,6 +143,8 @@ class WebhookSimulator(Simulator):
         return None
 
     def handle(self, request: RecordedRequest) -> Response:
+        if self.oauth2_issuer is not None and request.path == TOKEN_PATH:
+            return self.oauth2_issuer.handle(request)
         if request.path != self.path:
             return Response.json({"error": "not found"}, status=404)
         if request.method == "OPTIONS":
@@ -173,6 +191,8 @@ class WebhookSimulator(Simulator):
         if self.api_key is not None:
             given = headers.get(self.api_key_header.lower(), "")
             return hmac.compare_digest(given.encode(), self.api_key.encode())
+        if self.oauth2_issuer is not None:
+            return self.oauth2_issuer.bearer_is_valid(headers)
         if self.bearer_token is not None:
             expected = f"Bearer {self.bearer_token}"
             return hmac.compare_digest(headers.get("authorization", "").encode(), expected.encode())

@@ -9,7 +9,8 @@ The request carries, besides any authentication:
 The answer must be 2xx with the new record's reference in its JSON (the `reference_field` path,
 "id" by default); a 409 naming the record is a replay of one we already made. 408, 425, 429, 5xx
 and every lost connection are worth retrying; any other answer is not.
-OAuth2 client credentials is not supported yet (issue 5).
+With OAuth2 client credentials the bearer token comes from integrations.oauth2: cached by the
+worker, and fetched afresh (once) when the receiver answers 401.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from integrations.base import (
     TransientError,
 )
 from integrations.http import client, error_for, excerpt_of, timeout_kind
+from integrations.oauth2 import TokenSource, bearer, send_with_token
 from integrations.registry import registry
 from integrations.webhook import config as options
 from integrations.webhook.config import WebhookConfig
@@ -104,18 +106,24 @@ class WebhookAdapter(Adapter):
     def _send(
         self, method: str, url: str, body: bytes, idempotency_key: str | None
     ) -> httpx.Response:
-        headers = {**self._auth_headers(), **self._signature_headers(body)}
+        headers = self._signature_headers(body)
         if body:
             headers["Content-Type"] = "application/json"
         if idempotency_key is not None:
             headers["Idempotency-Key"] = idempotency_key
-        timeout = httpx.Timeout(
-            float(self.config.get("read_timeout") or options.DEFAULT_READ_TIMEOUT),
-            connect=float(self.config.get("connect_timeout") or options.DEFAULT_CONNECT_TIMEOUT),
-        )
+        timeout = self._timeout()
         started = time.monotonic()
+
+        def request(auth: dict[str, str]) -> httpx.Response:
+            return client().request(
+                method, url, content=body, headers={**auth, **headers}, timeout=timeout
+            )
+
         try:
-            return client().request(method, url, content=body, headers=headers, timeout=timeout)
+            tokens = self._token_source()
+            if tokens is not None:
+                return send_with_token(tokens, lambda token: request(bearer(token)))
+            return request(self._auth_headers())
         except httpx.TimeoutException as exc:
             raise TransientError(
                 f"No answer within the {timeout_kind(exc)} timeout "
@@ -127,6 +135,23 @@ class WebhookAdapter(Adapter):
             raise TransientError(f"Connection failed: {exc.__class__.__name__}: {exc}") from exc
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise PermanentError(f"The request could not be sent: {exc}") from exc
+
+    def _timeout(self) -> httpx.Timeout:
+        return httpx.Timeout(
+            float(self.config.get("read_timeout") or options.DEFAULT_READ_TIMEOUT),
+            connect=float(self.config.get("connect_timeout") or options.DEFAULT_CONNECT_TIMEOUT),
+        )
+
+    def _token_source(self) -> TokenSource | None:
+        if self.config.get("auth_type") != options.AUTH_OAUTH2:
+            return None
+        return TokenSource(
+            str(self.config["token_url"]),
+            str(self.config["client_id"]),
+            str(self.config["client_secret"]),
+            scope=self.config.get("scope") or None,
+            timeout=self._timeout(),
+        )
 
     def _signature_headers(self, body: bytes) -> dict[str, str]:
         timestamp = str(int(time.time()))

@@ -14,12 +14,19 @@ DEFAULT_READ_TIMEOUT = 15.0
 DEFAULT_REFERENCE_FIELD = "id"
 DEFAULT_API_KEY_HEADER = "X-API-Key"
 
-AUTH_NONE, AUTH_API_KEY, AUTH_BEARER, AUTH_BASIC = "none", "api_key", "bearer", "basic"
+AUTH_NONE, AUTH_API_KEY, AUTH_BEARER, AUTH_BASIC, AUTH_OAUTH2 = (
+    "none",
+    "api_key",
+    "bearer",
+    "basic",
+    "oauth2",
+)
 AUTH_CHOICES = [
     (AUTH_NONE, "None"),
     (AUTH_API_KEY, "API key in a header"),
     (AUTH_BEARER, "Bearer token"),
     (AUTH_BASIC, "Basic (user name and password)"),
+    (AUTH_OAUTH2, "OAuth2 client credentials"),
 ]
 
 SECRET = {"secret": True, "input_type": "password"}
@@ -96,6 +103,31 @@ class WebhookConfig(serializers.Serializer[Any]):
     password = serializers.CharField(
         label="Password", style=SECRET, write_only=True, required=False, allow_blank=True
     )
+    token_url = serializers.URLField(
+        label="OAuth2 token address",
+        required=False,
+        allow_blank=True,
+        validators=[validate_web_address],
+        help_text="For OAuth2: where the portal asks for an access token with its client id and "
+        "secret, e.g. https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token",
+    )
+    client_id = serializers.CharField(
+        label="OAuth2 client id", required=False, allow_blank=True, max_length=200
+    )
+    client_secret = serializers.CharField(
+        label="OAuth2 client secret",
+        style=SECRET,
+        write_only=True,
+        required=False,
+        allow_blank=True,
+    )
+    scope = serializers.CharField(
+        label="OAuth2 scope",
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="Optional: what the token is for, if the token endpoint needs it.",
+    )
     reference_field = serializers.CharField(
         label="Reference field",
         default=DEFAULT_REFERENCE_FIELD,
@@ -150,6 +182,11 @@ class WebhookConfig(serializers.Serializer[Any]):
             AUTH_BASIC: {
                 "username": "Enter the user name for basic authentication.",
                 "password": "Enter the password for basic authentication.",
+            },
+            AUTH_OAUTH2: {
+                "token_url": "Enter the address of the OAuth2 token endpoint.",
+                "client_id": "Enter the OAuth2 client id.",
+                "client_secret": "Enter the OAuth2 client secret.",
             },
         }.get(attrs.get("auth_type", AUTH_NONE), {})
         missing = {name: [message] for name, message in required.items() if not attrs.get(name)}

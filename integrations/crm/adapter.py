@@ -1,0 +1,405 @@
+"""A CRM over its REST API: Dynamics 365 (Dataverse Web API) or Salesforce, with OAuth2.
+
+Each submission is created or updated by an alternate key holding the delivery's idempotency key,
+in one request, so a retry after a lost answer updates the record the first attempt made instead
+of making a second:
+
+    Dynamics    PATCH {base}/api/data/v9.2/{entity_set}({alternate_key_name}='{key}')
+                201/204 created, 200/204 updated; the record's id is read from OData-EntityId
+                (or the representation asked for with Prefer: return=representation)
+    Salesforce  PATCH {base}/services/data/v60.0/sobjects/{sobject}/{external_id_field}/{key}
+                201 {"id"} created, 200 {"id"} updated (API 46+) or 204 updated, after which the
+                id is read with a GET of the same address
+
+A bearer token comes from the connection's OAuth2 token endpoint (client credentials), cached by
+the worker and fetched afresh once when the CRM answers 401. 429 (Dynamics service protection
+limits) and 5xx are retried, honouring Retry-After; so is Salesforce's 403 REQUEST_LIMIT_EXCEEDED.
+Any other refusal is permanent and names the CRM's own error code.
+
+Status updates are polled: records whose modifiedon (LastModifiedDate) is at or after `since`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+from django.core.serializers.json import DjangoJSONEncoder
+
+from integrations.base import (
+    Adapter,
+    DeliveryError,
+    PermanentError,
+    StatusUpdate,
+    TargetField,
+    TransientError,
+)
+from integrations.crm import config as options
+from integrations.crm.config import CRMConfig
+from integrations.http import client, error_for, excerpt_of, retry_after_seconds, timeout_kind
+from integrations.oauth2 import TokenSource, bearer, send_with_token
+from integrations.registry import registry
+
+logger = logging.getLogger(__name__)
+
+MAX_REFERENCE_LENGTH = 200
+# A poll reads at most this many pages; the rest wait for the next poll, which starts from the
+# newest change it was given (oldest first, so nothing is skipped).
+MAX_PAGES = 20
+PAGE_SIZE = 500
+FORMATTED = "OData.Community.Display.V1.FormattedValue"
+
+# The id between the parentheses of an OData-EntityId: .../incidents(7d9b...-...-...)
+_ENTITY_ID = re.compile(
+    r"\(([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\)$"
+)
+# A CRM error code is put into the message people see, so only when it looks like one.
+_ERROR_CODE = re.compile(r"^[A-Za-z0-9_.:-]{1,60}$")
+
+
+@registry.register
+class CRMAdapter(Adapter):
+    id = "crm"
+    name = "CRM (Dynamics 365 or Salesforce)"
+    config_serializer = CRMConfig
+    # Any column of the table can be written; these are the common ones, for mapping help.
+    accepts_any_fields = True
+    target_fields = (
+        TargetField("title", description="Dynamics case title (Salesforce: Subject)"),
+        TargetField("description", description="The details (Salesforce: Description)"),
+        TargetField("emailaddress", description="Contact email (Salesforce: SuppliedEmail)"),
+        TargetField("telephone", description="Contact phone (Salesforce: SuppliedPhone)"),
+        TargetField("address", description="The location's address"),
+        TargetField("postcode", description="The location's postcode"),
+        TargetField("uprn", description="Unique Property Reference Number"),
+        TargetField("latitude", type="number"),
+        TargetField("longitude", type="number"),
+    )
+
+    def deliver(self, payload: Mapping[str, Any], idempotency_key: str) -> str:
+        # The key travels in the address; the CRM refuses a body that sets it again differently.
+        record = {name: value for name, value in payload.items() if name != self._key_field}
+        try:
+            body = json.dumps(record, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+        except (TypeError, ValueError) as exc:
+            raise PermanentError(
+                f"The payload cannot be written as JSON: {exc.__class__.__name__}"
+            ) from None
+        if self._dynamics:
+            reference = self._upsert_dynamics(body, idempotency_key, payload)
+        else:
+            reference = self._upsert_salesforce(body, idempotency_key, payload)
+        logger.info("crm record saved", extra={"style": self.config["api_style"]})
+        return reference
+
+    def check_connection(self) -> None:
+        endpoint = "WhoAmI" if self._dynamics else "limits"
+        response = self._send("GET", f"{self._api}/{endpoint}")
+        if not 200 <= response.status_code < 300:
+            raise self._error(response, {})
+
+    def fetch_updates(self, since: datetime | None) -> list[StatusUpdate]:
+        rows = self._dynamics_changes(since) if self._dynamics else self._salesforce_changes(since)
+        updates = [update for row in rows if (update := self._update_from(row)) is not None]
+        return sorted(updates, key=lambda update: update.occurred_at)
+
+    # --- Dynamics --------------------------------------------------------------------------------
+
+    def _upsert_dynamics(self, body: bytes, key: str, payload: Mapping[str, Any]) -> str:
+        id_attribute = self.config["id_attribute"]
+        url = f"{self._api}/{self.config['entity_set']}({self._key_field}='{_odata_string(key)}')"
+        # No If-Match / If-None-Match: that is what makes the PATCH an upsert.
+        response = self._send(
+            "PATCH",
+            url,
+            body=body,
+            params={"$select": id_attribute},
+            headers={"Prefer": "return=representation"},
+        )
+        if response.status_code not in (200, 201, 204):
+            raise self._error(response, payload)
+        match = _ENTITY_ID.search(response.headers.get("OData-EntityId", ""))
+        reference = match.group(1) if match else _field(response, id_attribute)
+        if reference is None:
+            raise PermanentError(
+                f"The CRM saved the record ({response.status_code}) but named neither an "
+                f"OData-EntityId nor its {id_attribute}; check the primary id column",
+                status_code=response.status_code,
+                excerpt=excerpt_of(response, payload),
+            )
+        return reference
+
+    def _dynamics_changes(self, since: datetime | None) -> Iterator[dict[str, Any]]:
+        status_field = self.config["status_field"]
+        columns = [self.config["id_attribute"], status_field, "modifiedon", self._key_field]
+        params = {"$select": ",".join(dict.fromkeys(columns)), "$orderby": "modifiedon asc"}
+        if since is not None:
+            # At or after, not after: modifiedon has whole seconds, and a change committed later
+            # in the second of the last one seen must not be missed. Repeats share an update id.
+            params["$filter"] = f"modifiedon ge {_utc(since)}"
+        headers = {
+            "Prefer": f'odata.maxpagesize={PAGE_SIZE},odata.include-annotations="{FORMATTED}"'
+        }
+        url: str | None = f"{self._api}/{self.config['entity_set']}"
+        for _ in range(MAX_PAGES):
+            if url is None:
+                return
+            page = self._read(url, params, headers)
+            yield from (row for row in page.get("value", []) if isinstance(row, dict))
+            url, params = self._next_page(page.get("@odata.nextLink")), {}
+
+    # --- Salesforce ------------------------------------------------------------------------------
+
+    def _upsert_salesforce(self, body: bytes, key: str, payload: Mapping[str, Any]) -> str:
+        url = (
+            f"{self._api}/sobjects/{self.config['sobject']}/{self._key_field}/{quote(key, safe='')}"
+        )
+        response = self._send("PATCH", url, body=body)
+        if response.status_code in (200, 201):
+            reference = _field(response, "id")
+        elif response.status_code == 204:
+            # Updated, and older API versions say nothing more: ask for the record's id.
+            found = self._send("GET", url, params={"fields": "Id"})
+            if found.status_code != 200:
+                raise self._error(found, payload)
+            reference = _field(found, "Id")
+        elif response.status_code == 300:
+            raise PermanentError(
+                f"More than one {self.config['sobject']} has this {self._key_field}: mark the "
+                "field Unique in Salesforce",
+                status_code=300,
+                excerpt=excerpt_of(response, payload),
+            )
+        else:
+            raise self._error(response, payload)
+        if reference is None:
+            raise PermanentError(
+                f"Salesforce answered {response.status_code} without the record's id",
+                status_code=response.status_code,
+                excerpt=excerpt_of(response, payload),
+            )
+        return reference
+
+    def _salesforce_changes(self, since: datetime | None) -> Iterator[dict[str, Any]]:
+        status_field = self.config["status_field"]
+        # Both names were checked to be API names when the connection was saved.
+        soql = f"SELECT Id, {status_field}, LastModifiedDate FROM {self.config['sobject']}"  # noqa: S608
+        if since is not None:
+            soql += f" WHERE LastModifiedDate >= {_utc(since)}"
+        soql += " ORDER BY LastModifiedDate ASC"
+        url: str | None = f"{self._api}/query"
+        params = {"q": soql}
+        for _ in range(MAX_PAGES):
+            if url is None:
+                return
+            page = self._read(url, params, {})
+            for row in page.get("records", []):
+                if isinstance(row, dict):
+                    yield {
+                        "id": row.get("Id"),
+                        "status": row.get(status_field),
+                        "modified": row.get("LastModifiedDate"),
+                    }
+            next_url = page.get("nextRecordsUrl") if page.get("done") is False else None
+            url, params = self._next_page(next_url), {}
+
+    # --- Shared ----------------------------------------------------------------------------------
+
+    @property
+    def _dynamics(self) -> bool:
+        return bool(self.config.get("api_style", options.DYNAMICS) == options.DYNAMICS)
+
+    @property
+    def _key_field(self) -> str:
+        return str(
+            self.config["alternate_key_name"]
+            if self._dynamics
+            else self.config["external_id_field"]
+        )
+
+    @property
+    def _api(self) -> str:
+        base, version = self.config["base_url"], self.config["api_version"]
+        if self._dynamics:
+            return f"{base}/api/data/v{version}"
+        return f"{base}/services/data/v{version}"
+
+    def _update_from(self, row: Mapping[str, Any]) -> StatusUpdate | None:
+        if self._dynamics:
+            status_field = self.config["status_field"]
+            record_id, status = row.get(self.config["id_attribute"]), row.get(status_field)
+            modified = row.get("modifiedon")
+            description = row.get(f"{status_field}@{FORMATTED}") or ""
+        else:
+            record_id, status, modified = row.get("id"), row.get("status"), row.get("modified")
+            description = ""
+        if not isinstance(record_id, str) or status is None or not isinstance(modified, str):
+            return None
+        try:
+            occurred_at = _parse_datetime(modified)
+        except ValueError:
+            logger.warning("crm update with an unreadable date skipped")
+            return None
+        return StatusUpdate(
+            update_id=f"{record_id}:{modified}",
+            external_reference=record_id,
+            status=str(status),
+            occurred_at=occurred_at,
+            description=str(description),
+        )
+
+    def _read(self, url: str, params: Mapping[str, str], headers: Mapping[str, str]) -> Any:
+        response = self._send("GET", url, params=params, headers=headers)
+        if response.status_code != 200:
+            raise self._error(response, {})
+        try:
+            page = response.json()
+        except ValueError:
+            page = None
+        if not isinstance(page, dict):
+            raise PermanentError(
+                "The CRM answered a query with something other than a JSON object",
+                status_code=response.status_code,
+                excerpt=excerpt_of(response, {}),
+            )
+        return page
+
+    def _next_page(self, link: Any) -> str | None:
+        if not isinstance(link, str) or not link:
+            return None
+        if link.startswith("/"):
+            link = self.config["base_url"] + link
+        # The token goes wherever the link points: only ever to the CRM itself.
+        if urlsplit(link).netloc != urlsplit(self.config["base_url"]).netloc:
+            raise PermanentError("The CRM pointed the next page at another host; not followed")
+        return link
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes | None = None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        common = {"Accept": "application/json", **(headers or {})}
+        if self._dynamics:
+            common.update({"OData-MaxVersion": "4.0", "OData-Version": "4.0"})
+        if body is not None:
+            common["Content-Type"] = "application/json; charset=utf-8"
+        timeout = self._timeout()
+        started = time.monotonic()
+
+        def request(token: str) -> httpx.Response:
+            return client().request(
+                method,
+                url,
+                content=body,
+                params=params,
+                headers={**common, **bearer(token)},
+                timeout=timeout,
+            )
+
+        try:
+            return send_with_token(self._tokens(), request)
+        except httpx.TimeoutException as exc:
+            raise TransientError(
+                f"No answer from the CRM within the {timeout_kind(exc)} timeout "
+                f"({time.monotonic() - started:.1f} s)"
+            ) from exc
+        except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
+            # The CRM may have saved the record before the connection went: the retry upserts it.
+            raise TransientError(f"Connection failed: {exc.__class__.__name__}: {exc}") from exc
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise PermanentError(f"The request could not be sent: {exc}") from exc
+
+    def _tokens(self) -> TokenSource:
+        return TokenSource(
+            self.config["token_url"],
+            self.config["client_id"],
+            self.config["client_secret"],
+            scope=self.config.get("scope") or None,
+            timeout=self._timeout(),
+        )
+
+    def _timeout(self) -> httpx.Timeout:
+        return httpx.Timeout(
+            float(self.config.get("read_timeout") or options.DEFAULT_READ_TIMEOUT),
+            connect=float(self.config.get("connect_timeout") or options.DEFAULT_CONNECT_TIMEOUT),
+        )
+
+    def _error(self, response: httpx.Response, payload: Mapping[str, Any]) -> DeliveryError:
+        status = response.status_code
+        code = _crm_error_code(response)
+        if status == 403 and code == "REQUEST_LIMIT_EXCEEDED":
+            # Salesforce's daily API allowance is used up: it comes back, so wait and retry.
+            return TransientError(
+                "Salesforce's API request limit is used up (403 REQUEST_LIMIT_EXCEEDED); "
+                "trying again later",
+                status_code=status,
+                retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+                excerpt=excerpt_of(response, payload),
+            )
+        if code and 400 <= status < 500 and status not in (401, 403, 408, 425, 429):
+            return PermanentError(
+                f"The CRM refused the record ({status} {code})",
+                status_code=status,
+                excerpt=excerpt_of(response, payload),
+            )
+        return error_for(response, payload)
+
+
+def _odata_string(value: str) -> str:
+    """A value for an OData string literal in a URL path: quotes doubled, then percent-encoded."""
+    return quote(value.replace("'", "''"), safe="")
+
+
+def _utc(moment: datetime) -> str:
+    """An OData / SOQL date-time literal, whole seconds, UTC: 2026-03-01T09:30:00Z."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_datetime(value: str) -> datetime:
+    # Dynamics: 2026-03-01T09:30:00Z; Salesforce: 2026-03-01T09:30:00.000+0000.
+    if re.search(r"[+-]\d{4}$", value):
+        value = f"{value[:-2]}:{value[-2:]}"
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def _field(response: httpx.Response, name: str) -> str | None:
+    try:
+        answer = response.json()
+    except ValueError:
+        return None
+    value = answer.get(name) if isinstance(answer, dict) else None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    reference = str(value).strip()
+    return reference if 0 < len(reference) <= MAX_REFERENCE_LENGTH else None
+
+
+def _crm_error_code(response: httpx.Response) -> str:
+    """Dynamics {"error": {"code", "message"}}; Salesforce [{"errorCode", "message"}]."""
+    try:
+        answer = response.json()
+    except ValueError:
+        return ""
+    code: Any = None
+    if isinstance(answer, dict) and isinstance(answer.get("error"), dict):
+        code = answer["error"].get("code")
+    elif isinstance(answer, list) and answer and isinstance(answer[0], dict):
+        code = answer[0].get("errorCode")
+    return code if isinstance(code, str) and _ERROR_CODE.match(code) else ""

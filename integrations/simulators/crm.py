@@ -1,0 +1,501 @@
+"""A CRM with its OAuth2 token endpoint: Dynamics 365's Web API, or Salesforce's REST API.
+
+Both styles keep one table whose records are created or updated by an alternate key:
+
+    POST /oauth2/token     client credentials (see simulators.oauth2): a bearer token that lives
+                           `token_lifetime` seconds; every other request needs a live one (401)
+
+    style="dynamics"
+    PATCH /api/data/v9.2/{entity_set}({alternate_key}='{value}')   upsert: 204 (or 201 with
+                           Prefer: return=representation) on create, 204 (or 200) on update, with
+                           OData-EntityId naming the record's GUID; a body column outside
+                           `columns` (when given) is a 400 {"error": {"code", "message"}}
+    GET /api/data/v9.2/{entity_set}?$select=..&$filter=modifiedon gt|ge <date>&$orderby=..
+                           {"value": [...]}, paged by Prefer: odata.maxpagesize (@odata.nextLink)
+    GET /api/data/v9.2/WhoAmI
+
+    style="salesforce"
+    PATCH /services/data/v60.0/sobjects/{sobject}/{external_id_field}/{value}   upsert: 201
+                           {"id", "created": true}; on update 200 {"id", "created": false}, or 204
+                           with update_status=204 (API versions before 46)
+    GET   the same address ?fields=Id                                   {"Id": ...}
+    GET /services/data/v60.0/query?q=SELECT Id, Status, LastModifiedDate FROM {sobject}
+                           [WHERE LastModifiedDate > | >= <date>] ORDER BY LastModifiedDate ASC
+    GET /services/data/v60.0/limits
+
+In Python, for tests: `records`, `record_for(key)`, `creates`, `updates`, `set_status(key_or_id,
+status)`, `revoke_tokens()`, `token_requests`, `tokens_accepted = False` (tokens are issued but
+the CRM refuses them: an app registration with no application user). Over HTTP, for other
+processes (neither recorded nor subject to faults):
+    GET /_records[?key=K]   {"count", "creates", "updates", "records": [...]};  DELETE /_records
+    POST /_updates {"key" or "id": ..., "status": ...}   a caseworker moves a case on
+    DELETE /_tokens         revoke every token
+    GET/POST/DELETE /_faults   see the base Simulator (faults apply to the token endpoint too)
+
+Standalone: python -m integrations.simulators.crm --port 8105 [--style salesforce]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import re
+import threading
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import unquote, urlencode
+
+from integrations.simulators.base import Faults, RecordedRequest, Response, Simulator
+from integrations.simulators.oauth2 import TOKEN_PATH, TokenIssuer
+
+DEFAULT_CLIENT_ID = "portal-crm-client"
+DEFAULT_CLIENT_SECRET = "simulator-crm-secret"  # noqa: S105 - a demo's, known to all
+DYNAMICS_VERSION, SALESFORCE_VERSION = "9.2", "60.0"
+FORMATTED = "OData.Community.Display.V1.FormattedValue"
+DYNAMICS_STATUSES = {1: "In Progress", 2: "On Hold", 3: "Waiting for Details", 5: "Problem Solved"}
+
+_UPSERT = re.compile(r"^/api/data/v9\.2/(\w+)\((\w+)='((?:[^']|'')*)'\)$")
+_FILTER = re.compile(r"^modifiedon (gt|ge) (\S+)$")
+_SOQL = re.compile(
+    r"^SELECT (?P<fields>[\w, ]+) FROM (?P<sobject>\w+)"
+    r"(?: WHERE LastModifiedDate (?P<op>>=?) (?P<since>\S+))?"
+    r" ORDER BY LastModifiedDate ASC$",
+    re.IGNORECASE,
+)
+
+
+class CRMSimulator(Simulator):
+    name = "crm-simulator"
+
+    def __init__(
+        self,
+        *,
+        style: str = "dynamics",
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+        token_lifetime: float = 3600,
+        entity_set: str = "incidents",
+        alternate_key: str = "mc_portalreference",
+        id_attribute: str = "incidentid",
+        sobject: str = "Case",
+        external_id_field: str = "Portal_Reference__c",
+        columns: Iterable[str] | None = None,
+        update_status: int = 200,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        seed: int | None = None,
+    ) -> None:
+        super().__init__(host=host, port=port, seed=seed)
+        if style not in ("dynamics", "salesforce"):
+            raise ValueError(f"unknown style {style!r}")
+        self.style = style
+        self.issuer = TokenIssuer(client_id, client_secret, lifetime=token_lifetime)
+        self.entity_set, self.alternate_key, self.id_attribute = (
+            entity_set,
+            alternate_key,
+            id_attribute,
+        )
+        self.sobject, self.external_id_field = sobject, external_id_field
+        self.columns = frozenset(columns) if columns is not None else None
+        self.update_status = update_status
+        self.tokens_accepted = True
+        self._store_lock = threading.Lock()
+        self._records: dict[str, dict[str, Any]] = {}  # by key
+        self._creates = self._updates = 0
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.url}{TOKEN_PATH}"
+
+    # --- What tests look at and change -----------------------------------------------------------
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        """Every record, oldest first: {"id", "key", "data", "status", "createdon", "modifiedon",
+        "saves"}."""
+        with self._store_lock:
+            return copy.deepcopy(list(self._records.values()))
+
+    def record_for(self, key: str) -> dict[str, Any] | None:
+        with self._store_lock:
+            return copy.deepcopy(self._records.get(key))
+
+    @property
+    def creates(self) -> int:
+        with self._store_lock:
+            return self._creates
+
+    @property
+    def updates(self) -> int:
+        with self._store_lock:
+            return self._updates
+
+    @property
+    def token_requests(self) -> int:
+        """Tokens issued: one for many deliveries when the client caches them."""
+        return self.issuer.issued
+
+    def revoke_tokens(self) -> None:
+        self.issuer.revoke_tokens()
+
+    def set_status(self, key_or_id: str, status: int | str) -> dict[str, Any]:
+        """A caseworker moves a record on: its status and modified time change."""
+        with self._store_lock:
+            record = self._records.get(key_or_id) or next(
+                (r for r in self._records.values() if r["id"] == key_or_id), None
+            )
+            if record is None:
+                raise KeyError(key_or_id)
+            record["status"] = status
+            self._touch(record)
+            return copy.deepcopy(record)
+
+    def clear_records(self) -> None:
+        with self._store_lock:
+            self._records.clear()
+            self._creates = self._updates = 0
+
+    def reset(self) -> None:
+        super().reset()
+        self.clear_records()
+        self.tokens_accepted = True
+
+    # --- The system ------------------------------------------------------------------------------
+
+    def authorise(self, request: RecordedRequest) -> Response | None:
+        if request.path == TOKEN_PATH:
+            return None
+        if self.tokens_accepted and self.issuer.bearer_is_valid(request.headers):
+            return None
+        return self.unauthorised(request)
+
+    def unauthorised(self, request: RecordedRequest) -> Response:
+        if request.path == TOKEN_PATH:
+            return Response.json({"error": "invalid_client"}, status=401)
+        challenge = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        if self.style == "salesforce":
+            return Response.json(
+                [{"errorCode": "INVALID_SESSION_ID", "message": "Session expired or invalid"}],
+                status=401,
+                headers=challenge,
+            )
+        return Response(401, headers=challenge)
+
+    def handle(self, request: RecordedRequest) -> Response:
+        if request.path == TOKEN_PATH:
+            return self.issuer.handle(request)
+        if self.style == "dynamics":
+            return self._dynamics(request)
+        return self._salesforce(request)
+
+    # --- Dynamics --------------------------------------------------------------------------------
+
+    def _dynamics(self, request: RecordedRequest) -> Response:
+        path = unquote(request.path)
+        prefix = f"/api/data/v{DYNAMICS_VERSION}"
+        if path == f"{prefix}/WhoAmI" and request.method == "GET":
+            return Response.json(
+                {
+                    "BusinessUnitId": "9f4c2a4e-1d6b-4b7a-9d61-0c1f5b2c6a11",
+                    "UserId": "2b7d8a0e-5f3c-4e61-8a2f-6c9d0e1f2a33",
+                    "OrganizationId": "5e1a9c3b-7d2f-4a80-b6e4-3f0c8d1a2b44",
+                }
+            )
+        if path == f"{prefix}/{self.entity_set}" and request.method == "GET":
+            return self._dynamics_query(request)
+        match = _UPSERT.match(path)
+        if match is None or match.group(1) != self.entity_set:
+            segment = path.rsplit("/", 1)[-1].split("(")[0]
+            return _dynamics_error(
+                404, "0x80060888", f"Resource not found for the segment '{segment}'."
+            )
+        if request.method != "PATCH":
+            return _dynamics_error(405, "0x80060888", "Use PATCH to create or update by key.")
+        if match.group(2) != self.alternate_key:
+            return _dynamics_error(
+                400,
+                "0x80060892",
+                f"No alternate key on {self.entity_set} named '{match.group(2)}'.",
+            )
+        data, problem = self._body(request)
+        if problem:
+            return _dynamics_error(400, "0x80060888", problem)
+        record, created = self._upsert(match.group(3).replace("''", "'"), data)
+        headers = {
+            "OData-Version": "4.0",
+            "OData-EntityId": f"{self.url}{prefix}/{self.entity_set}({record['id']})",
+        }
+        if "return=representation" in request.headers.get("prefer", ""):
+            row = self._dynamics_row(record, request.param("$select"), annotate=False)
+            return Response.json(row, status=201 if created else 200, headers=headers)
+        return Response(204, headers=headers)
+
+    def _dynamics_query(self, request: RecordedRequest) -> Response:
+        rows = self.records
+        if (expression := request.param("$filter")) is not None:
+            match = _FILTER.match(expression)
+            if match is None:
+                return _dynamics_error(
+                    400, "0x8006088a", "The simulator filters on modifiedon only."
+                )
+            since = _parse(match.group(2))
+            keep = (lambda m: m > since) if match.group(1) == "gt" else (lambda m: m >= since)
+            rows = [r for r in rows if keep(_parse(r["modifiedon"]))]
+        rows.sort(key=lambda r: r["modifiedon"])
+        prefer = request.headers.get("prefer", "")
+        size = re.search(r"odata\.maxpagesize=(\d+)", prefer)
+        skip = int(request.param("$skiptoken") or 0)
+        page_size = int(size.group(1)) if size else 5000
+        page = rows[skip : skip + page_size]
+        annotate = FORMATTED in prefer or "odata.include-annotations" in prefer
+        answer: dict[str, Any] = {
+            "@odata.context": f"{self.url}{request.path.rsplit('/', 1)[0]}/$metadata"
+            f"#{self.entity_set}",
+            "value": [self._dynamics_row(r, request.param("$select"), annotate) for r in page],
+        }
+        if skip + page_size < len(rows):
+            query = {k: v[0] for k, v in request.query.items()} | {"$skiptoken": skip + page_size}
+            answer["@odata.nextLink"] = f"{self.url}{request.path}?{urlencode(query)}"
+        return Response.json(answer)
+
+    def _dynamics_row(
+        self, record: Mapping[str, Any], select: str | None, annotate: bool
+    ) -> dict[str, Any]:
+        row = {
+            **record["data"],
+            self.id_attribute: record["id"],
+            self.alternate_key: record["key"],
+            "statuscode": record["status"],
+            "createdon": record["createdon"],
+            "modifiedon": record["modifiedon"],
+        }
+        if select:
+            wanted = {name.strip() for name in select.split(",")} | {self.id_attribute}
+            row = {name: value for name, value in row.items() if name in wanted}
+        if annotate and "statuscode" in row:
+            row[f"statuscode@{FORMATTED}"] = DYNAMICS_STATUSES.get(
+                record["status"], str(record["status"])
+            )
+        return {"@odata.etag": f'W/"{record["saves"]}"', **row}
+
+    # --- Salesforce ------------------------------------------------------------------------------
+
+    def _salesforce(self, request: RecordedRequest) -> Response:
+        prefix = f"/services/data/v{SALESFORCE_VERSION}"
+        if request.path == f"{prefix}/limits" and request.method == "GET":
+            return Response.json({"DailyApiRequests": {"Max": 15000, "Remaining": 14999}})
+        if request.path == f"{prefix}/query" and request.method == "GET":
+            return self._salesforce_query(request.param("q") or "")
+        parts = request.path.removeprefix(f"{prefix}/sobjects/").split("/")
+        if not request.path.startswith(f"{prefix}/sobjects/") or len(parts) != 3:
+            return _salesforce_error(404, "NOT_FOUND", "The requested resource does not exist")
+        sobject, field, value = parts[0], parts[1], unquote(parts[2])
+        if sobject != self.sobject:
+            return _salesforce_error(404, "NOT_FOUND", "The requested resource does not exist")
+        if field != self.external_id_field:
+            return _salesforce_error(
+                400,
+                "NOT_FOUND",
+                f"Provided external ID field does not exist or is not accessible: {field}",
+            )
+        if request.method == "GET":
+            record = self.record_for(value)
+            if record is None:
+                return _salesforce_error(404, "NOT_FOUND", "The requested resource does not exist")
+            return Response.json({"attributes": {"type": sobject}, "Id": record["id"]})
+        if request.method != "PATCH":
+            return _salesforce_error(405, "METHOD_NOT_ALLOWED", "Use PATCH to upsert")
+        data, problem = self._body(request)
+        if problem:
+            return _salesforce_error(400, "INVALID_FIELD", problem)
+        record, created = self._upsert(value, data)
+        answer = {"id": record["id"], "success": True, "errors": [], "created": created}
+        if created:
+            return Response.json(answer, status=201)
+        if self.update_status == 204:
+            return Response(204)
+        return Response.json(answer, status=200)
+
+    def _salesforce_query(self, soql: str) -> Response:
+        match = _SOQL.match(" ".join(soql.split()))
+        if match is None or match.group("sobject") != self.sobject:
+            return _salesforce_error(
+                400, "MALFORMED_QUERY", "The simulator reads status changes only"
+            )
+        rows = self.records
+        if match.group("since"):
+            since = _parse(match.group("since"))
+            strict = match.group("op") == ">"
+            rows = [
+                r
+                for r in rows
+                if (m := _parse(r["modifiedon"])) > since or (not strict and m == since)
+            ]
+        rows.sort(key=lambda r: r["modifiedon"])
+        fields = [name.strip() for name in match.group("fields").split(",")]
+        values = {"Id": "id", "Status": "status", "LastModifiedDate": "modifiedon"}
+        records = [
+            {"attributes": {"type": self.sobject}}
+            | {
+                name: _salesforce_date(r[values[name]])
+                if name == "LastModifiedDate"
+                else r.get(values.get(name, ""))
+                for name in fields
+            }
+            for r in rows
+        ]
+        return Response.json({"totalSize": len(records), "done": True, "records": records})
+
+    # --- The table -------------------------------------------------------------------------------
+
+    def _body(self, request: RecordedRequest) -> tuple[dict[str, Any], str | None]:
+        try:
+            data = request.json()
+        except ValueError:
+            return {}, "The request body is not valid JSON."
+        if not isinstance(data, dict):
+            return {}, "The request body must be a JSON object."
+        if self.columns is not None:
+            unknown = sorted(set(data) - self.columns)
+            if unknown:
+                table = self.entity_set if self.style == "dynamics" else self.sobject
+                return {}, f"The property '{unknown[0]}' does not exist on type '{table}'."
+        return data, None
+
+    def _upsert(self, key: str, data: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        with self._store_lock:
+            record = self._records.get(key)
+            created = record is None
+            if record is None:
+                self._creates += 1
+                now = _now()
+                record = self._records[key] = {
+                    "id": self._new_id(),
+                    "key": key,
+                    "data": {},
+                    "status": 1 if self.style == "dynamics" else "New",
+                    "createdon": now,
+                    "modifiedon": now,
+                    "saves": 0,
+                }
+            else:
+                self._updates += 1
+                self._touch(record)
+            record["data"].update(data)
+            record["saves"] += 1
+            return copy.deepcopy(record), created
+
+    def _new_id(self) -> str:
+        if self.style == "dynamics":
+            return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+        return f"500{len(self._records) + 1:015d}"[:18]
+
+    @staticmethod
+    def _touch(record: dict[str, Any]) -> None:
+        # modifiedon has whole seconds, as in Dynamics; a record changed twice within a second
+        # gets the next second, so each change of one record has its own update id.
+        now = _parse(_now())
+        last = _parse(record["modifiedon"])
+        record["modifiedon"] = _format(max(now, last + timedelta(seconds=1)))
+
+    # --- Control ---------------------------------------------------------------------------------
+
+    def control(self, request: RecordedRequest) -> Response | None:
+        if request.path == "/_tokens" and request.method == "DELETE":
+            self.revoke_tokens()
+            return Response(204)
+        if request.path == "/_updates" and request.method == "POST":
+            try:
+                change = request.json()
+                record = self.set_status(str(change.get("key") or change["id"]), change["status"])
+            except (ValueError, AttributeError, KeyError, TypeError) as exc:
+                return Response.json({"error": f"bad update: {exc}"}, status=400)
+            return Response.json(record)
+        if request.path != "/_records":
+            return super().control(request)
+        if request.method == "DELETE":
+            self.clear_records()
+            return Response(204)
+        if request.method != "GET":
+            return Response.json({"error": "use GET or DELETE"}, status=405)
+        key = request.param("key")
+        records = [r for r in self.records if key is None or r["key"] == key]
+        return Response.json(
+            {
+                "count": len(records),
+                "creates": self.creates,
+                "updates": self.updates,
+                "records": records,
+            }
+        )
+
+
+def _dynamics_error(status: int, code: str, message: str) -> Response:
+    return Response.json({"error": {"code": code, "message": message}}, status=status)
+
+
+def _salesforce_error(status: int, code: str, message: str) -> Response:
+    return Response.json([{"errorCode": code, "message": message}], status=status)
+
+
+def _now() -> str:
+    return _format(datetime.now(UTC))
+
+
+def _format(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse(value: str) -> datetime:
+    if re.search(r"[+-]\d{4}$", value):
+        value = f"{value[:-2]}:{value[-2:]}"
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _salesforce_date(value: str) -> str:
+    return _parse(value).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8105)
+    parser.add_argument("--style", choices=("dynamics", "salesforce"), default="dynamics")
+    parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
+    parser.add_argument("--client-secret", default=DEFAULT_CLIENT_SECRET)
+    parser.add_argument("--token-lifetime", type=float, default=3600)
+    parser.add_argument("--seed", type=int)
+    for name in ("latency", "error_rate", "reset_rate", "drop_rate", "slow_rate", "slow_latency"):
+        parser.add_argument("--" + name.replace("_", "-"), type=float)
+    parser.add_argument("--error-status", type=int)
+    parser.add_argument("--rate-limit", type=int, metavar="SECONDS")
+    args = parser.parse_args(argv)
+
+    simulator = CRMSimulator(
+        style=args.style,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        token_lifetime=args.token_lifetime,
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+    )
+    fault_names = set(Faults.__dataclass_fields__)
+    faults = {k: v for k, v in vars(args).items() if k in fault_names and v is not None}
+    try:
+        simulator.set_faults(**Faults.check(faults))
+    except ValueError as exc:
+        parser.error(str(exc))
+    base = f"http://{args.host}:{args.port}"
+    print(
+        f"CRM ({args.style}) at {base}, token endpoint {base}{TOKEN_PATH}, client "
+        f"{args.client_id!r}: {json.dumps(faults) if faults else 'no faults'}"
+    )
+    simulator.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
