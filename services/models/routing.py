@@ -84,8 +84,10 @@ class Connection(models.Model):
         choices=CallbackAuth.choices,
         default=CallbackAuth.HMAC,
     )
-    # Empty: callbacks to this connection are refused.
-    callback_secret = EncryptedCharField(_("callback secret"), max_length=200, blank=True)
+    # Empty: callbacks to this connection are refused. (The field stores "" as NULL.)
+    callback_secret = EncryptedCharField(
+        _("callback secret"), max_length=200, blank=True, null=True
+    )
 
     class Meta:
         ordering = ("name",)
