@@ -234,6 +234,8 @@ class Open311Simulator(Simulator):
         return error(401, "Authentication failed")
 
     def authorise(self, request: RecordedRequest) -> Response | None:
+        if request.method == "POST" and _content_type(request) != FORM_TYPE:
+            return error(400, f"Send the request as {FORM_TYPE}")  # else no api_key to read
         if self.jurisdiction_id is not None:
             given = (
                 _form(request).get("jurisdiction_id")
@@ -275,8 +277,6 @@ class Open311Simulator(Simulator):
         return error(404, "Not found")
 
     def _create(self, request: RecordedRequest) -> Response:
-        if request.headers.get("content-type", "").split(";")[0].strip() != FORM_TYPE:
-            return error(400, f"Send the request as {FORM_TYPE}")
         form = _form(request)
         fields = {k: v for k, v in form.items() if not _ATTRIBUTE.match(k) and k != "api_key"}
         attributes: dict[str, Any] = {}
@@ -441,6 +441,10 @@ def _form(request: RecordedRequest) -> dict[str, Any]:
         else:
             form[name] = values[0] if len(values) == 1 else values
     return form
+
+
+def _content_type(request: RecordedRequest) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
 def _first(value: Any) -> str | None:
