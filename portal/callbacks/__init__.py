@@ -1,0 +1,1 @@
+"""Signed callbacks from back-office systems carrying status updates (see views.py)."""

@@ -1,0 +1,3 @@
+from tests.portal.conftest import mail_through_celery
+
+__all__ = ["mail_through_celery"]
