@@ -153,6 +153,7 @@ class SoapCaseAdapter(Adapter):
     def check_connection(self) -> None:
         """Read the WSDL afresh, check it offers the operations, and sign in afresh."""
         _cache().forget(self.config["wsdl_url"], self._session_key)
+        self._service_proxy = None
         self._guarded(self._read_wsdl, {})
         binding = self._service()._binding
         missing = [name for name in OPERATIONS if name not in binding.all()]

@@ -145,7 +145,7 @@ def test_a_session_refused_again_straight_after_signing_in_is_transient_not_a_lo
     assert sim.calls("CreateServiceRequest") == 2
 
 
-def test_a_session_about_to_expire_is_renewed_before_it_is_used(make_adapter):
+def test_a_session_about_to_expire_is_renewed_before_it_is_used():
     with SoapCaseSimulator(username=USERNAME, password=PASSWORD, session_minutes=0.2) as short:
         config = {"wsdl_url": short.wsdl_url, "username": USERNAME, "password": PASSWORD}
         adapter = SoapCaseAdapter(SoapCaseAdapter.validate_config(config))
