@@ -66,6 +66,11 @@ app.conf.update(
             "task": "services.delivery.tasks.sweep",
             "schedule": 60,
         },
+        # Fetches status updates from back offices that are polled (services/updates_poll.py).
+        "poll-status-updates": {
+            "task": "services.update_tasks.poll_all",
+            "schedule": 5 * 60,
+        },
     },
 )
 
@@ -97,3 +102,4 @@ def use_django_logging(**kwargs: Any) -> None:
 app.autodiscover_tasks()
 # Apps' `tasks` modules are found above; the delivery package's is one level down.
 app.autodiscover_tasks(["services.delivery"])
+app.autodiscover_tasks(["services"], related_name="update_tasks")

@@ -1,0 +1,27 @@
+"""Celery tasks that poll back offices for status updates. Thin: they call services/updates_poll.
+
+Beat runs `poll_all` every five minutes (portal/celery.py); it queues one `poll_connection` per
+pollable connection, so one slow back office delays only itself. Both are safe to run twice:
+a poll holds a per-connection lock, and updates are recorded once by their id.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from services import updates_poll
+
+
+@shared_task(ignore_result=True)
+def poll_all() -> int:
+    connections = updates_poll.pollable_connections()
+    for connection in connections:
+        poll_connection.delay(connection.pk)
+    return len(connections)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def poll_connection(connection_id: int) -> int:
+    """How many updates were fetched (0 as well when another worker was polling it)."""
+    result = updates_poll.poll_connection(connection_id)
+    return result.fetched if result is not None else 0
