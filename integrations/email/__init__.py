@@ -1,0 +1,1 @@
+"""E-mail to a service team: each submission as one structured message over SMTP."""
