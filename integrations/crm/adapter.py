@@ -139,21 +139,23 @@ class CRMAdapter(Adapter):
     def _dynamics_changes(self, since: datetime | None) -> Iterator[dict[str, Any]]:
         status_field = self.config["status_field"]
         columns = [self.config["id_attribute"], status_field, "modifiedon", self._key_field]
-        params = {"$select": ",".join(dict.fromkeys(columns)), "$orderby": "modifiedon asc"}
+        query = {"$select": ",".join(dict.fromkeys(columns)), "$orderby": "modifiedon asc"}
         if since is not None:
             # At or after, not after: modifiedon has whole seconds, and a change committed later
             # in the second of the last one seen must not be missed. Repeats share an update id.
-            params["$filter"] = f"modifiedon ge {_utc(since)}"
+            query["$filter"] = f"modifiedon ge {_utc(since)}"
         headers = {
             "Prefer": f'odata.maxpagesize={PAGE_SIZE},odata.include-annotations="{FORMATTED}"'
         }
         url: str | None = f"{self._api}/{self.config['entity_set']}"
+        params: dict[str, str] | None = query
         for _ in range(MAX_PAGES):
             if url is None:
                 return
             page = self._read(url, params, headers)
             yield from (row for row in page.get("value", []) if isinstance(row, dict))
-            url, params = self._next_page(page.get("@odata.nextLink")), {}
+            # The next link carries the whole query; params, even empty, would replace it.
+            url, params = self._next_page(page.get("@odata.nextLink")), None
 
     # --- Salesforce ------------------------------------------------------------------------------
 
@@ -195,7 +197,7 @@ class CRMAdapter(Adapter):
             soql += f" WHERE LastModifiedDate >= {_utc(since)}"
         soql += " ORDER BY LastModifiedDate ASC"
         url: str | None = f"{self._api}/query"
-        params = {"q": soql}
+        params: dict[str, str] | None = {"q": soql}
         for _ in range(MAX_PAGES):
             if url is None:
                 return
@@ -208,7 +210,7 @@ class CRMAdapter(Adapter):
                         "modified": row.get("LastModifiedDate"),
                     }
             next_url = page.get("nextRecordsUrl") if page.get("done") is False else None
-            url, params = self._next_page(next_url), {}
+            url, params = self._next_page(next_url), None
 
     # --- Shared ----------------------------------------------------------------------------------
 
@@ -255,7 +257,7 @@ class CRMAdapter(Adapter):
             description=str(description),
         )
 
-    def _read(self, url: str, params: Mapping[str, str], headers: Mapping[str, str]) -> Any:
+    def _read(self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str]) -> Any:
         response = self._send("GET", url, params=params, headers=headers)
         if response.status_code != 200:
             raise self._error(response, {})

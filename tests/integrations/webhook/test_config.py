@@ -94,8 +94,25 @@ def test_a_basic_user_name_cannot_hold_a_colon():
     assert "colon" in errors["username"][0]
 
 
+def test_oauth2_authentication_needs_the_token_address_client_id_and_secret():
+    errors = errors_for(**VALID, auth_type="oauth2")
+
+    assert errors == {
+        "token_url": ["Enter the address of the OAuth2 token endpoint."],
+        "client_id": ["Enter the OAuth2 client id."],
+        "client_secret": ["Enter the OAuth2 client secret."],
+    }
+
+
+def test_an_oauth2_token_address_must_be_https_unless_it_is_this_machine():
+    oauth2 = {"auth_type": "oauth2", "client_id": "c", "client_secret": "s"}
+    errors = errors_for(**VALID, **oauth2, token_url="http://login.example.com/token")
+
+    assert "https://" in errors["token_url"][0]
+
+
 def test_an_unknown_authentication_is_refused():
-    assert list(errors_for(**VALID, auth_type="oauth2")) == ["auth_type"]
+    assert list(errors_for(**VALID, auth_type="digest")) == ["auth_type"]
 
 
 @pytest.mark.parametrize("header", ["X API Key", "X-Key:", ""])
@@ -128,7 +145,7 @@ def test_timeouts_stay_within_sane_bounds(name, value):
 
 
 def test_the_secret_options_are_stored_encrypted():
-    secrets = {"signing_secret", "api_key", "token", "password"}
+    secrets = {"signing_secret", "api_key", "token", "password", "client_secret"}
 
     assert WebhookAdapter.secret_option_names() == secrets
 

@@ -11,6 +11,7 @@ from email.utils import format_datetime
 
 import pytest
 
+from integrations import oauth2
 from integrations.base import PermanentError, TransientError
 from integrations.simulators.base import RecordedRequest, Response, Simulator
 from integrations.simulators.webhook import WebhookSimulator
@@ -446,3 +447,78 @@ def test_no_payload_value_reaches_the_logs(sim, adapter, caplog):
     for value in PERSONAL_VALUES:
         assert value not in caplog.text
         assert json.dumps(value) not in caplog.text
+
+
+# --- OAuth2 client credentials -------------------------------------------------------------------
+
+
+@pytest.fixture
+def oauth2_sim():
+    oauth2.clear_cache()
+    with WebhookSimulator(SECRET, oauth2=("portal", OAUTH2_SECRET)) as guarded:
+        yield guarded
+    oauth2.clear_cache()
+
+
+OAUTH2_SECRET = "client-secret-123"
+
+
+def oauth2_adapter(guarded: WebhookSimulator, secret: str = OAUTH2_SECRET) -> WebhookAdapter:
+    config = {
+        "url": guarded.records_url,
+        "signing_secret": SECRET,
+        "auth_type": "oauth2",
+        "token_url": guarded.token_url,
+        "client_id": "portal",
+        "client_secret": secret,
+        "scope": "records.write",
+    }
+    return WebhookAdapter(WebhookAdapter.validate_config(config))
+
+
+def test_oauth2_fetches_one_token_and_sends_it_as_a_bearer_with_every_delivery(oauth2_sim):
+    adapter = oauth2_adapter(oauth2_sim)
+
+    references = [adapter.deliver(PAYLOAD, f"key-{n}") for n in range(5)]
+
+    assert len(set(references)) == 5
+    assert oauth2_sim.oauth2_issuer.issued == 1
+    token_request, *deliveries = oauth2_sim.requests
+    assert token_request.path == "/oauth2/token"
+    assert b"grant_type=client_credentials" in token_request.body
+    assert b"scope=records.write" in token_request.body
+    bearers = {r.headers["authorization"] for r in deliveries}
+    assert len(bearers) == 1
+    assert bearers.pop().startswith("Bearer ")
+
+
+def test_oauth2_fetches_a_new_token_once_when_the_receiver_refuses_the_old_one(oauth2_sim):
+    adapter = oauth2_adapter(oauth2_sim)
+    adapter.deliver(PAYLOAD, "before")
+    oauth2_sim.oauth2_issuer.revoke_tokens()
+
+    reference = adapter.deliver(PAYLOAD, "after")
+
+    assert reference == oauth2_sim.records_by_key["after"]["id"]
+    assert oauth2_sim.oauth2_issuer.issued == 2
+    paths = [r.path for r in oauth2_sim.requests]
+    assert paths == ["/oauth2/token", "/records", "/records", "/oauth2/token", "/records"]
+    assert len(oauth2_sim.records) == 2
+
+
+def test_oauth2_with_a_wrong_client_secret_is_permanent_and_sends_nothing(oauth2_sim):
+    adapter = oauth2_adapter(oauth2_sim, secret="not-the-secret")
+
+    with pytest.raises(PermanentError, match="refused the client credentials") as failure:
+        adapter.deliver(PAYLOAD, "k")
+
+    assert failure.value.status_code == 401
+    assert "not-the-secret" not in failure.value.excerpt
+    assert [r.path for r in oauth2_sim.requests] == ["/oauth2/token"]
+    assert oauth2_sim.records == []
+
+
+def test_oauth2_check_connection_uses_a_token(oauth2_sim):
+    oauth2_adapter(oauth2_sim).check_connection()
+
+    assert [r.method for r in oauth2_sim.requests] == ["POST", "OPTIONS"]
