@@ -27,6 +27,7 @@ HALF_OPEN = Connection.Breaker.HALF_OPEN.value
 
 MAX_COOLDOWN = timedelta(minutes=15)
 PROBE_RECHECK = timedelta(seconds=2)
+SUCCESS_RESOLUTION = timedelta(seconds=1)
 FAILURE_MESSAGE_LENGTH = 300
 
 
@@ -99,8 +100,19 @@ def state_of(connection: Connection) -> BreakerState:
 
 
 def record_success(connection_id: int, now: datetime) -> None:
-    """One UPDATE: a success closes the breaker whatever it was."""
-    Connection.objects.filter(pk=connection_id).update(
+    """A success closes the breaker whatever it was.
+
+    Every worker's success would otherwise write the same connection row, one commit after
+    another; the row is written only when the breaker must change or `last_success_at` is more
+    than a second old (an UPDATE that matches no row takes no lock).
+    """
+    stale = (
+        ~Q(breaker_state=CLOSED)
+        | Q(breaker_failures__gt=0)
+        | Q(last_success_at__isnull=True)
+        | Q(last_success_at__lt=now - SUCCESS_RESOLUTION)
+    )
+    Connection.objects.filter(stale, pk=connection_id).update(
         last_success_at=now, breaker_state=CLOSED, breaker_failures=0, breaker_open_until=None
     )
 
