@@ -110,6 +110,9 @@ class Adapter:
     # True for systems that take whatever fields they are sent (a generic JSON webhook): mapping
     # validation then accepts any target field name instead of checking against target_fields.
     accepts_any_fields: ClassVar[bool] = False
+    # True for systems that take submissions in scheduled batches (a file drop) instead of one
+    # call each: see `deliver_batch`.
+    batched: ClassVar[bool] = False
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         """`config` is the validated options of one connection (secrets already decrypted)."""
@@ -121,6 +124,21 @@ class Adapter:
         Raise TransientError or PermanentError on failure. Send `idempotency_key` in the
         system's native way (a header, a client reference, an upsert key) so that a repeat
         call after a lost answer finds the existing record.
+        """
+        raise NotImplementedError
+
+    def deliver_batch(
+        self, items: Sequence[tuple[Mapping[str, Any], str]], batch_id: str
+    ) -> dict[str, str]:
+        """Send many submissions at once; return each idempotency key's reference.
+
+        Only for adapters with `batched = True`, whose `deliver` refuses single submissions.
+        `items` are (payload, idempotency_key) pairs; the delivery engine batches a connection's
+        due deliveries on the connection's schedule (services/delivery/batch.py) and derives
+        `batch_id` from the deliveries in it, so a retry of the same set carries the same id and
+        must overwrite what the first try left, never add a second copy. The batch succeeds or
+        fails as one: raise TransientError or PermanentError and every item in it gets that
+        outcome; on success every key of `items` must be in the answer.
         """
         raise NotImplementedError
 
