@@ -51,7 +51,7 @@ from services.delivery.dashboard import (
     stuck_deliveries,
     unrouted_submissions,
 )
-from services.models import Attempt, Delivery, Submission
+from services.models import Attempt, CaseUpdate, Delivery, Submission
 
 OPERATE_PERMISSION = "services.change_delivery"
 
@@ -427,10 +427,11 @@ def _decision_entry(record: dict[str, Any], number: int) -> dict[str, Any]:
 
 
 def timeline(submission: Submission) -> dict[str, Any]:
-    """Everything that happened to a submission, round by round, in five queries.
+    """Everything that happened to a submission, round by round, in six queries.
 
     Each routing round: its decision (with the reasons in plain English), then each delivery it
-    made with every attempt, its outcome, and what people did to it (who and why).
+    made with every attempt, its outcome, and what people did to it (who and why); then every
+    status update the back offices sent, including those not applied and why.
     """
     deliveries = list(
         Delivery.objects.filter(submission=submission)
@@ -463,6 +464,12 @@ def timeline(submission: Submission) -> dict[str, Any]:
     return {
         "rounds": [rounds[number] for number in sorted(rounds)],
         "submission_actions": history.get((types[Submission].pk, str(submission.pk)), []),
+        # Status updates from back offices, applied or not (the outcome says why not).
+        "updates": list(
+            CaseUpdate.objects.filter(submission=submission)
+            .select_related("connection")
+            .order_by("occurred_at", "pk")
+        ),
     }
 
 

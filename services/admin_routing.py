@@ -18,21 +18,33 @@ import json
 from typing import Any, cast
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template import engines
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from rest_framework import serializers
 
+from integrations.base import DeliveryError
 from integrations.registry import UnknownAdapter, registry
 from services.audit import record_access
+from services.delivery.alerts import absolute_url
 from services.forms.schema import FormSchema, SchemaError
-from services.models import Connection, Destination, RoutingRule, RoutingRuleSet, Submission
+from services.models import (
+    CaseUpdate,
+    Connection,
+    Destination,
+    RoutingRule,
+    RoutingRuleSet,
+    StatusMapping,
+    Submission,
+)
 from services.routing.conditions import validate_condition
 from services.routing.mapping import (
     MappingError,
@@ -75,6 +87,19 @@ class ConnectionForm(forms.ModelForm):
         ),
     )
 
+    new_callback_secret = forms.CharField(
+        label=_("new callback secret"),
+        required=False,
+        min_length=32,
+        max_length=200,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "The back office signs callbacks with it (or sends it as a bearer token). At least "
+            "32 characters; stored encrypted and never shown again; leave blank to keep it."
+        ),
+    )
+
     class Meta:
         model = Connection
         fields = (
@@ -87,10 +112,12 @@ class ConnectionForm(forms.ModelForm):
             "max_concurrency",
             "attempt_budget",
             "alert_after",
+            "callback_auth",
         )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["callback_auth"].required = False  # left out: HMAC, the model's default
         # The registry may change (tests replace it), so its choices are read per form.
         cast(forms.ChoiceField, self.fields["adapter"]).choices = registry.choices()
         adapter_class = self.instance.adapter_class if self.instance.pk else None
@@ -153,7 +180,42 @@ class ConnectionForm(forms.ModelForm):
         validated = _jsonable(validated)
         cleaned["config"] = {k: v for k, v in validated.items() if k not in secret_names}
         self.instance.secrets = {k: v for k, v in validated.items() if k in secret_names}
+        if not cleaned.get("callback_auth"):
+            cleaned["callback_auth"] = Connection.CallbackAuth.HMAC
+        if cleaned.get("new_callback_secret"):
+            self.instance.callback_secret = cleaned["new_callback_secret"]
         return cleaned
+
+
+class _KeptWhenLeftOut(BaseInlineFormSet):
+    """A save that does not send this inline at all (a script, a page from before the inline
+    existed) leaves the status mappings as they are, instead of failing the whole save."""
+
+    def __init__(self, data: Any = None, files: Any = None, *args: Any, **kwargs: Any) -> None:
+        prefix = kwargs.get("prefix") or self.get_default_prefix()
+        self.left_out = data is not None and f"{prefix}-TOTAL_FORMS" not in data
+        if self.left_out:
+            data = files = None
+        super().__init__(data, files, *args, **kwargs)
+
+    def is_valid(self) -> bool:
+        return True if self.left_out else super().is_valid()
+
+    def save(self, commit: bool = True) -> list[Any]:
+        if self.left_out:
+            self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
+            return []
+        return super().save(commit)
+
+
+class StatusMappingInline(admin.TabularInline):
+    model = StatusMapping
+    formset = _KeptWhenLeftOut
+    extra = 0
+    fields = ("external_status", "portal_status", "reopen", "description_en", "description_cy")
+
+
+RECENT_UPDATES = 20
 
 
 @admin.register(Connection)
@@ -164,6 +226,7 @@ class ConnectionAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = (
+        "test_connection",
         "breaker_state",
         "breaker_failures",
         "breaker_open_until",
@@ -171,13 +234,153 @@ class ConnectionAdmin(admin.ModelAdmin):
         "last_failure_at",
         "last_failure_message",
     )
+    updates_fields = (
+        "callback_url",
+        "callback_auth",
+        "callback_secret_set",
+        "new_callback_secret",
+        "updates_watermark",
+        "unmapped_statuses",
+        "recent_updates",
+    )
     fieldsets = (
         (None, {"fields": ("name", "slug", "adapter", "owner_email", "is_active")}),
         (_("Options"), {"fields": ("config", "secret_options")}),
         (_("Protecting the back office"), {"fields": ("max_concurrency", "attempt_budget")}),
         (_("Alerts"), {"fields": ("alert_after",)}),
         (_("Health"), {"fields": readonly_fields}),
+        (_("Status updates"), {"fields": updates_fields}),
     )
+    inlines = (StatusMappingInline,)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return (
+            *self.readonly_fields,
+            "callback_url",
+            "callback_secret_set",
+            "updates_watermark",
+            "unmapped_statuses",
+            "recent_updates",
+        )
+
+    # --- Status updates and health, shown ------------------------------------------------------
+
+    @admin.display(description=_("test"))
+    def test_connection(self, obj: Connection) -> str:
+        if not obj.pk:
+            return "-"
+        # A button of the change form itself (its CSRF token goes with it) sent to another URL,
+        # as a form may not hold a second form.
+        return format_html(
+            '<button type="submit" class="button" formaction="{}" formmethod="post" '
+            'formnovalidate name="test_connection">{}</button>',
+            reverse("admin:services_connection_test", args=[obj.pk]),
+            _("Test connection"),
+        )
+
+    @admin.display(description=_("callback URL"))
+    def callback_url(self, obj: Connection) -> str:
+        if not obj.slug:
+            return "-"
+        return format_html(
+            "<code>POST {}</code> ({})",
+            absolute_url(reverse("callback", args=[obj.slug])),
+            obj.get_callback_auth_display(),
+        )
+
+    @admin.display(description=_("callback secret"))
+    def callback_secret_set(self, obj: Connection) -> str:
+        return str(_("Set") if obj.callback_secret else _("Not set: callbacks are refused"))
+
+    @admin.display(description=_("back-office statuses with no mapping"))
+    def unmapped_statuses(self, obj: Connection) -> str:
+        if not obj.pk:
+            return "-"
+        mapped = {m.external_status.strip().casefold() for m in obj.status_mappings.all()}
+        seen = (
+            CaseUpdate.objects.filter(connection=obj, outcome=CaseUpdate.Outcome.UNKNOWN_STATUS)
+            .values_list("external_status", flat=True)
+            .distinct()
+        )
+        missing = sorted({s for s in seen if s.strip().casefold() not in mapped})
+        return ", ".join(missing) or "-"
+
+    @admin.display(description=_("recent updates"))
+    def recent_updates(self, obj: Connection) -> str:
+        if not obj.pk:
+            return "-"
+        updates = list(
+            CaseUpdate.objects.filter(connection=obj)
+            .select_related("submission")
+            .order_by("-received_at", "-pk")[:RECENT_UPDATES]
+        )
+        if not updates:
+            return str(_("None received yet."))
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td><a href='{}'>{}</a></td><td>{}</td><td>{}</td><td>{}</td>"
+            "<td>{}</td></tr>",
+            (
+                (
+                    u.received_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    reverse("admin:services_submission_change", args=[u.submission_id]),
+                    u.submission.reference,
+                    u.update_id,
+                    u.external_status,
+                    u.get_outcome_display(),
+                    u.get_source_display(),
+                )
+                for u in updates
+            ),
+        )
+        return format_html(
+            '<table id="recent-updates"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>'
+            "<th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("received"),
+            _("submission"),
+            _("update id"),
+            _("back-office status"),
+            _("outcome"),
+            _("source"),
+            rows,
+        )
+
+    # --- Test connection -----------------------------------------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path(
+                "<int:pk>/test/",
+                self.admin_site.admin_view(require_POST(self.test_connection_view)),
+                name="services_connection_test",
+            )
+        ]
+        return own + super().get_urls()
+
+    def test_connection_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        connection = self.get_object(request, str(pk))
+        if connection is None or not self.has_change_permission(request, connection):
+            raise PermissionDenied
+        back = reverse("admin:services_connection_change", args=[pk])
+        now = timezone.now()
+        reason = ""
+        try:
+            connection.build_adapter().check_connection()
+        except DeliveryError as error:
+            reason = error.message
+        except UnknownAdapter:
+            reason = f"There is no adapter called “{connection.adapter}”."
+        except Exception as error:  # a bug or bad options must not hide behind an error page
+            reason = f"The check itself failed: {error.__class__.__name__}"
+        if reason:
+            Connection.objects.filter(pk=pk).update(
+                last_failure_at=now, last_failure_message=reason[:300]
+            )
+            messages.error(request, _("The connection failed: %s") % reason[:300])
+        else:
+            Connection.objects.filter(pk=pk).update(last_success_at=now)
+            messages.success(request, _("The back office answered: the connection works."))
+        return HttpResponseRedirect(back)
 
 
 # --- rule sets ----------------------------------------------------------------------------------
