@@ -113,6 +113,10 @@ class Delivery(models.Model):
                 condition=Q(state="in_flight"),
             ),
             models.Index(fields=("connection", "state"), name="delivery_connection_state"),
+            # Status updates (callbacks and polls) find their case by the back office's reference.
+            models.Index(
+                fields=("connection", "external_reference"), name="delivery_external_reference"
+            ),
         ]
 
     def __str__(self) -> str:
