@@ -6,6 +6,8 @@ ADAPTER_MODULES: tuple[str, ...] = (
     "integrations.open311.adapter",
     "integrations.soap.adapter",
     "integrations.crm.adapter",
+    "integrations.email.adapter",
+    "integrations.sftp.adapter",
 )
 
 

@@ -71,6 +71,8 @@ app.conf.update(
             "task": "services.update_tasks.poll_all",
             "schedule": 5 * 60,
         },
+        # Connections whose back office takes files on a schedule (services/delivery/batch.py).
+        "deliver-batches": {"task": "services.delivery.batch.deliver_batches", "schedule": 60},
     },
 )
 
@@ -102,4 +104,5 @@ def use_django_logging(**kwargs: Any) -> None:
 app.autodiscover_tasks()
 # Apps' `tasks` modules are found above; the delivery package's is one level down.
 app.autodiscover_tasks(["services.delivery"])
+app.autodiscover_tasks(["services.delivery"], related_name="batch")
 app.autodiscover_tasks(["services"], related_name="update_tasks")

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.validators import validate_email
 from rest_framework import serializers
 
-from integrations.webhook.config import SECRET, is_loopback
+from integrations.options import SECRET, is_loopback
 
 SECURITY_STARTTLS, SECURITY_SSL, SECURITY_NONE = "starttls", "ssl", "none"
 SECURITY_CHOICES = [

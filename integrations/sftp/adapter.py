@@ -39,7 +39,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
-import paramiko  # type: ignore[import-untyped]  # no stubs are shipped
+import paramiko  # type: ignore[import-untyped,unused-ignore]  # ships no types
 from django.core.serializers.json import DjangoJSONEncoder
 
 from integrations.base import Adapter, DeliveryError, PermanentError, TransientError

@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import paramiko  # type: ignore[import-untyped]  # no stubs are shipped
+import paramiko  # type: ignore[import-untyped,unused-ignore]  # ships no types
 from rest_framework import serializers
 
-from integrations.webhook.config import SECRET
+from integrations.options import SECRET
 
 FORMAT_CSV, FORMAT_JSONL = "csv", "jsonl"
 FORMAT_CHOICES = [
