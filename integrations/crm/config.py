@@ -7,7 +7,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from integrations.webhook.config import SECRET, validate_web_address
+from integrations import options
+from integrations.options import SECRET, validate_web_address
 
 DYNAMICS, SALESFORCE = "dynamics", "salesforce"
 STYLE_CHOICES = [
@@ -88,15 +89,8 @@ class CRMConfig(serializers.Serializer[Any]):
         max_length=500,
         help_text="Dynamics needs <CRM address>/.default; Salesforce needs none.",
     )
-    connect_timeout = serializers.FloatField(
-        label="Connect timeout (seconds)",
-        default=DEFAULT_CONNECT_TIMEOUT,
-        min_value=0.1,
-        max_value=60,
-    )
-    read_timeout = serializers.FloatField(
-        label="Read timeout (seconds)", default=DEFAULT_READ_TIMEOUT, min_value=0.1, max_value=300
-    )
+    connect_timeout = options.connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+    read_timeout = options.read_timeout(DEFAULT_READ_TIMEOUT)
 
     def validate_base_url(self, value: str) -> str:
         return value.rstrip("/")

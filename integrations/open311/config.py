@@ -8,14 +8,14 @@ from typing import Any
 from rest_framework import serializers
 
 # The shared "https unless this machine" rule: one place decides what a safe address is.
-from integrations.webhook.config import validate_web_address
+from integrations import options
+from integrations.options import SECRET, validate_web_address
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 15.0
 DEFAULT_POLL_TOKEN_ATTEMPTS = 5
 DEFAULT_POLL_TOKEN_INTERVAL = 1.0
 
-SECRET = {"secret": True, "input_type": "password"}
 
 # Open311 codes travel in URLs and as attribute[<code>] names: no brackets, no spaces.
 CODE = re.compile(r"^[^\s\[\]&=#?/]+$")
@@ -60,18 +60,8 @@ class Open311Config(serializers.Serializer[Any]):
         help_text="The Open311 service every submission to this destination creates, e.g. "
         "POTHOLE. Leave blank to map a 'service_code' field per submission instead.",
     )
-    connect_timeout = serializers.FloatField(
-        label="Connect timeout (seconds)",
-        default=DEFAULT_CONNECT_TIMEOUT,
-        min_value=0.1,
-        max_value=60,
-    )
-    read_timeout = serializers.FloatField(
-        label="Read timeout (seconds)",
-        default=DEFAULT_READ_TIMEOUT,
-        min_value=0.1,
-        max_value=300,
-    )
+    connect_timeout = options.connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+    read_timeout = options.read_timeout(DEFAULT_READ_TIMEOUT)
     poll_token_attempts = serializers.IntegerField(
         label="Token polls",
         default=DEFAULT_POLL_TOKEN_ATTEMPTS,

@@ -7,7 +7,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from integrations.webhook.config import SECRET, validate_web_address
+from integrations import options
+from integrations.options import SECRET, validate_web_address
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0  # SOAP case systems are often slow to commit a case
@@ -49,18 +50,8 @@ class SoapCaseConfig(serializers.Serializer[Any]):
         max_length=50,
         help_text="Used when the mapping gives no ServiceCode, e.g. MISSED_BIN.",
     )
-    connect_timeout = serializers.FloatField(
-        label="Connect timeout (seconds)",
-        default=DEFAULT_CONNECT_TIMEOUT,
-        min_value=0.1,
-        max_value=60,
-    )
-    read_timeout = serializers.FloatField(
-        label="Read timeout (seconds)",
-        default=DEFAULT_READ_TIMEOUT,
-        min_value=0.1,
-        max_value=300,
-    )
+    connect_timeout = options.connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+    read_timeout = options.read_timeout(DEFAULT_READ_TIMEOUT)
 
     def validate_service_code(self, value: str) -> str:
         value = value.strip()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from rest_framework import serializers
+
+from integrations import options
+from integrations.options import SECRET, validate_web_address
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 15.0
@@ -29,8 +30,6 @@ AUTH_CHOICES = [
     (AUTH_OAUTH2, "OAuth2 client credentials"),
 ]
 
-SECRET = {"secret": True, "input_type": "password"}
-
 # RFC 9110 token characters: what a header name may be made of.
 _HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _REFERENCE_PATH = re.compile(r"^[^.\s]+(\.[^.\s]+)*$")
@@ -47,28 +46,6 @@ _RESERVED_HEADERS = frozenset(
         "connection",
     }
 )
-
-
-def is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def validate_web_address(value: str) -> None:
-    """https only: payloads hold personal data. Plain http is allowed to loopback (tests, demo)."""
-    parts = urlsplit(value)
-    if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname)):
-        return
-    raise serializers.ValidationError(
-        "Enter an address starting https://. Submissions hold personal data, so plain http "
-        "is only allowed to this machine (localhost)."
-    )
 
 
 class WebhookConfig(serializers.Serializer[Any]):
@@ -135,18 +112,8 @@ class WebhookConfig(serializers.Serializer[Any]):
         help_text="Where the answer holds the new record's reference, as a dotted path: "
         "'id', 'data.caseNumber', 'results.0.ref'.",
     )
-    connect_timeout = serializers.FloatField(
-        label="Connect timeout (seconds)",
-        default=DEFAULT_CONNECT_TIMEOUT,
-        min_value=0.1,
-        max_value=60,
-    )
-    read_timeout = serializers.FloatField(
-        label="Read timeout (seconds)",
-        default=DEFAULT_READ_TIMEOUT,
-        min_value=0.1,
-        max_value=300,
-    )
+    connect_timeout = options.connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+    read_timeout = options.read_timeout(DEFAULT_READ_TIMEOUT)
     health_url = serializers.URLField(
         label="Health check address",
         required=False,

@@ -1,0 +1,45 @@
+"""Pieces every adapter's options serializer uses, so each asks and checks them the same way."""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit
+
+from rest_framework import serializers
+
+# Marks an option as secret: stored encrypted on the connection, never shown again in the admin.
+SECRET = {"secret": True, "input_type": "password"}
+
+
+def is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_web_address(value: str) -> None:
+    """https only: payloads hold personal data. Plain http is allowed to loopback (tests, demo)."""
+    parts = urlsplit(value)
+    if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname)):
+        return
+    raise serializers.ValidationError(
+        "Enter an address starting https://. Submissions hold personal data, so plain http "
+        "is only allowed to this machine (localhost)."
+    )
+
+
+def connect_timeout(default: float = 5.0) -> serializers.FloatField:
+    return serializers.FloatField(
+        label="Connect timeout (seconds)", default=default, min_value=0.1, max_value=60
+    )
+
+
+def read_timeout(default: float = 15.0) -> serializers.FloatField:
+    return serializers.FloatField(
+        label="Read timeout (seconds)", default=default, min_value=0.1, max_value=300
+    )
