@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from services.delivery.outbox import create_deliveries
+from services.delivery.outbox import create_deliveries, record_decision
 from services.drafts_cleanup import delete_sent_draft
 from services.forms.navigation import exit_page, prune, unanswered_required, visible_pages
 from services.forms.questions import AnswerError, clean_page
@@ -88,9 +88,11 @@ def submit_draft(
             answers=answers,
             **located(version.parsed, answers),
         )
-        _save_with_new_reference(submission)
+        # Routed before the first save, so the decision is written with the submission.
         destinations, decision = route(submission)
-        create_deliveries(submission, destinations, decision)
+        record_decision(submission, destinations, decision)
+        _save_with_new_reference(submission)
+        create_deliveries(submission, destinations)
         delete_sent_draft(locked, answers)
         send_acknowledgement(submission, link)
     return submission

@@ -22,25 +22,41 @@ from services.models import Delivery, Destination, Submission
 logger = structlog.get_logger(__name__)
 
 
-def create_deliveries(
+def record_decision(
     submission: Submission,
     destinations: Sequence[Destination],
     decision_record: Mapping[str, Any],
-) -> list[Delivery]:
-    """Record the decision as a new routing round and create its deliveries, queued on commit.
-
-    Call inside the transaction that saved `submission`. With no destinations the decision
-    says "not routed" (`routed: false`), so the submission is listed for people to act on.
-    """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("create_deliveries must run inside the submission's transaction")
+) -> None:
+    """Put the decision on `submission` as a new routing round (saved by the caller)."""
     submission.routing_round += 1
     submission.routing_decision = {
         **decision_record,
         "routed": bool(destinations),
         "round": submission.routing_round,
     }
-    submission.save(update_fields=["routing_decision", "routing_round"])
+
+
+def create_deliveries(
+    submission: Submission,
+    destinations: Sequence[Destination],
+    decision_record: Mapping[str, Any] | None = None,
+) -> list[Delivery]:
+    """Create one Delivery per destination for the submission's routing round, queued on commit.
+
+    Call inside the transaction that saved `submission`. With `decision_record` the decision is
+    recorded as a new round and saved here (re-routing a case); without it, the caller has put
+    it on the submission with `record_decision` before its first save (one query fewer, for
+    submit_draft). With no destinations the decision says "not routed" (`routed: false`), so
+    the submission is listed for people to act on.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("create_deliveries must run inside the submission's transaction")
+    if decision_record is not None:
+        record_decision(submission, destinations, decision_record)
+        submission.save(update_fields=["routing_decision", "routing_round"])
+    if not destinations:
+        logger.warning("submission_not_routed", submission_id=submission.pk)
+        return []
     now = timezone.now()
     deliveries = Delivery.objects.bulk_create(
         [
@@ -56,10 +72,7 @@ def create_deliveries(
         ]
     )
     ids = [delivery.pk for delivery in deliveries]
-    if ids:
-        transaction.on_commit(lambda: queue_deliveries(ids))
-    else:
-        logger.warning("submission_not_routed", submission_id=submission.pk)
+    transaction.on_commit(lambda: queue_deliveries(ids))
     return deliveries
 
 
