@@ -33,7 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations.base import EXCERPT_LENGTH, DeliveryError
-from integrations.registry import UnknownAdapter
+from integrations.registry import UnknownAdapter, registry
 from services.delivery import breaker
 from services.delivery.claim import ClaimedDelivery, Deferred, claim
 from services.delivery.retry import next_retry
@@ -79,8 +79,11 @@ class _Try:
 
 def attempt_delivery(delivery_id: int) -> Result:
     """Make one attempt at `delivery_id` if it is due; safe to call any number of times."""
-    state = Delivery.objects.filter(pk=delivery_id).values_list("state", flat=True).first()
-    if state is None or state not in Delivery.OPEN_STATES:
+    row = (
+        Delivery.objects.filter(pk=delivery_id).values_list("state", "connection__adapter").first()
+    )
+    # Batched systems (file drops) are sent by the batch task, many deliveries to one file.
+    if row is None or row[0] not in Delivery.OPEN_STATES or _is_batched(row[1]):
         return SKIPPED
     now = timezone.now()
     claimed = claim(delivery_id, now=now)
@@ -91,6 +94,13 @@ def attempt_delivery(delivery_id: int) -> Result:
         return Result("deferred", requeue_in=wait if wait < SHORT_WAIT_SECONDS else None)
 
     return attempt_claimed(claimed)
+
+
+def _is_batched(adapter_id: str) -> bool:
+    try:
+        return registry.get(adapter_id).batched
+    except UnknownAdapter:
+        return False
 
 
 def attempt_claimed(claimed: ClaimedDelivery) -> Result:

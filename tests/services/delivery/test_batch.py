@@ -173,3 +173,19 @@ def test_only_batched_adapters_are_batched(db):
 def test_a_batch_id_depends_only_on_which_deliveries_are_in_it():
     assert batch_id_for([3, 1, 2]) == batch_id_for([1, 2, 3])
     assert batch_id_for([1, 2]) != batch_id_for([1, 2, 3])
+
+
+def test_the_single_delivery_path_leaves_batched_deliveries_to_the_batch_task(drop, file_drop):
+    # Given a due delivery to a file drop (as the outbox queues one after every submission)
+    from services.delivery.engine import attempt_delivery
+
+    (delivery,) = due_deliveries(file_drop, bins=("garden",))
+
+    # When a worker runs the ordinary task for it
+    result = attempt_delivery(delivery.pk)
+
+    # Then nothing is sent or failed: it waits, untouched, for the next batch
+    delivery.refresh_from_db()
+    assert result.outcome == "skipped"
+    assert (delivery.state, delivery.attempts) == (Delivery.State.PENDING, 0)
+    assert not Attempt.objects.filter(delivery=delivery).exists()
