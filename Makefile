@@ -59,7 +59,9 @@ run: venv assets
 	$(RUN_ENV) python manage.py migrate --noinput
 	$(RUN_ENV) python manage.py seed_demo
 	$(RUN_ENV) python manage.py seed_catalogue
-	@echo "Starting web (http://127.0.0.1:8000), worker and beat; Ctrl-C stops them all."
+	$(RUN_ENV) python manage.py seed_demo_routing
+	@echo "Starting web (http://127.0.0.1:8000), worker, beat and the back-office simulators"
+	@echo "(ports 8101-8107); Ctrl-C stops them all."
 	$(RUN_ENV) exec honcho --procfile Procfile.dev start
 
 # --- Checks ---------------------------------------------------------------------------------------

@@ -169,8 +169,10 @@ class Command(BaseCommand):
         def stop(signum: int, frame: FrameType | None) -> None:
             stopping.set()
 
-        # honcho (make run) stops its processes with SIGTERM; Ctrl-C alone sends SIGINT.
-        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        # honcho (make run) stops its processes with SIGTERM, perhaps after the terminal's SIGINT:
+        # both only set the event, so a second signal while stopping does not cut that short.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, stop)
         running: list[tuple[str, Running]] = []
         try:
             for spec in SIMULATORS:
@@ -192,5 +194,3 @@ class Command(BaseCommand):
             for name, simulator in reversed(running):
                 simulator.stop()
                 self.stdout.write(f"{name} stopped")
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
