@@ -26,7 +26,7 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import setup_logging
+from celery.signals import setup_logging, task_postrun, task_prerun
 from django.conf import settings
 from django_structlog.celery.steps import DjangoStructLogInitStep
 
@@ -99,6 +99,21 @@ app.steps["worker"].add(DjangoStructLogInitStep)
 def use_django_logging(**kwargs: Any) -> None:
     """Connected, this stops Celery replacing the root logger's handlers with its own format."""
     logging.config.dictConfig(settings.LOGGING)
+
+
+# Celery's Django fixup closes every database connection before and after each task unless this
+# is set, so each delivery would pay for a new PostgreSQL connection (measured: most of a
+# delivery's time). Instead, do what Django does around a web request: before and after each task,
+# drop a connection that is broken or older than CONN_MAX_AGE, and keep a healthy one.
+app.conf["CELERY_DB_REUSE_MAX"] = 2**31
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_database_connections(**_: Any) -> None:
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 app.autodiscover_tasks()
