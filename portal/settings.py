@@ -325,6 +325,9 @@ DELIVERY_BREAKER_COOLDOWN_SECONDS = env.float("DELIVERY_BREAKER_COOLDOWN_SECONDS
 # on the queue, and a second copy would only cost a wasted claim.
 DELIVERY_SWEEP_GRACE_SECONDS = env.float("DELIVERY_SWEEP_GRACE_SECONDS", default=30.0)
 
+# Status callbacks from back offices, per connection per minute; more get 429.
+CALLBACKS_PER_MINUTE = env.int("CALLBACKS_PER_MINUTE", default=600)
+
 # --- The council --------------------------------------------------------------------------------
 
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="My Council")
