@@ -207,7 +207,8 @@ def assert_accessible_at(page: Page, viewports: Sequence[str]) -> None:
     if copy is not None and size is not None:
         copy.set_viewport_size(size)
     try:
-        for name in viewports or [None]:
+        names: list[str | None] = list(viewports) if viewports else [None]
+        for name in names:
             if name is not None:
                 target.set_viewport_size(VIEWPORTS[name])  # type: ignore[arg-type]
             for violation in _violations(target):

@@ -19,7 +19,7 @@ from unittest.mock import ANY
 import pytest
 from django.utils import timezone
 from PIL import Image
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Geolocation, expect
 
 from services.models import Submission
 from services.seed import seed_catalogue
@@ -37,7 +37,7 @@ HOME_ADDRESS = {
     "postcode": "ZZ99 1AB",
 }
 # Where the browser says it is when a resident presses "Use my current location".
-HERE = {"latitude": 52.241445, "longitude": -0.904485}
+HERE: Geolocation = {"latitude": 52.241445, "longitude": -0.904485}
 
 
 @pytest.fixture(autouse=True)

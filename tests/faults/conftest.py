@@ -144,17 +144,17 @@ def publishing_to(broker_url: str) -> Iterator[None]:
     from portal.celery import app
 
     def drop_pools() -> None:
-        app._pool = None
+        app._pool = None  # type: ignore[attr-defined]
         with contextlib.suppress(AttributeError, KeyError):
             app.__dict__["amqp"]._producer_pool = None
 
     previous = app.conf.broker_url
-    app.conf.broker_url = broker_url
+    app.conf.update(broker_url=broker_url)
     drop_pools()
     try:
         yield
     finally:
-        app.conf.broker_url = previous
+        app.conf.update(broker_url=previous)
         drop_pools()
 
 

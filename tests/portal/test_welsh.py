@@ -9,7 +9,7 @@ import re
 from html import unescape
 from pathlib import Path
 
-import polib
+import polib  # type: ignore[import-untyped]
 import pytest
 from django.urls import reverse
 from django.utils import translation

@@ -23,7 +23,9 @@ DYNAMICS = {
 def errors_for(**options) -> dict:
     with pytest.raises(ValidationError) as failure:
         CRMAdapter.validate_config(options)
-    return {name: [str(m) for m in messages] for name, messages in failure.value.detail.items()}
+    detail = failure.value.detail
+    assert isinstance(detail, dict)
+    return {name: [str(m) for m in messages] for name, messages in detail.items()}
 
 
 def test_dynamics_options_get_sane_defaults():

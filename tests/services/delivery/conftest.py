@@ -53,7 +53,7 @@ def make_connection(url: str, **fields: Any) -> Connection:
 
 def make_routed_version(*connections: Connection, mapping: dict | None = None) -> FormVersion:
     """A live form whose fallback sends every submission to each of `connections`."""
-    version = FormVersionFactory(
+    version = FormVersionFactory.create(
         number=1, status=FormVersion.Status.LIVE, published_at=timezone.now()
     )
     rule_set = RoutingRuleSet.objects.create(form=version.form)

@@ -37,7 +37,7 @@ MAPPINGS = [
 
 
 def connection_with_mappings(**fields: Any) -> Connection:
-    connection = ConnectionFactory(callback_secret=SECRET, **fields)
+    connection = ConnectionFactory.create(callback_secret=SECRET, **fields)
     for external, portal, reopen, en, cy in MAPPINGS:
         StatusMapping.objects.create(
             connection=connection,
@@ -52,7 +52,7 @@ def connection_with_mappings(**fields: Any) -> Connection:
 
 def case_sent_to(connection: Connection, external_reference: str, **fields: Any) -> Submission:
     """A submission delivered to `connection`, which knows it as `external_reference`."""
-    submission = SubmissionFactory(**fields)
+    submission = SubmissionFactory.create(**fields)
     DeliveryFactory(
         submission=submission,
         destination=DestinationFactory(connection=connection),
