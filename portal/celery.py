@@ -110,7 +110,10 @@ app.conf["CELERY_DB_REUSE_MAX"] = 2**31
 
 @task_prerun.connect
 @task_postrun.connect
-def _close_old_database_connections(**_: Any) -> None:
+def _close_old_database_connections(task: Any = None, **_: Any) -> None:
+    # An eager task runs inside the caller's transaction (tests); its connection is not ours.
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
     from django.db import close_old_connections
 
     close_old_connections()

@@ -46,11 +46,14 @@ def test_racing_workers_on_separate_connections_claim_a_delivery_once():
     delivery = a_delivery(make_connection("http://127.0.0.1:9/records", max_concurrency=20))
     start = threading.Barrier(8)
     results = []
+    errors = []
 
     def race():
         start.wait()
         try:
             results.append(claim(delivery.pk, lease_seconds=60))
+        except Exception as exc:  # a thread's exception is otherwise lost
+            errors.append(exc)
         finally:
             db_connection.close()
 
@@ -62,6 +65,7 @@ def test_racing_workers_on_separate_connections_claim_a_delivery_once():
         thread.join()
 
     # Then exactly one holds it, and one attempt is counted
+    assert errors == []
     assert sum(isinstance(r, ClaimedDelivery) for r in results) == 1
     assert results.count(None) == 7
     assert Delivery.objects.get(pk=delivery.pk).attempts == 1
