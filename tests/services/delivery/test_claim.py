@@ -1,6 +1,7 @@
 """Claiming: one worker per delivery at a time, leases, per-connection limits, the breaker."""
 
 import threading
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from services.delivery.claim import ClaimedDelivery, Deferred, claim
 from services.models import Connection, Delivery
+from tests.conftest import default_queue
 from tests.services.delivery.conftest import make_connection, make_routed_version, submit
 
 State = Delivery.State
@@ -42,8 +44,10 @@ def test_of_two_claims_at_the_same_moment_only_one_wins(back_office):
 
 @pytest.mark.django_db(transaction=True)
 def test_racing_workers_on_separate_connections_claim_a_delivery_once():
-    # Given one due delivery and eight threads, each with its own database connection
-    delivery = a_delivery(make_connection("http://127.0.0.1:9/records", max_concurrency=20))
+    # Given one due delivery and eight threads, each with its own database connection (its task
+    # goes to a queue no worker reads: a real worker from another test must not claim it first)
+    with default_queue(f"nobody-{uuid.uuid4().hex}"):
+        delivery = a_delivery(make_connection("http://127.0.0.1:9/records", max_concurrency=20))
     start = threading.Barrier(8)
     results = []
     errors = []
