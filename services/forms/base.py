@@ -114,6 +114,16 @@ class QuestionType:
             message = template.format(name=name, Name=name[:1].upper() + name[1:], **values)
         return AnswerError(message, field=field or self.field_names(question)[0], code=code)
 
+    def read_answer(
+        self, question: Question, data: FieldData, lang: str, *, multiline: bool = False
+    ) -> str | None:
+        """The question's one field as clean text, or None when an optional one is left blank;
+        AnswerError ("required") when a required one is."""
+        value = self.read(data, question.id, multiline=multiline)
+        if not value and question.required:
+            raise self.error(question, "required", lang)
+        return value or None
+
     def read(self, data: FieldData, field: str, *, multiline: bool = False) -> str:
         """One field as clean text ("" when absent); TamperedInput for anything but a string."""
         value = data.get(field)

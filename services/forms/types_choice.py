@@ -27,10 +27,8 @@ class _Single(QuestionType):
         return {option.value: option.label for option in question.options}
 
     def parse(self, question: Question, data: FieldData, lang: str) -> str | None:
-        value = self.read(data, question.id)
-        if not value:
-            if question.required:
-                raise self.error(question, "required", lang)
+        value = self.read_answer(question, data, lang)
+        if value is None:
             return None
         if value not in self.values(question):
             raise self.error(question, "invalid", lang)

@@ -48,10 +48,8 @@ class _Text(QuestionType):
     }
 
     def parse(self, question: Question, data: FieldData, lang: str) -> str | None:
-        value = self.read(data, question.id, multiline=self.multiline)
-        if not value:
-            if question.required:
-                raise self.error(question, "required", lang)
+        value = self.read_answer(question, data, lang, multiline=self.multiline)
+        if value is None:
             return None
         rules = question.validation
         max_length = rules.max_length or self.default_max_length
@@ -156,10 +154,8 @@ class Email(QuestionType):
     }
 
     def parse(self, question: Question, data: FieldData, lang: str) -> str | None:
-        value = self.read(data, question.id)
-        if not value:
-            if question.required:
-                raise self.error(question, "required", lang)
+        value = self.read_answer(question, data, lang)
+        if value is None:
             return None
         if len(value) > 254 or "@" not in value:
             raise self.error(question, "invalid", lang)
@@ -210,10 +206,8 @@ class Phone(QuestionType):
     }
 
     def parse(self, question: Question, data: FieldData, lang: str) -> str | None:
-        value = self.read(data, question.id)
-        if not value:
-            if question.required:
-                raise self.error(question, "required", lang)
+        value = self.read_answer(question, data, lang)
+        if value is None:
             return None
         if len(value) > 30:
             raise self.error(question, "invalid", lang)
@@ -253,10 +247,8 @@ class Postcode(QuestionType):
     }
 
     def parse(self, question: Question, data: FieldData, lang: str) -> str | None:
-        value = self.read(data, question.id)
-        if not value:
-            if question.required:
-                raise self.error(question, "required", lang)
+        value = self.read_answer(question, data, lang)
+        if value is None:
             return None
         postcode = normalise_postcode(value)
         if postcode is None:
@@ -283,10 +275,8 @@ class VehicleRegistration(QuestionType):
     }
 
     def parse(self, question: Question, data: FieldData, lang: str) -> str | None:
-        value = self.read(data, question.id)
-        if not value:
-            if question.required:
-                raise self.error(question, "required", lang)
+        value = self.read_answer(question, data, lang)
+        if value is None:
             return None
         registration = normalise_vehicle_registration(value)
         if registration is None:
