@@ -6,6 +6,8 @@ a file-based Celery broker, e-mail printed to the console). Every variable is li
 """
 
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -264,8 +266,9 @@ X_FRAME_OPTIONS = "DENY"
 # Django's own CSRF failure page renders without the request: no council branding, no nonce.
 CSRF_FAILURE_VIEW = "portal.core.pages.csrf_failure"
 
-# A strict policy: nothing inline except scripts carrying the per-request nonce, no third parties.
-CONTENT_SECURITY_POLICY = {
+# A strict policy: nothing inline except scripts carrying the per-request nonce, no third parties
+# but one: img-src also gets the map's tile server (MAP_TILE_URL, below).
+CONTENT_SECURITY_POLICY: dict[str, dict[str, list[Any]]] = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
@@ -349,6 +352,40 @@ OS_PLACES_API_URL = env.str("OS_PLACES_API_URL", default="https://api.os.uk/sear
 OS_PLACES_API_KEY = env.str("OS_PLACES_API_KEY", default="")
 # A resident waits on the lookup; on timeout they are asked to type the address instead.
 OS_PLACES_TIMEOUT = env.float("OS_PLACES_TIMEOUT", default=5.0)
+
+# --- The location question's map ----------------------------------------------------------------
+# A Leaflet map (portal/static/js/journey-location.js) over tiles from MAP_TILE_URL, a Leaflet URL
+# template. OpenStreetMap's own tile server is for light use and requires its attribution
+# (https://operations.osmfoundation.org/policies/tiles/); a busy portal should use the council's
+# own or a commercial tile service, and set that service's attribution.
+
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="© OpenStreetMap contributors")
+# Where the map opens when no point has been chosen yet: "latitude,longitude" and a zoom level.
+_centre = env.list("MAP_CENTRE", cast=float, default=[52.2405, -0.9027])
+if len(_centre) != 2:
+    raise ImproperlyConfigured("MAP_CENTRE must be 'latitude,longitude', e.g. 52.2405,-0.9027")
+MAP_CENTRE: tuple[float, float] = (_centre[0], _centre[1])
+MAP_ZOOM = env.int("MAP_ZOOM", default=13)
+
+
+def _tile_source(template: str) -> str | None:
+    """What img-src needs for a tile URL template: its scheme and host only (a "{s}." subdomain
+    becomes "*."), or nothing when the tiles come from the portal's own origin."""
+    parts = urlsplit(template)
+    if not parts.netloc:
+        return None
+    host = "*." + parts.netloc[4:] if parts.netloc.startswith("{s}.") else parts.netloc
+    if parts.scheme not in {"http", "https"} or "{" in host or "@" in host:
+        raise ImproperlyConfigured(
+            "MAP_TILE_URL must be an http(s) URL template whose host has no placeholders but "
+            "a leading '{s}.', e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        )
+    return f"{parts.scheme}://{host}"
+
+
+if _tile_host := _tile_source(MAP_TILE_URL):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_tile_host)
 
 # --- Logging ------------------------------------------------------------------------------------
 # JSON lines with a request id; see portal/core/logging.py for what is kept out of them.

@@ -203,6 +203,53 @@ def test_every_page_has_a_strict_content_security_policy(production, client, pat
     assert len(nonces) == 1
 
 
+def _policy_in_a_fresh_process(**overrides: str) -> dict[str, list[str]]:
+    code = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        "print(json.dumps(settings.CONTENT_SECURITY_POLICY['DIRECTIVES'], default=str))"
+    )
+    result = run_python(code, production_env(**overrides))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.django_db
+def test_img_src_allows_the_map_tile_server_and_nothing_else_new(production, client):
+    response = client.get("/", secure=True)
+
+    policy = directives(response.headers["Content-Security-Policy"])
+    assert policy["img-src"] == ["'self'", "data:", "https://tile.openstreetmap.org"]
+
+
+def test_another_tile_server_adds_its_scheme_and_host_to_img_src_only():
+    default = _policy_in_a_fresh_process()
+    # Subdomains "{s}", a port, a path and a key in the query: only the origin is allowed.
+    tiles = "https://{s}.tiles.example.org:8443/styles/{z}/{x}/{y}.png?key=secret"
+
+    policy = _policy_in_a_fresh_process(MAP_TILE_URL=tiles)
+
+    assert policy["img-src"] == ["'self'", "data:", "https://*.tiles.example.org:8443"]
+    assert {k: v for k, v in policy.items() if k != "img-src"} == {
+        k: v for k, v in default.items() if k != "img-src"
+    }
+
+
+def test_tiles_from_the_portal_itself_add_nothing_to_the_policy():
+    policy = _policy_in_a_fresh_process(MAP_TILE_URL="/tiles/{z}/{x}/{y}.png")
+
+    assert policy["img-src"] == ["'self'", "data:"]
+
+
+def test_a_tile_url_with_a_placeholder_in_its_host_is_refused_at_start_up():
+    result = run_python(
+        "import django; django.setup()",
+        production_env(MAP_TILE_URL="https://tiles.{s}.example.org/{z}/{x}/{y}.png"),
+    )
+
+    assert result.returncode != 0
+    assert "MAP_TILE_URL must be an http(s) URL template" in result.stderr
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", PAGES)
 def test_every_inline_script_carries_the_nonce_of_its_response(production, client, path):
