@@ -129,6 +129,12 @@ assets:
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js \
 	  node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js.map portal/static/build/
 	cp -R node_modules/govuk-frontend/dist/govuk/assets/images portal/static/build/govuk/assets/
+	@# Leaflet, for the location question's map; its stylesheet finds its images beside it, and the
+	@# source map must be there too or collectstatic's manifest storage fails on leaflet.js.
+	@mkdir -p portal/static/build/leaflet
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map \
+	  node_modules/leaflet/dist/leaflet.css portal/static/build/leaflet/
+	cp -R node_modules/leaflet/dist/images portal/static/build/leaflet/
 
 .PHONY: clean
 clean:

@@ -38,3 +38,8 @@ def test_collectstatic_with_the_production_storage_hashes_the_stylesheet(tmp_pat
         p for p in built.glob("portal.*.css") if re.fullmatch(r"portal\.[0-9a-f]{12}\.css", p.name)
     ]
     assert re.search(r"govuk/assets/images/govuk-crest\.[0-9a-f]{12}\.svg", css.read_text())
+    # Leaflet, for the location question's map: its stylesheet's images and its script's source map.
+    (leaflet_css,) = (built / "leaflet").glob("leaflet.*.css")
+    assert re.search(r"images/layers\.[0-9a-f]{12}\.png", leaflet_css.read_text())
+    (leaflet_js,) = (built / "leaflet").glob("leaflet.*.js")
+    assert re.search(r"sourceMappingURL=leaflet\.js\.[0-9a-f]{12}\.map", leaflet_js.read_text())
