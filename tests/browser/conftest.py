@@ -3,23 +3,33 @@
 Debian's Chromium is used (`apt-get install chromium`): `playwright install` cannot download
 browsers on the project's machines. Every page fixture runs a test four times: JavaScript on and
 off, on a desktop and on a 320 pixel wide phone screen, because every page must work for all four.
+Nothing leaves loopback: the map's tile server is answered with a blank tile from here, and any
+other request outside is refused and reported as a problem of the page.
 """
 
+import io
 import os
 import re
 import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings as django_settings
+from PIL import Image
 from playwright.sync_api import (
     Browser,
+    BrowserContext,
     ConsoleMessage,
     Page,
     Playwright,
     Response,
+    Route,
     sync_playwright,
 )
 
@@ -107,8 +117,10 @@ class PageProblems:
 
     console_errors: list[str] = field(default_factory=list)
     failed_responses: list[str] = field(default_factory=list)
+    outside_loopback: list[str] = field(default_factory=list)
 
     def assert_none(self) -> None:
+        assert not self.outside_loopback, "\n".join(self.outside_loopback)
         assert not self.console_errors, "\n".join(self.console_errors)
         assert not self.failed_responses, "\n".join(self.failed_responses)
 
@@ -154,7 +166,40 @@ def _open_page(browser: Browser, base_url: str, javascript: bool, viewport: str)
 
     page.on("console", on_console)
     page.on("response", on_response)
+    keep_to_loopback(context, problems)
     return BrowserPage(page=page, javascript=javascript, viewport=viewport, problems=problems)
+
+
+# Any address but loopback; a pattern, not a function, so requests to loopback are not intercepted.
+OFF_LOOPBACK = re.compile(r"^(?!https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?/)")
+
+
+def is_tile(url: str) -> bool:
+    """Whether `url` is on the map's tile server (MAP_TILE_URL; "{s}." stands for any subdomain)."""
+    tile_host = urlsplit(django_settings.MAP_TILE_URL).netloc.replace("{s}", "*")
+    return bool(tile_host) and fnmatch(urlsplit(url).netloc, tile_host)
+
+
+@cache
+def blank_tile() -> bytes:
+    """A plain grey 256 pixel map tile, as PNG."""
+    out = io.BytesIO()
+    Image.new("RGB", (256, 256), (221, 221, 221)).save(out, "PNG")
+    return out.getvalue()
+
+
+def keep_to_loopback(context: BrowserContext, problems: PageProblems) -> None:
+    """Answer map tiles with a blank one; refuse, and report, any other request off loopback."""
+
+    def handle(route: Route) -> None:
+        url = route.request.url
+        if is_tile(url):
+            route.fulfill(status=200, content_type="image/png", body=blank_tile())
+        else:
+            problems.outside_loopback.append(f"a request outside loopback: {url}")
+            route.abort()
+
+    context.route(OFF_LOOPBACK, handle)
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
-"""The accessibility check itself must fail on an inaccessible page, with JavaScript on or off."""
+"""The harness itself: the accessibility check must fail on an inaccessible page, with JavaScript
+on or off, and nothing a page asks for may leave loopback."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import BrowserPage, assert_accessible
 
@@ -50,3 +52,24 @@ def test_assert_accessible_checks_each_new_page_not_the_first_again(
 
     assert "label" in str(failure.value)
     assert "/broken/" in str(failure.value)
+
+
+@pytest.mark.parametrize("javascript", [True], ids=["js"])
+def test_map_tiles_are_answered_here_and_any_other_request_off_loopback_is_refused(
+    desktop_page: BrowserPage, live_server, settings
+):
+    settings.MAP_TILE_URL = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
+    page = desktop_page.page
+    body = (
+        '<!DOCTYPE html><html lang="en"><title>Outside</title><main>'
+        '<img id="tile" alt="" src="https://a.tiles.example.org/13/4075/2724.png">'
+        '<img id="other" alt="" src="https://www.example.org/tracker.gif"></main></html>'
+    )
+    page.route("**/outside/", lambda route: route.fulfill(content_type="text/html", body=body))
+
+    page.goto("/outside/")
+
+    expect(page.locator("#tile")).to_have_js_property("naturalWidth", 256)
+    assert desktop_page.problems.outside_loopback == [
+        "a request outside loopback: https://www.example.org/tracker.gif"
+    ]
