@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from services.addresses import Address
@@ -53,6 +54,27 @@ class AddressState:
     error: AnswerError | None = None  # a lookup problem, shown like an answer error
 
 
+@dataclass(frozen=True)
+class MapView:
+    """What a location question's map is given (settings MAP_*), as its data- attributes hold it:
+    text, so that no locale's number format reaches the script."""
+
+    tile_url: str
+    attribution: str
+    centre: str  # "latitude,longitude"
+    zoom: str
+
+    @classmethod
+    def from_settings(cls) -> MapView:
+        lat, lng = settings.MAP_CENTRE
+        return cls(
+            tile_url=settings.MAP_TILE_URL,
+            attribution=settings.MAP_TILE_ATTRIBUTION,
+            centre=f"{lat!r},{lng!r}",
+            zoom=str(settings.MAP_ZOOM),
+        )
+
+
 @dataclass
 class Field:
     question: Question
@@ -72,6 +94,7 @@ class Field:
     address: AddressState | None = None
     uploaded_name: str = ""
     location: tuple[float, float] | None = None
+    map: MapView | None = None
     # Ids of the inputs on the page, in order: the error summary links to one of them.
     input_ids: list[str] = field(default_factory=list)
 
@@ -271,6 +294,7 @@ def _location(f: Field, lang: str) -> None:
     f.parts = [Part(lat, "", _one(f.data, lat)), Part(lng, "", _one(f.data, lng))]
     f.classes = "govuk-textarea" + (" govuk-textarea--error" if f.error else "")
     f.input_ids = [description]
+    f.map = MapView.from_settings()
 
 
 def _file(f: Field, lang: str) -> None:

@@ -10,6 +10,7 @@ database holding exactly the answers given.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -23,7 +24,7 @@ from playwright.sync_api import Browser, Geolocation, expect
 
 from services.models import Submission
 from services.seed import seed_catalogue
-from tests.browser.conftest import BrowserPage, _open_page
+from tests.browser.conftest import BrowserPage, _open_page, is_tile
 from tests.browser.journeys import Journey, sign_in
 from tests.portal.accounts.factories import UserFactory
 
@@ -38,6 +39,11 @@ HOME_ADDRESS = {
 }
 # Where the browser says it is when a resident presses "Use my current location".
 HERE: Geolocation = {"latitude": 52.241445, "longitude": -0.904485}
+# Where the map opens in the map tests (settings MAP_CENTRE and MAP_ZOOM), and how many degrees of
+# longitude one of its pixels spans there (a pixel spans fewer degrees of latitude).
+MAP_CENTRE = (52.2405, -0.9027)
+MAP_ZOOM = 14
+PIXEL = 360 / (256 * 2**MAP_ZOOM)
 
 
 @pytest.fixture(autouse=True)
@@ -367,10 +373,14 @@ def test_resident_reports_a_pothole_with_its_location_and_a_photo(
         expect(page.get_by_text("Your current location has been added.")).to_be_visible()
         expect(page.locator("input[name='pothole_location-lat']")).to_have_value("52.241445")
         expect(page.locator("input[name='pothole_location-lng']")).to_have_value("-0.904485")
+        # The map comes to the resident's position, with the pin on it.
+        expect_pin_in_the_middle(journey)
         journey.audit()  # the status message and the button's new state
     else:
-        # Without JavaScript the button could do nothing, so it is not offered.
+        # Without JavaScript the button and the map could do nothing, so neither is offered.
         expect(locate).to_be_hidden()
+        expect(page.locator("#pothole_location-map")).to_have_count(1)
+        expect(page.locator("#pothole_location-map")).to_be_hidden()
     journey.continue_()
 
     journey.choose("On the road")
@@ -418,6 +428,170 @@ def test_resident_reports_a_pothole_with_its_location_and_a_photo(
         "photo": {"reference": ANY, "name": "pothole-photo.jpg"},
     }
     assert (sent.latitude, sent.longitude) == where
+
+
+@pytest.fixture
+def map_settings(settings) -> None:
+    settings.MAP_CENTRE = MAP_CENTRE
+    settings.MAP_ZOOM = MAP_ZOOM
+
+
+def point_at(east: float, south: float) -> tuple[float, float]:
+    """The point `east` and `south` pixels from the middle of the map as it opens, by Web
+    Mercator (EPSG:3857), as every web map's tiles are laid out."""
+    size = 256 * 2**MAP_ZOOM
+    lat, lng = map(math.radians, MAP_CENTRE)
+    x = (lng + math.pi) / (2 * math.pi) * size + east
+    y = (1 - math.log(math.tan(math.pi / 4 + lat / 2)) / math.pi) / 2 * size + south
+    return (
+        math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / size)))),
+        x / size * 360 - 180,
+    )
+
+
+def expect_point(journey: Journey, point: tuple[float, float]) -> tuple[float, float]:
+    """The hidden latitude and longitude hold `point` (to a pixel), to six decimal places."""
+    values = []
+    for part, expected in zip(("lat", "lng"), point, strict=True):
+        field = journey.page.locator(f"input[name='pothole_location-{part}']")
+        expect(field).to_have_value(re.compile(r"^-?[0-9]+\.[0-9]{6}$"))
+        values.append(float(field.input_value()))
+        assert values[-1] == pytest.approx(expected, abs=PIXEL), part
+    return values[0], values[1]
+
+
+def expect_pin_in_the_middle(journey: Journey) -> None:
+    """Wait until the map has come to rest with the pin at its middle (within 2 pixels)."""
+    journey.page.wait_for_function(
+        """() => {
+          const map = document.querySelector(".journey-location__map");
+          const pin = map && map.querySelector("img[alt='Pin']");
+          if (!pin) return false;
+          const [m, p] = [map.getBoundingClientRect(), pin.getBoundingClientRect()];
+          // The pin's point is 12 pixels in from its image's left, at its bottom (41 down).
+          return Math.abs(p.left + 12 - (m.left + m.width / 2)) <= 2
+            && Math.abs(p.top + 41 - (m.top + m.height / 2)) <= 2;
+        }"""
+    )
+
+
+def pan_east(journey: Journey) -> None:
+    """One press of the right arrow key on the map, and the end of the move it starts."""
+    journey.page.keyboard.press("ArrowRight")
+    # Leaflet ignores arrow keys while a move is still running.
+    expect(journey.page.locator(".leaflet-pan-anim")).to_have_count(0)
+
+
+@pytest.mark.parametrize("javascript", [True], ids=["js"])
+def test_resident_puts_the_pothole_on_the_map_by_clicking_and_by_keyboard(
+    signed_in: Journey, resident, map_settings
+):
+    journey = signed_in
+    page = journey.page
+    start(journey, "report-pothole")
+    journey.choose("No")
+    journey.continue_()
+    journey.expect_page("location")
+
+    the_map = page.get_by_role("region", name="Map")
+    pin = the_map.get_by_role("img", name="Pin")
+    status = page.locator("[data-journey-location='status']")
+    centre = page.get_by_role("button", name="Put the pin at the centre of the map")
+    remove = page.get_by_role("button", name="Remove the pin")
+    expect(the_map).to_be_visible()
+    expect(remove).to_be_hidden()
+    width, height = the_map.evaluate("map => [map.clientWidth, map.clientHeight]")
+
+    # A click 120 pixels east of the middle and 60 north puts the pin there.
+    the_map.click(position={"x": width / 2 + 120, "y": height / 2 - 60})
+    expect(pin).to_be_visible()
+    expect(status).to_have_text("The pin has been put on the map.")
+    expect_point(journey, point_at(120, -60))
+    journey.audit()
+
+    page.get_by_role("button", name="Remove the pin").click()
+    expect(pin).to_have_count(0)
+    expect(page.locator("input[name='pothole_location-lat']")).to_have_value("")
+    expect(page.locator("input[name='pothole_location-lng']")).to_have_value("")
+    expect(status).to_have_text("The pin has been removed from the map.")
+    expect(remove).to_be_hidden()
+    expect(centre).to_be_focused()
+
+    # By keyboard: the map is the next stop after the description; the arrow keys move it; the
+    # tab key leaves it, through its zoom buttons, for the buttons below.
+    page.get_by_label("Where is the pothole?").focus()
+    page.keyboard.press("Tab")
+    expect(the_map).to_be_focused()
+    pan_east(journey)
+    pan_east(journey)
+    for stop in (
+        the_map.get_by_role("button", name="Zoom in"),
+        the_map.get_by_role("button", name="Zoom out"),
+        page.get_by_role("button", name="Use my current location"),
+        centre,
+    ):
+        page.keyboard.press("Tab")
+        expect(stop).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(pin).to_be_visible()
+    expect(status).to_have_text("The pin has been put on the map.")
+    # Leaflet moves the map 80 pixels a key press.
+    chosen = expect_point(journey, point_at(160, 0))
+    journey.audit()
+    journey.continue_()  # the pin alone answers the question
+
+    journey.choose("On the road")
+    journey.continue_()
+    journey.choose("Bigger than a car tyre")
+    journey.continue_()
+    journey.continue_()  # no photo
+    journey.expect_answer("Where is the pothole?", f"{chosen[0]:.5f}, {chosen[1]:.5f}")
+
+    # Coming back to the question shows the pin where it was put, in the middle of the map.
+    journey.change("Where is the pothole?")
+    expect(pin).to_be_visible()
+    expect(status).to_have_text("A location on the map has been added.")
+    assert expect_point(journey, chosen) == chosen
+    expect_pin_in_the_middle(journey)
+    journey.continue_()
+
+    reference = journey.send()
+    journey.finish()
+
+    sent = submission(reference)
+    assert sent.answers["pothole_location"] == {
+        "lat": chosen[0],
+        "lng": chosen[1],
+        "description": "",
+    }
+    assert (sent.latitude, sent.longitude) == chosen
+
+
+@pytest.mark.parametrize("javascript", [True], ids=["js"])
+def test_the_map_takes_a_pin_and_says_so_when_its_tiles_cannot_load(
+    signed_in: Journey, map_settings
+):
+    journey = signed_in
+    page = journey.page
+    # The tile server answers with something that is not a picture, as a broken one might.
+    page.route(
+        is_tile,
+        lambda route: route.fulfill(status=200, content_type="image/png", body=b"not a picture"),
+    )
+    start(journey, "report-pothole")
+    journey.choose("No")
+    journey.continue_()
+    journey.expect_page("location")
+
+    failed = "The map could not be loaded. Describe the location in the box above instead."
+    expect(page.get_by_text(failed)).to_be_visible()
+    the_map = page.get_by_role("region", name="Map")
+    width, height = the_map.evaluate("map => [map.clientWidth, map.clientHeight]")
+    the_map.click(position={"x": width / 2 - 40, "y": height / 2 + 30})
+    expect(the_map.get_by_role("img", name="Pin")).to_be_visible()
+    expect_point(journey, point_at(-40, 30))
+    journey.audit()
+    journey.finish()
 
 
 def test_resident_reports_fly_tipping_and_changes_an_answer(signed_in: Journey, resident):

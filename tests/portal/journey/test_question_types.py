@@ -299,3 +299,19 @@ def test_question_pages_work_in_welsh(client, journey):
     assert title(response).startswith("Gwall") or title(response).startswith("Error")
     assert "Dewiswch opsiwn" in text_of(response)
     assert "Question radios (cy)" in text_of(response)
+
+
+def test_only_a_location_question_brings_the_map_with_its_settings(client, journey, settings):
+    settings.MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    settings.MAP_CENTRE = (51.4816, -3.1791)
+    settings.MAP_ZOOM = 12
+
+    for url in (page_url(journey, "p-location"), "/cy" + page_url(journey, "p-location")):
+        html = client.get(url).content.decode()
+        assert 'data-tile-url="https://tiles.example.org/{z}/{x}/{y}.png"' in html
+        # Numbers as the script reads them, whatever the language of the page.
+        assert 'data-centre="51.4816,-3.1791"' in html
+        assert 'data-zoom="12"' in html
+        assert "build/leaflet/leaflet.css" in html
+        assert "build/leaflet/leaflet.js" in html
+    assert "leaflet" not in client.get(page_url(journey, "p-short")).content.decode()
