@@ -38,6 +38,10 @@ class Registry:
     def __iter__(self) -> Iterator[type[Adapter]]:
         return iter(sorted(self._adapters.values(), key=lambda cls: cls.name))
 
+    def batched_ids(self) -> frozenset[str]:
+        """The adapters that send many deliveries at once (a file drop), never one at a time."""
+        return frozenset(cls.id for cls in self._adapters.values() if cls.batched)
+
     def choices(self) -> list[tuple[str, str]]:
         return [(cls.id, cls.name) for cls in self]
 

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
+from services.delivery import sql
 from services.models import Connection
 
 CLOSED = Connection.Breaker.CLOSED.value
@@ -104,17 +105,9 @@ def record_success(connection_id: int, now: datetime) -> None:
 
     Every worker's success would otherwise write the same connection row, one commit after
     another; the row is written only when the breaker must change or `last_success_at` is more
-    than a second old (an UPDATE that matches no row takes no lock).
+    than a second old (services/delivery/sql.py: close_breaker).
     """
-    stale = (
-        ~Q(breaker_state=CLOSED)
-        | Q(breaker_failures__gt=0)
-        | Q(last_success_at__isnull=True)
-        | Q(last_success_at__lt=now - SUCCESS_RESOLUTION)
-    )
-    Connection.objects.filter(stale, pk=connection_id).update(
-        last_success_at=now, breaker_state=CLOSED, breaker_failures=0, breaker_open_until=None
-    )
+    sql.close_breaker(connection_id, now, stale_before=now - SUCCESS_RESOLUTION)
 
 
 def record_failure(connection_id: int, now: datetime, message: str) -> BreakerState:

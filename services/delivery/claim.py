@@ -15,6 +15,8 @@ Before the UPDATE the claim asks whether the back office may be called at all:
 Either way nothing is attempted and `attempts` is not touched. On PostgreSQL the claim takes a
 transaction-level advisory lock on the connection first, so the in-flight count and the breaker
 probe are decided by one claim at a time per connection; SQLite serialises writers anyway.
+The common case (breaker closed, a call slot free) is decided inside the UPDATE itself, so the
+lock is held for two statements; only a refusal reads the breaker to decide what to do instead.
 
 The attempt budget (services/delivery/retry.py) counts from the first actual attempt, and giving
 up is decided only after an actual attempt has failed. A deferral is not an attempt: it neither
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,11 +40,10 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from services.delivery import breaker
+from services.delivery import breaker, sql
+from services.delivery.sql import ADVISORY_LOCK_NAMESPACE
 from services.models import Connection, Delivery
 
-# Distinguishes our advisory locks from any other user's of pg_advisory_xact_lock(int, int).
-ADVISORY_LOCK_NAMESPACE = 0x0DE1
 # A delivery refused because its connection is busy comes back after about this long.
 BUSY_DEFERRAL_SECONDS = (1.0, 3.0)
 
@@ -79,72 +81,87 @@ def due(now: datetime) -> Q:
 
 
 def claim(
-    delivery_id: int, *, now: datetime | None = None, lease_seconds: float | None = None
+    delivery_id: int,
+    *,
+    now: datetime | None = None,
+    lease_seconds: float | None = None,
+    exclude_adapters: Collection[str] = (),
 ) -> ClaimedDelivery | Deferred | None:
     """Claim `delivery_id` for one attempt; None if it is not due (done, cancelled, someone else
-    holds it, or it waits for a retry time), Deferred if its connection may not be called now."""
+    holds it, it waits for a retry time, or its connection's adapter is in `exclude_adapters`),
+    Deferred if its connection may not be called now."""
     now = now or timezone.now()
     lease = timedelta(
         seconds=settings.DELIVERY_LEASE_SECONDS if lease_seconds is None else lease_seconds
     )
+    token = uuid.uuid4()
+    probe = False
     with transaction.atomic():
-        connection_id = (
-            Delivery.objects.filter(due(now), pk=delivery_id)
-            .values_list("connection_id", flat=True)
-            .first()
-        )
+        connection_id = sql.lock_due_connection(delivery_id, now, exclude_adapters)
         if connection_id is None:
             return None
-        _lock_connection(connection_id)
-        gate = (
-            Connection.objects.filter(pk=connection_id)
-            .values("breaker_state", "breaker_failures", "breaker_open_until", "max_concurrency")
-            .get()
-        )
-        # Counted on its own so the partial index of in-flight leases answers it: a connection
-        # has millions of delivered rows over the years, and a join would read them all.
-        in_flight = Delivery.objects.filter(
-            connection_id=connection_id, state=State.IN_FLIGHT, lease_expires_at__gt=now
-        ).count()
-        before = breaker.BreakerState(
-            gate["breaker_state"], gate["breaker_failures"], gate["breaker_open_until"]
-        )
-        admission = breaker.admit(before, now, probe_timeout=lease)
-        if not admission.allowed:
-            return _defer(delivery_id, now, admission.defer_until or now + lease, "breaker_open")
-        if in_flight >= max(gate["max_concurrency"], 1):
-            wait = random.uniform(*BUSY_DEFERRAL_SECONDS)  # noqa: S311 - spreading, not secrecy
-            return _defer(delivery_id, now, now + timedelta(seconds=wait), "busy")
-
-        token = uuid.uuid4()
-        claimed = Delivery.objects.filter(due(now), pk=delivery_id).update(
-            state=State.IN_FLIGHT,
-            lease_expires_at=now + lease,
-            claim_token=token,
-            attempts=F("attempts") + 1,
-            first_attempt_at=Coalesce(F("first_attempt_at"), Value(now)),
-            next_attempt_at=None,
-        )
-        if not claimed:
-            return None
-        if admission.probe:
-            breaker.start_probe(connection_id, before, admission.state)
-        # Everything the mapping reads, in one query.
-        delivery = Delivery.objects.select_related(
-            "submission__form_version",
-            "submission__service",
-            "submission__user",
-            "destination",
-            "connection",
-        ).get(pk=delivery_id)
+        # The common case in one statement: breaker closed and a call slot free.
+        if not sql.claim_if_closed_and_free(delivery_id, connection_id, now, now + lease, token):
+            decided = _claim_past_the_gate(delivery_id, connection_id, now, lease, token)
+            if not isinstance(decided, bool):
+                return decided
+            probe = decided
+    # Everything the mapping reads, in one query; the lease keeps other workers off the row.
+    delivery = Delivery.objects.select_related(
+        "submission__form_version",
+        "submission__service",
+        "submission__user",
+        "destination",
+        "connection",
+    ).get(pk=delivery_id)
     return ClaimedDelivery(
         delivery=delivery,
         token=token,
         attempt_number=delivery.attempts,
         first_attempt_at=delivery.first_attempt_at or now,
         lease_expires_at=delivery.lease_expires_at or now + lease,
-        probe=admission.probe,
+        probe=probe,
     )
+
+
+def _claim_past_the_gate(
+    delivery_id: int, connection_id: int, now: datetime, lease: timedelta, token: uuid.UUID
+) -> bool | Deferred | None:
+    """The claim when the fast path refused: the breaker is not closed or the connection is busy
+    (or the delivery stopped being due). True: claimed as the breaker's probe; False: claimed."""
+    gate = (
+        Connection.objects.filter(pk=connection_id)
+        .values("breaker_state", "breaker_failures", "breaker_open_until", "max_concurrency")
+        .get()
+    )
+    # Counted on its own so the partial index of in-flight leases answers it: a connection
+    # has millions of delivered rows over the years, and a join would read them all.
+    in_flight = Delivery.objects.filter(
+        connection_id=connection_id, state=State.IN_FLIGHT, lease_expires_at__gt=now
+    ).count()
+    before = breaker.BreakerState(
+        gate["breaker_state"], gate["breaker_failures"], gate["breaker_open_until"]
+    )
+    admission = breaker.admit(before, now, probe_timeout=lease)
+    if not admission.allowed:
+        return _defer(delivery_id, now, admission.defer_until or now + lease, "breaker_open")
+    if in_flight >= max(gate["max_concurrency"], 1):
+        wait = random.uniform(*BUSY_DEFERRAL_SECONDS)  # noqa: S311 - spreading, not secrecy
+        return _defer(delivery_id, now, now + timedelta(seconds=wait), "busy")
+
+    claimed = Delivery.objects.filter(due(now), pk=delivery_id).update(
+        state=State.IN_FLIGHT,
+        lease_expires_at=now + lease,
+        claim_token=token,
+        attempts=F("attempts") + 1,
+        first_attempt_at=Coalesce(F("first_attempt_at"), Value(now)),
+        next_attempt_at=None,
+    )
+    if not claimed:
+        return None
+    if admission.probe:
+        breaker.start_probe(connection_id, before, admission.state)
+    return admission.probe
 
 
 def _lock_connection(connection_id: int) -> None:

@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from integrations.base import EXCERPT_LENGTH, DeliveryError
 from integrations.registry import UnknownAdapter, registry
-from services.delivery import breaker
+from services.delivery import breaker, sql
 from services.delivery.claim import ClaimedDelivery, Deferred, claim
 from services.delivery.retry import next_retry
 from services.models import Attempt, Delivery
@@ -79,14 +79,9 @@ class _Try:
 
 def attempt_delivery(delivery_id: int) -> Result:
     """Make one attempt at `delivery_id` if it is due; safe to call any number of times."""
-    row = (
-        Delivery.objects.filter(pk=delivery_id).values_list("state", "connection__adapter").first()
-    )
-    # Batched systems (file drops) are sent by the batch task, many deliveries to one file.
-    if row is None or row[0] not in Delivery.OPEN_STATES or _is_batched(row[1]):
-        return SKIPPED
     now = timezone.now()
-    claimed = claim(delivery_id, now=now)
+    # Batched systems (file drops) are sent by the batch task, many deliveries to one file.
+    claimed = claim(delivery_id, now=now, exclude_adapters=registry.batched_ids())
     if claimed is None:
         return SKIPPED
     if isinstance(claimed, Deferred):
@@ -94,13 +89,6 @@ def attempt_delivery(delivery_id: int) -> Result:
         return Result("deferred", requeue_in=wait if wait < SHORT_WAIT_SECONDS else None)
 
     return attempt_claimed(claimed)
-
-
-def _is_batched(adapter_id: str) -> bool:
-    try:
-        return registry.get(adapter_id).batched
-    except UnknownAdapter:
-        return False
 
 
 def attempt_claimed(claimed: ClaimedDelivery) -> Result:
@@ -157,8 +145,8 @@ def _record(
     requeue_in: float | None = None
     failed = False
     with transaction.atomic():
-        Attempt.objects.create(
-            delivery_id=delivery.pk,
+        sql.insert_attempt(
+            delivery.pk,
             number=claimed.attempt_number,
             started_at=started_at,
             duration_ms=max(duration_ms, 0),
@@ -167,16 +155,8 @@ def _record(
             error_class=outcome.error_class[:100],
             excerpt=outcome.excerpt[:EXCERPT_LENGTH],
         )
-        ours = Delivery.objects.filter(pk=delivery.pk, claim_token=claimed.token)
         if outcome.outcome == Outcome.DELIVERED:
-            held = ours.update(
-                state=State.DELIVERED,
-                external_reference=outcome.reference,
-                delivered_at=now,
-                lease_expires_at=None,
-                claim_token=None,
-                last_error="",
-            )
+            held = sql.mark_delivered(delivery.pk, claimed.token, outcome.reference, now)
             if not held:
                 _record_late_success(delivery.pk, outcome.reference, now)
             breaker.record_success(delivery.connection_id, now)
@@ -192,6 +172,7 @@ def _record(
                     budget=delivery.connection.attempt_budget,
                     rng=_random,
                 )
+            ours = Delivery.objects.filter(pk=delivery.pk, claim_token=claimed.token)
             if when is not None:
                 held = ours.update(
                     state=State.RETRYING,
