@@ -43,6 +43,7 @@ from django.utils import timezone
 from services.delivery import breaker, sql
 from services.delivery.sql import ADVISORY_LOCK_NAMESPACE
 from services.models import Connection, Delivery
+from services.models.forms import locked_version
 
 # A delivery refused because its connection is busy comes back after about this long.
 BUSY_DEFERRAL_SECONDS = (1.0, 3.0)
@@ -106,14 +107,12 @@ def claim(
             if not isinstance(decided, bool):
                 return decided
             probe = decided
-    # Everything the mapping reads, in one query; the lease keeps other workers off the row.
+    # Everything the mapping reads, in one query and a cached form version; the lease keeps
+    # other workers off the row.
     delivery = Delivery.objects.select_related(
-        "submission__form_version",
-        "submission__service",
-        "submission__user",
-        "destination",
-        "connection",
+        "submission__service", "submission__user", "destination", "connection"
     ).get(pk=delivery_id)
+    delivery.submission.form_version = locked_version(delivery.submission.form_version_id)
     return ClaimedDelivery(
         delivery=delivery,
         token=token,

@@ -218,3 +218,21 @@ class FormVersion(models.Model):
             parse_schema(self.schema)
         except SchemaError as exc:
             raise ValidationError({"schema": exc.errors}) from None
+
+
+# Live and archived versions never change (ImmutableVersionError above), so a process may keep
+# them, parsed schema included: the delivery engine reads one for every delivery it sends, and a
+# join to the version's table cost more than the rest of the delivery's loading.
+_LOCKED_VERSIONS: dict[int, FormVersion] = {}
+_LOCKED_VERSIONS_KEPT = 1024
+
+
+def locked_version(pk: int) -> FormVersion:
+    """Form version `pk`; one that is live or archived comes from this process's memory after
+    the first time. Callers must not change what they get."""
+    version = _LOCKED_VERSIONS.get(pk)
+    if version is None:
+        version = FormVersion.objects.get(pk=pk)
+        if version.is_locked and len(_LOCKED_VERSIONS) < _LOCKED_VERSIONS_KEPT:
+            _LOCKED_VERSIONS[pk] = version
+    return version

@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 
 from services.forms.schema import SchemaError
 from services.models import FormVersion, ImmutableVersionError, VersionStateError
+from services.models.forms import locked_version
 from tests.services.factories import FormFactory, FormVersionFactory
 from tests.services.helpers import page, radios
 
@@ -129,3 +130,18 @@ def test_archiving_a_live_version_leaves_the_form_without_one():
     assert version.form.live_version is None
     with pytest.raises(VersionStateError):
         version.archive()
+
+
+def test_a_process_keeps_live_versions_but_reads_drafts_every_time(django_assert_num_queries):
+    live = FormVersionFactory()
+    live.publish()
+    draft = FormVersion.new_draft_from(live)
+
+    with django_assert_num_queries(1):
+        first = locked_version(live.pk)
+        assert locked_version(live.pk) is first
+    assert first.parsed == live.parsed
+
+    with django_assert_num_queries(2):
+        assert locked_version(draft.pk).pk == draft.pk
+        assert locked_version(draft.pk).status == "draft"
