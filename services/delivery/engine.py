@@ -174,26 +174,28 @@ def _record(
                 )
             ours = Delivery.objects.filter(pk=delivery.pk, claim_token=claimed.token)
             if when is not None:
-                held = ours.update(
+                updated = ours.update(
                     state=State.RETRYING,
                     next_attempt_at=when,
                     lease_expires_at=None,
                     claim_token=None,
                     last_error=message,
                 )
+                held = updated == 1
                 wait = (when - now).total_seconds()
                 requeue_in = max(wait, 0.0) if held and wait < SHORT_WAIT_SECONDS else None
             else:
                 if outcome.outcome == Outcome.TRANSIENT:
                     message = f"Gave up after {claimed.attempt_number} attempts: {message}"
-                held = ours.update(
+                updated = ours.update(
                     state=State.FAILED,
                     next_attempt_at=None,
                     lease_expires_at=None,
                     claim_token=None,
                     last_error=message[:ERROR_LENGTH],
                 )
-                failed = bool(held)
+                held = updated == 1
+                failed = held
             if outcome.outcome == Outcome.TRANSIENT:
                 breaker.record_failure(delivery.connection_id, now, message)
             if failed:

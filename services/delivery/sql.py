@@ -80,11 +80,11 @@ def claim_if_closed_and_free(
         lease_expires_at=_datetime(lease_expires_at),
         token=_uuid(token),
     )
-    return _rowcount(
-        f"UPDATE {_DELIVERY} SET state = %(in_flight)s, lease_expires_at = %(lease_expires_at)s,"
-        " claim_token = %(token)s, attempts = attempts + 1,"
-        " first_attempt_at = COALESCE(first_attempt_at, %(now)s), next_attempt_at = NULL"
-        f" WHERE id = %(id)s AND {_DUE}"
+    claimed = _rowcount(
+        f"UPDATE {_DELIVERY} SET state = %(in_flight)s,"
+        " lease_expires_at = %(lease_expires_at)s, claim_token = %(token)s,"
+        " attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, %(now)s),"
+        f" next_attempt_at = NULL WHERE id = %(id)s AND {_DUE}"
         f" AND EXISTS (SELECT 1 FROM {_CONNECTION} c"
         "  WHERE c.id = %(connection)s AND c.breaker_state = %(closed)s"
         f"  AND (SELECT COUNT(*) FROM {_DELIVERY} f WHERE f.connection_id = %(connection)s"
@@ -92,6 +92,7 @@ def claim_if_closed_and_free(
         "    < CASE WHEN c.max_concurrency > 1 THEN c.max_concurrency ELSE 1 END)",
         params,
     )
+    return claimed == 1
 
 
 def insert_attempt(
@@ -180,7 +181,7 @@ def _uuid(value: uuid.UUID) -> Any:
 def _fetchone(statement: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
     with db_connection.cursor() as cursor:
         cursor.execute(statement, params)
-        return cursor.fetchone()  # type: ignore[no-any-return]
+        return cursor.fetchone()
 
 
 def _rowcount(statement: str, params: dict[str, Any]) -> int:
