@@ -5,10 +5,12 @@
     breaker.py  the circuit breaker that stops calls to a back office that is down
     retry.py    next_retry(): when to try again after a transient failure (pure)
     engine.py   attempt_delivery(): claim, map, call the adapter, record the attempt
+    sql.py      the statements of every successful delivery, as SQL (the ORM's cost was most of it)
     sweeper.py  what is due or abandoned, for the sweep task
     tasks.py    the Celery tasks `deliver` (one delivery) and `sweep` (every minute, from beat)
     alerts.py   e-mail to a connection's owner about failed or overdue deliveries
     actions.py  what people do by hand: retry now, cancel, mark resolved
+    bench.py    `make bench-delivery`: throughput of one worker against the plain-HTTP ceiling
 
 A delivery's states (services/models/delivery.py):
 
