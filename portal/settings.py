@@ -267,7 +267,8 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "portal.core.pages.csrf_failure"
 
 # A strict policy: nothing inline except scripts carrying the per-request nonce, no third parties
-# but one: img-src also gets the map's tile server (MAP_TILE_URL, below).
+# but one: img-src also gets the map's tile server and the logo's host (MAP_TILE_URL and
+# COUNCIL_LOGO_URL, below).
 CONTENT_SECURITY_POLICY: dict[str, dict[str, list[Any]]] = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -369,23 +370,29 @@ MAP_CENTRE: tuple[float, float] = (_centre[0], _centre[1])
 MAP_ZOOM = env.int("MAP_ZOOM", default=13)
 
 
-def _tile_source(template: str) -> str | None:
-    """What img-src needs for a tile URL template: its scheme and host only (a "{s}." subdomain
-    becomes "*."), or nothing when the tiles come from the portal's own origin."""
-    parts = urlsplit(template)
-    if not parts.netloc:
-        return None
+def _image_origin(url: str, setting: str, example: str) -> str | None:
+    """What img-src needs for images at `url` (a tile URL template, or the logo's address): its
+    scheme and host only (a "{s}." subdomain becomes "*."), or nothing when they come from the
+    portal's own origin."""
+    parts = urlsplit(url)
+    if not parts.netloc and not parts.scheme:
+        return None  # a path on the portal
     host = "*." + parts.netloc[4:] if parts.netloc.startswith("{s}.") else parts.netloc
     if parts.scheme not in {"http", "https"} or "{" in host or "@" in host:
         raise ImproperlyConfigured(
-            "MAP_TILE_URL must be an http(s) URL template whose host has no placeholders but "
-            "a leading '{s}.', e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+            f"{setting} must be an http(s) URL whose host has no placeholders (but for a "
+            f"leading '{{s}}.' in a tile URL template), e.g. {example}"
         )
     return f"{parts.scheme}://{host}"
 
 
-if _tile_host := _tile_source(MAP_TILE_URL):
-    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_tile_host)
+# Images from elsewhere: the map's tiles and the council's logo, each by its origin only.
+for _origin in (
+    _image_origin(MAP_TILE_URL, "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    _image_origin(COUNCIL_LOGO_URL, "COUNCIL_LOGO_URL", "https://www.example.gov.uk/logo.svg"),
+):
+    if _origin and _origin not in CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]:
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_origin)
 
 # --- Logging ------------------------------------------------------------------------------------
 # JSON lines with a request id; see portal/core/logging.py for what is kept out of them.

@@ -247,7 +247,50 @@ def test_a_tile_url_with_a_placeholder_in_its_host_is_refused_at_start_up():
     )
 
     assert result.returncode != 0
-    assert "MAP_TILE_URL must be an http(s) URL template" in result.stderr
+    assert "MAP_TILE_URL must be an http(s) URL whose host has no placeholders" in result.stderr
+
+
+def test_a_logo_on_another_host_adds_that_origin_to_img_src_only():
+    default = _policy_in_a_fresh_process()
+
+    policy = _policy_in_a_fresh_process(
+        COUNCIL_LOGO_URL="https://cdn.council.example/brand/logo.svg?v=2"
+    )
+
+    assert policy["img-src"] == [
+        "'self'",
+        "data:",
+        "https://tile.openstreetmap.org",
+        "https://cdn.council.example",
+    ]
+    assert {k: v for k, v in policy.items() if k != "img-src"} == {
+        k: v for k, v in default.items() if k != "img-src"
+    }
+
+
+def test_a_logo_served_by_the_portal_or_the_tile_host_adds_nothing_new():
+    own = _policy_in_a_fresh_process(COUNCIL_LOGO_URL="/static/logo.svg")
+    shared = _policy_in_a_fresh_process(COUNCIL_LOGO_URL="https://tile.openstreetmap.org/logo.png")
+
+    assert (
+        own["img-src"]
+        == shared["img-src"]
+        == [
+            "'self'",
+            "data:",
+            "https://tile.openstreetmap.org",
+        ]
+    )
+
+
+def test_a_logo_that_is_not_an_http_address_is_refused_at_start_up():
+    result = run_python(
+        "import django; django.setup()",
+        production_env(COUNCIL_LOGO_URL="javascript:alert(1)"),
+    )
+
+    assert result.returncode != 0
+    assert "COUNCIL_LOGO_URL must be an http(s) URL" in result.stderr
 
 
 @pytest.mark.django_db
