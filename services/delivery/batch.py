@@ -41,14 +41,18 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from integrations.base import DeliveryError
 from integrations.registry import UnknownAdapter, registry
 from services.delivery import breaker
-from services.delivery.claim import ClaimedDelivery, Deferred, _lock_connection, due
+from services.delivery.claim import (
+    ClaimedDelivery,
+    Deferred,
+    _lock_connection,
+    claimed_fields,
+    due,
+)
 from services.delivery.engine import _record, _Try
 from services.models import Attempt, Connection, Delivery
 from services.routing import MappingError, build_payload, mapping_context_for
@@ -230,14 +234,7 @@ def claim_batch(
         if not ids:
             return []
         token = uuid.uuid4()
-        ours.filter(due(now), pk__in=ids).update(
-            state=State.IN_FLIGHT,
-            lease_expires_at=now + lease,
-            claim_token=token,
-            attempts=F("attempts") + 1,
-            first_attempt_at=Coalesce(F("first_attempt_at"), Value(now)),
-            next_attempt_at=None,
-        )
+        ours.filter(due(now), pk__in=ids).update(**claimed_fields(now, now + lease, token))
         if admission.probe:
             breaker.start_probe(connection_id, before, admission.state)
         deliveries = list(

@@ -32,6 +32,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection as db_connection
@@ -70,6 +71,18 @@ class Deferred:
 
     until: datetime
     reason: str  # "breaker_open" or "busy"
+
+
+def claimed_fields(now: datetime, lease_expires_at: datetime, token: uuid.UUID) -> dict[str, Any]:
+    """What a claim writes on the delivery rows it takes (the UPDATE's SET)."""
+    return {
+        "state": State.IN_FLIGHT,
+        "lease_expires_at": lease_expires_at,
+        "claim_token": token,
+        "attempts": F("attempts") + 1,
+        "first_attempt_at": Coalesce(F("first_attempt_at"), Value(now)),
+        "next_attempt_at": None,
+    }
 
 
 def due(now: datetime) -> Q:
@@ -149,12 +162,7 @@ def _claim_past_the_gate(
         return _defer(delivery_id, now, now + timedelta(seconds=wait), "busy")
 
     claimed = Delivery.objects.filter(due(now), pk=delivery_id).update(
-        state=State.IN_FLIGHT,
-        lease_expires_at=now + lease,
-        claim_token=token,
-        attempts=F("attempts") + 1,
-        first_attempt_at=Coalesce(F("first_attempt_at"), Value(now)),
-        next_attempt_at=None,
+        **claimed_fields(now, now + lease, token)
     )
     if not claimed:
         return None
