@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -113,6 +115,32 @@ def _redactable(value: Any) -> Iterator[str]:
             escaped = json.dumps(text)[1:-1]  # as it appears inside a JSON answer
             if escaped != text:
                 yield escaped
+
+
+@contextmanager
+def send_errors(peer: str | None = None) -> Iterator[None]:
+    """Around a request: httpx's failures to get an answer as DeliveryErrors, naming `peer` when
+    it is not the back office itself (e.g. "the token endpoint").
+
+    No answer in time, or a connection refused, reset or dropped, is transient: the other side
+    may have committed before it went quiet, which is what idempotency keys are for. A request
+    that cannot be sent at all (a bad URL, say) is permanent: only a change of configuration
+    helps. Errors raised inside the block that are not httpx's pass through unchanged.
+    """
+    started = time.monotonic()
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise TransientError(
+            f"No answer{f' from {peer}' if peer else ''} within the {timeout_kind(exc)} "
+            f"timeout ({time.monotonic() - started:.1f} s)"
+        ) from exc
+    except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
+        connection = f"Connection to {peer}" if peer else "Connection"
+        raise TransientError(f"{connection} failed: {exc.__class__.__name__}: {exc}") from exc
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        request = f"The request to {peer}" if peer else "The request"
+        raise PermanentError(f"{request} could not be sent: {exc}") from exc
 
 
 def timeout_kind(exc: httpx.TimeoutException) -> str:

@@ -33,7 +33,7 @@ from integrations.http import (
     client,
     excerpt_of,
     retry_after_seconds,
-    timeout_kind,
+    send_errors,
 )
 
 logger = logging.getLogger(__name__)
@@ -155,24 +155,13 @@ class TokenSource:
         if self.audience:
             form["audience"] = self.audience
         started = time.monotonic()
-        try:
+        with send_errors("the token endpoint"):
             response = client().post(
                 self.token_url,
                 data=form,
                 headers={"Accept": "application/json"},
                 timeout=self.timeout,
             )
-        except httpx.TimeoutException as exc:
-            raise TransientError(
-                f"The token endpoint gave no answer within the {timeout_kind(exc)} timeout "
-                f"({time.monotonic() - started:.1f} s)"
-            ) from exc
-        except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
-            raise TransientError(
-                f"Connection to the token endpoint failed: {exc.__class__.__name__}: {exc}"
-            ) from exc
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise PermanentError(f"The token request could not be sent: {exc}") from exc
         if response.status_code != 200:
             raise self._error_for(response)
         token = self._token_from(response, started)

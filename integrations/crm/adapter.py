@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -43,7 +42,7 @@ from integrations.base import (
 )
 from integrations.crm import config as options
 from integrations.crm.config import CRMConfig
-from integrations.http import client, error_for, excerpt_of, retry_after_seconds, timeout_kind
+from integrations.http import client, error_for, excerpt_of, retry_after_seconds, send_errors
 from integrations.oauth2 import TokenSource, bearer, send_with_token
 from integrations.registry import registry
 
@@ -298,7 +297,6 @@ class CRMAdapter(Adapter):
         if body is not None:
             common["Content-Type"] = "application/json; charset=utf-8"
         timeout = self._timeout()
-        started = time.monotonic()
 
         def request(token: str) -> httpx.Response:
             return client().request(
@@ -310,18 +308,9 @@ class CRMAdapter(Adapter):
                 timeout=timeout,
             )
 
-        try:
+        # The CRM may have saved the record before the connection went: the retry upserts it.
+        with send_errors():
             return send_with_token(self._tokens(), request)
-        except httpx.TimeoutException as exc:
-            raise TransientError(
-                f"No answer from the CRM within the {timeout_kind(exc)} timeout "
-                f"({time.monotonic() - started:.1f} s)"
-            ) from exc
-        except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
-            # The CRM may have saved the record before the connection went: the retry upserts it.
-            raise TransientError(f"Connection failed: {exc.__class__.__name__}: {exc}") from exc
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise PermanentError(f"The request could not be sent: {exc}") from exc
 
     def _tokens(self) -> TokenSource:
         return TokenSource(

@@ -46,7 +46,7 @@ from integrations.base import (
     TargetField,
     TransientError,
 )
-from integrations.http import client, error_for, excerpt_of, timeout_kind
+from integrations.http import client, error_for, excerpt_of, send_errors
 from integrations.open311 import config as options
 from integrations.open311.config import Open311Config
 from integrations.registry import registry
@@ -253,22 +253,11 @@ class Open311Adapter(Adapter):
         if data is not None:
             content = urlencode(data).encode()  # keeps repeated keys: attribute[code][]
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        started = time.monotonic()
-        try:
+        # An answer lost after the server committed is what portal_reference is for.
+        with send_errors():
             return client().request(
                 method, url, content=content, params=params, headers=headers, timeout=timeout
             )
-        except httpx.TimeoutException as exc:
-            raise TransientError(
-                f"No answer within the {timeout_kind(exc)} timeout "
-                f"({time.monotonic() - started:.1f} s)"
-            ) from exc
-        except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
-            # Refused, reset, or hung up before answering: the server may have committed, which
-            # is what portal_reference is for.
-            raise TransientError(f"Connection failed: {exc.__class__.__name__}: {exc}") from exc
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise PermanentError(f"The request could not be sent: {exc}") from exc
 
 
 # --- Answers -------------------------------------------------------------------------------------

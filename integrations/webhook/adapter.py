@@ -30,9 +30,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from integrations.base import (
     Adapter,
     PermanentError,
-    TransientError,
 )
-from integrations.http import client, error_for, excerpt_of, timeout_kind
+from integrations.http import client, error_for, excerpt_of, send_errors
 from integrations.oauth2 import TokenSource, bearer, send_with_token
 from integrations.registry import registry
 from integrations.webhook import config as options
@@ -112,29 +111,17 @@ class WebhookAdapter(Adapter):
         if idempotency_key is not None:
             headers["Idempotency-Key"] = idempotency_key
         timeout = self._timeout()
-        started = time.monotonic()
 
         def request(auth: dict[str, str]) -> httpx.Response:
             return client().request(
                 method, url, content=body, headers={**auth, **headers}, timeout=timeout
             )
 
-        try:
+        with send_errors():
             tokens = self._token_source()
             if tokens is not None:
                 return send_with_token(tokens, lambda token: request(bearer(token)))
             return request(self._auth_headers())
-        except httpx.TimeoutException as exc:
-            raise TransientError(
-                f"No answer within the {timeout_kind(exc)} timeout "
-                f"({time.monotonic() - started:.1f} s)"
-            ) from exc
-        except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
-            # Refused, reset, or hung up before answering: the back office may have committed,
-            # which is what the idempotency key is for.
-            raise TransientError(f"Connection failed: {exc.__class__.__name__}: {exc}") from exc
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise PermanentError(f"The request could not be sent: {exc}") from exc
 
     def _timeout(self) -> httpx.Timeout:
         return httpx.Timeout(
