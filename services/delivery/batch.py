@@ -173,14 +173,7 @@ def _send(
             message=f"There is no adapter called {connection.adapter!r}",
         )
     except DeliveryError as exc:
-        failure = _Try(
-            Outcome.PERMANENT if exc.permanent else Outcome.TRANSIENT,
-            status_code="" if exc.status_code is None else str(exc.status_code),
-            error_class=exc.__class__.__name__,
-            excerpt=exc.excerpt,
-            message=exc.message,
-            retry_after=exc.retry_after,
-        )
+        failure = _Try.refused(exc)
     except Exception as exc:
         # As in the engine: retried, and only the class is kept (the message may hold payloads).
         name = exc.__class__.__name__

@@ -76,6 +76,18 @@ class _Try:
     message: str = ""
     retry_after: float | None = None
 
+    @classmethod
+    def refused(cls, exc: DeliveryError) -> _Try:
+        """The attempt whose adapter raised `exc`."""
+        return cls(
+            Outcome.PERMANENT if exc.permanent else Outcome.TRANSIENT,
+            status_code="" if exc.status_code is None else str(exc.status_code),
+            error_class=exc.__class__.__name__,
+            excerpt=exc.excerpt,
+            message=exc.message,
+            retry_after=exc.retry_after,
+        )
+
 
 def attempt_delivery(delivery_id: int) -> Result:
     """Make one attempt at `delivery_id` if it is due; safe to call any number of times."""
@@ -117,14 +129,7 @@ def _send(claimed: ClaimedDelivery) -> _Try:
             message=f"There is no adapter called {delivery.connection.adapter!r}",
         )
     except DeliveryError as exc:
-        return _Try(
-            Outcome.PERMANENT if exc.permanent else Outcome.TRANSIENT,
-            status_code="" if exc.status_code is None else str(exc.status_code),
-            error_class=exc.__class__.__name__,
-            excerpt=exc.excerpt,
-            message=exc.message,
-            retry_after=exc.retry_after,
-        )
+        return _Try.refused(exc)
     except Exception as exc:
         # A bug or an adapter's unexpected failure (also Celery's soft time limit): retried like
         # a transient error, since a fix or a quieter moment may help. The message may hold
