@@ -40,6 +40,7 @@ Production code never imports this package.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import enum
 import json
@@ -129,6 +130,30 @@ class Faults:
         if "error_status" in checked:
             HTTPStatus(checked["error_status"])  # ValueError if not a status
         return checked
+
+
+def add_fault_arguments(parser: argparse.ArgumentParser, *, rate_limit: bool = True) -> None:
+    """The command-line options of Faults (and --seed) every simulator takes."""
+    parser.add_argument("--seed", type=int)
+    for name in ("latency", "error_rate", "reset_rate", "drop_rate", "slow_rate", "slow_latency"):
+        parser.add_argument("--" + name.replace("_", "-"), type=float)
+    parser.add_argument("--error-status", type=int)
+    if rate_limit:
+        parser.add_argument("--rate-limit", type=int, metavar="SECONDS")
+
+
+def apply_fault_arguments(
+    simulator: Simulator, parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> dict[str, Any]:
+    """Set the faults given on the command line (a bad value ends the program with its message);
+    returns them."""
+    names = set(Faults.__dataclass_fields__)
+    faults = {k: v for k, v in vars(args).items() if k in names and v is not None}
+    try:
+        simulator.set_faults(**Faults.check(faults))
+    except ValueError as exc:
+        parser.error(str(exc))
+    return faults
 
 
 class Hangup(enum.Enum):

@@ -48,7 +48,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlencode
 
-from integrations.simulators.base import Faults, RecordedRequest, Response, Simulator
+from integrations.simulators.base import (
+    RecordedRequest,
+    Response,
+    Simulator,
+    add_fault_arguments,
+    apply_fault_arguments,
+)
 from integrations.simulators.oauth2 import TOKEN_PATH, TokenIssuer
 
 DEFAULT_CLIENT_ID = "portal-crm-client"
@@ -467,11 +473,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
     parser.add_argument("--client-secret", default=DEFAULT_CLIENT_SECRET)
     parser.add_argument("--token-lifetime", type=float, default=3600)
-    parser.add_argument("--seed", type=int)
-    for name in ("latency", "error_rate", "reset_rate", "drop_rate", "slow_rate", "slow_latency"):
-        parser.add_argument("--" + name.replace("_", "-"), type=float)
-    parser.add_argument("--error-status", type=int)
-    parser.add_argument("--rate-limit", type=int, metavar="SECONDS")
+    add_fault_arguments(parser)
     args = parser.parse_args(argv)
 
     simulator = CRMSimulator(
@@ -483,12 +485,7 @@ def main(argv: list[str] | None = None) -> None:
         port=args.port,
         seed=args.seed,
     )
-    fault_names = set(Faults.__dataclass_fields__)
-    faults = {k: v for k, v in vars(args).items() if k in fault_names and v is not None}
-    try:
-        simulator.set_faults(**Faults.check(faults))
-    except ValueError as exc:
-        parser.error(str(exc))
+    faults = apply_fault_arguments(simulator, parser, args)
     base = f"http://{args.host}:{args.port}"
     print(
         f"CRM ({args.style}) at {base}, token endpoint {base}{TOKEN_PATH}, client "

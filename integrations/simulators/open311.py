@@ -45,7 +45,14 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
-from integrations.simulators.base import Faults, Hangup, RecordedRequest, Response, Simulator
+from integrations.simulators.base import (
+    Hangup,
+    RecordedRequest,
+    Response,
+    Simulator,
+    add_fault_arguments,
+    apply_fault_arguments,
+)
 
 DEFAULT_API_KEY = "simulator-open311-key"
 DEFAULT_PREFIX = "/open311/v2"
@@ -519,11 +526,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--token-polls", type=int, default=0, help="answer with a token, resolved on poll N"
     )
-    parser.add_argument("--seed", type=int)
-    for name in ("latency", "error_rate", "reset_rate", "drop_rate", "slow_rate", "slow_latency"):
-        parser.add_argument("--" + name.replace("_", "-"), type=float)
-    parser.add_argument("--error-status", type=int)
-    parser.add_argument("--rate-limit", type=int, metavar="SECONDS")
+    add_fault_arguments(parser)
     args = parser.parse_args(argv)
 
     simulator = Open311Simulator(
@@ -535,12 +538,7 @@ def main(argv: list[str] | None = None) -> None:
         port=args.port,
         seed=args.seed,
     )
-    fault_names = set(Faults.__dataclass_fields__)
-    faults = {k: v for k, v in vars(args).items() if k in fault_names and v is not None}
-    try:
-        simulator.set_faults(**Faults.check(faults))
-    except ValueError as exc:
-        parser.error(str(exc))
+    faults = apply_fault_arguments(simulator, parser, args)
     print(
         f"Open311 endpoint: http://{args.host}:{args.port}{simulator.prefix}  "
         f"faults: {faults or 'none'}",

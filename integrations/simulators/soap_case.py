@@ -56,7 +56,13 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from integrations.simulators.base import Faults, RecordedRequest, Response, Simulator
+from integrations.simulators.base import (
+    RecordedRequest,
+    Response,
+    Simulator,
+    add_fault_arguments,
+    apply_fault_arguments,
+)
 
 NS = "http://cases.example.gov.uk/CaseService/1"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -695,10 +701,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ws-security", action="store_true", help="demand a UsernameToken")
     parser.add_argument("--session-minutes", type=float, default=20)
     parser.add_argument("--any-service-code", action="store_true")
-    parser.add_argument("--seed", type=int)
-    for name in ("latency", "error_rate", "reset_rate", "drop_rate", "slow_rate", "slow_latency"):
-        parser.add_argument("--" + name.replace("_", "-"), type=float)
-    parser.add_argument("--error-status", type=int)
+    add_fault_arguments(parser, rate_limit=False)
     args = parser.parse_args(argv)
 
     simulator = SoapCaseSimulator(
@@ -711,12 +714,7 @@ def main(argv: list[str] | None = None) -> None:
         port=args.port,
         seed=args.seed,
     )
-    fault_names = set(Faults.__dataclass_fields__)
-    faults = {k: v for k, v in vars(args).items() if k in fault_names and v is not None}
-    try:
-        simulator.set_faults(**Faults.check(faults))
-    except ValueError as exc:
-        parser.error(str(exc))
+    faults = apply_fault_arguments(simulator, parser, args)
     print(f"WSDL: http://{args.host}:{args.port}{PATH}?wsdl  faults: {faults or 'none'}")
     simulator.serve_forever()
 

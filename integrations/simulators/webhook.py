@@ -38,7 +38,13 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from integrations.simulators.base import Faults, RecordedRequest, Response, Simulator
+from integrations.simulators.base import (
+    RecordedRequest,
+    Response,
+    Simulator,
+    add_fault_arguments,
+    apply_fault_arguments,
+)
 from integrations.simulators.oauth2 import TOKEN_PATH, TokenIssuer
 
 DEFAULT_SECRET = "simulator-signing-secret"  # noqa: S105 - a demo's, known to all
@@ -255,11 +261,7 @@ def main(argv: list[str] | None = None) -> None:
     credentials.add_argument("--basic", metavar="USER:PASSWORD", help="expect basic auth")
     parser.add_argument("--api-key-header", default="X-API-Key")
     parser.add_argument("--replay-status", type=int, choices=(200, 201, 409), default=200)
-    parser.add_argument("--seed", type=int)
-    for name in ("latency", "error_rate", "reset_rate", "drop_rate", "slow_rate", "slow_latency"):
-        parser.add_argument("--" + name.replace("_", "-"), type=float)
-    parser.add_argument("--error-status", type=int)
-    parser.add_argument("--rate-limit", type=int, metavar="SECONDS")
+    add_fault_arguments(parser)
     args = parser.parse_args(argv)
 
     basic = None
@@ -280,12 +282,7 @@ def main(argv: list[str] | None = None) -> None:
         port=args.port,
         seed=args.seed,
     )
-    fault_names = set(Faults.__dataclass_fields__)
-    faults = {k: v for k, v in vars(args).items() if k in fault_names and v is not None}
-    try:
-        simulator.set_faults(**Faults.check(faults))
-    except ValueError as exc:
-        parser.error(str(exc))
+    faults = apply_fault_arguments(simulator, parser, args)
     print(f"Webhook address: http://{args.host}:{args.port}{args.path}  faults: {faults or 'none'}")
     simulator.serve_forever()
 
