@@ -8,8 +8,15 @@ A benchmark, not a test: it prints numbers and asserts nothing. In one run it me
   2. the same payloads POSTed by a plain httpx client loop (one connection, no database): the
      ceiling the simulator and loopback allow;
   3. their ratio (target >= 0.5);
-  4. submit -> back-office latency at a steady rate of submissions (target p50 < 300 ms,
+  4. the floor: the same drain by a worker of the same design with none of the product's code
+     (services/delivery/bench_floor.py: one Celery message per delivery, one claim and one
+     record statement, no Django), which bounds what any worker of this design can reach here;
+  5. submit -> back-office latency at a steady rate of submissions (target p50 < 300 ms,
      p99 < 2 s): from just before submit_draft to the simulator's receipt of the record.
+
+On Linux it also prints the CPU time each drain cost per delivery, by process: the worker (its
+main process and pool), PostgreSQL, the simulator and Redis, read from /proc. On a machine
+where they share few cores, that budget is what bounds the rate.
 
 It runs on a database of its own (DATABASE_URL, `portal_bench` from the Makefile; created and
 migrated if missing) and the Redis at REDIS_URL, on a queue of its own. The simulator runs as a
@@ -96,19 +103,28 @@ def main(argv: list[str] | None = None) -> None:
         count = args.deliveries
         _stop_consuming(queue)
         ids = _submit_many(version, count)
+        cpu_before = _cpu_seconds(worker.pid, simulator.pid)
         app.control.add_consumer(queue, destination=[_hostname(queue)], reply=True)
         started = time.monotonic()
         _drain(ids, base)
         worker_rate = count / (time.monotonic() - started)
+        worker_cpu = _per_delivery(cpu_before, _cpu_seconds(worker.pid, simulator.pid), count)
 
         ceiling = _httpx_loop(f"{base}/records", ids)
 
         _get(f"{base}/_records", method="DELETE")
         latencies = _steady(version, base, args.rate, args.seconds)
+        _stop(worker)
+        worker = None
+
+        floor_rate, floor_cpu = 0.0, dict[str, float]()
+        if urlsplit(os.environ["DATABASE_URL"]).scheme.startswith("postgres"):  # psycopg2's
+            floor_rate, floor_cpu = _floor(
+                f"{queue}-floor", args.concurrency, base, simulator, count
+            )
     finally:
         if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=30)
+            _stop(worker)
         simulator.terminate()
         simulator.wait(timeout=10)
         _purge(mail_queue)
@@ -118,6 +134,15 @@ def main(argv: list[str] | None = None) -> None:
     print(f"one worker process (--concurrency {args.concurrency}): {worker_rate:8.1f} deliveries/s")
     print(f"plain httpx loop (the ceiling):          {ceiling:8.1f} posts/s")
     print(f"ratio:                                   {worker_rate / ceiling:8.2f}  (target >= 0.5)")
+    if floor_rate:
+        print(
+            f"the floor (same design, no product code): {floor_rate:6.1f} deliveries/s,"
+            f" ratio {floor_rate / ceiling:.2f}"
+        )
+    for name, cpu in (("worker", worker_cpu), ("floor", floor_cpu)):
+        if cpu:
+            spent = ", ".join(f"{who} {ms:.1f}" for who, ms in cpu.items())
+            print(f"CPU ms per delivery, {name}: {spent} (total {sum(cpu.values()):.1f})")
     print(
         f"submit -> back office at {args.rate:g}/s for {args.seconds:g} s ({len(latencies)}): "
         f"p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms  (targets < 300 ms, < 2000 ms)"
@@ -214,16 +239,18 @@ def _routed_form(url: str) -> Any:
     return version
 
 
-def _start_worker(queue: str, concurrency: int) -> subprocess.Popen[bytes]:
+def _start_worker(
+    queue: str, concurrency: int, app_module: str = "portal", **env: str
+) -> subprocess.Popen[bytes]:
     from portal.celery import app
 
     hostname = _hostname(queue)
-    env = {**os.environ, "CELERY_TASK_DEFAULT_QUEUE": queue, "LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "CELERY_TASK_DEFAULT_QUEUE": queue, "LOG_LEVEL": "WARNING", **env}
     process = subprocess.Popen(  # noqa: S603 - the venv's celery, fixed arguments
         [
             str(Path(sys.executable).with_name("celery")),
             "-A",
-            "portal",
+            app_module,
             "worker",
             "--pool",
             "prefork",
@@ -249,6 +276,11 @@ def _start_worker(queue: str, concurrency: int) -> subprocess.Popen[bytes]:
 
     _wait(answers, 60, "the worker")
     return process
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    worker.terminate()
+    worker.wait(timeout=30)
 
 
 def _hostname(queue: str) -> str:
@@ -344,6 +376,92 @@ def _httpx_loop(url: str, ids: list[int]) -> float:
             )
             response.raise_for_status()
         return len(bodies) / (time.monotonic() - started)
+
+
+def _floor(
+    queue: str, concurrency: int, base: str, simulator: subprocess.Popen[bytes], count: int
+) -> tuple[float, dict[str, float]]:
+    """The same drain by services/delivery/bench_floor.py's worker: (deliveries/s, CPU)."""
+    import psycopg2
+
+    from portal.celery import app
+    from services.delivery import bench_floor
+
+    # One connection for setting up and for asking 20 times a second how far the drain is.
+    database = psycopg2.connect(os.environ["DATABASE_URL"])
+    database.autocommit = True
+    warm_up = 20
+    bench_floor.create_tables(database, warm_up + count, f"{base}/records")
+    worker = _start_worker(
+        queue,
+        concurrency,
+        "services.delivery.bench_floor",
+        CELERY_BROKER_URL=str(app.conf.broker_url),
+        BENCH_SIGNING_SECRET=SECRET,
+    )
+    try:
+
+        def delivered(n: int) -> Any:
+            return lambda: bench_floor.delivered_count(database) >= n
+
+        def send(first: int, last: int) -> None:
+            for delivery_id in range(first, last + 1):
+                app.send_task("bench_floor.deliver", (delivery_id,), queue=queue)
+
+        send(1, warm_up)
+        _wait(delivered(warm_up), 60, "the floor's warm-up", interval=0.05)
+        _stop_consuming(queue)
+        send(warm_up + 1, warm_up + count)
+        cpu_before = _cpu_seconds(worker.pid, simulator.pid)
+        app.control.add_consumer(queue, destination=[_hostname(queue)], reply=True)
+        started = time.monotonic()
+        _wait(delivered(warm_up + count), 600, "the floor's backlog", interval=0.05)
+        rate = count / (time.monotonic() - started)
+        cpu = _per_delivery(cpu_before, _cpu_seconds(worker.pid, simulator.pid), count)
+    finally:
+        _stop(worker)
+        _purge(queue)
+        bench_floor.drop_tables(database)
+        database.close()
+    return rate, cpu
+
+
+def _cpu_seconds(worker_pid: int, simulator_pid: int) -> dict[int, tuple[str, float]]:
+    """Each process's CPU seconds so far, named by its part: {pid: (part, seconds)}. Empty
+    where there is no /proc."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    found: dict[int, tuple[str, float]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            # Fields after the command's closing parenthesis: state, ppid, ..., utime, stime.
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            command = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        pid, parent = int(entry.name), int(fields[1])
+        if worker_pid in (pid, parent):
+            part = "worker"
+        elif pid == simulator_pid:
+            part = "simulator"
+        elif command == "postgres":
+            part = "PostgreSQL"
+        elif command.startswith("redis-server"):
+            part = "Redis"
+        else:
+            continue
+        found[pid] = (part, (int(fields[11]) + int(fields[12])) / ticks)
+    return found
+
+
+def _per_delivery(
+    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]], count: int
+) -> dict[str, float]:
+    """Milliseconds of CPU per delivery by part, between two `_cpu_seconds`."""
+    spent: dict[str, float] = {}
+    for pid, (part, seconds) in after.items():
+        earlier = before.get(pid, (part, 0.0))[1]
+        spent[part] = spent.get(part, 0.0) + (seconds - earlier) * 1000 / count
+    return dict(sorted(spent.items(), key=lambda item: -item[1]))
 
 
 def _steady(version: Any, base: str, rate: float, seconds: float) -> list[float]:
