@@ -7,6 +7,11 @@ decode (a truncated or forged image fails); a PDF must start with %PDF- and end 
 The journey calls `inspect_upload`, then `store_upload`, and puts the returned reference in the
 answer; stored files live in the default storage (settings: VAR_DIR/private), which no URL
 serves, so a view must check permission before streaming one back.
+
+Images are stored without the metadata a phone writes into a photo (`without_metadata`): EXIF
+says where and when it was taken and names the device, sometimes its owner. The council needs
+none of it (a report's location is a question of its own) and would otherwise keep it and send
+it on to every back office. PDFs are stored as sent.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import re
 import secrets
 import warnings
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
@@ -33,6 +38,7 @@ _IMAGE_FORMATS = {
     "WEBP": ("image/webp", "webp"),
 }
 _PDF = ("application/pdf", "pdf")
+_ORIENTATION = 0x0112  # the EXIF tag
 
 REFERENCE_PATTERN = re.compile(r"uploads/[A-Za-z0-9_-]{32}\.(jpg|png|webp|pdf)")
 
@@ -120,9 +126,48 @@ def _inspect_image(fileobj: IO[bytes], size: int) -> UploadInfo:
 
 
 def store_upload(fileobj: IO[bytes], info: UploadInfo, storage: Storage | None = None) -> str:
-    """Save an inspected file under an unguessable name; returns the reference for the answer."""
+    """Save an inspected file under an unguessable name, an image without its metadata;
+    returns the reference for the answer."""
     storage = storage or default_storage
     name = f"uploads/{secrets.token_urlsafe(24)}.{info.extension}"
+    if info.extension != _PDF[1]:
+        fileobj = without_metadata(fileobj)
     fileobj.seek(0)
     saved = storage.save(name, File(fileobj, name=name))
     return saved
+
+
+def without_metadata(fileobj: IO[bytes]) -> IO[bytes]:
+    """An inspected image written again with its pixels and nothing else a camera adds (EXIF
+    and its GPS position, XMP, comments, text chunks), in the same format.
+
+    Kept: the EXIF orientation alone, so the photo still shows the right way up; the colour
+    profile; and a JPEG's own quantisation tables and subsampling, so it loses no quality. A
+    WebP is encoded again at quality 90 (Pillow cannot tell a lossless one from a lossy one).
+    """
+    fileobj.seek(0)
+    output = io.BytesIO()
+    with Image.open(fileobj) as image:
+        image_format = image.format or ""
+        # Every kind of metadata is given explicitly: some of Pillow's writers copy what they
+        # are not given from the image they read (a JPEG's comment, a PNG's colour profile).
+        options: dict[str, Any] = {"exif": b"", "xmp": b"", "icc_profile": None}
+        orientation = image.getexif().get(_ORIENTATION)
+        if orientation is not None:
+            kept = Image.Exif()
+            kept[_ORIENTATION] = orientation
+            options["exif"] = kept.tobytes()
+        if image.info.get("icc_profile"):
+            options["icc_profile"] = image.info["icc_profile"]
+        if image_format == "JPEG":
+            options.update(
+                quality="keep",
+                subsampling="keep",
+                progressive=bool(image.info.get("progressive")),
+                comment=b"",
+            )
+        elif image_format == "WEBP":
+            options["quality"] = 90
+        image.save(output, format=image_format, **options)
+    output.seek(0)
+    return output

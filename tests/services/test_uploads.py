@@ -6,7 +6,13 @@ from django.core.files.storage import FileSystemStorage
 from PIL import Image
 
 from services.forms.questions import AnswerError
-from services.forms.uploads import REFERENCE_PATTERN, UploadError, inspect_upload, store_upload
+from services.forms.uploads import (
+    REFERENCE_PATTERN,
+    UploadError,
+    inspect_upload,
+    store_upload,
+    without_metadata,
+)
 from tests.services.helpers import question
 
 MINIMAL_PDF = (
@@ -88,14 +94,15 @@ def test_an_accepted_upload_is_stored_under_an_unguessable_name_and_cleans_as_an
         },
     }
     q = question("file", validation={"max_size_mb": 1})
-    data = image_bytes("JPEG")
+    data = image_bytes("PNG")
     # When the journey accepts it
-    fields = q.kind.accept(q, io.BytesIO(data), "my pothole.jpg")
+    fields = q.kind.accept(q, io.BytesIO(data), "my pothole.png")
     # Then it is stored under a random name and the answer refers to it
     reference = fields["answer"]
     assert REFERENCE_PATTERN.fullmatch(reference)
-    assert (tmp_path / reference).read_bytes() == data
-    assert q.kind.clean(q, fields, "en") == {"reference": reference, "name": "my pothole.jpg"}
+    with Image.open(tmp_path / reference) as stored, Image.open(io.BytesIO(data)) as sent:
+        assert stored.tobytes() == sent.tobytes()  # the same picture, written again
+    assert q.kind.clean(q, fields, "en") == {"reference": reference, "name": "my pothole.png"}
 
 
 def test_a_refused_upload_gives_the_gov_uk_message_and_stores_nothing(tmp_path, settings):
@@ -121,4 +128,80 @@ def test_store_upload_accepts_an_explicit_storage(tmp_path):
     data = io.BytesIO(MINIMAL_PDF)
     reference = store_upload(data, inspect_upload(data), storage)
     assert reference.endswith(".pdf")
+    assert storage.open(reference).read() == MINIMAL_PDF
+
+
+# --- Metadata ----------------------------------------------------------------------------------
+
+GPS_IFD = 0x8825
+MAKE, SERIAL, ARTIST, ORIENTATION = 0x010F, 0xA431, 0x013B, 0x0112
+
+
+def photo_with_metadata(image_format: str, orientation: int | None = 6) -> bytes:
+    """A photo as a phone writes it: where it was taken, the device and its owner."""
+    exif = Image.Exif()
+    exif[MAKE] = "PhoneCo"
+    exif[ARTIST] = "Jo Resident"
+    exif[SERIAL] = "SN-0042"
+    if orientation is not None:
+        exif[ORIENTATION] = orientation
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (52.0, 3.0, 7.5), 3: "W", 4: (1.0, 12.0, 3.0)})
+    image = Image.open(io.BytesIO(image_bytes(image_format, size=(32, 16))))
+    buffer = io.BytesIO()
+    extra: dict = {"exif": exif, "xmp": b"<x:xmpmeta>Jo Resident</x:xmpmeta>"}
+    if image_format == "JPEG":
+        extra["comment"] = b"Jo's phone"
+    if image_format == "PNG":
+        from PIL.PngImagePlugin import PngInfo
+
+        text = PngInfo()
+        text.add_text("Author", "Jo Resident")
+        extra["pnginfo"] = text
+    image.save(buffer, format=image_format, **extra)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG", "WEBP"])
+def test_a_stored_photo_loses_where_it_was_taken_and_whose_it_was_but_not_its_orientation(
+    tmp_path, image_format
+):
+    storage = FileSystemStorage(location=str(tmp_path))
+    data = io.BytesIO(photo_with_metadata(image_format))
+    with Image.open(io.BytesIO(data.getvalue())) as original:
+        assert original.getexif()[MAKE] == "PhoneCo"  # the test photo has what it should
+
+    reference = store_upload(data, inspect_upload(data), storage)
+
+    stored_bytes = storage.open(reference).read()
+    with Image.open(io.BytesIO(stored_bytes)) as stored:
+        assert stored.format == image_format
+        assert stored.size == (32, 16)
+        assert dict(stored.getexif()) == {ORIENTATION: 6}
+        assert not stored.getexif().get_ifd(GPS_IFD)
+        assert not {"comment", "xmp", "Author", "XML:com.adobe.xmp"} & set(stored.info)
+    for secret in (b"PhoneCo", b"Jo Resident", b"SN-0042", b"Jo's phone"):
+        assert secret not in stored_bytes
+
+
+def test_a_photo_without_an_orientation_is_stored_without_exif():
+    stored = without_metadata(io.BytesIO(photo_with_metadata("JPEG", orientation=None)))
+    with Image.open(stored) as image:
+        assert "exif" not in image.info
+
+
+def test_a_jpeg_keeps_its_own_quality_when_its_metadata_is_removed():
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(image_bytes("PNG", size=(64, 64)))).save(
+        buffer, format="JPEG", quality=95, subsampling=0, exif=Image.Exif()
+    )
+    stored = without_metadata(io.BytesIO(buffer.getvalue()))
+    with Image.open(io.BytesIO(buffer.getvalue())) as original, Image.open(stored) as image:
+        assert image.quantization == original.quantization
+        assert image.layer == original.layer  # the same chroma subsampling
+
+
+def test_a_stored_pdf_is_the_file_as_sent(tmp_path):
+    storage = FileSystemStorage(location=str(tmp_path))
+    data = io.BytesIO(MINIMAL_PDF)
+    reference = store_upload(data, inspect_upload(data), storage)
     assert storage.open(reference).read() == MINIMAL_PDF
