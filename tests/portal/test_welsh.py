@@ -5,7 +5,11 @@ The catalogue tests read locale/cy/LC_MESSAGES/django.po and the committed djang
 both files. The page tests render real pages with the committed .mo.
 """
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 from html import unescape
 from pathlib import Path
 
@@ -19,7 +23,8 @@ from tests.portal.accounts.factories import UserFactory
 from tests.portal.accounts.helpers import error_summary_targets, title
 from tests.portal.conftest import CommittingClient
 
-LOCALE = Path(__file__).resolve().parents[2] / "locale" / "cy" / "LC_MESSAGES"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+LOCALE = REPO_ROOT / "locale" / "cy" / "LC_MESSAGES"
 PO_PATH = LOCALE / "django.po"
 MO_PATH = LOCALE / "django.mo"
 
@@ -104,6 +109,29 @@ def test_the_committed_mo_is_the_compiled_po():
     mo_entries = {(e.msgctxt, e.msgid): _translations(e) for e in mo if e.msgid}
     assert mo_entries == po_entries, "django.mo is stale: run `make messages` and commit it"
     assert mo.metadata.get("Plural-Forms") == _WELSH_PLURAL_FORMS
+
+
+def test_every_string_marked_for_translation_is_in_the_catalogue(tmp_path):
+    # makemessages (as `make messages` runs it) over a copy of the source, so the committed
+    # catalogue is left alone; a string marked in code but missing from django.po would be
+    # shown in English on a Welsh page.
+    for part in ("manage.py", "portal", "services", "integrations", "templates", "locale"):
+        source = REPO_ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, tmp_path / part)
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "cy", "--no-location"],
+        cwd=tmp_path,
+        env={**os.environ, "DEBUG": "true", "PYTHONPATH": str(tmp_path)},
+        check=True,
+        capture_output=True,
+    )
+    extracted = polib.pofile(str(tmp_path / "locale" / "cy" / "LC_MESSAGES" / "django.po"))
+    committed = {(e.msgctxt, e.msgid) for e in _live(_po())}
+    missing = [e.msgid for e in _live(extracted) if (e.msgctxt, e.msgid) not in committed]
+    assert missing == [], "run `make messages`, translate what it adds and commit both files"
 
 
 # --- Pages at /cy/ --------------------------------------------------------------------------------
