@@ -115,6 +115,8 @@ def test_every_string_marked_for_translation_is_in_the_catalogue(tmp_path):
     # makemessages (as `make messages` runs it) over a copy of the source, so the committed
     # catalogue is left alone; a string marked in code but missing from django.po would be
     # shown in English on a Welsh page.
+    if shutil.which("xgettext") is None:
+        pytest.fail("makemessages needs GNU gettext: apt-get install gettext (.ci/run does)")
     for part in ("manage.py", "portal", "services", "integrations", "templates", "locale"):
         source = REPO_ROOT / part
         if source.is_dir():
