@@ -93,7 +93,6 @@ class Field:
     parts: list[Part] = field(default_factory=list)
     address: AddressState | None = None
     uploaded_name: str = ""
-    location: tuple[float, float] | None = None
     map: MapView | None = None
     # Ids of the inputs on the page, in order: the error summary links to one of them.
     input_ids: list[str] = field(default_factory=list)
