@@ -117,6 +117,10 @@ class ConnectionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if "callback_auth" not in self.fields:
+            # Someone who may only view connections: the admin leaves every model field out
+            # (it shows them read-only) and keeps only the form's own fields, unused.
+            return
         self.fields["callback_auth"].required = False  # left out: HMAC, the model's default
         # The registry may change (tests replace it), so its choices are read per form.
         cast(forms.ChoiceField, self.fields["adapter"]).choices = registry.choices()
@@ -252,6 +256,15 @@ class ConnectionAdmin(admin.ModelAdmin):
         (_("Status updates"), {"fields": updates_fields}),
     )
     inlines = (StatusMappingInline,)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        if self.has_change_permission(request, obj):
+            return self.fieldsets
+        # Testing a connection is a change's (test_connection_view); no button that refuses.
+        return tuple(
+            (name, {**options, "fields": [f for f in options["fields"] if f != "test_connection"]})
+            for name, options in self.fieldsets
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         return (

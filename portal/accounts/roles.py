@@ -24,11 +24,33 @@ DELIVERY_OPERATOR = (
     "services.view_submission",
 )
 
+
+def _model_permissions(actions: str, *models: str) -> tuple[str, ...]:
+    return tuple(f"services.{action}_{model}" for model in models for action in actions.split())
+
+
+# The catalogue and its forms (services/admin.py): services, forms and versions are archived or
+# hidden, never deleted, so there is no delete permission to give.
+CATALOGUE_EDITOR = _model_permissions("view add change", "topic", "service", "form", "formversion")
+
+# A form's routing (services/admin_routing.py): its rules and destinations. Connections hold a
+# back office's credentials, so service admins may see them (to route to them) but not change
+# them; CONNECTION_KEEPER is the system admin's.
+ROUTING_EDITOR = (
+    *_model_permissions("view add change", "routingruleset"),
+    *_model_permissions("view add change delete", "routingrule", "destination"),
+    *_model_permissions("view", "connection", "statusmapping"),
+)
+CONNECTION_KEEPER = (
+    *_model_permissions("add change", "connection"),
+    *_model_permissions("add change delete", "statusmapping"),
+)
+
 # role -> "app_label.codename" permissions
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     RESIDENT: (),
     AGENT: ("accounts.view_user",),
-    SERVICE_ADMIN: ("accounts.view_user", *DELIVERY_OPERATOR),
+    SERVICE_ADMIN: ("accounts.view_user", *DELIVERY_OPERATOR, *CATALOGUE_EDITOR, *ROUTING_EDITOR),
     SYSTEM_ADMIN: (
         "accounts.view_user",
         "accounts.change_user",
@@ -36,6 +58,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "auth.change_group",
         "services.view_accesslog",
         *DELIVERY_OPERATOR,
+        *CATALOGUE_EDITOR,
+        *ROUTING_EDITOR,
+        *CONNECTION_KEEPER,
     ),
 }
 
