@@ -160,9 +160,21 @@ class Adapter:
 
     @classmethod
     def validate_config(cls, data: Mapping[str, Any]) -> dict[str, Any]:
-        """The cleaned options, or serializers.ValidationError naming each bad option."""
+        """The cleaned options, or serializers.ValidationError naming each bad option.
+
+        An option the adapter does not have is an error, not ignored (as a serializer would):
+        a misspelt "read_timout" would otherwise be dropped or kept without effect, and the
+        admin would never know their setting was not applied."""
         serializer = cls.config_serializer(data=dict(data))
-        serializer.is_valid(raise_exception=True)
+        known = serializer.fields
+        unknown = {
+            str(name): [f"There is no such option; those of {cls.name} are: {', '.join(known)}"]
+            for name in sorted(data, key=str)
+            if name not in known
+        }
+        if not serializer.is_valid() or unknown:
+            errors = serializer.errors if isinstance(serializer.errors, dict) else {}
+            raise serializers.ValidationError({**errors, **unknown})
         return dict(serializer.validated_data)
 
     @classmethod

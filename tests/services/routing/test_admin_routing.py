@@ -108,6 +108,17 @@ def test_bad_connection_options_are_shown_on_the_field(admin_client, tickets, da
     assert not Connection.objects.exists()
 
 
+def test_a_misspelt_option_is_an_error_on_the_field_not_dropped(admin_client, tickets):
+    config = json.dumps({"url": "https://tickets.example.gov.uk/api", "read_timout": 5})
+    response = admin_client.post(
+        reverse("admin:services_connection_add"), connection_data(config=config)
+    )
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.errors["config"]
+    assert error.startswith("read_timout: There is no such option; those of Ticket system are:")
+    assert not Connection.objects.exists()
+
+
 def inline_data(prefix: str, rows: list[dict[str, Any]], initial: int = 0) -> dict[str, Any]:
     data = {
         f"{prefix}-TOTAL_FORMS": str(len(rows)),

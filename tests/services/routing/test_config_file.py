@@ -239,6 +239,10 @@ TICKET_MAPPING = ["forms", 0, "rules", 0, "destinations", 0, "mapping"]
             changed(DOCUMENT, ["connections", 0, "options", "api_key"], "leak"),
             "‘api_key’ is a secret: secrets are never imported; set it in the admin",
         ),
+        (
+            changed(DOCUMENT, ["connections", 0, "options", "read_timout"], 5),
+            "option ‘read_timout’: There is no such option; those of Ticket system are: url,",
+        ),
     ],
 )
 def test_a_bad_file_exits_non_zero_and_changes_nothing(form, tmp_path, document, message):
