@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import User
+from portal.accounts.roles import ADMIN_ROLES
 from services.audit import record_access
 
 
@@ -21,6 +22,25 @@ class UserEditForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+    def clean_address(self) -> Any:
+        # A cleared box is no address ({}), not NULL, which the column refuses.
+        return self.cleaned_data.get("address") or {}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # Service and system admins do their work in this admin site, which lets in only staff;
+        # a role that could not be used would look granted and do nothing.
+        needs_admin = sorted(
+            group.name for group in cleaned.get("groups") or () if group.name in ADMIN_ROLES
+        )
+        if needs_admin and not cleaned.get("is_staff"):
+            self.add_error(
+                "is_staff",
+                _("%(roles)s work in this admin site: tick staff status as well.")
+                % {"roles": ", ".join(needs_admin)},
+            )
+        return cleaned
 
 
 @admin.register(User)

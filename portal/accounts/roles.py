@@ -13,6 +13,8 @@ SERVICE_ADMIN = "Service admin"
 SYSTEM_ADMIN = "System admin"
 
 STAFF_ROLES = (AGENT, SERVICE_ADMIN, SYSTEM_ADMIN)
+# Roles whose work is in the Django admin, which needs is_staff; agents work in the portal.
+ADMIN_ROLES = (SERVICE_ADMIN, SYSTEM_ADMIN)
 
 # The delivery dashboard and outbox (services/admin_delivery.py): view_delivery opens the
 # dashboard, change_delivery acts on deliveries (retry now, cancel, mark resolved, re-run

@@ -50,3 +50,51 @@ def test_admin_adds_a_staff_member_by_email(admin_client_with_mfa):
     from portal.accounts.models import User
 
     assert User.objects.filter(email="new.agent@example.org", full_name="New Agent").exists()
+
+
+def user_form_data(user, **changes):
+    data = {
+        "email": user.email,
+        "full_name": user.full_name,
+        "phone": "",
+        "address": "",
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "09:00:00",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.mark.parametrize("role", [SERVICE_ADMIN, SYSTEM_ADMIN])
+def test_an_admin_role_without_staff_status_is_refused_with_a_message(admin_client_with_mfa, role):
+    person = UserFactory()
+    group = Group.objects.get(name=role)
+
+    response = admin_client_with_mfa.post(
+        f"/admin/accounts/user/{person.pk}/change/", user_form_data(person, groups=[group.pk])
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["is_staff"]
+    assert errors == [f"{role} work in this admin site: tick staff status as well."]
+    assert not person.groups.exists()
+
+
+def test_an_admin_role_with_staff_status_and_an_agent_without_it_are_saved(
+    admin_client_with_mfa,
+):
+    admin_person, agent = UserFactory(), UserFactory()
+    for person, changes in (
+        (admin_person, {"groups": [Group.objects.get(name=SERVICE_ADMIN).pk], "is_staff": "on"}),
+        (agent, {"groups": [Group.objects.get(name=AGENT).pk]}),
+    ):
+        response = admin_client_with_mfa.post(
+            f"/admin/accounts/user/{person.pk}/change/", user_form_data(person, **changes)
+        )
+        assert response.status_code == 302, response.context["adminform"].form.errors
+
+    assert admin_person.groups.get().name == SERVICE_ADMIN
+    assert agent.groups.get().name == AGENT
+    agent.refresh_from_db()
+    assert agent.address == {}  # the box was left empty
