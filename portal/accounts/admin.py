@@ -28,7 +28,7 @@ class UserEditForm(UserChangeForm):
         return self.cleaned_data.get("address") or {}
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         # Service and system admins do their work in this admin site, which lets in only staff;
         # a role that could not be used would look granted and do nothing.
         needs_admin = sorted(
