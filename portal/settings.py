@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages, so it can tell staff why they were sent to MFA set-up.
     "portal.accounts.middleware.RequireStaffMFAMiddleware",
+    "portal.core.admin_ids.AdminActionIdsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

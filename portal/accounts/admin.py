@@ -1,5 +1,7 @@
 from typing import Any
 
+from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdmin
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -93,3 +95,14 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("Roles"))
     def roles(self, obj: User) -> str:
         return ", ".join(group.name for group in obj.groups.all()) or "—"
+
+
+# allauth's admin searches sessions by user__username, which this User model does not have:
+# any search there was a server error. (allauth.usersessions is earlier in INSTALLED_APPS, so
+# its admin is registered by the time this module is imported.)
+admin.site.unregister(UserSession)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(AllauthUserSessionAdmin):
+    search_fields = ("user__email", "ip")
