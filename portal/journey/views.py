@@ -45,6 +45,7 @@ from services.forms.navigation import (
     visible_questions,
 )
 from services.forms.questions import AnswerError, clean_answer, clean_page, display_answer
+from services.forms.references import is_reference
 from services.forms.schema import FormSchema, Page, Question
 from services.forms.text import Text, text
 from services.models import Draft, Service, Submission
@@ -344,9 +345,11 @@ def already_sent(request: HttpRequest, draft: Draft, service: Service) -> HttpRe
 
 @require_safe
 def confirmation(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    if not is_reference(reference):  # a made-up address, never sent to the database
+        raise Http404
     submission = (
         Submission.objects.select_related("service")
-        .filter(reference=reference[:20], service__slug=slug)
+        .filter(reference=reference, service__slug=slug)
         .first()
     )
     if submission is None or not access.may_see(request, submission):
