@@ -1,6 +1,6 @@
 """Bad input on every page of the portal outside the admin: never a server error.
 
-Every URL pattern (the Django admin and allauth's account pages have tests of their own) is
+Every URL pattern, allauth's included (the Django admin has a test of its own), is
 requested with each of its path parts real and made up, by a visitor and by a signed-in
 resident who owns the real draft and request: GET with a junk query string, POST with nothing
 and POST with junk. A page may answer anything but a 5xx.
@@ -25,7 +25,7 @@ from tests.services.factories import FormVersionFactory
 
 pytestmark = pytest.mark.django_db
 
-SKIPPED_PREFIXES = ("admin/", "accounts/", "cy/")  # tested elsewhere, or the same views again
+SKIPPED_PREFIXES = ("admin/", "cy/")  # tested elsewhere, or the same views again
 JUNK_QUERY = "?page=abc&q=%00&next=//evil.example&lang=xx&" + "x=" + "y" * 3000
 JUNK_POST = {
     "answer": "\x00",
@@ -78,20 +78,29 @@ def world(db):
             "page_id": [version.parsed.pages[0].id, "no-such-page"],
             "reference": [sent.reference, "NOPE-0000", "%00"],
             "token": ["not-a-token", "x" * 500],
+            # allauth's
+            "key": ["set-password", "%00"],
+            "uidb36": ["1", "zzzzzzzzzzzz"],
+            "pk": ["1", "99999999999"],
         },
     }
 
 
+# A path part: "<slug:slug>" in a path(), "(?P<key>.+)" in a re_path().
+PART = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
+
+
 def urls_for(route: str, parts: dict[str, list[str]]) -> list[str]:
-    names = re.findall(r"<(?:\w+:)?(\w+)>", route)
+    route = route.removeprefix("^").removesuffix("$")
+    names = [a or b for a, b in PART.findall(route)]
     urls = []
     for choice in range(max((len(parts[name]) for name in names), default=1)):
 
         def value(match: re.Match[str], choice: int = choice) -> str:
-            options = parts[match.group(1)]
+            options = parts[match.group(1) or match.group(2)]
             return options[min(choice, len(options) - 1)]
 
-        urls.append("/" + re.sub(r"<(?:\w+:)?(\w+)>", value, route))
+        urls.append("/" + PART.sub(value, route))
     return urls
 
 
