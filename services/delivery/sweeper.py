@@ -5,6 +5,12 @@ to retry, with its time passed) or whose lease ran out (its worker died mid-call
 with Redis, a worker killed with a message in hand, a retry too long for a countdown: each ends
 up here. A delivery already on the queue may be queued twice; that is harmless, because claiming
 is atomic and the second task finds nothing to do.
+
+A connection whose circuit breaker is not closed is the exception. Its waiting deliveries would
+only be claimed to be put off again (services/delivery/claim.py), so a day's outage would have
+the worker re-reading the whole backlog after every cooldown, all for nothing. Instead, while the
+cooldown runs none of them is queued, and once it is over only the oldest is, to be the breaker's
+probe; when the probe succeeds the breaker closes and the next sweep queues the rest.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q
 
-from services.models import Delivery
+from services.models import Connection, Delivery
 
 State = Delivery.State
 
@@ -27,14 +33,21 @@ RUN_LIMIT = 20_000
 
 def due_ids(now: datetime, *, grace: timedelta, limit: int = RUN_LIMIT) -> Iterator[int]:
     """Ids of deliveries to queue, in batches, oldest first: due for at least `grace`, or with
-    their lease run out. Each condition matches one partial index (delivery_due,
+    their lease run out; of a connection whose breaker is not closed, only the oldest due one,
+    and only once its cooldown is over. Each condition matches one partial index (delivery_due,
     delivery_leased), so the sweeper reads only the rows it queues."""
     waiting = Q(state__in=(State.PENDING, State.RETRYING)) & (
         Q(next_attempt_at__lte=now - grace) | Q(next_attempt_at__isnull=True)
     )
     abandoned = Q(state=State.IN_FLIGHT, lease_expires_at__lte=now)
+    # A handful of rows at most: the connections whose back office is down.
+    not_closed = dict(
+        Connection.objects.exclude(breaker_state=Connection.Breaker.CLOSED).values_list(
+            "pk", "breaker_open_until"
+        )
+    )
     left = limit
-    for condition in (abandoned, waiting):
+    for condition in (abandoned, waiting & ~Q(connection_id__in=not_closed)):
         last_pk = 0
         while left > 0:
             size = min(BATCH_SIZE, left)
@@ -48,6 +61,17 @@ def due_ids(now: datetime, *, grace: timedelta, limit: int = RUN_LIMIT) -> Itera
             if len(batch) < size:
                 break
             last_pk = batch[-1]
+    for connection_id, open_until in sorted(not_closed.items()):
+        if left > 0 and (open_until is None or open_until <= now):
+            probe = (
+                Delivery.objects.filter(waiting, connection_id=connection_id)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if probe is not None:
+                yield probe
+                left -= 1
 
 
 def sweep(now: datetime, queue: Callable[[int], object], *, grace: timedelta | None = None) -> int:

@@ -53,3 +53,39 @@ def test_goes_through_a_backlog_in_batches(deliveries, monkeypatch):
 
     assert sorted(queued) == sorted(d.pk for d in deliveries)
     assert len(queued) == len(set(queued))
+
+
+def test_a_connection_cooling_down_has_none_queued_and_one_probe_when_it_is_over(db):
+    now = timezone.now()
+    long_ago = now - timedelta(minutes=5)
+    down = make_connection("http://127.0.0.1:9/records")
+    up = make_connection("http://127.0.0.1:9/records")
+    waiting_down = [submit(make_routed_version(down)).deliveries.get() for _ in range(3)]
+    waiting_up = submit(make_routed_version(up)).deliveries.get()
+    abandoned_down = submit(make_routed_version(down)).deliveries.get()
+    Delivery.objects.update(state=State.RETRYING, next_attempt_at=long_ago)
+    Delivery.objects.filter(pk=abandoned_down.pk).update(
+        state=State.IN_FLIGHT, lease_expires_at=long_ago, next_attempt_at=None
+    )
+
+    def swept() -> list[int]:
+        queued: list[int] = []
+        sweeper.sweep(now, queued.append, grace=timedelta(seconds=30))
+        return sorted(queued)
+
+    # While the breaker's cooldown runs: nothing of `down` but the dead worker's delivery.
+    for state in ("open", "half_open"):
+        down.breaker_state, down.breaker_open_until = state, now + timedelta(minutes=10)
+        down.save()
+        assert swept() == sorted([waiting_up.pk, abandoned_down.pk])
+
+    # The cooldown over (or a probe given up for lost): the oldest one, to be the probe.
+    for state in ("open", "half_open"):
+        down.breaker_state, down.breaker_open_until = state, now - timedelta(seconds=1)
+        down.save()
+        assert swept() == sorted([waiting_up.pk, abandoned_down.pk, waiting_down[0].pk])
+
+    # Closed again: everything that waits.
+    down.breaker_state, down.breaker_open_until = "closed", None
+    down.save()
+    assert swept() == sorted([waiting_up.pk, abandoned_down.pk, *(d.pk for d in waiting_down)])
