@@ -1,5 +1,9 @@
 from typing import Any
 
+from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdmin
 from allauth.usersessions.models import UserSession
 from django.contrib import admin
@@ -45,8 +49,31 @@ class UserEditForm(UserChangeForm):
         return cleaned
 
 
+class RecordsWhoLooks(admin.ModelAdmin):
+    """A page about one person (their account, address, e-mail addresses, authenticators,
+    sessions with their IP address): opening it is recorded in the access log."""
+
+    audit_where: str
+
+    def person_of(self, obj: Any) -> Any:
+        return obj.user
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if request.method == "GET":
+            obj = self.get_object(request, object_id)
+            if obj is not None and self.has_view_permission(request, obj):
+                record_access(request.user, where=self.audit_where, subject=self.person_of(obj))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(RecordsWhoLooks, DjangoUserAdmin):
     """People are found and named by e-mail address; what they may do comes from their groups."""
 
     form = UserEditForm
@@ -75,34 +102,38 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
 
+    audit_where = "admin:user"
+
+    def person_of(self, obj: Any) -> Any:
+        return obj
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        # An account holds a resident's name, e-mail, phone and address: record who looked.
-        if request.method == "GET":
-            person = self.get_object(request, object_id)
-            if person is not None and self.has_view_permission(request, person):
-                record_access(request.user, where="admin:user", subject=person)
-        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("Roles"))
     def roles(self, obj: User) -> str:
         return ", ".join(group.name for group in obj.groups.all()) or "—"
 
 
-# allauth's admin searches sessions by user__username, which this User model does not have:
-# any search there was a server error. (allauth.usersessions is earlier in INSTALLED_APPS, so
-# its admin is registered by the time this module is imported.)
-admin.site.unregister(UserSession)
+# allauth's own admins of a person's e-mail addresses, authenticators and sessions, registered
+# again to record who opens them. (allauth is earlier in INSTALLED_APPS, so they are registered
+# by the time this module is imported.)
+for model in (EmailAddress, Authenticator, UserSession):
+    admin.site.unregister(model)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(RecordsWhoLooks, AllauthEmailAddressAdmin):
+    audit_where = "admin:emailaddress"
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(RecordsWhoLooks, AllauthAuthenticatorAdmin):
+    audit_where = "admin:authenticator"
 
 
 @admin.register(UserSession)
-class UserSessionAdmin(AllauthUserSessionAdmin):
+class UserSessionAdmin(RecordsWhoLooks, AllauthUserSessionAdmin):
+    audit_where = "admin:usersession"
+    # allauth searches by user__username, which this User model does not have (a 500).
     search_fields = ("user__email", "ip")

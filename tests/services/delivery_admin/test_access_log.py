@@ -40,6 +40,40 @@ def test_opening_a_residents_account_in_the_admin_records_who_saw_it(system_admi
     assert (entry.actor, entry.subject, entry.where) == (system_admin, resident, "admin:user")
 
 
+@pytest.mark.parametrize("page", ["emailaddress", "authenticator", "usersession"])
+def test_opening_a_residents_e_mail_authenticator_or_session_records_who_saw_it(page):
+    # Given a resident's e-mail address, authenticator app and session (allauth's models)
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from allauth.usersessions.models import UserSession
+    from django.utils import timezone
+
+    resident = UserFactory()
+    rows = {
+        "emailaddress": EmailAddress.objects.get_or_create(user=resident, email=resident.email)[0],
+        "authenticator": TOTP.activate(resident, generate_totp_secret()).instance,
+        "usersession": UserSession.objects.create(
+            user=resident,
+            ip="192.0.2.7",
+            session_key="k",
+            user_agent="Phone",
+            created_at=timezone.now(),
+            last_seen_at=timezone.now(),
+            data={},
+        ),
+    }
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    app = {"emailaddress": "account", "authenticator": "mfa", "usersession": "usersessions"}[page]
+
+    # When a superuser opens the page
+    response = signed_in(superuser).get(f"/admin/{app}/{page}/{rows[page].pk}/change/")
+
+    # Then the view is recorded with the resident as its subject
+    assert response.status_code == 200
+    entry = AccessLog.objects.get()
+    assert (entry.actor, entry.subject, entry.where) == (superuser, resident, f"admin:{page}")
+
+
 def test_a_refused_view_records_nothing(agent_client):
     # Given a submission an agent may not open in the admin
     submission = SubmissionFactory()
