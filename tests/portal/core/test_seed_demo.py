@@ -5,12 +5,12 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from allauth.mfa.utils import is_mfa_enabled
 from django.core.management import CommandError, call_command
 
 from portal.accounts import roles
 from portal.accounts.models import User
+from tests.portal.accounts.helpers import current_totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def test_staff_have_a_working_second_factor_and_the_resident_does_not(debug_on):
     for user, secret, url, code_line in zip((agent, admin), secrets, urls, codes, strict=True):
         # A code an authenticator app would show from the printed secret is accepted
         totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).wrap()
-        assert totp.validate_code(_current_code(secret))
+        assert totp.validate_code(current_totp_code(secret))
         assert url.startswith("otpauth://totp/")
         assert f"secret={secret}" in url
         # The printed recovery codes are real, unused ones
@@ -107,11 +107,3 @@ def test_refuses_to_run_with_debug_off_unless_forced(settings):
 
     seed(force=True)
     assert User.objects.count() == 3
-
-
-def _current_code(secret: str) -> str:
-    import time
-
-    from allauth.mfa import app_settings
-
-    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
