@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q
 
+from services.delivery import breaker
 from services.models import Connection, Delivery
 
 State = Delivery.State
@@ -40,12 +41,16 @@ def due_ids(now: datetime, *, grace: timedelta, limit: int = RUN_LIMIT) -> Itera
         Q(next_attempt_at__lte=now - grace) | Q(next_attempt_at__isnull=True)
     )
     abandoned = Q(state=State.IN_FLIGHT, lease_expires_at__lte=now)
-    # A handful of rows at most: the connections whose back office is down.
-    not_closed = dict(
-        Connection.objects.exclude(breaker_state=Connection.Breaker.CLOSED).values_list(
-            "pk", "breaker_open_until"
-        )
-    )
+    # A handful of rows at most: the connections whose back office is down. Whether one may be
+    # probed now is the breaker's own rule (breaker.admit), asked without claiming anything.
+    not_closed = {
+        pk: breaker.admit(
+            breaker.BreakerState(state, failures, open_until), now, probe_timeout=timedelta(0)
+        ).probe
+        for pk, state, failures, open_until in Connection.objects.exclude(
+            breaker_state=Connection.Breaker.CLOSED
+        ).values_list("pk", "breaker_state", "breaker_failures", "breaker_open_until")
+    }
     left = limit
     for condition in (abandoned, waiting & ~Q(connection_id__in=not_closed)):
         last_pk = 0
@@ -61,8 +66,8 @@ def due_ids(now: datetime, *, grace: timedelta, limit: int = RUN_LIMIT) -> Itera
             if len(batch) < size:
                 break
             last_pk = batch[-1]
-    for connection_id, open_until in sorted(not_closed.items()):
-        if left > 0 and (open_until is None or open_until <= now):
+    for connection_id, may_probe in sorted(not_closed.items()):
+        if left > 0 and may_probe:
             probe = (
                 Delivery.objects.filter(waiting, connection_id=connection_id)
                 .order_by("pk")
