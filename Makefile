@@ -151,10 +151,10 @@ messages: venv
 
 # --- Benchmarks -----------------------------------------------------------------------------------
 
-# Delivery throughput and latency against the webhook simulator (services/delivery/bench.py), on
+# Delivery throughput and latency against the webhook simulator (services/benchmarks/delivery.py), on
 # a database of its own next to the test one (created and migrated if missing) and TEST_REDIS_URL.
 BENCH_DATABASE_URL ?= $(dir $(TEST_DATABASE_URL))portal_bench
 
 .PHONY: bench-delivery
 bench-delivery: venv test-services
-	$(TEST_ENV) DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m services.delivery.bench $(ARGS)
+	$(TEST_ENV) DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m services.benchmarks.delivery $(ARGS)

@@ -66,9 +66,9 @@ app.conf.update(
             "task": "services.delivery.tasks.sweep",
             "schedule": 60,
         },
-        # Fetches status updates from back offices that are polled (services/updates_poll.py).
+        # Fetches status updates from back offices that are polled (services/updates/poll.py).
         "poll-status-updates": {
-            "task": "services.update_tasks.poll_all",
+            "task": "services.updates.tasks.poll_all",
             "schedule": 5 * 60,
         },
         # Connections whose back office takes files on a schedule (services/delivery/batch.py).
@@ -123,4 +123,4 @@ app.autodiscover_tasks()
 # Apps' `tasks` modules are found above; the delivery package's is one level down.
 app.autodiscover_tasks(["services.delivery"])
 app.autodiscover_tasks(["services.delivery"], related_name="batch")
-app.autodiscover_tasks(["services"], related_name="update_tasks")
+app.autodiscover_tasks(["services.updates"])

@@ -16,7 +16,7 @@ STAFF_ROLES = (AGENT, SERVICE_ADMIN, SYSTEM_ADMIN)
 # Roles whose work is in the Django admin, which needs is_staff; agents work in the portal.
 ADMIN_ROLES = (SERVICE_ADMIN, SYSTEM_ADMIN)
 
-# The delivery dashboard and outbox (services/admin_delivery.py): view_delivery opens the
+# The delivery dashboard and outbox (services/admin/delivery.py): view_delivery opens the
 # dashboard, change_delivery acts on deliveries (retry now, cancel, mark resolved, re-run
 # routing); view_submission opens a submission's delivery timeline.
 DELIVERY_OPERATOR = (
@@ -35,7 +35,7 @@ def _model_permissions(actions: str, *models: str) -> tuple[str, ...]:
 # hidden, never deleted, so there is no delete permission to give.
 CATALOGUE_EDITOR = _model_permissions("view add change", "topic", "service", "form", "formversion")
 
-# A form's routing (services/admin_routing.py): its rules and destinations. Connections hold a
+# A form's routing (services/admin/routing.py): its rules and destinations. Connections hold a
 # back office's credentials, so service admins may see them (to route to them) but not change
 # them; CONNECTION_KEEPER is the system admin's.
 ROUTING_EDITOR = (

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_POST
 from portal.callbacks.auth import auth_problem
 from portal.callbacks.parsing import MAX_BODY_BYTES, Malformed, parse_updates
 from services.models import CaseUpdate, Connection
-from services.updates import apply_updates, submissions_by_reference
+from services.updates.apply import apply_updates, submissions_by_reference
 
 logger = structlog.get_logger(__name__)
 

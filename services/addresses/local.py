@@ -17,7 +17,7 @@ is noticed when the portal starts rather than when a resident cannot find their 
 The whole file is read once and indexed by postcode and by UPRN; the addresses of a postcode are
 sorted as they are read, so a lookup is a dictionary read (about 15 µs). 200,000 addresses (a large
 district) took 2.5-3 s to load and kept about 63 MB on a busy two-core machine; measure yours with
-`python -m services.addresses.benchmark --rows 200000`. The file is read on the first lookup in
+`python -m services.benchmarks.addresses --rows 200000`. The file is read on the first lookup in
 each process, so that first lookup is the slow one.
 """
 

@@ -10,7 +10,6 @@
     tasks.py    the Celery tasks `deliver` (one delivery) and `sweep` (every minute, from beat)
     alerts.py   e-mail to a connection's owner about failed or overdue deliveries
     actions.py  what people do by hand: retry now, cancel, mark resolved
-    bench.py    `make bench-delivery`: throughput of one worker against the plain-HTTP ceiling
 
 A delivery's states (services/models/delivery.py):
 

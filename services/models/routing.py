@@ -71,7 +71,7 @@ class Connection(models.Model):
     last_failure_message = models.CharField(_("last failure"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    # Status updates coming back (services/updates.py): polling fetches those after the
+    # Status updates coming back (services/updates/apply.py): polling fetches those after the
     # watermark; a callback proves it comes from the back office with the callback secret.
     class CallbackAuth(models.TextChoices):
         HMAC = "hmac", _("HMAC-SHA256 signature with a timestamp")

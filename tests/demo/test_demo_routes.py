@@ -46,7 +46,7 @@ from services.management.commands.seed_demo_routing import DEMO_CALLBACKS
 from services.models import Connection, Delivery, Draft, Service, Submission
 from services.seed import seed_catalogue
 from services.submissions import submit_draft
-from services.update_tasks import poll_connection
+from services.updates.tasks import poll_connection
 from tests.conftest import CeleryWorkerProcess, default_queue, start_celery_worker, stop_worker
 from tests.portal.accounts.factories import UserFactory
 from tests.portal.conftest import CommittingClient

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.admin.sites import site
 from django.contrib.messages.storage.fallback import FallbackStorage
 
-from services.admin import FormVersionForm
+from services.admin.catalogue import FormVersionForm
 from services.models import FormVersion
 from tests.services.factories import FormFactory, FormVersionFactory
 from tests.services.helpers import page, radios

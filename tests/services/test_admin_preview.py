@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.html import escape
 
 from portal.journey import preview as portal_preview
-from services import admin as services_admin
+from services.admin import catalogue as services_admin
 from services.forms.conditions import AllOf, AnyOf, Clause
 from services.forms.schema import parse_schema
 from services.forms.text import text

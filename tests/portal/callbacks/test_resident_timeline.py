@@ -5,7 +5,7 @@ from html import unescape
 import pytest
 
 from services.models import CaseUpdate
-from services.updates import apply_updates
+from services.updates.apply import apply_updates
 from tests.portal.accounts.factories import UserFactory
 from tests.portal.conftest import CommittingClient
 from tests.services.updates.helpers import case_sent_to, connection_with_mappings, update

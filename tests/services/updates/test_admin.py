@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from integrations.simulators.webhook import WebhookSimulator
 from services.models import CaseUpdate, Connection
-from services.updates import apply_updates
+from services.updates.apply import apply_updates
 from tests.portal.accounts.factories import UserFactory
 from tests.services.updates.helpers import SECRET, case_sent_to, connection_with_mappings, update
 

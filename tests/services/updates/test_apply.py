@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.models import CaseUpdate, Submission
-from services.updates import apply_updates as apply_now
+from services.updates.apply import apply_updates as apply_now
 from tests.portal.accounts.factories import UserFactory
 from tests.services.updates.helpers import (
     T0,

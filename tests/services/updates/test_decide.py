@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.models import CaseUpdate, Submission
-from services.updates import CLOSED_STATUSES, decide, decide_status
+from services.updates.apply import CLOSED_STATUSES, decide, decide_status
 
 S = Submission.Status
 O = CaseUpdate.Outcome  # noqa: E741

@@ -13,9 +13,9 @@ from integrations.open311.adapter import Open311Adapter
 from integrations.registry import registry
 from integrations.simulators.open311 import Open311Simulator
 from portal.celery import app as celery_app
-from services import update_tasks
 from services.models import CaseUpdate, Connection, StatusMapping, Submission
-from services.updates_poll import OVERLAP, poll_connection, pollable_connections
+from services.updates import tasks as update_tasks
+from services.updates.poll import OVERLAP, poll_connection, pollable_connections
 from tests.services.updates.helpers import (
     T0,
     case_sent_to,

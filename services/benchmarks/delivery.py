@@ -9,7 +9,7 @@ A benchmark, not a test: it prints numbers and asserts nothing. In one run it me
      ceiling the simulator and loopback allow;
   3. their ratio (target >= 0.5);
   4. the floor: the same drain by a worker of the same design with none of the product's code
-     (services/delivery/bench_floor.py: one Celery message per delivery, one claim and one
+     (services/benchmarks/delivery_floor.py: one Celery message per delivery, one claim and one
      record statement, no Django), which bounds what any worker of this design can reach here;
   5. submit -> back-office latency at a steady rate of submissions (target p50 < 300 ms,
      p99 < 2 s): from just before submit_draft to the simulator's receipt of the record.
@@ -381,11 +381,11 @@ def _httpx_loop(url: str, ids: list[int]) -> float:
 def _floor(
     queue: str, concurrency: int, base: str, simulator: subprocess.Popen[bytes], count: int
 ) -> tuple[float, dict[str, float]]:
-    """The same drain by services/delivery/bench_floor.py's worker: (deliveries/s, CPU)."""
+    """The same drain by services/benchmarks/delivery_floor.py's worker: (deliveries/s, CPU)."""
     import psycopg2
 
     from portal.celery import app
-    from services.delivery import bench_floor
+    from services.benchmarks import delivery_floor as bench_floor
 
     # One connection for setting up and for asking 20 times a second how far the drain is.
     database = psycopg2.connect(os.environ["DATABASE_URL"])
@@ -395,7 +395,7 @@ def _floor(
     worker = _start_worker(
         queue,
         concurrency,
-        "services.delivery.bench_floor",
+        "services.benchmarks.delivery_floor",
         CELERY_BROKER_URL=str(app.conf.broker_url),
         BENCH_SIGNING_SECRET=SECRET,
     )

@@ -10,8 +10,8 @@ reject_on_worker_lost, prefetch 1), so the difference between its rate and the p
 is what one Celery message and two durable statements per delivery cost on this machine; the
 difference between it and the real worker is what the product's own code costs.
 
-Run by services.delivery.bench (a worker with `-A services.delivery.bench_floor`); the tables
-are the bench's own, made fresh each run in the bench's database.
+Run by services.benchmarks.delivery (a worker with `-A services.benchmarks.delivery_floor`);
+the tables are the bench's own, made fresh each run in the bench's database.
 """
 
 from __future__ import annotations

@@ -146,8 +146,3 @@ class FormVersionAdmin(admin.ModelAdmin):
         for version in queryset:
             draft = FormVersion.new_draft_from(version, created_by=request.user)
             self.message_user(request, _("Created %s.") % draft, messages.SUCCESS)
-
-
-# Deliveries, attempts and submissions (with the dashboard and timeline) live in their own module,
-# and so do connections and routing rules (admin_routing); importing them registers them.
-from services import admin_audit, admin_delivery, admin_routing  # noqa: E402, F401

@@ -1,6 +1,6 @@
 """Status updates from back offices: deciding what each one does to a case, and applying it.
 
-Updates arrive by signed callback (portal/callbacks) or by polling (services/updates_poll.py), in
+Updates arrive by signed callback (portal/callbacks) or by polling (services/updates/poll.py), in
 any order and possibly more than once. Both paths end in `apply_updates`:
 
 - every update is recorded once as a CaseUpdate; (connection, update_id) is unique, so a repeat

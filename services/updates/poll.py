@@ -1,8 +1,8 @@
 """Polling back offices that can be asked for status updates (Adapter.fetch_updates).
 
 Each connection keeps a watermark: the time up to which updates have been fetched. A poll asks
-for updates since it, applies them (services/updates.py), and only then moves it forward, to the
-newest update seen less a small overlap: a back office whose clock or indexing lags a little
+for updates since it, applies them (services/updates/apply.py), and only then moves it forward,
+to the newest update seen less a small overlap: a back office whose clock or indexing lags a little
 may list an update late, and fetching the last few minutes again costs only duplicates, which
 the unique update id makes harmless. A failed fetch leaves the watermark where it was, so the
 next poll asks again, and is recorded on the connection for the admin to see.
@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from integrations.base import DeliveryError
 from services.models import CaseUpdate, Connection
-from services.updates import ApplyResult, apply_updates
+from services.updates.apply import ApplyResult, apply_updates
 
 logger = structlog.get_logger(__name__)
 

@@ -1,6 +1,6 @@
 """How long a whole council's gazetteer takes to load, and how much memory it holds.
 
-    python -m services.addresses.benchmark [--rows 200000]
+    python -m services.benchmarks.addresses [--rows 200000]
 
 Writes a generated gazetteer of that many addresses (about 15 to a postcode, a fifth of them flats)
 to a temporary file, loads it with LocalGazetteerProvider and reports the time taken, the memory

@@ -1,4 +1,4 @@
-"""Celery tasks that poll back offices for status updates. Thin: they call services/updates_poll.
+"""Celery tasks that poll back offices for status updates. Thin: they call services/updates/poll.py.
 
 Beat runs `poll_all` every five minutes (portal/celery.py); it queues one `poll_connection` per
 pollable connection, so one slow back office delays only itself. Both are safe to run twice:
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from services import updates_poll
+from services.updates import poll as updates_poll
 
 
 @shared_task(ignore_result=True)

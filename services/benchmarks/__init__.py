@@ -1,0 +1,1 @@
+"""Benchmarks, run by `make bench-*`. Production code never imports this package."""
