@@ -46,12 +46,11 @@ from integrations.email import config as options
 from integrations.email.config import EmailConfig
 from integrations.files import UploadedFile, as_text, file_answer, files_in, unique_names
 from integrations.registry import registry
+from integrations.spreadsheet import spreadsheet_safe
 
 logger = logging.getLogger(__name__)
 
 MAX_SUBJECT_LENGTH = 200
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Authentication required (530), too weak (534), refused (535), needs encryption (538).
 AUTH_CODES = frozenset({530, 534, 535, 538})
 
@@ -220,13 +219,9 @@ def _answers_csv(rows: list[tuple[str, str]]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(["field", "value"])
     for label, text in rows:
-        writer.writerow([_spreadsheet_safe(label), _spreadsheet_safe(text)])
+        writer.writerow([spreadsheet_safe(label), spreadsheet_safe(text)])
     # A byte-order mark so that Excel reads UTF-8 (Welsh and other accented names) correctly.
     return ("\ufeff" + out.getvalue()).encode()
-
-
-def _spreadsheet_safe(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 # --- Errors --------------------------------------------------------------------------------------

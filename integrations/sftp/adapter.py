@@ -7,7 +7,9 @@ connection's due deliveries every `schedule_minutes` (services/delivery/batch.py
     {batch_id}/files/{row}-{name}           each uploaded file, named as the resident named it
     {prefix}{batch_id}.csv | .jsonl         one row per submission: portal_key (the delivery's
                                             idempotency key) first, then every mapped field;
-                                            a file answer becomes its path above
+                                            a file answer becomes its path above; a
+                                            value a spreadsheet would run as a formula
+                                            is prefixed with ' (integrations/spreadsheet)
     {prefix}{batch_id}.manifest.json        written last: the rows, the keys in row order, and
                                             every file's path, size and SHA-256
 
@@ -47,6 +49,7 @@ from integrations.files import UploadedFile, file_answer, unique_names
 from integrations.registry import registry
 from integrations.sftp import config as options
 from integrations.sftp.config import HostKey, SFTPConfig, load_private_key, parse_host_key
+from integrations.spreadsheet import spreadsheet_safe
 
 logger = logging.getLogger(__name__)
 
@@ -210,7 +213,7 @@ def _csv(rows: list[dict[str, Any]]) -> bytes:
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({field: _cell(value) for field, value in row.items()})
+        writer.writerow({field: spreadsheet_safe(_cell(value)) for field, value in row.items()})
     return out.getvalue().encode()
 
 

@@ -276,3 +276,27 @@ def test_check_connection_verifies_the_host_key_logs_in_and_finds_the_folder(sim
     with pytest.raises(PermanentError, match="refused"):
         make_adapter(password="nope").check_connection()
     assert sim.events == []  # nothing was written
+
+
+def test_an_answer_a_spreadsheet_would_run_arrives_as_text_in_the_batch_file(sim, adapter):
+    # Given answers that Excel would run as formulas when the back office opens the batch
+    items = [
+        (
+            {
+                "reference": "MC-1",
+                "name": '=HYPERLINK("http://evil.example","Click")',
+                "notes": "@SUM(1+9)*cmd|' /C calc'!A0",
+            },
+            "key-1",
+        )
+    ]
+
+    # When the batch is written
+    adapter.deliver_batch(items, "batch-formula")
+
+    # Then each one arrives prefixed with a quote, shown as text rather than run
+    data = sim.files()["drop/moving-home-batch-formula.csv"].decode()
+    (row,) = csv.DictReader(io.StringIO(data))
+    assert row["name"] == '\'=HYPERLINK("http://evil.example","Click")'
+    assert row["notes"] == "'@SUM(1+9)*cmd|' /C calc'!A0"
+    assert row["reference"] == "MC-1"
