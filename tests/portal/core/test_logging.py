@@ -6,8 +6,16 @@ import uuid
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from portal.core.logging import build_logging_config
+from portal.core.logging import SECRET_URL_KWARGS, build_logging_config
+from portal.dashboard.tracking import make_token
+from services.drafts import resume_token
+from services.models import Draft
+from services.seed import seed_catalogue
+from tests.portal.accounts.factories import UserFactory
+from tests.portal.accounts.helpers import link_from
+from tests.portal.dashboard.factories import SubmissionFactory, live_version
 
 CLIENT_IP = "203.0.113.77"
 USER_AGENT = "ResidentsPhone/9.9 (Secret Build)"
@@ -110,4 +118,104 @@ def test_a_password_reset_key_in_the_path_is_not_logged(client, json_log):
 
     text = json_log.text()
     assert "secretresetkey" not in text
-    assert "GET /accounts/password/reset/key/[redacted]/" in text
+    assert "3f-c8a1b2" not in text
+    assert "GET /accounts/password/reset/key/[redacted]-[redacted]/" in text
+
+
+def guest_tracking_token():
+    guest_request = SubmissionFactory(user=None, contact_email="guest@example.org")
+    return make_token(guest_request)
+
+
+def guest_resume_token():
+    return resume_token(Draft.objects.create(form_version=live_version(), user=None, answers={}))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("prefix", "route", "make", "logged"),
+    [
+        ("", "dashboard:track_view", guest_tracking_token, "GET /track/[redacted]/"),
+        ("/cy", "dashboard:track_view", guest_tracking_token, "GET /cy/track/[redacted]/"),
+        ("", "dashboard:track_view", lambda: "made-up.token:x", "GET /track/[redacted]/"),
+        ("", "journey:resume", guest_resume_token, "GET /resume/[redacted]/"),
+        ("/cy", "journey:resume", guest_resume_token, "GET /cy/resume/[redacted]/"),
+        ("", "journey:resume", lambda: "made-up.token:x", "GET /resume/[redacted]/"),
+    ],
+    ids=["track", "track-welsh", "track-made-up", "resume", "resume-welsh", "resume-made-up"],
+)
+def test_a_signed_link_is_logged_with_its_token_redacted(
+    client, json_log, prefix, route, make, logged
+):
+    # Given a guest's signed link (or a made-up one, which Django logs again as refused)
+    seed_catalogue()
+    token = make()
+    path = prefix + reverse(route, kwargs={"token": token})
+
+    # When it is opened
+    response = client.get(path)
+
+    # Then no log line holds the token, and the request line shows where the token was
+    assert response.status_code in (200, 302, 400, 404)
+    text = json_log.text()
+    assert token not in text
+    assert token.split(":")[0] not in text
+    assert {event["request"] for event in json_log() if "request" in event} == {logged}
+    if response.status_code >= 400:
+        # Django's own warning ("Not Found: /resume/...") names the path too
+        (warning,) = [event["event"] for event in json_log() if event["logger"] == "django.request"]
+        assert warning.endswith(f": {logged.removeprefix('GET ')}")
+
+
+@pytest.mark.django_db
+def test_an_emailed_password_reset_link_is_logged_without_its_key(client, json_log, mailoutbox):
+    # Given a resident who asked for a password reset link
+    resident = UserFactory()
+    client.post(reverse("account_reset_password"), {"email": resident.email})
+    link = link_from(mailoutbox[0]).removeprefix("http://testserver")
+    key = link.rstrip("/").rsplit("/", 1)[1]
+
+    # When they open it
+    response = client.get(link)
+
+    # Then the log shows the route, not the key
+    assert response.status_code == 302
+    text = json_log.text()
+    assert key not in text
+    assert key.split("-", 1)[1] not in text
+    assert "GET /accounts/password/reset/key/[redacted]-[redacted]/" in text
+
+
+# Path parts that are not secrets: a service's slug, an id checked against the signed-in user,
+# a reference shown only to its owner, the admin's own.
+NOT_SECRET_URL_KWARGS = {
+    "slug",
+    "pk",
+    "draft_id",
+    "page_id",
+    "reference",
+    "app_label",
+    "model_name",
+    "object_id",
+    "content_type_id",
+    "id",
+    "url",
+}
+
+
+def url_kwargs(patterns, names=None) -> set[str]:
+    names = set() if names is None else names
+    for pattern in patterns:
+        names.update(pattern.pattern.regex.groupindex)
+        if isinstance(pattern, URLResolver):
+            url_kwargs(pattern.url_patterns, names)
+        else:
+            assert isinstance(pattern, URLPattern)
+    return names
+
+
+def test_every_path_part_of_every_route_is_known_to_be_secret_or_not():
+    # A new route with a secret named anything but `token` or `key` must be added to
+    # SECRET_URL_KWARGS (portal/core/logging.py), or it would be logged in full.
+    unknown = url_kwargs(get_resolver().url_patterns) - SECRET_URL_KWARGS - NOT_SECRET_URL_KWARGS
+    assert unknown == set()
