@@ -1,13 +1,26 @@
-"""The language switcher: each page links to its own version in every other language."""
+"""The language switcher: each page links to its own version in every other language.
+
+The link is written from the route the request's path resolves to, reversed in the other
+language, never from the path's own text: a request for //evil.example/cookies/ (which a browser
+reads as another host) must not become a link off the site. A path that resolves to no route (a
+404 page), or to one with no version in the other language, links to that language's home page.
+"""
 
 from dataclasses import dataclass
 from typing import Any
 
 from django import template
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse, translate_url
-from django.utils.translation import get_language, get_language_info, override
-from django.utils.translation.trans_real import get_supported_language_variant
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import (
+    get_language,
+    get_language_info,
+    get_supported_language_variant,
+    override,
+)
+
+from portal.core.localised_urls import resolve_path, reverse_match
 
 register = template.Library()
 
@@ -23,22 +36,39 @@ class LanguageLink:
 @register.simple_tag(takes_context=True)
 def language_links(context: dict[str, Any]) -> list[LanguageLink]:
     request = context.get("request")
-    path = request.get_full_path() if request is not None else "/"
     current = _supported(get_language() or settings.LANGUAGE_CODE)
-    # English is LANGUAGE_CODE ("en-gb") and lives at unprefixed addresses; translating to plain
+    # English is LANGUAGE_CODE ("en-gb") and lives at unprefixed addresses; reversing in plain
     # "en" would give /en/... addresses, so the default language is asked for by its full code.
     default = settings.LANGUAGE_CODE
     links = []
     for code, _name in settings.LANGUAGES:
         target = default if code == _supported(default) else code
-        url = path if code == current else translate_url(path, target)
-        if code != current and url == path:
-            # The address did not resolve (a 404) or has no version in that language: offer the
-            # home page in that language rather than a link that changes nothing.
-            url = _home(target, fallback=path)
+        url = "" if code == current else _url_in(request, target)
         name = get_language_info(code)["name_local"]
         links.append(LanguageLink(code=code, name=name, url=url, current=code == current))
     return links
+
+
+def _url_in(request: HttpRequest | None, language: str) -> str:
+    """This page's address in `language`, or that language's home page."""
+    if request is None:
+        return _home(language)
+    urlconf = getattr(request, "urlconf", None)
+    match = resolve_path(request.path_info, urlconf=urlconf)
+    path = reverse_match(match, language, urlconf=urlconf) if match is not None else None
+    if path is None or path == request.path:
+        # No route, or one with no version in that language (outside i18n_patterns): the home
+        # page in that language rather than a link that changes nothing.
+        return _home(language)
+    # The query string is kept (a search stays a search); re-encoded, and after a path this site
+    # wrote, it cannot take the link anywhere else.
+    query = request.GET.urlencode()
+    return f"{path}?{query}" if query else path
+
+
+def _home(language: str) -> str:
+    with override(language):
+        return reverse("home")
 
 
 def _supported(language: str) -> str:
@@ -46,11 +76,3 @@ def _supported(language: str) -> str:
         return get_supported_language_variant(language)
     except LookupError:
         return settings.LANGUAGES[0][0]
-
-
-def _home(language: str, fallback: str) -> str:
-    with override(language):
-        try:
-            return reverse("home")
-        except NoReverseMatch:
-            return fallback
