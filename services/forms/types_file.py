@@ -62,6 +62,24 @@ class FileUpload(QuestionType):
             ),
         )
         * 2,
+        "encrypted": (
+            Text(
+                "The selected file is password protected \u2013 upload a copy without a password",
+                "Mae'r ffeil a ddewiswyd wedi'i diogelu gan gyfrinair \u2013 uwchlwythwch gopi "
+                "heb gyfrinair",
+            ),
+        )
+        * 2,
+        "active_content": (
+            Text(
+                "The selected PDF contains scripts or actions that run when it is opened "
+                "\u2013 upload a copy without them, for example by printing it to a new PDF",
+                "Mae'r PDF a ddewiswyd yn cynnwys sgriptiau neu gamau gweithredu sy'n rhedeg pan "
+                "gaiff ei agor \u2013 uwchlwythwch gopi hebddynt, er enghraifft drwy ei argraffu "
+                "i PDF newydd",
+            ),
+        )
+        * 2,
     }
 
     def field_names(self, question: Question) -> list[str]:

@@ -2,7 +2,11 @@
 
 A file's name and the browser's Content-Type are chosen by the sender, so neither is trusted:
 `inspect_upload` reads the bytes. Images must be a JPEG, PNG or WebP that Pillow can fully
-decode (a truncated or forged image fails); a PDF must start with %PDF- and end with %%EOF.
+decode (a truncated or forged image fails). A PDF must end with %%EOF, parse with pypdf down to
+every object its catalogue reaches, have a page, not be encrypted (nobody at the council could
+open it, and nothing in it can be checked), and carry nothing that runs when it is opened:
+JavaScript (/JS, /JavaScript, an /OpenAction of that kind), additional actions (/AA, on pages,
+annotations, form fields) or a /Launch action that starts a program.
 
 The journey calls `inspect_upload`, then `store_upload`, and puts the returned reference in the
 answer; stored files live in the default storage (settings: VAR_DIR/private), which no URL
@@ -26,6 +30,8 @@ from typing import IO, Any
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject, IndirectObject, PdfObject
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 # Decoding a huge-but-compressed image would use gigabytes of memory; no photo of a pothole
@@ -38,6 +44,13 @@ _IMAGE_FORMATS = {
     "WEBP": ("image/webp", "webp"),
 }
 _PDF = ("application/pdf", "pdf")
+# Keys and action types of a PDF object that make a viewer run something: scripts, additional
+# actions fired by opening, closing, printing or pointing at things, and launching a program.
+_PDF_ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/AA", "/Launch"})
+_PDF_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch"})
+# A many-page scanned letter has hundreds of objects; a file with more is refused rather than
+# walked for seconds.
+MAX_PDF_OBJECTS = 100_000
 _ORIENTATION = 0x0112  # the EXIF tag
 
 REFERENCE_PATTERN = re.compile(r"uploads/[A-Za-z0-9_-]{32}\.(jpg|png|webp|pdf)")
@@ -53,7 +66,8 @@ class UploadInfo:
 
 
 class UploadError(ValueError):
-    """A file that is refused. `code` is one of: empty, too_big, file_type, damaged."""
+    """A file that is refused. `code` is one of: empty, too_big, file_type, damaged,
+    encrypted, active_content."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -91,7 +105,51 @@ def _inspect_pdf(fileobj: IO[bytes], size: int) -> UploadInfo:
     fileobj.seek(max(0, size - 1024))
     if b"%%EOF" not in fileobj.read():
         raise UploadError("damaged", "The PDF is incomplete (no %%EOF trailer)")
+    fileobj.seek(0)
+    try:
+        reader = PdfReader(fileobj)
+        if reader.is_encrypted:
+            raise UploadError("encrypted", "The PDF is encrypted")
+        if len(reader.pages) == 0:
+            raise UploadError("damaged", "The PDF has no pages")
+        active = _active_content(reader.trailer)
+    except UploadError:
+        raise
+    except Exception as exc:
+        # A parser fed hostile bytes fails in many ways (pypdf's own errors, but also KeyError,
+        # TypeError, RecursionError on a self-referencing tree...): each means "not a PDF we
+        # can read", never a server error.
+        raise UploadError("damaged", f"The PDF cannot be read: {type(exc).__name__}") from None
+    if active is not None:
+        raise UploadError("active_content", f"The PDF has active content ({active})")
     return UploadInfo(*_PDF, size=size)
+
+
+def _active_content(trailer: DictionaryObject) -> str | None:
+    """The first key or action that would run something, found by walking every object the
+    trailer reaches (the catalogue, its pages, annotations, names, outlines...), or None."""
+    seen: set[tuple[int, int]] = set()
+    stack: list[PdfObject] = [trailer]
+    while stack:
+        obj: PdfObject | None = stack.pop()
+        if isinstance(obj, IndirectObject):
+            reference = (obj.idnum, obj.generation)
+            if reference in seen:
+                continue
+            seen.add(reference)
+            if len(seen) > MAX_PDF_OBJECTS:
+                raise UploadError("damaged", "The PDF has too many objects to check")
+            obj = obj.get_object()
+        if isinstance(obj, dict):  # dictionaries and streams
+            for key, value in dict.items(obj):  # unresolved, so references are followed once
+                if key in _PDF_ACTIVE_KEYS:
+                    return str(key)
+                if key == "/S" and value in _PDF_ACTIVE_ACTIONS:
+                    return str(value)
+                stack.append(value)
+        elif isinstance(obj, list):
+            stack.extend(obj)
+    return None
 
 
 def _inspect_image(fileobj: IO[bytes], size: int) -> UploadInfo:

@@ -85,7 +85,10 @@ POTHOLE = {
                     "Upload a photo of the pothole (optional)",
                     "Uwchlwythwch lun o'r twll (dewisol)",
                 ),
-                "hint": t("JPG, PNG or WebP, smaller than 10MB", "JPG, PNG neu WebP, llai na 10MB"),
+                "hint": t(
+                    "JPG, PNG, WebP or PDF, smaller than 10MB",
+                    "JPG, PNG, WebP neu PDF, llai na 10MB",
+                ),
                 "validation": {"max_size_mb": 10},
             },
         ),

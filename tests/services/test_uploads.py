@@ -1,11 +1,16 @@
 import io
 import random
+import re
 
 import pytest
 from django.core.files.storage import FileSystemStorage
 from PIL import Image
+from pypdf import PdfWriter
+from pypdf.actions import JavaScript
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
 from services.forms.questions import AnswerError
+from services.forms.types_file import FileUpload
 from services.forms.uploads import (
     REFERENCE_PATTERN,
     UploadError,
@@ -13,13 +18,87 @@ from services.forms.uploads import (
     store_upload,
     without_metadata,
 )
+from services.seed import seed_catalogue
 from tests.services.helpers import question
 
-MINIMAL_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+def _name(value: str) -> NameObject:
+    return NameObject(value)
+
+
+def pdf_bytes(change=None, password: str | None = None) -> bytes:
+    """A real one-page PDF written by pypdf, changed by `change(writer)` before it is written."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    if change is not None:
+        change(writer)
+    if password is not None:
+        writer.encrypt(password, algorithm="AES-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def action(kind: str, entries=None) -> DictionaryObject:
+    return DictionaryObject({_name("/S"): _name(kind), **(entries or {})})
+
+
+def with_open_action(action_dict):
+    def change(writer):
+        writer.root_object[_name("/OpenAction")] = action_dict
+
+    return change
+
+
+def with_annotation(annotation: DictionaryObject):
+    def change(writer):
+        writer.add_annotation(0, annotation)
+
+    return change
+
+
+MINIMAL_PDF = pdf_bytes()
+SCRIPT = {_name("/JS"): TextStringObject("app.alert('hello')")}
+ACTIVE_PDFS = {
+    # a document-level script, in the catalogue's /Names tree
+    "names-javascript": pdf_bytes(
+        lambda writer: writer.add_open_action(JavaScript("app.alert('hello');"))
+    ),
+    # a script run on opening
+    "open-action-javascript": pdf_bytes(with_open_action(action("/JavaScript", SCRIPT))),
+    # a program started on opening
+    "open-action-launch": pdf_bytes(
+        with_open_action(action("/Launch", {_name("/F"): TextStringObject("calc.exe")}))
+    ),
+    # a link annotation that starts a program when clicked
+    "link-launch": pdf_bytes(
+        with_annotation(
+            DictionaryObject(
+                {
+                    _name("/Type"): _name("/Annot"),
+                    _name("/Subtype"): _name("/Link"),
+                    _name("/Rect"): ArrayObject([]),
+                    _name("/A"): action("/Launch", {_name("/F"): TextStringObject("cmd.exe")}),
+                }
+            )
+        )
+    ),
+    # an annotation's additional action (fired by pointing at it), even one that only prints
+    "annotation-additional-action": pdf_bytes(
+        with_annotation(
+            DictionaryObject(
+                {
+                    _name("/Type"): _name("/Annot"),
+                    _name("/Subtype"): _name("/Widget"),
+                    _name("/Rect"): ArrayObject([]),
+                    _name("/AA"): DictionaryObject(
+                        {_name("/E"): action("/Named", {_name("/N"): _name("/Print")})}
+                    ),
+                }
+            )
+        )
+    ),
+}
 
 
 def image_bytes(image_format: str, size=(8, 8)) -> bytes:
@@ -45,12 +124,61 @@ def test_a_real_pdf_is_recognised():
     assert (info.content_type, info.extension) == ("application/pdf", "pdf")
 
 
+def test_a_pdf_with_ordinary_links_and_bookmarks_is_accepted():
+    # Given a PDF whose opening action goes to its first page and which links to a web page
+    def change(writer):
+        writer.root_object[_name("/OpenAction")] = ArrayObject(
+            [writer.pages[0].indirect_reference, _name("/Fit")]
+        )
+        with_annotation(
+            DictionaryObject(
+                {
+                    _name("/Type"): _name("/Annot"),
+                    _name("/Subtype"): _name("/Link"),
+                    _name("/Rect"): ArrayObject([]),
+                    _name("/A"): action(
+                        "/URI", {_name("/URI"): TextStringObject("https://www.gov.uk/")}
+                    ),
+                }
+            )
+        )(writer)
+
+    # Then it is a PDF like any other
+    assert inspect_upload(io.BytesIO(pdf_bytes(change))).extension == "pdf"
+
+
+@pytest.mark.parametrize("content", ACTIVE_PDFS.values(), ids=ACTIVE_PDFS.keys())
+def test_a_pdf_that_runs_something_when_opened_is_refused(content):
+    with pytest.raises(UploadError) as caught:
+        inspect_upload(io.BytesIO(content))
+    assert caught.value.code == "active_content"
+
+
+def test_a_script_hidden_behind_an_escaped_name_is_still_found():
+    # Given /JS written as /J#53, which every PDF reader decodes to /JS
+    content = pdf_bytes(with_open_action(action("/JavaScript", SCRIPT)))
+    disguised = content.replace(b"/JS ", b"/J#53 ").replace(b"/JavaScript", b"/J#61vaScript")
+    # The file is longer now; the cross-reference offsets are off, as they often are in the wild
+    with pytest.raises(UploadError) as caught:
+        inspect_upload(io.BytesIO(disguised))
+    assert caught.value.code == "active_content"
+
+
+def test_a_password_protected_pdf_is_refused():
+    with pytest.raises(UploadError) as caught:
+        inspect_upload(io.BytesIO(pdf_bytes(password="secret")))
+    assert caught.value.code == "encrypted"
+
+
 @pytest.mark.parametrize(
     ("content", "code"),
     [
         (b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200, "file_type"),  # a Windows .exe named .jpg
         (b"<!DOCTYPE html><script>alert(1)</script>", "file_type"),  # HTML named .pdf
         (MINIMAL_PDF[:-7], "damaged"),  # a PDF cut off before %%EOF
+        (MINIMAL_PDF[: len(MINIMAL_PDF) // 2] + b"\n%%EOF\n", "damaged"),  # cut, %%EOF added
+        (b"%PDF-1.7\nnot a PDF at all\n%%EOF\n", "damaged"),  # the magic bytes and no more
+        (pdf_bytes(lambda writer: writer.remove_page(0)), "damaged"),  # no pages
         (b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "file_type"),  # a GIF is not accepted
         (b"", "empty"),
     ],
@@ -205,3 +333,83 @@ def test_a_stored_pdf_is_the_file_as_sent(tmp_path):
     data = io.BytesIO(MINIMAL_PDF)
     reference = store_upload(data, inspect_upload(data), storage)
     assert storage.open(reference).read() == MINIMAL_PDF
+
+
+@pytest.mark.parametrize(
+    ("content", "lang", "message"),
+    [
+        (
+            ACTIVE_PDFS["open-action-javascript"],
+            "en",
+            "The selected PDF contains scripts or actions that run when it is opened \u2013 "
+            "upload a copy without them, for example by printing it to a new PDF",
+        ),
+        (
+            ACTIVE_PDFS["open-action-launch"],
+            "cy",
+            "Mae'r PDF a ddewiswyd yn cynnwys sgriptiau neu gamau gweithredu sy'n rhedeg pan "
+            "gaiff ei agor \u2013 uwchlwythwch gopi hebddynt, er enghraifft drwy ei argraffu i "
+            "PDF newydd",
+        ),
+        (
+            pdf_bytes(password="secret"),
+            "en",
+            "The selected file is password protected \u2013 upload a copy without a password",
+        ),
+        (
+            b"%PDF-1.7\nnot a PDF at all\n%%EOF\n",
+            "en",
+            "The selected file is damaged \u2013 try a different file",
+        ),
+    ],
+    ids=["script", "launch-welsh", "password", "not-a-pdf"],
+)
+def test_a_refused_pdf_gives_the_resident_a_gov_uk_message_and_stores_nothing(
+    tmp_path, settings, content, lang, message
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    q = question("file")
+
+    with pytest.raises(AnswerError) as caught:
+        q.kind.accept(q, io.BytesIO(content), "letter.pdf", lang)
+
+    assert caught.value.message == message
+    assert list(tmp_path.iterdir()) == []
+
+
+FILE_TYPES = re.compile(r"\b(JPG|JPEG|PNG|WebP|GIF|HEIC|PDF)\b")
+PHOTO = re.compile(r"\b(photo|llun|lun)\b")  # "PDF or photo" ("neu lun"): any image we take
+
+
+def types_named(hint: str) -> set[str]:
+    named = set(FILE_TYPES.findall(hint))
+    if named and PHOTO.search(hint):
+        named |= {"JPG", "PNG", "WebP"}
+    return named
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_every_seeded_file_hint_names_the_file_types_its_error_message_names(lang):
+    # Given the file types the wrong-type error names (what inspect_upload accepts)
+    wrong_type = FileUpload.messages["file_type"][0].get(lang)
+    accepted = set(FILE_TYPES.findall(wrong_type))
+    assert accepted == {"JPG", "PNG", "WebP", "PDF"}
+
+    # Then a hint that lists file types lists those, so the hint and the error agree
+    hints = {
+        f"{service.slug}/{question.id}": question.hint.get(lang)
+        for service in seed_catalogue()
+        for page in service.live_version.parsed.pages
+        for question in page.questions
+        if question.type == "file" and question.hint is not None
+    }
+    assert hints, "the seeded catalogue has file questions with hints"
+    listed = {where: types_named(hint) for where, hint in hints.items()}
+    assert {where: types for where, types in listed.items() if types and types != accepted} == {}
