@@ -29,6 +29,8 @@ from typing import Any, ClassVar
 
 from rest_framework import serializers
 
+from integrations.options import credentials_in_address_message, has_credentials
+
 # An excerpt of a back office's answer kept on an attempt: enough to diagnose, too short to hold
 # much of anything personal. Adapters must still never put payload values into it.
 EXCERPT_LENGTH = 200
@@ -172,8 +174,21 @@ class Adapter:
             for name in sorted(data, key=str)
             if name not in known
         }
-        if not serializer.is_valid() or unknown:
-            errors = serializer.errors if isinstance(serializer.errors, dict) else {}
+        # A user name or password in an address (https://user:pass@host/) would sit in the
+        # plain, exported options; every adapter's address options are refused alike.
+        secret_names = cls.secret_option_names()
+        secret_labels = [
+            str(field.label or name) for name, field in known.items() if name in secret_names
+        ]
+        credentials = {
+            str(name): [credentials_in_address_message(secret_labels)]
+            for name, field in known.items()
+            if isinstance(field, serializers.URLField) and has_credentials(data.get(name))
+        }
+        if not serializer.is_valid() or unknown or credentials:
+            errors = dict(serializer.errors) if isinstance(serializer.errors, dict) else {}
+            for name, messages in credentials.items():
+                errors[name] = [*messages, *errors.get(name, [])]
             raise serializers.ValidationError({**errors, **unknown})
         return dict(serializer.validated_data)
 

@@ -33,6 +33,29 @@ def validate_web_address(value: str) -> None:
     )
 
 
+def has_credentials(value: object) -> bool:
+    """Whether a web address carries a user name or password (https://user:password@host/)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        return "@" in urlsplit(value.strip()).netloc
+    except ValueError:  # not an address at all: the URL field itself says so
+        return False
+
+
+def credentials_in_address_message(secret_labels: list[str]) -> str:
+    where = (
+        f"in this connection's secret options ({', '.join(secret_labels)}), which are stored "
+        "encrypted and never shown again"
+        if secret_labels
+        else "with the system's owners: this connection has no option that keeps them secret"
+    )
+    return (
+        "Remove the user name and password from the address: addresses are shown in the admin "
+        f"and exported in plain text. Put credentials {where}."
+    )
+
+
 def connect_timeout(default: float = 5.0) -> serializers.FloatField:
     return serializers.FloatField(
         label="Connect timeout (seconds)", default=default, min_value=0.1, max_value=60

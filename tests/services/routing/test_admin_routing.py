@@ -87,6 +87,13 @@ def test_a_connection_is_saved_with_its_secret_split_out_and_never_shown_again(
     ("data", "field", "message"),
     [
         ({"config": json.dumps({"url": "not a url"})}, "config", "url: Enter a valid URL."),
+        (
+            {"config": json.dumps({"url": "https://portal:hunter2@x.example/api"})},
+            "config",
+            "url: Remove the user name and password from the address: addresses are shown in "
+            "the admin and exported in plain text. Put credentials in this connection's secret "
+            "options (Api key), which are stored encrypted and never shown again.",
+        ),
         ({"secret_options": ""}, "secret_options", "api_key: This field is required."),
         (
             {"config": json.dumps({"url": "https://x.example", "api_key": "leak"})},

@@ -236,6 +236,12 @@ TICKET_MAPPING = ["forms", 0, "rules", 0, "destinations", 0, "mapping"]
             "option ‘url’: Enter a valid URL.",
         ),
         (
+            changed(
+                DOCUMENT, ["connections", 0, "options"], {"url": "https://me:pw@x.example/api"}
+            ),
+            "option ‘url’: Remove the user name and password from the address",
+        ),
+        (
             changed(DOCUMENT, ["connections", 0, "options", "api_key"], "leak"),
             "‘api_key’ is a secret: secrets are never imported; set it in the admin",
         ),
