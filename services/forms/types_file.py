@@ -72,11 +72,9 @@ class FileUpload(QuestionType):
         * 2,
         "active_content": (
             Text(
-                "The selected PDF contains scripts or actions that run when it is opened "
-                "\u2013 upload a copy without them, for example by printing it to a new PDF",
-                "Mae'r PDF a ddewiswyd yn cynnwys sgriptiau neu gamau gweithredu sy'n rhedeg pan "
-                "gaiff ei agor \u2013 uwchlwythwch gopi hebddynt, er enghraifft drwy ei argraffu "
-                "i PDF newydd",
+                "The selected PDF contains scripts \u2013 print it to a new PDF and upload that",
+                "Mae'r PDF a ddewiswyd yn cynnwys sgriptiau \u2013 argraffwch ef i PDF newydd ac "
+                "uwchlwythwch hwnnw",
             ),
         )
         * 2,

@@ -341,15 +341,13 @@ def test_a_stored_pdf_is_the_file_as_sent(tmp_path):
         (
             ACTIVE_PDFS["open-action-javascript"],
             "en",
-            "The selected PDF contains scripts or actions that run when it is opened \u2013 "
-            "upload a copy without them, for example by printing it to a new PDF",
+            "The selected PDF contains scripts \u2013 print it to a new PDF and upload that",
         ),
         (
             ACTIVE_PDFS["open-action-launch"],
             "cy",
-            "Mae'r PDF a ddewiswyd yn cynnwys sgriptiau neu gamau gweithredu sy'n rhedeg pan "
-            "gaiff ei agor \u2013 uwchlwythwch gopi hebddynt, er enghraifft drwy ei argraffu i "
-            "PDF newydd",
+            "Mae'r PDF a ddewiswyd yn cynnwys sgriptiau \u2013 argraffwch ef i PDF newydd ac "
+            "uwchlwythwch hwnnw",
         ),
         (
             pdf_bytes(password="secret"),
