@@ -108,12 +108,12 @@ def main(argv: list[str] | None = None) -> None:
         count = args.deliveries
         _stop_consuming(queue)
         ids = _submit_many(version, count)
-        cpu_before = _cpu_seconds(worker.pid, simulator.pid)
+        watch = _CpuWatch(worker.pid, simulator.pid)
         app.control.add_consumer(queue, destination=[_hostname(queue)], reply=True)
         started = time.monotonic()
-        _drain(ids, base)
+        _drain(ids, base, watch)
         worker_rate = count / (time.monotonic() - started)
-        worker_cpu = _per_delivery(cpu_before, _cpu_seconds(worker.pid, simulator.pid), count)
+        worker_cpu = watch.per_delivery(count)
 
         ceiling = _httpx_loop(f"{base}/records", ids)
 
@@ -344,7 +344,7 @@ def _submit_many(version: Any, count: int) -> list[int]:
     return list(Delivery.objects.filter(submission__in=submissions).values_list("pk", flat=True))
 
 
-def _drain(ids: list[int], base: str) -> None:
+def _drain(ids: list[int], base: str, watch: _CpuWatch | None = None) -> None:
     from services.models import Delivery
 
     # Cheap to ask 20 times a second (this process shares the machine with the worker): the
@@ -352,6 +352,8 @@ def _drain(ids: list[int], base: str) -> None:
     connection_id = Delivery.objects.filter(pk=ids[0]).values_list("connection_id", flat=True)[0]
 
     def done() -> bool:
+        if watch is not None:
+            watch.sample()
         pending = Delivery.objects.filter(connection_id=connection_id).exclude(state="delivered")
         return not pending.exists()
 
@@ -425,18 +427,45 @@ def _floor(
         _wait(delivered(warm_up), 60, "the floor's warm-up", interval=0.05)
         _stop_consuming(queue)
         send(warm_up + 1, warm_up + count)
-        cpu_before = _cpu_seconds(worker.pid, simulator.pid)
+        watch = _CpuWatch(worker.pid, simulator.pid)
         app.control.add_consumer(queue, destination=[_hostname(queue)], reply=True)
         started = time.monotonic()
-        _wait(delivered(warm_up + count), 600, "the floor's backlog", interval=0.05)
+
+        def drained() -> bool:
+            watch.sample()
+            return bool(delivered(warm_up + count)())
+
+        _wait(drained, 600, "the floor's backlog", interval=0.05)
         rate = count / (time.monotonic() - started)
-        cpu = _per_delivery(cpu_before, _cpu_seconds(worker.pid, simulator.pid), count)
+        cpu = watch.per_delivery(count)
     finally:
         _stop(worker)
         _purge(queue)
         bench_floor.drop_tables(database)
         database.close()
     return rate, cpu
+
+
+class _CpuWatch:
+    """CPU seconds by part from now on, read again every half second while a drain runs, so a
+    process that ends meanwhile still counts up to its last reading: the worker's database
+    connections are closed and opened again every CONN_MAX_AGE, and a connection's server
+    process takes the CPU it used with it."""
+
+    def __init__(self, worker_pid: int, simulator_pid: int) -> None:
+        self.pids = (worker_pid, simulator_pid)
+        self.first = _cpu_seconds(*self.pids)
+        self.last = dict(self.first)
+        self.read_at = time.monotonic()
+
+    def sample(self) -> None:
+        if time.monotonic() - self.read_at >= 0.5:
+            self.last.update(_cpu_seconds(*self.pids))
+            self.read_at = time.monotonic()
+
+    def per_delivery(self, count: int) -> dict[str, float]:
+        self.last.update(_cpu_seconds(*self.pids))
+        return _per_delivery(self.first, self.last, count)
 
 
 def _cpu_seconds(worker_pid: int, simulator_pid: int) -> dict[int, tuple[str, float]]:
