@@ -46,14 +46,9 @@ from django.utils import timezone
 from integrations.base import DeliveryError
 from integrations.registry import UnknownAdapter, registry
 from services.delivery import breaker
-from services.delivery.claim import (
-    ClaimedDelivery,
-    Deferred,
-    _lock_connection,
-    claimed_fields,
-    due,
-)
+from services.delivery.claim import ClaimedDelivery, Deferred, _lock_connection
 from services.delivery.engine import _record, _Try
+from services.delivery.rules import claimed_fields, due, leased
 from services.models import Attempt, Connection, Delivery
 from services.routing import MappingError, build_payload, mapping_context_for
 
@@ -212,7 +207,7 @@ def claim_batch(
     with transaction.atomic():
         _lock_connection(connection_id)
         ours = Delivery.objects.filter(connection_id=connection_id)
-        if ours.filter(state=State.IN_FLIGHT, lease_expires_at__gt=now).exists():
+        if ours.filter(leased(now)).exists():
             return None
         gate = Connection.objects.filter(pk=connection_id).values(
             "breaker_state", "breaker_failures", "breaker_open_until"

@@ -7,7 +7,10 @@ attempt. When the cooldown is over the next claim goes through as the one half-o
 claims wait for it); its success closes the breaker, its failure opens it again for longer.
 
 The transitions are pure functions of a BreakerState; the functions at the end apply them to a
-Connection row.
+Connection row. A success closes the breaker whatever it was, in the same round trip that records
+it (services/delivery/sql.py: record_success), writing the row only when the breaker must change
+or `last_success_at` is more than SUCCESS_RESOLUTION old: every worker's success would otherwise
+write the same connection row, one commit after another.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from services.delivery import sql
 from services.models import Connection
 
 CLOSED = Connection.Breaker.CLOSED.value
@@ -98,16 +100,6 @@ def state_of(connection: Connection) -> BreakerState:
     return BreakerState(
         connection.breaker_state, connection.breaker_failures, connection.breaker_open_until
     )
-
-
-def record_success(connection_id: int, now: datetime) -> None:
-    """A success closes the breaker whatever it was.
-
-    Every worker's success would otherwise write the same connection row, one commit after
-    another; the row is written only when the breaker must change or `last_success_at` is more
-    than a second old (services/delivery/sql.py: close_breaker).
-    """
-    sql.close_breaker(connection_id, now, stale_before=now - SUCCESS_RESOLUTION)
 
 
 def record_failure(connection_id: int, now: datetime, message: str) -> BreakerState:

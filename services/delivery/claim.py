@@ -15,8 +15,10 @@ Before the UPDATE the claim asks whether the back office may be called at all:
 Either way nothing is attempted and `attempts` is not touched. On PostgreSQL the claim takes a
 transaction-level advisory lock on the connection first, so the in-flight count and the breaker
 probe are decided by one claim at a time per connection; SQLite serialises writers anyway.
-The common case (breaker closed, a call slot free) is decided inside the UPDATE itself, so the
-lock is held for two statements; only a refusal reads the breaker to decide what to do instead.
+The common case (breaker closed, a call slot free) is decided inside the UPDATE itself, sent
+with the lock and the read of what the delivery needs in one round trip (services/delivery/sql.py);
+only a refusal reads the breaker to decide what to do instead. Which deliveries are due, what
+counts as a call slot and what a claim writes are defined once, in services/delivery/rules.py.
 
 The attempt budget (services/delivery/retry.py) counts from the first actual attempt, and giving
 up is decided only after an actual attempt has failed. A deferral is not an attempt: it neither
@@ -32,16 +34,15 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from services.delivery import breaker, sql
+from services.delivery.rules import claimed_fields, due, has_free_slot
 from services.delivery.sql import ADVISORY_LOCK_NAMESPACE
 from services.models import Connection, Delivery
 from services.models.forms import locked_version
@@ -73,27 +74,6 @@ class Deferred:
     reason: str  # "breaker_open" or "busy"
 
 
-def claimed_fields(now: datetime, lease_expires_at: datetime, token: uuid.UUID) -> dict[str, Any]:
-    """What a claim writes on the delivery rows it takes (the UPDATE's SET)."""
-    return {
-        "state": State.IN_FLIGHT,
-        "lease_expires_at": lease_expires_at,
-        "claim_token": token,
-        "attempts": F("attempts") + 1,
-        "first_attempt_at": Coalesce(F("first_attempt_at"), Value(now)),
-        "next_attempt_at": None,
-    }
-
-
-def due(now: datetime) -> Q:
-    """Deliveries a worker may claim at `now`."""
-    waiting = Q(state__in=(State.PENDING, State.RETRYING)) & (
-        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True)
-    )
-    abandoned = Q(state=State.IN_FLIGHT, lease_expires_at__lte=now)
-    return waiting | abandoned
-
-
 def claim(
     delivery_id: int,
     *,
@@ -110,21 +90,19 @@ def claim(
     )
     token = uuid.uuid4()
     probe = False
-    with transaction.atomic():
-        connection_id = sql.lock_due_connection(delivery_id, now, exclude_adapters)
-        if connection_id is None:
+    # The common case in one round trip: due, breaker closed and a call slot free.
+    delivery = sql.claim_and_load(delivery_id, now, now + lease, token, tuple(exclude_adapters))
+    if delivery is None:
+        with transaction.atomic():
+            decided = _claim_past_the_gate(delivery_id, now, lease, token, exclude_adapters)
+        if not isinstance(decided, bool):
+            return decided
+        probe = decided
+        # Everything the mapping reads, as the common case reads it; the lease keeps other
+        # workers off the row.
+        delivery = sql.load(delivery_id, token)
+        if delivery is None:  # changed by hand since (cancelled): nothing to send
             return None
-        # The common case in one statement: breaker closed and a call slot free.
-        if not sql.claim_if_closed_and_free(delivery_id, connection_id, now, now + lease, token):
-            decided = _claim_past_the_gate(delivery_id, connection_id, now, lease, token)
-            if not isinstance(decided, bool):
-                return decided
-            probe = decided
-    # Everything the mapping reads, in one query and a cached form version; the lease keeps
-    # other workers off the row.
-    delivery = Delivery.objects.select_related(
-        "submission__service", "submission__user", "destination", "connection"
-    ).get(pk=delivery_id)
     delivery.submission.form_version = locked_version(delivery.submission.form_version_id)
     return ClaimedDelivery(
         delivery=delivery,
@@ -137,27 +115,36 @@ def claim(
 
 
 def _claim_past_the_gate(
-    delivery_id: int, connection_id: int, now: datetime, lease: timedelta, token: uuid.UUID
+    delivery_id: int,
+    now: datetime,
+    lease: timedelta,
+    token: uuid.UUID,
+    exclude_adapters: Collection[str],
 ) -> bool | Deferred | None:
-    """The claim when the fast path refused: the breaker is not closed or the connection is busy
-    (or the delivery stopped being due). True: claimed as the breaker's probe; False: claimed."""
+    """The claim when the common case refused: not due, or the breaker is not closed, or the
+    connection is busy. True: claimed as the breaker's probe; False: claimed."""
+    connection_id = (
+        Delivery.objects.filter(due(now), pk=delivery_id)
+        .exclude(connection__adapter__in=exclude_adapters)
+        .values_list("connection_id", flat=True)
+        .first()
+    )
+    if connection_id is None:
+        return None
+    _lock_connection(connection_id)
     gate = (
         Connection.objects.filter(pk=connection_id)
-        .values("breaker_state", "breaker_failures", "breaker_open_until", "max_concurrency")
+        .values("breaker_state", "breaker_failures", "breaker_open_until")
+        .annotate(free=has_free_slot(now))
         .get()
     )
-    # Counted on its own so the partial index of in-flight leases answers it: a connection
-    # has millions of delivered rows over the years, and a join would read them all.
-    in_flight = Delivery.objects.filter(
-        connection_id=connection_id, state=State.IN_FLIGHT, lease_expires_at__gt=now
-    ).count()
     before = breaker.BreakerState(
         gate["breaker_state"], gate["breaker_failures"], gate["breaker_open_until"]
     )
     admission = breaker.admit(before, now, probe_timeout=lease)
     if not admission.allowed:
         return _defer(delivery_id, now, admission.defer_until or now + lease, "breaker_open")
-    if in_flight >= max(gate["max_concurrency"], 1):
+    if not gate["free"]:
         wait = random.uniform(*BUSY_DEFERRAL_SECONDS)  # noqa: S311 - spreading, not secrecy
         return _defer(delivery_id, now, now + timedelta(seconds=wait), "busy")
 

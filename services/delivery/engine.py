@@ -147,71 +147,30 @@ def _record(
 ) -> Result:
     delivery = claimed.delivery
     now = timezone.now()
+    duration_ms = max(duration_ms, 0)
     requeue_in: float | None = None
-    failed = False
-    with transaction.atomic():
-        sql.insert_attempt(
+    if outcome.outcome == Outcome.DELIVERED:
+        # The common case in one round trip of its own (services/delivery/sql.py).
+        held = sql.record_success(
             delivery.pk,
+            delivery.connection_id,
+            claimed.token,
+            outcome.reference,
+            now,
+            stale_before=now - breaker.SUCCESS_RESOLUTION,
             number=claimed.attempt_number,
             started_at=started_at,
-            duration_ms=max(duration_ms, 0),
-            outcome=outcome.outcome,
-            status_code=outcome.status_code[:20],
-            error_class=outcome.error_class[:100],
-            excerpt=outcome.excerpt[:EXCERPT_LENGTH],
+            duration_ms=duration_ms,
         )
-        if outcome.outcome == Outcome.DELIVERED:
-            held = sql.mark_delivered(delivery.pk, claimed.token, outcome.reference, now)
-            if not held:
-                _record_late_success(delivery.pk, outcome.reference, now)
-            breaker.record_success(delivery.connection_id, now)
-        else:
-            message = (outcome.message or outcome.error_class)[:ERROR_LENGTH]
-            when = None
-            if outcome.outcome == Outcome.TRANSIENT:
-                when = next_retry(
-                    claimed.attempt_number,
-                    claimed.first_attempt_at,
-                    now,
-                    retry_after=outcome.retry_after,
-                    budget=delivery.connection.attempt_budget,
-                    rng=_random,
-                )
-            ours = Delivery.objects.filter(pk=delivery.pk, claim_token=claimed.token)
-            if when is not None:
-                updated = ours.update(
-                    state=State.RETRYING,
-                    next_attempt_at=when,
-                    lease_expires_at=None,
-                    claim_token=None,
-                    last_error=message,
-                )
-                held = updated == 1
-                wait = (when - now).total_seconds()
-                requeue_in = max(wait, 0.0) if held and wait < SHORT_WAIT_SECONDS else None
-            else:
-                if outcome.outcome == Outcome.TRANSIENT:
-                    message = f"Gave up after {claimed.attempt_number} attempts: {message}"
-                updated = ours.update(
-                    state=State.FAILED,
-                    next_attempt_at=None,
-                    lease_expires_at=None,
-                    claim_token=None,
-                    last_error=message[:ERROR_LENGTH],
-                )
-                held = updated == 1
-                failed = held
-            if outcome.outcome == Outcome.TRANSIENT:
-                breaker.record_failure(delivery.connection_id, now, message)
-            if failed:
-                transaction.on_commit(partial(_alert_failed, delivery.pk))
-        if not held:
-            logger.info(
-                "delivery_claim_lost",
-                delivery_id=delivery.pk,
-                attempt=claimed.attempt_number,
-                outcome=outcome.outcome,
-            )
+    else:
+        held, requeue_in = _record_failure(claimed, outcome, started_at, duration_ms, now)
+    if not held:
+        logger.info(
+            "delivery_claim_lost",
+            delivery_id=delivery.pk,
+            attempt=claimed.attempt_number,
+            outcome=outcome.outcome,
+        )
     logger.info(
         "delivery_attempted",
         delivery_id=delivery.pk,
@@ -225,27 +184,65 @@ def _record(
     return Result(outcome.outcome, requeue_in=requeue_in, reference=outcome.reference)
 
 
-def _record_late_success(delivery_id: int, reference: str, now: datetime) -> None:
-    """Our lease ran out and another worker took over, but our call did make the record.
-
-    If nobody holds the delivery now (the takeover's attempt failed and it waits to retry), it is
-    delivered: say so. If another worker is mid-call, leave the state to it (the back office
-    will give it the same record) but keep the reference, which is known now.
-    """
-    done = Delivery.objects.filter(
-        pk=delivery_id, state__in=(State.PENDING, State.RETRYING)
-    ).update(
-        state=State.DELIVERED,
-        external_reference=reference,
-        delivered_at=now,
-        next_attempt_at=None,
-        claim_token=None,
-        last_error="",
-    )
-    if not done:
-        Delivery.objects.filter(pk=delivery_id, external_reference="").update(
-            external_reference=reference
+def _record_failure(
+    claimed: ClaimedDelivery, outcome: _Try, started_at: datetime, duration_ms: int, now: datetime
+) -> tuple[bool, float | None]:
+    """Record a failed attempt: retrying or failed, where the claim token still holds the
+    delivery. Whether it held, and how soon to queue the retry (None: the sweeper's)."""
+    delivery = claimed.delivery
+    requeue_in: float | None = None
+    failed = False
+    with transaction.atomic():
+        sql.insert_attempt(
+            delivery.pk,
+            number=claimed.attempt_number,
+            started_at=started_at,
+            duration_ms=duration_ms,
+            outcome=outcome.outcome,
+            status_code=outcome.status_code[:20],
+            error_class=outcome.error_class[:100],
+            excerpt=outcome.excerpt[:EXCERPT_LENGTH],
         )
+        message = (outcome.message or outcome.error_class)[:ERROR_LENGTH]
+        when = None
+        if outcome.outcome == Outcome.TRANSIENT:
+            when = next_retry(
+                claimed.attempt_number,
+                claimed.first_attempt_at,
+                now,
+                retry_after=outcome.retry_after,
+                budget=delivery.connection.attempt_budget,
+                rng=_random,
+            )
+        ours = Delivery.objects.filter(pk=delivery.pk, claim_token=claimed.token)
+        if when is not None:
+            updated = ours.update(
+                state=State.RETRYING,
+                next_attempt_at=when,
+                lease_expires_at=None,
+                claim_token=None,
+                last_error=message,
+            )
+            held = updated == 1
+            wait = (when - now).total_seconds()
+            requeue_in = max(wait, 0.0) if held and wait < SHORT_WAIT_SECONDS else None
+        else:
+            if outcome.outcome == Outcome.TRANSIENT:
+                message = f"Gave up after {claimed.attempt_number} attempts: {message}"
+            updated = ours.update(
+                state=State.FAILED,
+                next_attempt_at=None,
+                lease_expires_at=None,
+                claim_token=None,
+                last_error=message[:ERROR_LENGTH],
+            )
+            held = updated == 1
+            failed = held
+        if outcome.outcome == Outcome.TRANSIENT:
+            breaker.record_failure(delivery.connection_id, now, message)
+        if failed:
+            transaction.on_commit(partial(_alert_failed, delivery.pk))
+    return held, requeue_in
 
 
 def _alert_failed(delivery_id: int) -> None:

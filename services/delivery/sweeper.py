@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q
 
-from services.delivery import breaker
+from services.delivery import breaker, rules
 from services.models import Connection, Delivery
 
 State = Delivery.State
@@ -37,10 +37,9 @@ def due_ids(now: datetime, *, grace: timedelta, limit: int = RUN_LIMIT) -> Itera
     their lease run out; of a connection whose breaker is not closed, only the oldest due one,
     and only once its cooldown is over. Each condition matches one partial index (delivery_due,
     delivery_leased), so the sweeper reads only the rows it queues."""
-    waiting = Q(state__in=(State.PENDING, State.RETRYING)) & (
-        Q(next_attempt_at__lte=now - grace) | Q(next_attempt_at__isnull=True)
-    )
-    abandoned = Q(state=State.IN_FLIGHT, lease_expires_at__lte=now)
+    # Due as a claim sees it (rules.due), with the grace for messages still on their way.
+    waiting = rules.waiting(now - grace)
+    abandoned = rules.abandoned(now)
     # A handful of rows at most: the connections whose back office is down. Whether one may be
     # probed now is the breaker's own rule (breaker.admit), asked without claiming anything.
     not_closed = {

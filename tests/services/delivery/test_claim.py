@@ -9,9 +9,15 @@ from django.db import connection as db_connection
 from django.utils import timezone
 
 from services.delivery.claim import ClaimedDelivery, Deferred, claim
-from services.models import Connection, Delivery
+from services.models import Connection, Delivery, Submission
 from tests.conftest import default_queue
-from tests.services.delivery.conftest import make_connection, make_routed_version, submit
+from tests.portal.accounts.factories import UserFactory
+from tests.services.delivery.conftest import (
+    SECRET,
+    make_connection,
+    make_routed_version,
+    submit,
+)
 
 State = Delivery.State
 
@@ -180,3 +186,75 @@ def test_an_abandoned_delivery_deferred_by_the_breaker_goes_back_to_retrying(bac
     assert delivery.state == State.RETRYING
     assert delivery.claim_token is None
     assert delivery.attempts == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_claims_of_a_connections_deliveries_respect_its_limit():
+    # Given a connection allowed two calls at once and eight due deliveries, each claimed by a
+    # thread with its own database connection (their tasks go to a queue no worker reads)
+    connection = make_connection("http://127.0.0.1:9/records", max_concurrency=2)
+    with default_queue(f"nobody-{uuid.uuid4().hex}"):
+        version = make_routed_version(connection)
+        deliveries = [submit(version).deliveries.get() for _ in range(8)]
+    start = threading.Barrier(8)
+    results: list[object] = []
+    errors: list[Exception] = []
+
+    def race(delivery_id: int) -> None:
+        start.wait()
+        try:
+            results.append(claim(delivery_id, lease_seconds=60))
+        except Exception as exc:  # a thread's exception is otherwise lost
+            errors.append(exc)
+        finally:
+            db_connection.close()
+
+    # When they all claim at once
+    threads = [threading.Thread(target=race, args=(d.pk,)) for d in deliveries]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Then two are sent and the other six wait, none of them spending an attempt
+    assert errors == []
+    assert sum(isinstance(r, ClaimedDelivery) for r in results) == 2
+    assert [r.reason for r in results if isinstance(r, Deferred)] == ["busy"] * 6
+    assert Delivery.objects.filter(state=State.IN_FLIGHT).count() == 2
+    assert sum(Delivery.objects.values_list("attempts", flat=True)) == 2
+
+
+def loaded(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("with_account", [False, True])
+def test_a_claimed_delivery_has_what_the_orm_would_load(back_office, with_account):
+    # Given a delivery of a resident's submission (signed in, or not), to a connection with
+    # secret options
+    delivery = a_delivery(back_office)
+    if with_account:
+        resident = UserFactory(full_name="Rhian Jones", phone="01234 567890")
+        Submission.objects.filter(pk=delivery.submission_id).update(user=resident)
+
+    # When it is claimed
+    claimed = claim(delivery.pk)
+
+    # Then it, its submission, service, resident, destination and connection are what
+    # select_related loads after the claim, field by field, secrets decrypted
+    assert isinstance(claimed, ClaimedDelivery)
+    expected = Delivery.objects.select_related(
+        "submission__service", "submission__user", "destination", "connection"
+    ).get(pk=delivery.pk)
+    got = claimed.delivery
+    assert loaded(got) == loaded(expected)
+    assert loaded(got.submission) == loaded(expected.submission)
+    assert loaded(got.submission.service) == loaded(expected.submission.service)
+    assert loaded(got.destination) == loaded(expected.destination)
+    assert loaded(got.connection) == loaded(expected.connection)
+    assert got.connection.secrets == {"signing_secret": SECRET}
+    if with_account:
+        assert loaded(got.submission.user) == loaded(expected.submission.user)
+    else:
+        assert got.submission.user is None
+    assert got.submission.form_version.pk == expected.submission.form_version_id

@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection as db_connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from integrations.simulators.webhook import WebhookSimulator
@@ -267,3 +269,21 @@ def test_a_late_success_for_a_delivery_waiting_to_retry_marks_it_delivered(simul
     delivery.refresh_from_db()
     assert delivery.state == State.DELIVERED
     assert delivery.external_reference == record["id"]
+
+
+def test_a_successful_delivery_costs_two_round_trips_to_the_database(simulator, back_office):
+    # Given a due delivery of a form version this process has read before
+    version = make_routed_version(back_office)
+    attempt_delivery(submit(version).deliveries.get().pk)
+    delivery = submit(version).deliveries.get()
+
+    # When it is delivered
+    with CaptureQueriesContext(db_connection) as queries:
+        result = attempt_delivery(delivery.pk)
+
+    # Then one round trip claimed and loaded it, and one recorded the attempt and its outcome
+    assert result.outcome == "delivered"
+    assert len(queries) == 2
+    delivery.refresh_from_db()
+    assert delivery.state == State.DELIVERED
+    assert delivery.attempt_set.get().outcome == "delivered"

@@ -1,0 +1,78 @@
+"""Which deliveries may be claimed, and what a claim writes: the one definition of each.
+
+Everything that asks "may this delivery be claimed now?" uses these: the single claim
+(claim.py), the batch claim (batch.py), the sweeper (sweeper.py), and the hot path's SQL
+(sql.py), which renders them through the ORM's compiler once per process rather than restating
+them. A second hand-written copy would drift from the first.
+
+    due(now)            pending or retrying with its time come (waiting), or in flight with its
+                        lease run out because its worker died (abandoned)
+    leased(now)         in flight under a live lease: a call the back office may be answering
+    has_free_slot(now)  a connection with fewer than max_concurrency calls leased (at least 1)
+    claimed_fields(..)  the claim's UPDATE: in flight, a lease and a token, one attempt more
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.db.models.lookups import GreaterThan
+
+from services.models import Delivery
+
+State = Delivery.State
+
+
+def waiting(at: datetime) -> Q:
+    """Pending or waiting to retry, with its time come by `at`."""
+    return Q(state__in=(State.PENDING, State.RETRYING)) & (
+        Q(next_attempt_at__lte=at) | Q(next_attempt_at__isnull=True)
+    )
+
+
+def abandoned(now: datetime) -> Q:
+    """In flight, but its lease ran out: its worker died mid-call."""
+    return Q(state=State.IN_FLIGHT, lease_expires_at__lte=now)
+
+
+def due(now: datetime) -> Q:
+    """Deliveries a worker may claim at `now` (if their connection lets it call)."""
+    return waiting(now) | abandoned(now)
+
+
+def leased(now: datetime) -> Q:
+    """Deliveries whose worker holds a live lease: calls that count against the limit."""
+    return Q(state=State.IN_FLIGHT, lease_expires_at__gt=now)
+
+
+def has_free_slot(now: datetime) -> GreaterThan:
+    """Connections with fewer calls leased than they allow (a limit below 1 counts as 1).
+
+    A connection has millions of delivered rows over the years: the count reads only the
+    leased ones, through the partial index of in-flight leases (delivery_leased)."""
+    in_flight = (
+        Delivery.objects.filter(leased(now), connection_id=OuterRef("pk"))
+        .order_by()
+        .values("connection_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return GreaterThan(
+        Greatest(F("max_concurrency"), Value(1)), Coalesce(Subquery(in_flight), Value(0))
+    )
+
+
+def claimed_fields(now: datetime, lease_expires_at: datetime, token: uuid.UUID) -> dict[str, Any]:
+    """What a claim writes on the delivery rows it takes (the UPDATE's SET)."""
+    return {
+        "state": State.IN_FLIGHT,
+        "lease_expires_at": lease_expires_at,
+        "claim_token": token,
+        "attempts": F("attempts") + 1,
+        "first_attempt_at": Coalesce(F("first_attempt_at"), Value(now)),
+        "next_attempt_at": None,
+    }
