@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from portal.accounts.mfa import SECOND_FACTORS
 from portal.accounts.models import User
 
 
@@ -46,4 +47,4 @@ class MFAAdapter(DefaultMFAAdapter):
         if not isinstance(user, User) or not user.is_council_staff:
             return True
         others = Authenticator.objects.filter(user=user).exclude(pk=authenticator.pk)
-        return others.exclude(type=Authenticator.Type.RECOVERY_CODES).exists()
+        return others.filter(type__in=SECOND_FACTORS).exists()
