@@ -202,6 +202,8 @@ ACCOUNT_RATE_LIMITS = {
 # Behind a load balancer the client's address is in X-Forwarded-For. Set TRUSTED_PROXY_COUNT to
 # the number of proxies in front of the portal so rate limits see the resident, not the proxy.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The portal's own rate limits (portal/core/ratelimit.py) find the client's address as allauth does.
+RATELIMIT_IP_META_KEY = "portal.core.ratelimit.client_ip"
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
