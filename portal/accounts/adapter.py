@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from encrypted_fields.fields import EncryptedTextField
 
 from portal.accounts.mfa import SECOND_FACTORS
 from portal.accounts.models import User
@@ -37,7 +38,22 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
 
+# TOTP secrets and recovery-code seeds are encrypted like every other secret the portal keeps:
+# with the keys of django-fernet-encrypted-fields (SECRET_KEY and its fallbacks crossed with
+# FIELD_ENCRYPTION_KEYS, newest first), so rotating either works the same for both. One field
+# instance does the work, and derives its keys once.
+_SECRETS = EncryptedTextField()
+
+
 class MFAAdapter(DefaultMFAAdapter):
+    def encrypt(self, text: str) -> str:
+        return str(_SECRETS.get_prep_value(text)) if text else text
+
+    def decrypt(self, encrypted_text: str) -> str:
+        """The secret; a value stored before encryption began (not a token) is returned as
+        it is, so authenticators set up then keep working until the migration encrypts them."""
+        return str(_SECRETS.to_python(encrypted_text))
+
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         """Staff may swap their second factor but never be left without one.
 
