@@ -189,6 +189,13 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Changing the e-mail address or password, or a second factor, asks for the password (or a
+# code) again unless the person signed in in the last few minutes: a session left open or
+# stolen cannot take the account over. The person is e-mailed after each such change, a
+# change of address at the OLD address (templates/account/email/, templates/mfa/email/).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+MFA_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_ADAPTER = "portal.accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"request_login_code": "portal.accounts.forms.RequestLoginCodeForm"}
 # Rate limits need a cache shared by every web process (Redis in production). The defaults of

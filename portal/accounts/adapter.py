@@ -32,10 +32,15 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().clean_email(email)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        """Every account email names the council; subjects are rendered without a request."""
-        super().send_mail(
-            template_prefix, email, {"council_name": settings.COUNCIL_NAME, **context}
-        )
+        """Every account email names the council (and its phone number, for a change the person
+        did not make), from settings rather than the request: allauth sends some notices (an
+        authenticator added) once the transaction commits, which need not be inside a request.
+        """
+        council = {
+            "council_name": settings.COUNCIL_NAME,
+            "council_phone": settings.COUNCIL_CONTACT_PHONE,
+        }
+        self.render_mail(template_prefix, email, {"email": email, **council, **context}).send()
 
 
 # TOTP secrets and recovery-code seeds are encrypted like every other secret the portal keeps:

@@ -81,6 +81,10 @@ def test_resident_changes_their_email_address_after_confirming_the_new_one(
     response = client.post(
         reverse("account_email"), {"action_add": "", "email": "moved@example.org"}
     )
+    # (allauth asks for the password again first, then carries on with the change)
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert mailoutbox == []
+    response = client.post(response["Location"], {"password": password})
     assert response.status_code == 302
     assert [m.to for m in mailoutbox] == [["moved@example.org"]]
 
