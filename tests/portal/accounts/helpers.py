@@ -11,10 +11,11 @@ from html import unescape
 
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import encrypt
 from django.core.mail import EmailMessage
 from django.test import Client
 from django.urls import reverse
+
+from portal.accounts.mfa import ensure_recovery_codes, set_totp_secret
 
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 _SUMMARY = re.compile(r'<div class="govuk-error-summary".*?</ul>', re.S)
@@ -71,21 +72,14 @@ def generate_totp_secret() -> str:
 
 
 def activate_totp(user, secret: str | None = None) -> str:
-    """Give `user` an authenticator app, stored as allauth stores one (through its public
-    encrypt hook, so the portal's encryption applies); returns the secret the app holds."""
+    """Give `user` an authenticator app; returns the secret the app holds."""
     secret = secret or generate_totp_secret()
-    Authenticator.objects.create(
-        user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(secret)}
-    )
+    set_totp_secret(user, secret)
     return secret
 
 
 def activate_recovery_codes(user) -> Authenticator:
-    return Authenticator.objects.create(
-        user=user,
-        type=Authenticator.Type.RECOVERY_CODES,
-        data={"seed": encrypt(secrets.token_hex(40)), "used_mask": 0},
-    )
+    return ensure_recovery_codes(user)
 
 
 def totp_code(secret: str, at: float) -> str:
