@@ -16,14 +16,20 @@ from dataclasses import dataclass
 
 from allauth.account.adapter import get_adapter
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import get_usage
+
+ASKED_TOO_OFTEN = _("You have asked too many times. Wait %(minutes)s minutes, then try again.")
 
 
 @dataclass(frozen=True)
 class Limit:
     group: str
     rate: str
+    # What a person refused is told (GOV.UK style: what happened, what to do); %(minutes)s is
+    # the window.
+    message: str | Promise = ASKED_TOO_OFTEN
 
     @property
     def minutes(self) -> int:
@@ -43,9 +49,7 @@ class Refused:
 
     @property
     def message(self) -> str:
-        return _("You have asked too many times. Wait %(minutes)s minutes, then try again.") % {
-            "minutes": self.limit.minutes
-        }
+        return str(self.limit.message) % {"minutes": self.limit.minutes}
 
 
 # The key that stands for the client's address (django-ratelimit's own name for it).
@@ -96,8 +100,12 @@ def use_all(request: HttpRequest, uses: list[tuple[Limit, str]]) -> Refused | No
 # E-mail to an address the person asking typed in (a resume link, a tracking link): limited per
 # client and per address, across every action that sends one, so the portal cannot be made to
 # flood a mailbox from one place or from many.
-MAIL_PER_CLIENT = Limit("mail-to-typed-address:client", "10/h")
-MAIL_PER_ADDRESS = Limit("mail-to-typed-address:address", "5/h")
+TOO_MANY_EMAILS = _(
+    "Too many emails have been sent to this address or from this device. "
+    "Wait %(minutes)s minutes, then try again."
+)
+MAIL_PER_CLIENT = Limit("mail-to-typed-address:client", "10/h", TOO_MANY_EMAILS)
+MAIL_PER_ADDRESS = Limit("mail-to-typed-address:address", "5/h", TOO_MANY_EMAILS)
 
 
 def use_mail_to_typed_address(request: HttpRequest, address: str) -> Refused | None:

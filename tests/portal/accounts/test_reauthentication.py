@@ -179,3 +179,21 @@ def test_every_account_notification_is_ours_in_sentence_case_and_in_welsh(prefix
     assert welsh_subject != subject
     assert "Anytown Council" in welsh_subject
     assert welsh_body.split("\n")[0] != body.split("\n")[0]
+
+
+@pytest.mark.parametrize(
+    ("page", "heading"),
+    [
+        ("/accounts/reauthenticate/", "Confirm it is you"),
+        ("/cy/accounts/reauthenticate/", "Cadarnhewch mai chi sydd yno"),
+    ],
+)
+def test_the_password_page_says_why_in_our_words(client, resident, page, heading):
+    signed_in_a_while_ago(client, resident)
+
+    html = client.get(page).content.decode()
+
+    assert f"<title>{heading}" in html
+    assert heading in html
+    assert "Confirm Access" not in html
+    assert 'for="id_password"' in html

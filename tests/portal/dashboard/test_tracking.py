@@ -239,7 +239,7 @@ def test_asking_for_links_to_one_address_too_often_is_refused_from_any_client(
     # Then it is refused with a clear message, and nothing is sent to the address
     assert response.status_code == 429
     assert title(response).startswith("Error: ")
-    assert "You have asked too many times. Wait 60 minutes, then try again." in (
+    assert "Too many emails have been sent to this address or from this device." in (
         response.content.decode()
     )
     assert mail_through_celery == []

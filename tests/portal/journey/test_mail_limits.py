@@ -13,7 +13,10 @@ from tests.portal.journey.test_flow import replacement_bin_to_check
 
 pytestmark = pytest.mark.django_db
 
-TOO_MANY = "You have asked too many times. Wait 60 minutes, then try again."
+TOO_MANY = (
+    "Too many emails have been sent to this address or from this device. "
+    "Wait 60 minutes, then try again."
+)
 
 
 def save_url(client) -> str:
@@ -90,3 +93,16 @@ def test_a_guest_s_acknowledgement_address_counts_towards_the_same_limit(catalog
     assert TOO_MANY in text_of(response)
     assert not Submission.objects.exists()
     assert len(mail) == 5
+
+
+def test_the_refusal_is_in_welsh_on_the_welsh_pages(catalogue, mail):
+    for n in range(5):
+        client = CommittingClient()
+        ask_for_resume_link(client, save_url(client), "victim@example.org", f"198.51.100.{n}")
+
+    client = CommittingClient()
+    save = save_url(client).replace("/", "/cy/", 1)
+    response = ask_for_resume_link(client, save, "victim@example.org", "192.0.2.1")
+
+    assert response.status_code == 429
+    assert "Mae gormod o negeseuon e-bost wedi'u hanfon" in text_of(response)
