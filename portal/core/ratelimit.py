@@ -52,21 +52,26 @@ class Refused:
         return str(self.limit.message) % {"minutes": self.limit.minutes}
 
 
-# The key that stands for the client's address (django-ratelimit's own name for it).
-CLIENT = "ip"
+class _Client:
+    """The key that stands for the client's address (django-ratelimit's "ip"); an object of its
+    own so that no typed-in key (a reference, an address) can be taken for it."""
+
+
+CLIENT = _Client()
+Key = str | _Client
 
 
 def client_ip(request: HttpRequest) -> str:
     """The client's address as allauth's sign-in limits see it: behind TRUSTED_PROXY_COUNT
-    proxies, taken from X-Forwarded-For. Set as RATELIMIT_IP_META_KEY, so key "ip" uses it."""
+    proxies, taken from X-Forwarded-For. Set as RATELIMIT_IP_META_KEY, so CLIENT uses it."""
     return get_adapter(request).get_client_ip(request)
 
 
-def _usage(request: HttpRequest, limit: Limit, key: str, *, increment: bool) -> Refused | None:
+def _usage(request: HttpRequest, limit: Limit, key: Key, *, increment: bool) -> Refused | None:
     usage = get_usage(
         request,
         group=limit.group,
-        key=CLIENT if key == CLIENT else lambda _group, _request: key,
+        key="ip" if isinstance(key, _Client) else lambda _group, _request: key,
         rate=limit.rate,
         increment=increment,
     )
@@ -80,17 +85,17 @@ def _usage(request: HttpRequest, limit: Limit, key: str, *, increment: bool) -> 
     return Refused(limit, retry_after=max(1, int(usage["time_left"])))
 
 
-def use(request: HttpRequest, limit: Limit, key: str) -> Refused | None:
+def use(request: HttpRequest, limit: Limit, key: Key) -> Refused | None:
     """Count one use of `limit` by `key` (CLIENT for the client's address); Refused if over."""
     return _usage(request, limit, key, increment=True)
 
 
-def peek(request: HttpRequest, limit: Limit, key: str) -> Refused | None:
+def peek(request: HttpRequest, limit: Limit, key: Key) -> Refused | None:
     """Whether `key` is already over `limit`, without counting a use."""
     return _usage(request, limit, key, increment=False)
 
 
-def use_all(request: HttpRequest, uses: list[tuple[Limit, str]]) -> Refused | None:
+def use_all(request: HttpRequest, uses: list[tuple[Limit, Key]]) -> Refused | None:
     """Count one use against each (limit, key), all of them even once one is over (so a refused
     request still counts everywhere); the first refusal, if any."""
     refusals = [use(request, limit, key) for limit, key in uses]
