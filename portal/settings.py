@@ -193,19 +193,32 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Changing the e-mail address or password, or a second factor, asks for the password (or a
+# code) again unless the person signed in in the last few minutes: a session left open or
+# stolen cannot take the account over. The person is e-mailed after each such change, a
+# change of address at the OLD address (templates/account/email/, templates/mfa/email/).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+MFA_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_ADAPTER = "portal.accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"request_login_code": "portal.accounts.forms.RequestLoginCodeForm"}
 # Rate limits need a cache shared by every web process (Redis in production). The defaults of
-# allauth are kept; the failed sign-in limit is made explicit because the tests rely on it.
+# allauth are kept; the failed sign-in limit is made explicit because the tests rely on it. What
+# e-mails an address someone typed (a reset link, a sign-in code, "you already have an
+# account") is also capped per hour, as the portal's own such e-mails are (MAIL_PER_ADDRESS and
+# MAIL_PER_CLIENT in portal/core/ratelimit.py), so a mailbox cannot be flooded a minute at a time.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/5m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
+    "signup": "20/m/ip,30/h/ip",
+    "reset_password": "20/m/ip,5/m/key,30/h/ip,5/h/key",
+    "request_login_code": "20/m/ip,3/m/key,30/h/ip,5/h/key",
     "confirm_email": "1/3m/key",
 }
 # Behind a load balancer the client's address is in X-Forwarded-For. Set TRUSTED_PROXY_COUNT to
 # the number of proxies in front of the portal so rate limits see the resident, not the proxy.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The portal's own rate limits (portal/core/ratelimit.py) find the client's address as allauth does.
+RATELIMIT_IP_META_KEY = "portal.core.ratelimit.client_ip"
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True

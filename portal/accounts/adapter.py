@@ -7,7 +7,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from encrypted_fields.fields import EncryptedTextField
 
+from portal.accounts.mfa import SECOND_FACTORS
 from portal.accounts.models import User
 
 
@@ -30,13 +32,33 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().clean_email(email)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        """Every account email names the council; subjects are rendered without a request."""
-        super().send_mail(
-            template_prefix, email, {"council_name": settings.COUNCIL_NAME, **context}
-        )
+        """Every account email names the council (and its phone number, for a change the person
+        did not make), from settings rather than the request: allauth sends some notices (an
+        authenticator added) once the transaction commits, which need not be inside a request.
+        """
+        council = {
+            "council_name": settings.COUNCIL_NAME,
+            "council_phone": settings.COUNCIL_CONTACT_PHONE,
+        }
+        self.render_mail(template_prefix, email, {"email": email, **council, **context}).send()
+
+
+# TOTP secrets and recovery-code seeds are encrypted like every other secret the portal keeps:
+# with the keys of django-fernet-encrypted-fields (SECRET_KEY and its fallbacks crossed with
+# FIELD_ENCRYPTION_KEYS, newest first), so rotating either works the same for both. One field
+# instance does the work, and derives its keys once.
+_SECRETS = EncryptedTextField()
 
 
 class MFAAdapter(DefaultMFAAdapter):
+    def encrypt(self, text: str) -> str:
+        return str(_SECRETS.get_prep_value(text)) if text else text
+
+    def decrypt(self, encrypted_text: str) -> str:
+        """The secret; a value stored before encryption began (not a token) is returned as
+        it is, so authenticators set up then keep working until the migration encrypts them."""
+        return str(_SECRETS.to_python(encrypted_text))
+
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         """Staff may swap their second factor but never be left without one.
 
@@ -46,4 +68,4 @@ class MFAAdapter(DefaultMFAAdapter):
         if not isinstance(user, User) or not user.is_council_staff:
             return True
         others = Authenticator.objects.filter(user=user).exclude(pk=authenticator.pk)
-        return others.exclude(type=Authenticator.Type.RECOVERY_CODES).exists()
+        return others.filter(type__in=SECOND_FACTORS).exists()

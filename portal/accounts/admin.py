@@ -129,7 +129,16 @@ class EmailAddressAdmin(RecordsWhoLooks, AllauthEmailAddressAdmin):
 
 @admin.register(Authenticator)
 class AuthenticatorAdmin(RecordsWhoLooks, AllauthAuthenticatorAdmin):
+    """Whose authenticator, what kind, when used: enough to remove a lost one. Never its data
+    (the TOTP secret, the recovery-code seed, the passkey): anyone who reads a secret can make
+    that person's codes. Nothing is edited or added here; people set up their own."""
+
     audit_where = "admin:authenticator"
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(UserSession)

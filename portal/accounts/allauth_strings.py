@@ -143,8 +143,6 @@ ALLAUTH = [
     gettext_noop("Alternative options"),
     # templates/account/login.html
     gettext_noop("Sign In"),
-    # templates/account/email/password_reset_subject.txt
-    gettext_noop("Password Reset"),
     # templates/account/email.html
     gettext_noop("Email Addresses"),
     # templates/account/email.html
@@ -167,36 +165,18 @@ ALLAUTH = [
     gettext_noop("Add Email"),
     # templates/account/email.html
     gettext_noop("Do you really want to remove the selected email address?"),
-    # templates/account/email/email_changed_message.txt
-    gettext_noop("Your email has been changed from %(from_email)s to %(to_email)s."),
-    # templates/account/email/email_changed_subject.txt
-    gettext_noop("Email Changed"),
     # templates/account/email/email_confirm_message.txt
     gettext_noop("Your email has been confirmed."),
     # templates/account/email/email_confirm_subject.txt
     gettext_noop("Email Confirmation"),
-    # templates/account/email/email_deleted_message.txt
-    gettext_noop("Email address %(deleted_email)s has been removed from your account."),
-    # templates/account/email/email_deleted_subject.txt
-    gettext_noop("Email Removed"),
     # templates/account/email/password_reset_code_message.txt
     gettext_noop("This mail can be safely ignored if you did not initiate this action."),
-    # templates/account/email/password_changed_message.txt
-    gettext_noop("Your password has been changed."),
-    # templates/account/email/password_changed_subject.txt
-    gettext_noop("Password Changed"),
     # templates/account/email/password_reset_code_message.txt
     gettext_noop(
         "Your password reset code is listed below. Please enter it in your open browser window."
     ),
     # templates/account/email/password_reset_code_subject.txt
     gettext_noop("Password Reset Code"),
-    # templates/account/email/password_reset_message.txt
-    gettext_noop("Your password has been reset."),
-    # templates/account/email/password_set_message.txt
-    gettext_noop("Your password has been set."),
-    # templates/account/email/password_set_subject.txt
-    gettext_noop("Password Set"),
     # templates/account/phone_change.html
     gettext_noop("Change to"),
     # templates/account/email_confirm.html
@@ -329,26 +309,6 @@ ALLAUTH = [
     gettext_noop(
         "Your account is protected by two-factor authentication. Please enter an authenticator code:"
     ),
-    # templates/mfa/email/recovery_codes_generated_message.txt
-    gettext_noop("A new set of Two-Factor Authentication recovery codes has been generated."),
-    # templates/mfa/email/recovery_codes_generated_subject.txt
-    gettext_noop("New Recovery Codes Generated"),
-    # templates/mfa/email/totp_activated_message.txt
-    gettext_noop("Authenticator app activated."),
-    # templates/mfa/email/totp_activated_subject.txt
-    gettext_noop("Authenticator App Activated"),
-    # templates/mfa/email/totp_deactivated_message.txt
-    gettext_noop("Authenticator app deactivated."),
-    # templates/mfa/email/totp_deactivated_subject.txt
-    gettext_noop("Authenticator App Deactivated"),
-    # templates/mfa/email/webauthn_added_message.txt
-    gettext_noop("A new security key has been added."),
-    # templates/mfa/email/webauthn_added_subject.txt
-    gettext_noop("Security Key Added"),
-    # templates/mfa/email/webauthn_removed_message.txt
-    gettext_noop("A security key has been removed."),
-    # templates/mfa/email/webauthn_removed_subject.txt
-    gettext_noop("Security Key Removed"),
     # templates/mfa/index.html
     gettext_noop("Authenticator App"),
     # templates/mfa/index.html

@@ -1,6 +1,5 @@
 from collections.abc import Callable
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -8,11 +7,22 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
-# What a staff member without a second factor may still use: setting one up (every MFA page,
-# and the re-authentication allauth asks for before adding one) and signing out. Matched by URL
-# name, so the Welsh /cy/accounts/... pages are covered and nothing else under /accounts/ is.
-_ALLOWED_URL_NAMES = frozenset({"account_logout", "account_reauthenticate"})
-_ALLOWED_URL_NAME_PREFIX = "mfa_"
+from portal.accounts.mfa import has_second_factor
+
+# What a staff member without a second factor may still use: the pages that set one up (an
+# authenticator app or a passkey, the page that offers both, and the re-authentication allauth
+# asks for before adding one) and signing out. Matched by the full view name, so the Welsh
+# /cy/accounts/... pages are covered and nothing else is: the admin's own pages about
+# authenticators are named admin:mfa_..., which a prefix would have let through.
+_ALLOWED_VIEW_NAMES = frozenset(
+    {
+        "account_logout",
+        "account_reauthenticate",
+        "mfa_index",
+        "mfa_activate_totp",
+        "mfa_add_webauthn",
+    }
+)
 # Served before the middleware in production (WhiteNoise), listed for any set-up where it is not.
 _ALLOWED_PATH_PREFIXES = (settings.STATIC_URL or "/static/", "/health/")
 
@@ -21,11 +31,11 @@ def _is_allowed_without_mfa(request: HttpRequest) -> bool:
     if request.path_info.startswith(_ALLOWED_PATH_PREFIXES):
         return True
     try:
-        url_name = resolve(request.path_info).url_name or ""
+        view_name = resolve(request.path_info).view_name
     except Resolver404:
         # An unknown page is no staff page, but nothing is lost by asking for MFA first.
         return False
-    return url_name in _ALLOWED_URL_NAMES or url_name.startswith(_ALLOWED_URL_NAME_PREFIX)
+    return view_name in _ALLOWED_VIEW_NAMES
 
 
 class RequireStaffMFAMiddleware:
@@ -44,7 +54,7 @@ class RequireStaffMFAMiddleware:
             user.is_authenticated
             and not _is_allowed_without_mfa(request)
             and user.is_council_staff
-            and not is_mfa_enabled(user)
+            and not has_second_factor(user)
         ):
             messages.warning(
                 request,

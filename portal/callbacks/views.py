@@ -9,7 +9,9 @@ connection's callback secret. Body (portal/callbacks/parsing.py): one update or 
     401  {"error": "..."}: no or wrong signature or token, a stale timestamp, no secret set
     404  {"error": "..."}: no connection with that slug
     422  {"error": "...", "unknown_references": [...]}: a reference we never sent this connection
-    429  {"error": "..."} with Retry-After: over the connection's calls per minute
+    429  {"error": "..."} with Retry-After: over the connection's calls per minute (counted
+         only once authenticated), or too many calls that failed authentication from this
+         source address (counted apart, so forged calls never cost the real back office)
 
 Anything refused changes nothing (a batch is all or nothing up to applying it) and is logged
 with the connection and the reason, never the body: it may name residents.
@@ -18,11 +20,8 @@ No session, no CSRF token: the caller is a system proving itself with the secret
 
 from __future__ import annotations
 
-import time
-
 import structlog
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -30,12 +29,16 @@ from django.views.decorators.http import require_POST
 
 from portal.callbacks.auth import auth_problem
 from portal.callbacks.parsing import MAX_BODY_BYTES, Malformed, parse_updates
+from portal.core import ratelimit
 from services.models import CaseUpdate, Connection
 from services.updates.apply import apply_updates, submissions_by_reference
 
 logger = structlog.get_logger(__name__)
 
 DEFAULT_CALLBACKS_PER_MINUTE = 600
+# Calls that fail authentication, per source address: a back office whose secret was rotated
+# gets a few minutes of 401s before 429s, a forger is slowed to this pace.
+FAILED_AUTH_PER_CLIENT = ratelimit.Limit("callbacks:failed-auth", "30/m")
 UNKNOWN_REFERENCES_SHOWN = 20
 
 
@@ -46,25 +49,18 @@ def _refuse(
     return JsonResponse({"error": reason, **extra}, status=status, headers=headers)
 
 
-def _over_rate_limit(connection: Connection) -> int | None:
-    """Seconds until the next minute if this connection is over its calls per minute, else None.
-
-    Counted before authentication, so a flood of forged calls costs one cache increment each and
-    never a database write; the price is that such a flood can delay the real back office, whose
-    retries (or polling) bring the updates later.
-    """
+def _calls_per_minute() -> ratelimit.Limit:
     limit = int(getattr(settings, "CALLBACKS_PER_MINUTE", DEFAULT_CALLBACKS_PER_MINUTE))
-    now = time.time()
-    key = f"callbacks:{connection.pk}:{int(now // 60)}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=120)
-        count = 1
-    if count > limit:
-        return max(1, 60 - int(now % 60))
-    return None
+    return ratelimit.Limit("callbacks:connection", f"{limit}/m")
+
+
+def _too_many(refused: ratelimit.Refused, slug: str) -> JsonResponse:
+    return _refuse(
+        429,
+        "too many calls: try again shortly",
+        slug,
+        headers={"Retry-After": str(refused.retry_after)},
+    )
 
 
 def _read_body(request: HttpRequest) -> bytes | None:
@@ -83,20 +79,26 @@ def _read_body(request: HttpRequest) -> bytes | None:
 @never_cache
 @require_POST
 def receive(request: HttpRequest, slug: str) -> JsonResponse:
+    # Failed authentication (and guessing at connection names) is counted per source address,
+    # apart from the connection's own calls: a flood of forged calls is refused where it comes
+    # from, before any work, and never uses up the limit of the back office that signs its calls.
+    refused = ratelimit.peek(request, FAILED_AUTH_PER_CLIENT, ratelimit.CLIENT)
+    if refused is not None:
+        return _too_many(refused, slug)
     connection = Connection.objects.filter(slug=slug).first()
     if connection is None:
+        ratelimit.use(request, FAILED_AUTH_PER_CLIENT, ratelimit.CLIENT)
         return _refuse(404, "there is no connection with this name", slug)
-    wait = _over_rate_limit(connection)
-    if wait is not None:
-        return _refuse(
-            429, "too many calls: try again shortly", slug, headers={"Retry-After": str(wait)}
-        )
     body = _read_body(request)
     if body is None:
         return _refuse(400, f"the body is larger than {MAX_BODY_BYTES // 1024} KB", slug)
     problem = auth_problem(connection, request, body)
     if problem is not None:
+        ratelimit.use(request, FAILED_AUTH_PER_CLIENT, ratelimit.CLIENT)
         return _refuse(401, problem, slug)
+    refused = ratelimit.use(request, _calls_per_minute(), str(connection.pk))
+    if refused is not None:
+        return _too_many(refused, slug)
     try:
         updates = parse_updates(body)
     except Malformed as error:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
@@ -18,14 +17,15 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from portal.core import ratelimit
 from services.forms.references import normalise_reference
 from services.models import Submission
 
 SALT = "dashboard.track"
 TRACK_LINK_MAX_AGE = timedelta(days=7)
-# allauth's limiter (the one that guards sign-in), with rates of our own rather than allauth's.
-RATE_LIMITS = {"track": "5/10m/ip,5/10m/key"}
-RATE_LIMIT_MINUTES = 10
+# Asking for a link, matching or not: per client and per reference, against guessing.
+TRACK_PER_CLIENT = ratelimit.Limit("track:client", "5/10m")
+TRACK_PER_REFERENCE = ratelimit.Limit("track:reference", "5/10m")
 
 
 class LinkInvalid(Exception):
@@ -62,11 +62,14 @@ def submission_for_token(token: str) -> Submission:
     return submission
 
 
-def allow_request(request: HttpRequest, reference: str) -> bool:
-    """Counts one request for a link; False once this address or reference has had too many."""
+def refuse_request(request: HttpRequest, reference: str, email: str) -> ratelimit.Refused | None:
+    """Counts one request for a link; Refused once this client or reference has had too many, or
+    the address typed has been sent too much. Counted whether or not the details match, so a
+    refusal says nothing about what exists."""
     key = normalise_reference(reference) or reference.casefold()[:40]
-    usage = ratelimit.consume(request, app="dashboard", action="track", config=RATE_LIMITS, key=key)
-    return usage is not None
+    return ratelimit.use_all(
+        request, [(TRACK_PER_CLIENT, ratelimit.CLIENT), (TRACK_PER_REFERENCE, key)]
+    ) or ratelimit.use_mail_to_typed_address(request, email)
 
 
 def find_submission(reference: str, email: str) -> Submission | None:

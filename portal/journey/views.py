@@ -21,6 +21,7 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.accounts.templatetags.govuk_forms import ErrorLink
+from portal.core import ratelimit
 from portal.journey import access
 from portal.journey.pages import (
     PageForm,
@@ -278,6 +279,7 @@ def check(request: HttpRequest, slug: str, draft_id: uuid.UUID) -> HttpResponse:
     lang = language()
     email = guest_email(draft, schema)
     error: AnswerError | None = None
+    status = 200
     if request.method == "POST":
         contact_email = request.user.email if request.user.is_authenticated else ""
         if not request.user.is_authenticated:
@@ -288,6 +290,11 @@ def check(request: HttpRequest, slug: str, draft_id: uuid.UUID) -> HttpResponse:
                 contact_email = clean_answer(CONTACT_EMAIL, data, lang) or ""
             except AnswerError as exc:
                 error = exc
+            # The acknowledgement goes to the address typed here: limited like every such e-mail.
+            refused = None if error else ratelimit.use_mail_to_typed_address(request, contact_email)
+            if refused is not None:
+                error = AnswerError(refused.message, field=CONTACT_EMAIL.id, code="rate_limited")
+                status = 429
         if error is None:
             return send(request, draft, contact_email, lang)
     context = {
@@ -301,7 +308,7 @@ def check(request: HttpRequest, slug: str, draft_id: uuid.UUID) -> HttpResponse:
         "email": email,
         "back_url": page_url(draft, visible_pages(schema, draft.answers)[-1]),
     }
-    return render(request, "journey/check.html", context)
+    return render(request, "journey/check.html", context, status=status)
 
 
 def send(request: HttpRequest, draft: Draft, contact_email: str, lang: str) -> HttpResponse:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from portal.accounts.templatetags.govuk_forms import ErrorLink
+from portal.core import ratelimit
 from portal.journey import access
 from portal.journey.pages import PageForm, clean_posted, post_data, read_post
 from portal.journey.views import (
@@ -116,18 +117,16 @@ def send_resume_link(request: HttpRequest, draft: Draft) -> HttpResponse:
     service = draft.form_version.form.service
     data = post_data(request.POST)
     raw = data.get(CONTACT_EMAIL.id)
+    typed = raw[:300] if isinstance(raw, str) else ""
     try:
         email = clean_answer(CONTACT_EMAIL, data, lang)
     except AnswerError as error:
-        context = {
-            "form": PageForm(errors={CONTACT_EMAIL.id: error}),
-            "error_links": [ErrorLink(error.message, f"#{CONTACT_EMAIL.id}")],
-            "error": error,
-            "draft": draft,
-            "service": service,
-            "email": raw[:300] if isinstance(raw, str) else "",
-        }
-        return render(request, "journey/save_email.html", context)
+        return _ask_for_email_again(request, draft, typed, error)
+    # Anyone with a draft could otherwise make the portal e-mail any address, without end.
+    refused = ratelimit.use_mail_to_typed_address(request, email)
+    if refused is not None:
+        too_many = AnswerError(refused.message, field=CONTACT_EMAIL.id, code="rate_limited")
+        return _ask_for_email_again(request, draft, typed, too_many, status=429)
     draft.guest_email = email
     draft.save(update_fields=["guest_email", "updated_at"])
     link = request.build_absolute_uri(
@@ -146,3 +145,17 @@ def send_resume_link(request: HttpRequest, draft: Draft) -> HttpResponse:
         "journey/save_sent.html",
         {"service": service, "email": email, "expires_at": draft.expires_at},
     )
+
+
+def _ask_for_email_again(
+    request: HttpRequest, draft: Draft, typed: str, error: AnswerError, status: int = 200
+) -> HttpResponse:
+    context = {
+        "form": PageForm(errors={CONTACT_EMAIL.id: error}),
+        "error_links": [ErrorLink(error.message, f"#{CONTACT_EMAIL.id}")],
+        "error": error,
+        "draft": draft,
+        "service": draft.form_version.form.service,
+        "email": typed,
+    }
+    return render(request, "journey/save_email.html", context, status=status)

@@ -4,7 +4,6 @@ from html import unescape
 from html.parser import HTMLParser
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
@@ -19,6 +18,7 @@ from services.forms.text import text
 from services.models import FormVersion, Service
 from services.seed import seed_catalogue
 from tests.portal.accounts.factories import UserFactory
+from tests.portal.accounts.helpers import activate_totp
 from tests.services.factories import FormFactory, FormVersionFactory
 from tests.services.helpers import page, radios
 
@@ -34,7 +34,7 @@ def signed_in(user) -> Client:
 
 
 def with_mfa(user):
-    TOTP.activate(user, generate_totp_secret())
+    activate_totp(user)
     return user
 
 

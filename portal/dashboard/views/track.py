@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -20,17 +19,14 @@ def track(request: HttpRequest) -> HttpResponse:
         form = TrackForm(request.POST)
         if form.is_valid():
             reference, email = form.cleaned_data["reference"], form.cleaned_data["email"]
-            if tracking.allow_request(request, reference):
+            refused = tracking.refuse_request(request, reference, email)
+            if refused is None:
                 submission = tracking.find_submission(reference, email)
                 if submission is not None:
                     tracking.send_link(request, submission)
                 # The same answer either way: the page must not tell anyone what exists.
                 return redirect("dashboard:track_sent")
-            form.add_error(
-                None,
-                _("You have asked too many times. Wait %(minutes)s minutes, then try again.")
-                % {"minutes": tracking.RATE_LIMIT_MINUTES},
-            )
+            form.add_error(None, refused.message)
             status = 429
     else:
         form = TrackForm()

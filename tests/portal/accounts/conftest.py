@@ -43,10 +43,10 @@ def resident(db):
 @pytest.fixture
 def admin_client_with_mfa(db):
     """A superuser who has set up an authenticator app and signed in with it."""
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from tests.portal.accounts.helpers import activate_totp
 
     admin_user = UserFactory(is_staff=True, is_superuser=True)
-    TOTP.activate(admin_user, generate_totp_secret())
+    activate_totp(admin_user)
     admin_client = CommittingClient()
     admin_client.force_login(admin_user)
     return admin_client

@@ -3,11 +3,10 @@
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
 
 from portal.accounts.models import User
-from tests.portal.accounts.helpers import assert_clear_error, sign_in
+from tests.portal.accounts.helpers import activate_totp, assert_clear_error, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +152,7 @@ def test_bad_code_when_activating_an_authenticator_app_activates_nothing(
     ],
 )
 def test_bad_second_factor_code_signs_nobody_in(client, resident, password, data):
-    TOTP.activate(resident, generate_totp_secret())
+    activate_totp(resident)
     sign_in(client, resident.email, password)
 
     response = client.post(reverse("mfa_authenticate"), data)

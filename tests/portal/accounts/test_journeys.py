@@ -2,12 +2,16 @@
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.usersessions.models import UserSession
 from django.urls import reverse
 
-from tests.portal.accounts.helpers import code_from, link_from, sign_in
+from tests.portal.accounts.helpers import (
+    activate_recovery_codes,
+    activate_totp,
+    code_from,
+    link_from,
+    sign_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +85,10 @@ def test_resident_changes_their_email_address_after_confirming_the_new_one(
     response = client.post(
         reverse("account_email"), {"action_add": "", "email": "moved@example.org"}
     )
+    # (allauth asks for the password again first, then carries on with the change)
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert mailoutbox == []
+    response = client.post(response["Location"], {"password": password})
     assert response.status_code == 302
     assert [m.to for m in mailoutbox] == [["moved@example.org"]]
 
@@ -98,8 +106,8 @@ def test_resident_changes_their_email_address_after_confirming_the_new_one(
 
 def test_a_recovery_code_signs_in_once(client, resident, password):
     # Given a resident with an authenticator app and recovery codes
-    TOTP.activate(resident, generate_totp_secret())
-    recovery_code = RecoveryCodes.activate(resident).get_unused_codes()[0]
+    activate_totp(resident)
+    recovery_code = activate_recovery_codes(resident).wrap().get_unused_codes()[0]
 
     # When they sign in with their password and a recovery code
     sign_in(client, resident.email, password)

@@ -40,3 +40,26 @@ def test_the_sign_in_limit_is_per_account_and_leaves_other_residents_alone(
 
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
+
+
+@pytest.mark.parametrize(
+    ("prefix", "heading"),
+    [("", "You have tried too many times"), ("/cy", "Rydych wedi rhoi cynnig arni ormod")],
+)
+def test_asking_for_too_many_reset_emails_to_one_address_gets_a_clear_page(
+    client, resident, mailoutbox, prefix, heading
+):
+    # Given five password reset e-mails sent to one address
+    for _ in range(5):
+        client.post(f"{prefix}/accounts/password/reset/", {"email": resident.email})
+    assert len(mailoutbox) == 5
+
+    # When a sixth is asked for
+    response = client.post(f"{prefix}/accounts/password/reset/", {"email": resident.email})
+
+    # Then a GOV.UK-styled page says so (in the page's language), and nothing is sent
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert heading in html
+    assert "govuk-heading-l" in html
+    assert len(mailoutbox) == 5

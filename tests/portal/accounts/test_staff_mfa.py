@@ -1,11 +1,16 @@
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
 
 from portal.accounts.roles import AGENT, SERVICE_ADMIN, STAFF_ROLES, SYSTEM_ADMIN
 from tests.portal.accounts.factories import UserFactory
-from tests.portal.accounts.helpers import current_totp_code, sign_in
+from tests.portal.accounts.helpers import (
+    activate_recovery_codes,
+    activate_totp,
+    current_totp_code,
+    generate_totp_secret,
+    sign_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +109,7 @@ def test_staff_with_mfa_sign_in_with_a_code_and_reach_the_admin(client, password
     # Given a service admin with an authenticator app
     service_admin = UserFactory(roles=[SERVICE_ADMIN], is_staff=True)
     secret = generate_totp_secret()
-    TOTP.activate(service_admin, secret)
+    activate_totp(service_admin, secret)
 
     # When they sign in, they are asked for a code
     response = sign_in(client, service_admin.email, password)
@@ -136,7 +141,7 @@ def test_staff_cannot_turn_off_their_only_authenticator_app(client, password):
     # Given an agent whose only second factor is an authenticator app
     agent = UserFactory(roles=[AGENT])
     secret = generate_totp_secret()
-    TOTP.activate(agent, secret)
+    activate_totp(agent, secret)
     sign_in(client, agent.email, password)
     client.post(reverse("mfa_authenticate"), {"code": current_totp_code(secret)})
     confirm_password(client, password)
@@ -152,7 +157,7 @@ def test_staff_cannot_turn_off_their_only_authenticator_app(client, password):
 
 def test_residents_may_turn_off_their_authenticator_app(client, resident, password):
     secret = generate_totp_secret()
-    TOTP.activate(resident, secret)
+    activate_totp(resident, secret)
     sign_in(client, resident.email, password)
     client.post(reverse("mfa_authenticate"), {"code": current_totp_code(secret)})
     confirm_password(client, password)
@@ -161,3 +166,81 @@ def test_residents_may_turn_off_their_authenticator_app(client, resident, passwo
 
     assert response.status_code == 302
     assert not Authenticator.objects.filter(user=resident).exists()
+
+
+def test_staff_whose_authenticator_app_was_removed_cannot_reach_the_admin_with_recovery_codes(
+    client, password
+):
+    # Given a system admin who had an authenticator app and recovery codes, and whose app was
+    # removed after they lost their phone, so only the recovery codes are left
+    admin_user = UserFactory(roles=[SYSTEM_ADMIN], is_staff=True)
+    activate_totp(admin_user)
+    activate_recovery_codes(admin_user)
+    Authenticator.objects.filter(user=admin_user, type=Authenticator.Type.TOTP).delete()
+
+    # When they sign in with their password alone and open the admin
+    sign_in(client, admin_user.email, password)
+    response = client.get("/admin/")
+
+    # Then they are sent to set up an authenticator app first
+    assert response.status_code == 302
+    assert response["Location"] == ACTIVATE_TOTP
+
+
+def test_staff_with_a_passkey_and_no_authenticator_app_reach_the_admin(client, password):
+    # Given a superuser whose second factor is a passkey (signed in with it: a forced login here,
+    # as a passkey needs a browser's WebAuthn)
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    Authenticator.objects.create(
+        user=admin_user, type=Authenticator.Type.WEBAUTHN, data={"name": "Laptop"}
+    )
+    client.force_login(admin_user)
+
+    # When they open the admin, they are let in
+    assert client.get("/admin/").status_code == 200
+
+
+ADMIN_PAGES_ABOUT_MFA = [
+    "/admin/mfa/authenticator/",
+    "/admin/mfa/authenticator/1/change/",
+    "/admin/mfa/authenticator/1/delete/",
+    "/admin/mfa/authenticator/add/",
+    "/admin/accounts/user/",
+    "/admin/account/emailaddress/",
+]
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES_ABOUT_MFA)
+def test_staff_without_mfa_are_sent_away_from_the_admins_authenticator_pages(
+    client, password, page
+):
+    # Given a superuser with no second factor, signed in with their password
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    sign_in(client, admin_user.email, password)
+
+    # When they open one of the admin's pages, including those whose names begin with mfa_
+    response = client.get(page)
+
+    # Then they are sent to set up an authenticator app instead
+    assert response.status_code == 302
+    assert response["Location"] == ACTIVATE_TOTP
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/accounts/2fa/recovery-codes/",
+        "/accounts/2fa/recovery-codes/generate/",
+        "/accounts/2fa/recovery-codes/download/",
+        "/accounts/2fa/totp/deactivate/",
+        "/accounts/2fa/webauthn/",
+    ],
+)
+def test_staff_without_mfa_are_sent_away_from_mfa_pages_that_set_nothing_up(client, password, page):
+    agent = UserFactory(roles=[AGENT])
+    sign_in(client, agent.email, password)
+
+    response = client.get(page)
+
+    assert response.status_code == 302
+    assert response["Location"] == ACTIVATE_TOTP

@@ -266,3 +266,62 @@ def test_calls_over_the_connection_s_limit_get_429_with_retry_after(client, case
     assert 1 <= int(response["Retry-After"]) <= 60
     assert snapshot(case)[0] == S.IN_PROGRESS
     assert not CaseUpdate.objects.filter(update_id="U3").exists()
+
+
+BACK_OFFICE = "192.0.2.10"
+FORGER = "203.0.113.66"
+
+
+def post_from(client, address: str, body: bytes, *, secret=SECRET):
+    timestamp = str(int(time.time()))
+    return client.post(
+        "/callbacks/highways/",
+        data=body,
+        content_type="application/json",
+        headers={"X-Timestamp": timestamp, "X-Signature": signature(secret, timestamp, body)},
+        REMOTE_ADDR=address,
+    )
+
+
+def test_a_flood_of_forged_calls_does_not_make_the_back_office_s_signed_call_get_429(
+    client, case, settings
+):
+    # Given a connection allowed 3 calls a minute, and a forger who sent 50 unsigned calls
+    settings.CALLBACKS_PER_MINUTE = 3
+    for n in range(50):
+        forged = post_from(client, FORGER, body_of(update_id=f"F{n}"), secret="guessed")
+        assert forged.status_code in (401, 429)
+
+    # When the back office sends a correctly signed call
+    response = post_from(client, BACK_OFFICE, body_of(update_id="U1", status="FIXED"))
+
+    # Then it is applied
+    assert response.status_code == 200
+    assert snapshot(case)[0] == S.CLOSED_FIXED
+
+
+def test_calls_that_fail_authentication_are_refused_with_429_from_that_address_only(client, case):
+    # Given 30 calls from one address that failed authentication within a minute
+    for n in range(30):
+        assert post_from(client, FORGER, body_of(update_id=f"F{n}"), secret="x").status_code == 401
+
+    # When that address calls again, even with a body signed correctly
+    response = post_from(client, FORGER, body_of(update_id="U1"))
+
+    # Then it is refused with 429 and Retry-After, without being looked at
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert snapshot(case)[0] == S.RECEIVED
+
+    # And guessing at connection names from there is refused the same way
+    assert client.post("/callbacks/nothing-here/", REMOTE_ADDR=FORGER).status_code == 429
+
+    # And the back office, elsewhere, is not affected
+    assert post_from(client, BACK_OFFICE, body_of(update_id="U1")).status_code == 200
+
+
+def test_guessing_connection_names_counts_as_failed_authentication(client, case):
+    for n in range(30):
+        assert client.post(f"/callbacks/guess-{n}/", REMOTE_ADDR=FORGER).status_code == 404
+
+    assert post_from(client, FORGER, body_of(update_id="U1")).status_code == 429

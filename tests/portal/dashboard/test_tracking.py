@@ -220,3 +220,26 @@ def test_tracking_works_in_welsh(client, guest_request, mail_through_celery):
     (path,) = _LINK.findall(mail_through_celery[0].body)
     assert path.startswith("/cy/track/")
     assert client.get(path).status_code == 200
+
+
+def test_asking_for_links_to_one_address_too_often_is_refused_from_any_client(
+    client, guest_request, mail_through_celery
+):
+    # Given five links asked for with one address, for five references, from five clients
+    for n in range(5):
+        ask_for_link(client, f"ABCD-EFG{n + 2}", "guest.person@example.org", ip=f"198.51.100.{n}")
+
+    # When a sixth client asks with that address and details that match
+    response = client.post(
+        "/track/",
+        {"reference": guest_request.reference, "email": "Guest.Person@example.org"},
+        REMOTE_ADDR="192.0.2.1",
+    )
+
+    # Then it is refused with a clear message, and nothing is sent to the address
+    assert response.status_code == 429
+    assert title(response).startswith("Error: ")
+    assert "Too many emails have been sent to this address or from this device." in (
+        response.content.decode()
+    )
+    assert mail_through_celery == []

@@ -1,15 +1,15 @@
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from portal.accounts.roles import AGENT, SERVICE_ADMIN, SYSTEM_ADMIN
 from tests.portal.accounts.factories import UserFactory
+from tests.portal.accounts.helpers import activate_totp
 from tests.portal.conftest import CommittingClient
 from tests.portal.conftest import mail_through_celery as _mail_through_celery
 
 
 def signed_in(user):
     """A client signed in as `user`, who has an authenticator app (staff must)."""
-    TOTP.activate(user, generate_totp_secret())
+    activate_totp(user)
     client = CommittingClient()
     client.force_login(user)
     return client

@@ -44,14 +44,16 @@ def test_opening_a_residents_account_in_the_admin_records_who_saw_it(system_admi
 def test_opening_a_residents_e_mail_authenticator_or_session_records_who_saw_it(page):
     # Given a resident's e-mail address, authenticator app and session (allauth's models)
     from allauth.account.models import EmailAddress
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from allauth.usersessions.models import UserSession
     from django.utils import timezone
+
+    from portal.accounts.mfa import set_totp_secret
+    from tests.portal.accounts.helpers import generate_totp_secret
 
     resident = UserFactory()
     rows = {
         "emailaddress": EmailAddress.objects.get_or_create(user=resident, email=resident.email)[0],
-        "authenticator": TOTP.activate(resident, generate_totp_secret()).instance,
+        "authenticator": set_totp_secret(resident, generate_totp_secret()),
         "usersession": UserSession.objects.create(
             user=resident,
             ip="192.0.2.7",

@@ -188,10 +188,11 @@ def test_actions_are_post_only_and_need_the_change_permission(service_admin_clie
 
 
 def test_actions_need_the_csrf_token(service_admin):
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.test import Client
 
-    TOTP.activate(service_admin, generate_totp_secret())
+    from tests.portal.accounts.helpers import activate_totp
+
+    activate_totp(service_admin)
     client = Client(enforce_csrf_checks=True)
     client.force_login(service_admin)
     delivery = DeliveryFactory(state=State.FAILED)

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 from django.urls import reverse
 
@@ -20,6 +19,7 @@ from services.models import (
     RoutingRuleSet,
 )
 from tests.portal.accounts.factories import UserFactory
+from tests.portal.accounts.helpers import activate_totp
 from tests.services.routing.helpers import TicketAdapter, live_form, make_submission
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin_client() -> Client:
     user: Any = UserFactory(is_staff=True, is_superuser=True)
-    TOTP.activate(user, generate_totp_secret())
+    activate_totp(user)
     client = Client()
     client.force_login(user)
     return client
@@ -301,7 +301,7 @@ def test_the_payload_preview_needs_permission_to_see_submissions(tickets):
     from django.contrib.auth.models import Permission
 
     user: Any = UserFactory(is_staff=True)
-    TOTP.activate(user, generate_totp_secret())
+    activate_totp(user)
     user.user_permissions.add(Permission.objects.get(codename="view_routingruleset"))
     client = Client()
     client.force_login(user)

@@ -4,7 +4,6 @@ and the submission's staff timeline with every update, applied or not."""
 from typing import Any
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 from django.urls import reverse
 
@@ -12,6 +11,7 @@ from integrations.simulators.webhook import WebhookSimulator
 from services.models import CaseUpdate, Connection
 from services.updates.apply import apply_updates
 from tests.portal.accounts.factories import UserFactory
+from tests.portal.accounts.helpers import activate_totp
 from tests.services.updates.helpers import SECRET, case_sent_to, connection_with_mappings, update
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ SIGNING = "a-webhook-signing-secret-0123456789"
 @pytest.fixture
 def admin_client() -> Client:
     user: Any = UserFactory(is_staff=True, is_superuser=True)
-    TOTP.activate(user, generate_totp_secret())
+    activate_totp(user)
     client = Client()
     client.force_login(user)
     return client

@@ -10,16 +10,13 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
-from allauth.mfa.models import Authenticator
-from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import TOTP
-from allauth.mfa.utils import encrypt
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from portal.accounts import roles
+from portal.accounts.mfa import ensure_recovery_codes, set_totp_secret
 from portal.accounts.models import User
 
 
@@ -111,10 +108,5 @@ def seed_account(account: DemoAccount) -> tuple[User, list[str]]:
 
     if not account.totp_secret:
         return user, []
-    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
-    if totp is None:
-        TOTP.activate(user, account.totp_secret)
-    else:
-        totp.data = {"secret": encrypt(account.totp_secret)}
-        totp.save(update_fields=["data"])
-    return user, RecoveryCodes.activate(user).get_unused_codes()
+    set_totp_secret(user, account.totp_secret)
+    return user, ensure_recovery_codes(user).wrap().get_unused_codes()
