@@ -44,7 +44,7 @@ from services.forms.navigation import (
     visible_pages,
     visible_questions,
 )
-from services.forms.questions import AnswerError, clean_answer, clean_page, display_answer
+from services.forms.questions import AnswerError, clean_answer, clean_page, resident_answer
 from services.forms.references import is_reference
 from services.forms.schema import FormSchema, Page, Question
 from services.forms.text import Text, text
@@ -245,7 +245,7 @@ def summary_rows(draft: Draft, schema: FormSchema, lang: str) -> list[dict[str, 
             continue
         for question in visible_questions(schema, page, draft.answers):
             value = draft.answers.get(question.id)
-            shown = display_answer(question, value, lang) if value is not None else ""
+            shown = resident_answer(question, value, lang) if value is not None else ""
             rows.append(
                 {
                     "key": text(question.label, lang),
