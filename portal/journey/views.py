@@ -50,6 +50,7 @@ from services.forms.schema import FormSchema, Page, Question
 from services.forms.text import Text, text
 from services.models import Draft, Service, Submission
 from services.submissions import AnswersInvalid, DraftGone, submit_draft
+from services.tracking import track_path
 
 # The e-mail address a guest gives on check-your-answers, cleaned like any e-mail question.
 CONTACT_EMAIL = Question(
@@ -306,9 +307,11 @@ def check(request: HttpRequest, slug: str, draft_id: uuid.UUID) -> HttpResponse:
 
 def send(request: HttpRequest, draft: Draft, contact_email: str, lang: str) -> HttpResponse:
     service = draft.form_version.form.service
-    # Where the e-mail says to follow the request: the account, or tracking by reference.
-    account = "dashboard:home" if request.user.is_authenticated else "dashboard:track"
-    link = request.build_absolute_uri(url_or_home(account))
+    # Where the e-mail says to follow the request: the account; a guest's signed link needs the
+    # reference, so the acknowledgement makes it (services.tracking.resident_link).
+    link = ""
+    if request.user.is_authenticated:
+        link = request.build_absolute_uri(url_or_home("dashboard:home"))
     try:
         with transaction.atomic():
             submission = submit_draft(
@@ -358,5 +361,7 @@ def confirmation(request: HttpRequest, slug: str, reference: str) -> HttpRespons
         "submission": submission,
         "service": submission.service,
         "account_url": url_or_home("dashboard:home"),
+        # Only the session that sent it sees this page: the guest's own way back to the request.
+        "track_url": track_path(submission) if submission.user_id is None else "",
     }
     return render(request, "journey/confirmation.html", context)
