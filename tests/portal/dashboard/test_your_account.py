@@ -84,7 +84,7 @@ def test_your_account_links_to_profile_and_sign_in_and_security(my_client, catal
     assert links["Change your name, phone number or address"] == "/account/profile/"
     assert links["Change your email address"] == "/accounts/email/"
     assert links["Change your password"] == "/accounts/password/change/"
-    assert links["Two-step verification"] == "/accounts/2fa/"
+    assert links["2-step verification"] == "/accounts/2fa/"
     assert links["Where you are signed in"] == "/accounts/sessions/"
     nav = {e.text: e.attrs["href"] for e in elements(response, "a") if e.inside("nav")}
     assert nav["Your account"] == "/account/"
