@@ -17,7 +17,7 @@ from portal.dashboard.tracking import make_token
 from services.drafts import start_draft
 from services.models import Service, Submission
 from services.seed import seed_catalogue
-from tests.browser.conftest import _open_page, close_page
+from tests.browser.conftest import _open_page, assert_accessible, close_page
 from tests.browser.journeys import sign_in
 from tests.portal.accounts.factories import UserFactory
 from tests.portal.dashboard.factories import DraftFactory, SubmissionFactory
@@ -192,3 +192,17 @@ def test_every_resident_page_fits_a_320_pixel_screen(
 
     assert seen > 40
     assert problems == [], "pages wider than 320 pixels:\n" + "\n".join(problems)
+
+
+def test_tables_that_stack_on_phones_are_accessible(browser_page, resident_with_history):
+    # Given the pages whose tables stack their rows on a phone: the cookies and the account
+    page = browser_page.page
+
+    # Then each passes axe-core at its width (desktop: a table; phone: stacked rows)
+    page.goto("/cookies/")
+    assert_accessible(page)
+    sign_in(page.context, page.url.split("/cookies/")[0], resident_with_history)
+    page.goto("/account/")
+    assert_accessible(page)
+    assert too_wide(page) is None or browser_page.viewport == "desktop"
+    browser_page.problems.assert_none()
