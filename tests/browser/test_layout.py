@@ -20,7 +20,7 @@ from services.seed import seed_catalogue
 from tests.browser.conftest import _open_page, assert_accessible, close_page
 from tests.browser.journeys import sign_in
 from tests.portal.accounts.factories import UserFactory
-from tests.portal.dashboard.factories import DraftFactory, SubmissionFactory
+from tests.portal.dashboard.factories import DraftFactory, SubmissionFactory, live_version
 from tests.portal.journey.forms import EVERY_TYPE, live_service
 
 pytestmark = pytest.mark.browser
@@ -119,9 +119,10 @@ def test_every_resident_page_fits_a_320_pixel_screen(
 ):
     resident = resident_with_history
     pothole = Submission.objects.filter(user=resident, service__slug="report-pothole").get()
-    guest = SubmissionFactory(user=None, contact_email="guest.person@example.org")
-    every_type = start_draft(Service.objects.get(slug="every-type").live_version, user=resident)
-    checking = start_draft(Service.objects.get(slug="report-pothole").live_version, user=resident)
+    SubmissionFactory(user=None, contact_email="guest.person@example.org")
+    guest = Submission.objects.get(user=None)
+    every_type = start_draft(live_version("every-type"), user=resident)
+    checking = start_draft(live_version("report-pothole"), user=resident)
     checking.answers, checking.last_page = POTHOLE_ANSWERS, "photo"
     checking.save()
     problems: list[str] = []
