@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 
+from services.addresses import with_uprn
 from services.forms.navigation import prune
 from services.forms.questions import AnswerError, clean_answer
 from services.forms.schema import FormSchema, Page, Question
@@ -111,6 +112,10 @@ def save_page(draft: Draft, schema: FormSchema, page: Page, answers: Mapping[str
     on_page = {question.id for question in page.questions}
     merged = {k: v for k, v in draft.answers.items() if k not in on_page}
     merged.update(answers)
+    for question in page.questions:
+        # A typed address gets the UPRN of the one gazetteer address it matches, as if chosen.
+        if question.type == "address" and isinstance(merged.get(question.id), dict):
+            merged[question.id] = with_uprn(merged[question.id])
     draft.answers = prune(schema, merged)
     draft.last_page = page.id
     draft.expires_at = draft_expiry()

@@ -28,6 +28,7 @@ from services.forms.references import new_reference
 from services.forms.schema import FormSchema
 from services.models import Draft, Submission
 from services.routing import route
+from services.tracking import resident_link
 
 REFERENCE_ATTEMPTS = 5
 
@@ -63,7 +64,8 @@ def submit_draft(
     waits, then finds the draft gone), re-validate every visible answer, create the submission
     with a unique reference, route it and write its deliveries (queued on commit), delete the
     draft, and queue the acknowledgement e-mail (the e-mail backend queues on commit).
-    `link` is where the resident can see the request, for the e-mail (absolute, or left out).
+    `link` is where the resident can see the request, for the e-mail (absolute; when left out,
+    their account's page for it, or a guest's signed tracking link).
     """
     with transaction.atomic():
         locked = (
@@ -176,7 +178,7 @@ def send_acknowledgement(submission: Submission, link: str = "") -> None:
             "submission": submission,
             "service_name": submission.service.name,
             "reference": submission.reference,
-            "link": link,
+            "link": link or resident_link(submission),
             "council_name": settings.COUNCIL_NAME,
         }
         subject = _("%(service)s: your reference is %(reference)s") % {

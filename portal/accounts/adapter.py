@@ -12,6 +12,12 @@ from encrypted_fields.fields import EncryptedTextField
 from portal.accounts.mfa import SECOND_FACTORS
 from portal.accounts.models import User
 
+# Confirming an address by code also signs the resident in, and allauth says both; a page shows
+# one success banner, and "you have confirmed" already tells them it worked.
+_CONFIRMED = "account/messages/email_confirmed.txt"
+_SIGNED_IN = "account/messages/logged_in.txt"
+_CONFIRMED_FLAG = "_portal_email_confirmed"
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
@@ -30,6 +36,22 @@ class AccountAdapter(DefaultAccountAdapter):
                 _("Email address must be %(limit)d characters or fewer"), params={"limit": limit}
             )
         return super().clean_email(email)
+
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict[str, Any] | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        """allauth's flash messages, less the sign-in one straight after a confirmation."""
+        if message_template == _SIGNED_IN and getattr(request, _CONFIRMED_FLAG, False):
+            return
+        if message_template == _CONFIRMED:
+            setattr(request, _CONFIRMED_FLAG, True)
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Every account email names the council (and its phone number, for a change the person

@@ -3,11 +3,21 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from portal.catalogue.views import live_services
 from portal.core import health as health_checks
+
+# How many services the home page lists before "See all services": the first of the catalogue's
+# own order, so what the page offers is always what residents can use now.
+HOME_SERVICES = 6
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/home.html")
+    services = list(live_services()[: HOME_SERVICES + 1])
+    return render(
+        request,
+        "pages/home.html",
+        {"services": services[:HOME_SERVICES], "more_services": len(services) > HOME_SERVICES},
+    )
 
 
 @never_cache

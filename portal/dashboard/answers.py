@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.forms.questions import display_answer
+from services.forms.questions import resident_answer
 from services.forms.text import text
 from services.models import Submission
 
@@ -24,7 +24,7 @@ def answer_rows(submission: Submission) -> list[AnswerRow]:
     lang = submission.language
     answers = submission.answers if isinstance(submission.answers, dict) else {}
     return [
-        AnswerRow(text(question.label, lang), display_answer(question, answers[question.id], lang))
+        AnswerRow(text(question.label, lang), resident_answer(question, answers[question.id], lang))
         for question in submission.form_version.parsed.questions
         if answers.get(question.id) not in (None, "", [], {})
     ]

@@ -1,7 +1,8 @@
 """The profile ("tell us once") and guest tracking forms.
 
-Phone numbers and addresses are checked by the form engine's own question types, so a number or
-postcode the profile accepts is one every form accepts, normalised the same way.
+Phone numbers are checked by the form engine's own question type, so a number the profile
+accepts is one every form accepts, normalised the same way; the address is the journey's own
+address question (profile_address.py).
 """
 
 from __future__ import annotations
@@ -21,15 +22,6 @@ from services.forms.schema import Question
 from services.forms.text import Text
 
 _PHONE = Question(id="phone", type="phone", label=Text("Phone number"), required=False)
-_ADDRESS = Question(id="address", type="address", label=Text("Address"), required=False)
-# The profile form's field for each of the address question's inputs.
-_ADDRESS_FIELDS = {
-    "address-line1": "address_line1",
-    "address-line2": "address_line2",
-    "address-town": "address_town",
-    "address-postcode": "address_postcode",
-}
-_FIELDS = tuple(_ADDRESS_FIELDS.values())
 _NULL_CHARACTERS = "null_characters_not_allowed"
 
 
@@ -71,41 +63,11 @@ class ProfileForm(_OneErrorPerField):
         error_messages=_messages(),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    address_line1 = forms.CharField(
-        label=_("Address line 1"),
-        required=False,
-        error_messages=_messages(),
-        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
-    )
-    address_line2 = forms.CharField(
-        label=_("Address line 2 (optional)"),
-        required=False,
-        error_messages=_messages(),
-        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
-    )
-    address_town = forms.CharField(
-        label=_("Town or city"),
-        required=False,
-        error_messages=_messages(),
-        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
-    )
-    address_postcode = forms.CharField(
-        label=_("Postcode"),
-        required=False,
-        error_messages=_messages(),
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
-    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.user = user
-        address = user.address if isinstance(user.address, dict) else {}
         kwargs.setdefault(
-            "initial",
-            {
-                "full_name": user.full_name,
-                "phone": _phone_for_display(user.phone),
-                **{field: address.get(field.removeprefix("address_")) or "" for field in _FIELDS},
-            },
+            "initial", {"full_name": user.full_name, "phone": _phone_for_display(user.phone)}
         )
         super().__init__(*args, **kwargs)
 
@@ -126,30 +88,11 @@ class ProfileForm(_OneErrorPerField):
             raise forms.ValidationError(exc.message, code=exc.code) from None
         return phone or ""
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if any(field in self.errors for field in _FIELDS):
-            return cleaned
-        data = {name: cleaned.get(field, "") for name, field in _ADDRESS_FIELDS.items()}
-        try:
-            address = QUESTION_TYPES["address"].clean(_ADDRESS, data, get_language())
-        except AnswerError as exc:
-            self.add_error(_ADDRESS_FIELDS.get(exc.field, "address_line1"), exc.message)
-            return cleaned
-        cleaned["address"] = self._keep_uprn(address) if address else {}
-        return cleaned
-
-    def _keep_uprn(self, address: dict[str, Any]) -> dict[str, Any]:
-        """A UPRN (from an address lookup in a form) stays only while the address is unchanged."""
-        stored = self.user.address if isinstance(self.user.address, dict) else {}
-        parts = ("line1", "line2", "town", "postcode")
-        unchanged = all((stored.get(p) or "") == (address.get(p) or "") for p in parts)
-        return {**address, "uprn": stored.get("uprn") if unchanged else None}
-
-    def save(self) -> None:
+    def save(self, address: dict[str, Any]) -> None:
+        """Save the name and phone number, and `address` (the address question's clean value)."""
         self.user.full_name = self.cleaned_data["full_name"]
         self.user.phone = self.cleaned_data["phone"]
-        self.user.address = self.cleaned_data["address"]
+        self.user.address = address
         self.user.save(update_fields=["full_name", "phone", "address"])
 
 

@@ -1,57 +1,40 @@
 """Guest tracking: a signed, expiring link to one submission, e-mailed to its contact address.
 
-The link carries the reference signed with a salt of its own, so it proves only that we sent it,
-and only for TRACK_LINK_MAX_AGE. Asking for a link answers the same way whether or not the
-details match, and is rate limited per address and per reference, so the form cannot be used to
-find out which references exist or whose they are.
+How links are made and read is services/tracking.py's: status e-mails carry them too. Asking
+for a link answers the same way whether or not the details match, and is rate limited per address
+and per reference, so the form cannot be used to find out which references exist or whose they
+are.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
-from django.core import signing
 from django.core.mail import send_mail
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.urls import reverse
 
 from portal.core import ratelimit
 from services.forms.references import normalise_reference
 from services.models import Submission
+from services.tracking import (
+    TRACK_LINK_MAX_AGE,
+    LinkExpired,
+    LinkInvalid,
+    make_token,
+    reference_for_token,
+    track_path,
+)
 
-SALT = "dashboard.track"
-TRACK_LINK_MAX_AGE = timedelta(days=7)
+__all__ = ["LinkExpired", "LinkInvalid", "make_token", "submission_for_token"]
+
 # Asking for a link, matching or not: per client and per reference, against guessing.
 TRACK_PER_CLIENT = ratelimit.Limit("track:client", "5/10m")
 TRACK_PER_REFERENCE = ratelimit.Limit("track:reference", "5/10m")
 
 
-class LinkInvalid(Exception):
-    """The link was altered, was never ours, or its submission no longer exists."""
-
-
-class LinkExpired(LinkInvalid):
-    """The link is genuine but older than TRACK_LINK_MAX_AGE."""
-
-
-def _signer() -> signing.TimestampSigner:
-    return signing.TimestampSigner(salt=SALT)
-
-
-def make_token(submission: Submission) -> str:
-    return _signer().sign(submission.reference)
-
-
 def submission_for_token(token: str) -> Submission:
     """The submission a link is for; raises LinkExpired or LinkInvalid."""
-    try:
-        reference = _signer().unsign(token, max_age=TRACK_LINK_MAX_AGE)
-    except signing.SignatureExpired:
-        raise LinkExpired from None
-    except signing.BadSignature:
-        raise LinkInvalid from None
+    reference = reference_for_token(token)
     submission = (
         Submission.objects.select_related("service", "form_version")
         .filter(reference=reference)
@@ -85,9 +68,7 @@ def find_submission(reference: str, email: str) -> Submission | None:
 
 def send_link(request: HttpRequest, submission: Submission) -> None:
     """E-mail the link to the address on the submission (queued; the worker sends it)."""
-    link = request.build_absolute_uri(
-        reverse("dashboard:track_view", args=[make_token(submission)])
-    )
+    link = request.build_absolute_uri(track_path(submission))
     context = {
         "council_name": settings.COUNCIL_NAME,
         "reference": submission.reference,

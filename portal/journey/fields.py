@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from services.addresses import Address
@@ -243,8 +245,28 @@ def _declaration(f: Field, lang: str) -> None:
     f.input_ids = [q.id]
 
 
+def date_example(rule: str | None, today: date) -> date:
+    """A date to give as an example: one the question accepts, near enough to today to look real.
+
+    A fixed example ("27 3 2007") reads as stale, and as wrong when it breaks the question's own
+    rule. Past dates: about a year ago; future ones: three weeks ahead. Either way a weekday, as
+    collections and appointments are.
+    """
+    if rule in ("future", "today_or_future"):
+        example, step = today + timedelta(weeks=3), timedelta(days=1)
+    else:
+        example, step = today - timedelta(days=365), timedelta(days=-1)
+    while example.weekday() >= 5:
+        example += step
+    return example
+
+
 def _date(f: Field, lang: str) -> None:
     q = f.question
+    example = date_example(q.validation.date, timezone.localdate())
+    # GOV.UK's date pattern writes the example as it is typed: day, month and year, no zeros.
+    shown = _("For example, %(date)s") % {"date": f"{example.day} {example.month} {example.year}"}
+    f.hint = f"{f.hint} {shown}" if f.hint else shown
     names = q.kind.field_names(q)
     labels = [_("Day"), _("Month"), _("Year")]
     whole = f.error is not None and (f.error.field == names[0] and f.error.code != "incomplete")

@@ -45,12 +45,13 @@ from services.forms.navigation import (
     visible_pages,
     visible_questions,
 )
-from services.forms.questions import AnswerError, clean_answer, clean_page, display_answer
+from services.forms.questions import AnswerError, clean_answer, clean_page, resident_answer
 from services.forms.references import is_reference
 from services.forms.schema import FormSchema, Page, Question
 from services.forms.text import Text, text
 from services.models import Draft, Service, Submission
 from services.submissions import AnswersInvalid, DraftGone, submit_draft
+from services.tracking import track_path
 
 # The e-mail address a guest gives on check-your-answers, cleaned like any e-mail question.
 CONTACT_EMAIL = Question(
@@ -246,7 +247,7 @@ def summary_rows(draft: Draft, schema: FormSchema, lang: str) -> list[dict[str, 
             continue
         for question in visible_questions(schema, page, draft.answers):
             value = draft.answers.get(question.id)
-            shown = display_answer(question, value, lang) if value is not None else ""
+            shown = resident_answer(question, value, lang) if value is not None else ""
             rows.append(
                 {
                     "key": text(question.label, lang),
@@ -313,9 +314,11 @@ def check(request: HttpRequest, slug: str, draft_id: uuid.UUID) -> HttpResponse:
 
 def send(request: HttpRequest, draft: Draft, contact_email: str, lang: str) -> HttpResponse:
     service = draft.form_version.form.service
-    # Where the e-mail says to follow the request: the account, or tracking by reference.
-    account = "dashboard:home" if request.user.is_authenticated else "dashboard:track"
-    link = request.build_absolute_uri(url_or_home(account))
+    # Where the e-mail says to follow the request: the account; a guest's signed link needs the
+    # reference, so the acknowledgement makes it (services.tracking.resident_link).
+    link = ""
+    if request.user.is_authenticated:
+        link = request.build_absolute_uri(url_or_home("dashboard:home"))
     try:
         with transaction.atomic():
             submission = submit_draft(
@@ -365,5 +368,7 @@ def confirmation(request: HttpRequest, slug: str, reference: str) -> HttpRespons
         "submission": submission,
         "service": submission.service,
         "account_url": url_or_home("dashboard:home"),
+        # Only the session that sent it sees this page: the guest's own way back to the request.
+        "track_url": track_path(submission) if submission.user_id is None else "",
     }
     return render(request, "journey/confirmation.html", context)

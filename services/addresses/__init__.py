@@ -15,6 +15,7 @@ from services.addresses.base import (
     is_postcode,
     normalise_postcode,
 )
+from services.addresses.match import with_uprn
 from services.addresses.providers import get_provider
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "get_provider",
     "is_postcode",
     "normalise_postcode",
+    "with_uprn",
 ]

@@ -78,8 +78,15 @@ class QuestionType:
             raise self.error(question, "invalid", lang) from None
 
     def display(self, question: Question, value: Any, lang: str = "en") -> str:
-        """The value as a resident reads it on check-your-answers (plain text, not HTML)."""
+        """The value as plain text (not HTML), complete: for staff and back-office text."""
         return "" if value is None else str(value)
+
+    def display_for_resident(self, question: Question, value: Any, lang: str = "en") -> str:
+        """The value as the resident reads it back (check your answers, their account).
+
+        The same as `display` unless the complete text means nothing to a resident.
+        """
+        return self.display(question, value, lang)
 
     def to_data(self, question: Question, value: Any) -> dict[str, Any]:
         """Field values that `clean` turns back into `value` (to show a page again)."""

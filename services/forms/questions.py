@@ -36,6 +36,7 @@ __all__ = [
     "clean_page",
     "display_answer",
     "register",
+    "resident_answer",
 ]
 
 
@@ -45,8 +46,13 @@ def clean_answer(question: Question, data: FieldData, lang: str = "en") -> Any:
 
 
 def display_answer(question: Question, value: Any, lang: str = "en") -> str:
-    """An answer as plain text for check-your-answers."""
+    """An answer as complete plain text, for staff and back-office text."""
     return question.kind.display(question, value, lang)
+
+
+def resident_answer(question: Question, value: Any, lang: str = "en") -> str:
+    """An answer as plain text for the resident: check your answers and their account."""
+    return question.kind.display_for_resident(question, value, lang)
 
 
 @dataclass

@@ -204,6 +204,7 @@ class Address(QuestionType):
 
 # Great Britain and Northern Ireland with a margin, so a point in the sea off the coast passes.
 UK_BOUNDS = {"lat": (49.8, 61.0), "lng": (-8.7, 2.0)}
+_PINNED = Text("Pin on map", "Pin ar y map")
 _COORDINATE = re.compile(r"[+-]?[0-9]{1,3}(\.[0-9]{1,12})?")
 
 
@@ -271,6 +272,15 @@ class Location(QuestionType):
         lines = [value["description"]] if value.get("description") else []
         if value.get("lat") is not None:
             lines.append(f"{value['lat']:.5f}, {value['lng']:.5f}")
+        return "\n".join(lines)
+
+    def display_for_resident(self, question: Question, value: Any, lang: str = "en") -> str:
+        # Coordinates mean nothing to most people: their own words, and that a pin was put down.
+        if not value:
+            return ""
+        lines = [value["description"]] if value.get("description") else []
+        if value.get("lat") is not None:
+            lines.append(text(_PINNED, lang))
         return "\n".join(lines)
 
     def to_data(self, question: Question, value: Any) -> dict[str, Any]:

@@ -48,7 +48,6 @@ MOVING_HOME = {
                 "id": "move_date",
                 "type": "date",
                 "label": t("When did you move out?", "Pryd wnaethoch chi symud allan?"),
-                "hint": t("For example, 31 1 2025", "Er enghraifft, 31 1 2025"),
                 "name": t("the date you moved out", "y dyddiad y gwnaethoch symud allan"),
                 "validation": {"date": "today_or_past"},
             },

@@ -71,8 +71,8 @@ NOISE = {
                 "type": "date",
                 "label": t("When did it start?", "Pryd ddechreuodd?"),
                 "hint": t(
-                    "An approximate date is fine. For example, 3 2 2025",
-                    "Mae dyddiad bras yn iawn. Er enghraifft, 3 2 2025",
+                    "An approximate date is fine.",
+                    "Mae dyddiad bras yn iawn.",
                 ),
                 "name": t("the date it started", "y dyddiad y dechreuodd"),
                 "validation": {"date": "today_or_past"},

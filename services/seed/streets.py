@@ -7,8 +7,8 @@ Welsh text is a plausible translation that NEEDS REVIEW by a Welsh speaker befor
 from services.seed.helpers import exit_page, options, page, t, when, yes_no
 
 LOCATION_HINT = t(
-    "Choose the spot on the map, or describe it, for example 'outside 12 High Street, near the bus stop'",
-    "Dewiswch y man ar y map, neu ei ddisgrifio, er enghraifft 'y tu allan i 12 Stryd Fawr, ger yr arhosfan bysiau'",
+    "Describe where it is, for example 'outside 12 High Street, near the bus stop'",
+    "Disgrifiwch ble mae, er enghraifft 'y tu allan i 12 Stryd Fawr, ger yr arhosfan bysiau'",
 )
 
 POTHOLE = {

@@ -57,7 +57,6 @@ MISSED_BIN = {
                 "label": t(
                     "When should it have been collected?", "Pryd y dylai fod wedi'i gasglu?"
                 ),
-                "hint": t("For example, 27 3 2025", "Er enghraifft, 27 3 2025"),
                 "name": t("the collection date", "dyddiad y casgliad"),
                 "validation": {"date": "today_or_past"},
             },
@@ -159,8 +158,8 @@ BULKY_WASTE = {
                 "type": "date",
                 "label": t("When would you like the collection?", "Pryd hoffech chi i ni gasglu?"),
                 "hint": t(
-                    "We collect Monday to Friday. For example, 14 7 2025",
-                    "Rydym yn casglu o ddydd Llun i ddydd Gwener. Er enghraifft, 14 7 2025",
+                    "We collect Monday to Friday.",
+                    "Rydym yn casglu o ddydd Llun i ddydd Gwener.",
                 ),
                 "name": t("the collection date", "dyddiad y casgliad"),
                 "validation": {"date": "future"},

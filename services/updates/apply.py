@@ -26,13 +26,12 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 
 from integrations.base import StatusUpdate
-from services.delivery.alerts import absolute_url
 from services.models import CaseUpdate, Connection, Delivery, StatusMapping, Submission
 from services.models.updates import DESCRIPTION_MAX_LENGTH
+from services.tracking import resident_link
 
 logger = structlog.get_logger(__name__)
 
@@ -221,14 +220,6 @@ def _apply_one(
             submission.save(update_fields=["status"])
             notify_resident(submission, case_update)
         return decision.outcome
-
-
-def resident_link(submission: Submission) -> str:
-    """Where the resident sees the case: their account, or for a guest the page to ask for a
-    link (a tracking link proves who asked for it, so it is never put in an unasked-for e-mail)."""
-    if submission.user_id is not None:
-        return absolute_url(reverse("dashboard:submission", args=[submission.reference]))
-    return absolute_url(reverse("dashboard:track"))
 
 
 def notify_resident(submission: Submission, case_update: CaseUpdate) -> bool:

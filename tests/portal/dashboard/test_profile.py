@@ -4,13 +4,16 @@ from tests.portal.accounts.factories import UserFactory
 from tests.portal.accounts.helpers import error_summary_targets, title
 from tests.portal.catalogue.helpers import texts
 
+# The address is the journey's address question, typed in ("Enter the address manually").
 VALID = {
     "full_name": "Ann Example",
     "phone": "07912 345678",
-    "address_line1": "1 High Street",
-    "address_line2": "",
-    "address_town": "Exampleton",
-    "address_postcode": "zz99 1aa",
+    "address-mode": "manual",
+    "address-line1": "1 High Street",
+    "address-line2": "",
+    "address-town": "Exampleton",
+    "address-postcode": "zz99 1aa",
+    "action": "save",
 }
 
 
@@ -20,10 +23,10 @@ def me(db):
         full_name="Ann Old",
         phone="+441214960000",
         address={
-            "uprn": "100000001",
-            "line1": "2 Low Road",
+            "uprn": "999900001017",
+            "line1": "6 Mill Lane",
             "line2": "",
-            "town": "Exampleton",
+            "town": "Middlehampton",
             "postcode": "ZZ99 1AB",
         },
     )
@@ -48,7 +51,9 @@ def test_the_profile_shows_my_details_as_i_would_write_them(my_client):
     assert response.status_code == 200
     assert input_value(response, "full_name") == "Ann Old"
     assert input_value(response, "phone") == "0121 496 0000"
-    assert input_value(response, "address_postcode") == "ZZ99 1AB"
+    # The address found by postcode is shown chosen among the others at that postcode.
+    assert input_value(response, "address-lookup") == "ZZ99 1AB"
+    assert 'value="999900001017" checked' in response.content.decode()
 
 
 def test_saving_valid_details_normalises_the_phone_number_and_postcode(my_client, me):
@@ -71,25 +76,32 @@ def test_saving_valid_details_normalises_the_phone_number_and_postcode(my_client
 
 
 def test_an_unchanged_address_keeps_its_uprn(my_client, me):
-    # Given an address with a UPRN from an earlier lookup
-    # When I change only my name
+    # Given an address chosen from the look-up
+    # When I change only my name, leaving the address chosen
     my_client.post(
         "/account/profile/",
         {
-            **VALID,
-            "address_line1": "2 Low Road",
-            "address_postcode": "ZZ99 1AB",
+            "full_name": "Ann Example",
+            "phone": "",
+            "address-mode": "choose",
+            "address-lookup": "ZZ99 1AB",
+            "address-uprn": "999900001017",
+            "action": "save",
         },
     )
 
     # Then the address keeps its UPRN
     me.refresh_from_db()
-    assert me.address["uprn"] == "100000001"
+    assert me.full_name == "Ann Example"
+    assert me.address["uprn"] == "999900001017"
 
 
 def test_clearing_phone_and_address_removes_them(my_client, me):
-    blank = dict.fromkeys(VALID, "")
-    my_client.post("/account/profile/", {**blank, "full_name": "Ann Example"})
+    # An empty postcode search, with nothing chosen or typed, is no address.
+    my_client.post(
+        "/account/profile/",
+        {"full_name": "Ann Example", "phone": "", "address-mode": "lookup", "action": "save"},
+    )
 
     me.refresh_from_db()
     assert (me.phone, me.address) == ("", {})
@@ -105,11 +117,11 @@ def test_clearing_phone_and_address_removes_them(my_client, me):
             "id_phone",
             "Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192",
         ),
-        ({"address_town": ""}, "id_address_town", "Enter town or city"),
-        ({"address_postcode": "not a postcode"}, "id_address_postcode", "Enter a real postcode"),
+        ({"address-town": ""}, "address-town", "Enter town or city"),
+        ({"address-postcode": "not a postcode"}, "address-postcode", "Enter a real postcode"),
         (
-            {"address_line1": "", "address_town": "", "address_postcode": "ZZ99 1AA"},
-            "id_address_line1",
+            {"address-line1": "", "address-town": "", "address-postcode": "ZZ99 1AA"},
+            "address-line1",
             "Enter address line 1, typically the building and street",
         ),
     ],
@@ -137,8 +149,11 @@ def test_invalid_details_are_explained_and_nothing_is_saved(my_client, me, chang
         {"full_name": "Ann\tExample"},
         {"phone": "0" * 50_000},
         {"phone": "07912\x00345678"},
-        {"address_line1": "<script>alert(1)</script>" * 20},
-        {"address_postcode": "ŹŹ99 1AA"},
+        {"address-line1": "<script>alert(1)</script>" * 20},
+        {"address-postcode": "ŹŹ99 1AA"},
+        {"address-mode": "choose", "address-lookup": "ZZ99 1AB", "address-uprn": "1' OR 1=1"},
+        {"address-mode": "nonsense", "address-lookup": ["a", "b"]},
+        {"action": "find:address", "address-lookup": "\x00" * 30},
         {"csrfmiddlewaretoken": "x", "unexpected": "field"},
     ],
 )
@@ -158,3 +173,84 @@ def test_the_profile_needs_me_to_be_signed_in(client, db):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_finding_my_address_by_postcode_without_javascript_saves_it_with_its_uprn(my_client, me):
+    # Given my details page, with a postcode typed in the look-up
+    details = {"full_name": "Ann Example", "phone": "07912 345678"}
+
+    # When I press "Find address" (a plain form post: no JavaScript)
+    found = my_client.post(
+        "/account/profile/",
+        {
+            **details,
+            "address-mode": "lookup",
+            "address-lookup": "zz99 1ab",
+            "action": "find:address",
+        },
+    )
+
+    # Then the addresses at that postcode are offered, what I typed is kept, and nothing is saved
+    assert found.status_code == 200
+    assert "6 Mill Lane, Middlehampton, ZZ99 1AB" in found.content.decode()
+    assert input_value(found, "full_name") == "Ann Example"
+    me.refresh_from_db()
+    assert me.full_name == "Ann Old"
+
+    # When I choose one and save
+    saved = my_client.post(
+        "/account/profile/",
+        {
+            **details,
+            "address-mode": "choose",
+            "address-lookup": "ZZ99 1AB",
+            "address-uprn": "999900001010",
+            "action": "save",
+        },
+    )
+
+    # Then the gazetteer's address is stored with its UPRN
+    assert saved.status_code == 302
+    me.refresh_from_db()
+    assert me.address == {
+        "uprn": "999900001010",
+        "line1": "2 Mill Lane",
+        "line2": "",
+        "town": "Middlehampton",
+        "postcode": "ZZ99 1AB",
+    }
+
+
+def test_the_profile_offers_typing_the_address_in_when_the_postcode_is_not_found(my_client):
+    response = my_client.post(
+        "/account/profile/",
+        {
+            "full_name": "Ann",
+            "address-mode": "lookup",
+            "address-lookup": "ZZ99 9ZZ",
+            "action": "save",
+        },
+    )
+
+    # Continue after typing a postcode is a search: one that finds nothing says what to do
+    assert response.status_code == 200
+    assert error_summary_targets(response) == ["address-lookup"]
+    assert "enter the address manually" in response.content.decode()
+
+
+def test_a_typed_address_the_gazetteer_knows_is_saved_with_its_uprn(my_client, me):
+    # When I type in an address that the look-up would have found
+    my_client.post(
+        "/account/profile/",
+        {
+            **VALID,
+            "address-line1": "12a mill lane",
+            "address-town": "Middlehampton",
+            "address-postcode": "ZZ991AB",
+        },
+    )
+
+    # Then it is stored as I typed it, with the UPRN of the one address it matches
+    me.refresh_from_db()
+    assert me.address["uprn"] == "999900001046"
+    assert me.address["line1"] == "12a mill lane"

@@ -1,11 +1,12 @@
 """apply_updates(): each update recorded once, applied in order, the resident told once."""
 
 import itertools
+import re
 from datetime import timedelta
 
 import pytest
 from django.db import connection as db_connection
-from django.test import TestCase
+from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -65,7 +66,12 @@ def test_a_mapped_update_changes_the_status_and_emails_the_resident_once(
     assert message.to == ["jo@example.org"]
     assert message.subject == "Your request K7WP-3XMR: Our crew has fixed the pothole"
     assert "Our crew has fixed the pothole" in message.body
-    assert "/track/" in message.body  # a guest is sent to ask for a tracking link
+    # A guest's link goes straight to the request (signed), not to the form asking for a link.
+    track = re.search(r"(/track/[^/\s]+/)", str(message.body))
+    assert track, message.body
+    page = Client().get(track.group(1))
+    assert page.status_code == 200
+    assert "K7WP-3XMR" in page.content.decode()
 
 
 def test_the_same_update_twice_is_recorded_once_and_emails_once(
