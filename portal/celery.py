@@ -67,9 +67,10 @@ app.conf.update(
         },
         # Re-queues deliveries that are due or whose worker died: what makes a flushed Redis or
         # a lost message only a delay (services/delivery/sweeper.py).
+        # Messages (services/messages) are swept by the same task.
         "sweep-deliveries": {
             "task": "services.delivery.tasks.sweep",
-            "schedule": 60,
+            "schedule": settings.DELIVERY_SWEEP_INTERVAL,
         },
         # Fetches status updates from back offices that are polled (services/updates/poll.py).
         "poll-status-updates": {
@@ -134,3 +135,4 @@ app.autodiscover_tasks()
 app.autodiscover_tasks(["services.delivery"])
 app.autodiscover_tasks(["services.delivery"], related_name="batch")
 app.autodiscover_tasks(["services.updates"])
+app.autodiscover_tasks(["services.messages"])

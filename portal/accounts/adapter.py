@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
+from portal.core.mail import queue_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -30,10 +31,12 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().clean_email(email)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        """Every account email names the council; subjects are rendered without a request."""
-        super().send_mail(
+        """Every account email names the council and goes through the message outbox, its kind
+        the template's name (account:login_code, ...)."""
+        message = self.render_mail(
             template_prefix, email, {"council_name": settings.COUNCIL_NAME, **context}
         )
+        queue_email(message, kind=f"account:{template_prefix.rsplit('/', 1)[-1]}")
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -13,12 +13,13 @@ from datetime import timedelta
 from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from services.forms.references import normalise_reference
+from services.messages.outbox import queue_message
 from services.models import Submission
 
 SALT = "dashboard.track"
@@ -94,4 +95,10 @@ def send_link(request: HttpRequest, submission: Submission) -> None:
     }
     subject = " ".join(render_to_string("dashboard/email/track_subject.txt", context).split())
     body = render_to_string("dashboard/email/track_message.txt", context)
-    send_mail(subject, body, None, [submission.contact_email])
+    queue_message(
+        kind="tracking_link",
+        recipient=submission.contact_email,
+        subject=subject,
+        body=body,
+        language=translation.get_language() or "",
+    )

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def mail_through_celery(settings):
     # pytest-django swaps in the locmem backend; put the portal's own queueing backend back.
-    settings.EMAIL_BACKEND = "portal.core.mail.CeleryEmailBackend"
+    settings.EMAIL_BACKEND = "portal.core.mail.OutboxEmailBackend"
 
 
 @pytest.fixture
