@@ -111,3 +111,21 @@ def test_a_password_reset_key_in_the_path_is_not_logged(client, json_log):
     text = json_log.text()
     assert "secretresetkey" not in text
     assert "GET /accounts/password/reset/key/[redacted]/" in text
+
+
+def test_an_exception_logged_by_celery_or_django_is_printed_as_a_traceback_in_json(json_log):
+    # Given a library logging an error with its exception, as Celery's worker does
+    try:
+        raise AttributeError("'NoneType' object has no attribute 'hostname'")
+    except AttributeError:
+        logging.getLogger("celery.worker").critical("Unrecoverable error", exc_info=True)
+
+    # Then the JSON line carries the traceback as text, not a Python object's repr
+    (event,) = json_log()
+    assert event["event"] == "Unrecoverable error"
+    assert event["logger"] == "celery.worker"
+    assert "<traceback object" not in json_log.text()
+    assert "exc_info" not in event
+    assert event["exception"].startswith("Traceback (most recent call last):")
+    assert "AttributeError: 'NoneType' object has no attribute 'hostname'" in event["exception"]
+    assert "test_logging.py" in event["exception"]
