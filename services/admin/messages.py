@@ -14,16 +14,18 @@ from services.models import OutgoingMessage
 
 @admin.register(OutgoingMessage)
 class OutgoingMessageAdmin(admin.ModelAdmin[OutgoingMessage]):
+    # What an admin looks for first (what, how it stands, why) before the timings.
     list_display = (
-        "created_at",
         "kind",
-        "channel",
         "state",
+        "last_error",
         "attempts",
+        "created_at",
         "next_attempt_at",
         "sent_at",
-        "last_error",
+        "channel",
     )
+    list_display_links = ("kind",)
     list_filter = ("state", "channel", "kind")
     date_hierarchy = "created_at"
     ordering = ("-created_at",)

@@ -75,7 +75,11 @@ def send_message(message_id: int) -> str:
     except SendFailed as failure:
         return _record_failure(message, token, failure)
     OutgoingMessage.objects.filter(pk=message.pk, claim_token=token).update(
-        state=State.SENT, sent_at=timezone.now(), lease_expires_at=None, last_error=""
+        state=State.SENT,
+        sent_at=timezone.now(),
+        next_attempt_at=None,
+        lease_expires_at=None,
+        last_error="",
     )
     logger.info("message_sent", message_id=message.pk, kind=message.kind)
     return "sent"
