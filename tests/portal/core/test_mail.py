@@ -76,3 +76,30 @@ def test_a_message_queued_by_the_release_before_the_outbox_can_still_be_sent():
     assert (rebuilt.subject, rebuilt.body, rebuilt.to) == ("Subject", "Body", ["to@example.com"])
     assert rebuilt.alternatives[0][0] == "<p>Body</p>"
     assert "MC-0001" in rebuilt.message().as_string()
+
+
+def test_a_task_left_on_the_queue_by_the_release_before_the_outbox_joins_the_outbox(
+    django_capture_on_commit_callbacks,
+):
+    from portal.core.tasks import send_email
+
+    # When a worker runs a send_email task queued before the upgrade
+    with django_capture_on_commit_callbacks(execute=False):
+        send_email(
+            {
+                "subject": "Subject",
+                "body": "Body",
+                "from_email": None,
+                "to": ["to@example.com"],
+                "cc": [],
+                "bcc": [],
+                "reply_to": [],
+                "headers": {},
+                "alternatives": [],
+            }
+        )
+
+    # Then the message waits in the outbox, to be sent and retried like any other
+    (message,) = OutgoingMessage.objects.all()
+    assert (message.recipient, message.content["subject"]) == ("to@example.com", "Subject")
+    assert message.state == OutgoingMessage.State.PENDING
