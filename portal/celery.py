@@ -47,6 +47,11 @@ app.conf.update(
     task_ignore_result=True,
     timezone="Europe/London",
     broker_connection_retry_on_startup=True,
+    # When the broker connection drops, a task in hand runs to its end: a delivery records its
+    # outcome in PostgreSQL. Its ack is lost with the connection, so Redis hands the message out
+    # again after the visibility timeout and the claim finds nothing left to do. (Said outright
+    # because Celery 6 will change the default to cancelling them.)
+    worker_cancel_long_running_tasks_on_connection_loss=False,
     # Redis redelivers an unacknowledged message after this long. It must exceed the longest task
     # (task_time_limit) or a slow task would run twice at once.
     broker_transport_options={"visibility_timeout": 600},
@@ -62,9 +67,10 @@ app.conf.update(
         },
         # Re-queues deliveries that are due or whose worker died: what makes a flushed Redis or
         # a lost message only a delay (services/delivery/sweeper.py).
+        # Messages (services/messages) are swept by the same task.
         "sweep-deliveries": {
             "task": "services.delivery.tasks.sweep",
-            "schedule": 60,
+            "schedule": settings.DELIVERY_SWEEP_INTERVAL,
         },
         # Fetches status updates from back offices that are polled (services/updates/poll.py).
         "poll-status-updates": {
@@ -75,6 +81,11 @@ app.conf.update(
         "deliver-batches": {"task": "services.delivery.batch.deliver_batches", "schedule": 60},
     },
 )
+
+if app.conf.broker_url.startswith(("redis://", "rediss://")):
+    # kombu's Redis transport with the fix that keeps a worker alive when Redis restarts
+    # (see portal/broker.py for the bug and when to drop it).
+    app.conf.broker_transport = "portal.broker:Transport"
 
 if app.conf.broker_url.startswith("filesystem://"):
     # The embedded default for `make run`: a folder each process reads and writes, so a newcomer
@@ -124,3 +135,4 @@ app.autodiscover_tasks()
 app.autodiscover_tasks(["services.delivery"])
 app.autodiscover_tasks(["services.delivery"], related_name="batch")
 app.autodiscover_tasks(["services.updates"])
+app.autodiscover_tasks(["services.messages"])

@@ -227,10 +227,11 @@ MFA_TOTP_ISSUER = env.str("COUNCIL_NAME", default="My Council")
 MFA_ADAPTER = "portal.accounts.adapter.MFAAdapter"
 
 # --- E-mail -------------------------------------------------------------------------------------
-# Every message goes through the Celery backend, which queues it; the worker hands it to the real
-# backend named by EMAIL_URL. A request never waits on an SMTP server.
+# Every message is kept in the message outbox (services/messages) until a worker has handed it to
+# the real backend named by EMAIL_URL (CELERY_EMAIL_BACKEND). A request never waits on an SMTP
+# server, and a lost Celery message loses no e-mail: the sweeper sends what is due.
 
-EMAIL_BACKEND = "portal.core.mail.CeleryEmailBackend"
+EMAIL_BACKEND = "portal.core.mail.OutboxEmailBackend"
 _email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 CELERY_EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
@@ -389,6 +390,15 @@ DELIVERY_BREAKER_COOLDOWN_SECONDS = env.float("DELIVERY_BREAKER_COOLDOWN_SECONDS
 # The sweeper leaves alone what became due less than this long ago: its task is probably still
 # on the queue, and a second copy would only cost a wasted claim.
 DELIVERY_SWEEP_GRACE_SECONDS = env.float("DELIVERY_SWEEP_GRACE_SECONDS", default=30.0)
+# How often beat runs the sweeper (deliveries and messages): the longest a delivery or message
+# whose Celery message was lost waits, beyond the grace above.
+DELIVERY_SWEEP_INTERVAL = env.float("DELIVERY_SWEEP_INTERVAL", default=60.0)
+
+# --- Outgoing messages --------------------------------------------------------------------------
+# A message failing for a transient reason is tried again (the delivery backoff above) until this
+# long after it was queued, then marked failed. The lease must outlast the task's time limit.
+MESSAGE_RETRY_BUDGET_SECONDS = env.float("MESSAGE_RETRY_BUDGET_SECONDS", default=2 * 24 * 3600.0)
+MESSAGE_LEASE_SECONDS = env.float("MESSAGE_LEASE_SECONDS", default=120.0)
 
 # Status callbacks from back offices, per connection per minute; more get 429.
 CALLBACKS_PER_MINUTE = env.int("CALLBACKS_PER_MINUTE", default=600)

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -26,6 +25,7 @@ from services.forms.navigation import exit_page, prune, unanswered_required, vis
 from services.forms.questions import AnswerError, clean_page
 from services.forms.references import new_reference
 from services.forms.schema import FormSchema
+from services.messages.outbox import queue_message
 from services.models import Draft, Submission
 from services.routing import route
 from services.tracking import resident_link
@@ -63,7 +63,7 @@ def submit_draft(
     One transaction: lock the draft row (so two clicks on "send" make one submission: the second
     waits, then finds the draft gone), re-validate every visible answer, create the submission
     with a unique reference, route it and write its deliveries (queued on commit), delete the
-    draft, and queue the acknowledgement e-mail (the e-mail backend queues on commit).
+    draft, and queue the acknowledgement e-mail (in the message outbox, sent after commit).
     `link` is where the resident can see the request, for the e-mail (absolute; when left out,
     their account's page for it, or a guest's signed tracking link).
     """
@@ -170,7 +170,8 @@ def _save_with_new_reference(submission: Submission) -> None:
 
 
 def send_acknowledgement(submission: Submission, link: str = "") -> None:
-    """Queue the "we have your request" e-mail (text and HTML) in the resident's language."""
+    """Queue the "we have your request" e-mail (text and HTML) in the resident's language, in
+    the submission's transaction: it is kept with the submission and sent after commit."""
     if not submission.contact_email:
         return
     with translation.override(submission.language):
@@ -185,12 +186,11 @@ def send_acknowledgement(submission: Submission, link: str = "") -> None:
             "service": submission.service.name,
             "reference": submission.reference,
         }
-        message = EmailMultiAlternatives(
+        queue_message(
+            kind="acknowledgement",
+            recipient=submission.contact_email,
             subject=subject,
             body=render_to_string("journey/email/acknowledgement.txt", context),
-            to=[submission.contact_email],
+            html=render_to_string("journey/email/acknowledgement.html", context),
+            language=submission.language,
         )
-        message.attach_alternative(
-            render_to_string("journey/email/acknowledgement.html", context), "text/html"
-        )
-        message.send()

@@ -11,6 +11,7 @@ from encrypted_fields.fields import EncryptedTextField
 
 from portal.accounts.mfa import SECOND_FACTORS
 from portal.accounts.models import User
+from portal.core.mail import queue_email
 
 # Confirming an address by code also signs the resident in, and allauth says both; a page shows
 # one success banner, and "you have confirmed" already tells them it worked.
@@ -57,12 +58,14 @@ class AccountAdapter(DefaultAccountAdapter):
         """Every account email names the council (and its phone number, for a change the person
         did not make), from settings rather than the request: allauth sends some notices (an
         authenticator added) once the transaction commits, which need not be inside a request.
+        It goes through the message outbox, its kind the template's name (account:login_code...).
         """
         council = {
             "council_name": settings.COUNCIL_NAME,
             "council_phone": settings.COUNCIL_CONTACT_PHONE,
         }
-        self.render_mail(template_prefix, email, {"email": email, **council, **context}).send()
+        message = self.render_mail(template_prefix, email, {"email": email, **council, **context})
+        queue_email(message, kind=f"account:{template_prefix.rsplit('/', 1)[-1]}")
 
 
 # TOTP secrets and recovery-code seeds are encrypted like every other secret the portal keeps:

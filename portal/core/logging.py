@@ -117,6 +117,10 @@ def build_logging_config(level: str, fmt: str) -> dict[str, Any]:
                 "()": structlog.stdlib.ProcessorFormatter,
                 "processors": [
                     structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    # A record from the standard library (Celery's "Unrecoverable error", Django's
+                    # request errors) carries its exception as exc_info, which JSON would print
+                    # as "<traceback object at ...>": render it as text, as ours are.
+                    structlog.processors.format_exc_info,
                     renderer,
                 ],
                 "foreign_pre_chain": SHARED_PROCESSORS,

@@ -1,35 +1,48 @@
-"""E-mail leaves through Celery: the request queues a message, the worker sends it.
+"""E-mail sent through Django's mail API goes into the message outbox like every other message.
 
-A slow or broken SMTP server then never slows or breaks a page, and a failed send is retried.
-The message is queued only after the surrounding transaction commits, so an e-mail never refers
-to a row that was rolled back.
+The portal's own messages call services.messages.outbox.queue_message with a kind of their own;
+this backend (EMAIL_BACKEND) catches what is sent through `send_mail` or `EmailMessage.send()`
+by code that is not ours (allauth, Django), so that too is kept in PostgreSQL until a worker has
+sent it, and never slows or breaks a page. The real transport (SMTP in production) is
+CELERY_EMAIL_BACKEND, used by the worker that sends from the outbox.
 """
 
 from collections.abc import Sequence
-from functools import partial
 from typing import Any
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
+from django.utils import translation
+
+from services.messages.outbox import queue_message
 
 
-def serialise(message: EmailMessage) -> dict[str, Any]:
-    alternatives = getattr(message, "alternatives", [])
-    return {
-        "subject": str(message.subject),
-        "body": str(message.body),
-        "from_email": message.from_email,
-        "to": list(message.to),
-        "cc": list(message.cc),
-        "bcc": list(message.bcc),
-        "reply_to": list(message.reply_to),
-        "headers": dict(message.extra_headers),
-        "alternatives": [[str(content), mimetype] for content, mimetype in alternatives],
-    }
+def queue_email(message: EmailMessage, *, kind: str) -> None:
+    """Put `message` in the outbox, one copy per recipient (each is sent and retried alone)."""
+    html = ""
+    for content, mimetype in getattr(message, "alternatives", []):
+        if mimetype == "text/html":
+            html = str(content)
+    for recipient in [*message.to, *message.cc, *message.bcc]:
+        queue_message(
+            kind=kind,
+            recipient=recipient,
+            subject=str(message.subject),
+            body=str(message.body),
+            html=html,
+            language=translation.get_language() or "",
+        )
+
+
+class OutboxEmailBackend(BaseEmailBackend):
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        for message in email_messages:
+            queue_email(message, kind="other")
+        return len(email_messages)
 
 
 def deserialise(data: dict[str, Any]) -> EmailMultiAlternatives:
+    """A message queued by the release before the outbox (portal.core.tasks.send_email)."""
     message = EmailMultiAlternatives(
         subject=data["subject"],
         body=data["body"],
@@ -43,12 +56,3 @@ def deserialise(data: dict[str, Any]) -> EmailMultiAlternatives:
     for content, mimetype in data["alternatives"]:
         message.attach_alternative(content, mimetype)
     return message
-
-
-class CeleryEmailBackend(BaseEmailBackend):
-    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        from portal.core.tasks import send_email
-
-        for message in email_messages:
-            transaction.on_commit(partial(send_email.delay, serialise(message)))
-        return len(email_messages)

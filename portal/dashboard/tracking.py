@@ -9,12 +9,13 @@ are.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from portal.core import ratelimit
 from services.forms.references import normalise_reference
+from services.messages.outbox import queue_message
 from services.models import Submission
 from services.tracking import (
     TRACK_LINK_MAX_AGE,
@@ -78,4 +79,10 @@ def send_link(request: HttpRequest, submission: Submission) -> None:
     }
     subject = " ".join(render_to_string("dashboard/email/track_subject.txt", context).split())
     body = render_to_string("dashboard/email/track_message.txt", context)
-    send_mail(subject, body, None, [submission.contact_email])
+    queue_message(
+        kind="tracking_link",
+        recipient=submission.contact_email,
+        subject=subject,
+        body=body,
+        language=translation.get_language() or "",
+    )

@@ -6,7 +6,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.mail import EmailMultiAlternatives
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -29,6 +28,7 @@ from portal.journey.views import (
 from services.drafts import draft_id_from_token, resume_token, save_page
 from services.forms.navigation import visible_pages
 from services.forms.questions import AnswerError, clean_answer
+from services.messages.outbox import queue_message
 from services.models import Draft
 
 
@@ -133,13 +133,14 @@ def send_resume_link(request: HttpRequest, draft: Draft) -> HttpResponse:
         reverse("journey:resume", kwargs={"token": resume_token(draft)})
     )
     context = {"service_name": service.name, "link": link, "expires_at": draft.expires_at}
-    message = EmailMultiAlternatives(
+    queue_message(
+        kind="resume_link",
+        recipient=email,
         subject=_("Continue your request: %(service)s") % {"service": service.name},
         body=render_to_string("journey/email/resume.txt", context),
-        to=[email],
+        html=render_to_string("journey/email/resume.html", context),
+        language=lang,
     )
-    message.attach_alternative(render_to_string("journey/email/resume.html", context), "text/html")
-    message.send()
     return render(
         request,
         "journey/save_sent.html",

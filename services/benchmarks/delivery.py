@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     # Acknowledgement e-mails are not deliveries: they wait on a queue of their own (emptied at
     # the end) instead of sharing the measured worker. Production workers take both.
     mail_queue = f"{queue}-mail"
-    app.conf.task_routes = {"portal.core.tasks.send_email": {"queue": mail_queue}}
+    app.conf.task_routes = {"services.messages.tasks.send_message": {"queue": mail_queue}}
     simulator_port = _free_port()
     simulator = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
         [

@@ -105,7 +105,7 @@ def queue_delivery(delivery_id: int) -> None:
     """Ask a worker to look at `delivery_id` once the current transaction commits."""
     from services.delivery.outbox import queue_deliveries
 
-    transaction.on_commit(lambda: queue_deliveries([delivery_id]))
+    transaction.on_commit(lambda: queue_deliveries([delivery_id]), robust=True)
 
 
 def retry_now(delivery: Delivery | int, by: Any, note: str = "") -> Delivery:

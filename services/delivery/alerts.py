@@ -11,8 +11,9 @@ the reason the back office gave (`last_error`, which the engine keeps free of pe
 link to the delivery in the admin. Never the answers, the resident's name or contact details:
 e-mail travels further than the portal, and the admin page is behind sign-in and MFA.
 
-Both functions send through the Celery e-mail backend, which queues each message only when the
-surrounding transaction commits, so an alert is never sent for a change that was rolled back.
+Both functions put their e-mail in the message outbox (services/messages) in the transaction
+that claims the alert, so an alert is never sent for a change that was rolled back, and never
+lost once it is committed.
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from datetime import datetime
 
 import structlog
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, QuerySet, Value
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from services.messages.outbox import queue_message
 from services.models import Connection, Delivery
 
 logger = structlog.get_logger(__name__)
@@ -88,11 +89,11 @@ def alert_failed(delivery: Delivery) -> bool:
             "delivery_url": delivery_admin_url(fresh),
             "dashboard_url": dashboard_url(),
         }
-        send_mail(
+        queue_message(
+            kind="delivery_failed",
+            recipient=fresh.connection.owner_email,
             subject=f"Delivery failed: {fresh.submission.reference} to {fresh.connection.name}",
-            message=render_to_string("services/delivery/email/failed.txt", context),
-            from_email=None,
-            recipient_list=[fresh.connection.owner_email],
+            body=render_to_string("services/delivery/email/failed.txt", context),
         )
     delivery.alerted_at = now
     logger.warning(
@@ -172,11 +173,11 @@ def alert_overdue(now: datetime) -> int:
                 "dashboard_url": dashboard_url(),
             }
             names = ", ".join(group.connection.name for group in groups.values())
-            send_mail(
+            queue_message(
+                kind="deliveries_overdue",
+                recipient=owner,
                 subject=f"{total} deliveries waiting too long: {names}",
-                message=render_to_string("services/delivery/email/overdue.txt", context),
-                from_email=None,
-                recipient_list=[owner],
+                body=render_to_string("services/delivery/email/overdue.txt", context),
             )
             sent += 1
     logger.warning("deliveries_overdue_alerted", deliveries=len(due), emails=sent)

@@ -72,7 +72,8 @@ def create_deliveries(
         ]
     )
     ids = [delivery.pk for delivery in deliveries]
-    transaction.on_commit(lambda: queue_deliveries(ids))
+    # robust: after commit, no failure here may turn the saved request into an error page.
+    transaction.on_commit(lambda: queue_deliveries(ids), robust=True)
     return deliveries
 
 

@@ -7,8 +7,11 @@ back office sees the same idempotency key. Messages carry only the delivery id.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import structlog
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from services.delivery import engine, sweeper
@@ -29,12 +32,17 @@ def deliver(delivery_id: int) -> str:
 
 @shared_task(ignore_result=True)
 def sweep() -> int:
-    """Every minute, from beat: queue what is due or abandoned, and tell people what waits."""
+    """Every DELIVERY_SWEEP_INTERVAL, from beat: queue the deliveries and messages that are due
+    or abandoned, and tell people what waits. Returns how many deliveries it queued."""
     from services.delivery.alerts import alert_overdue
+    from services.messages import sweeper as message_sweeper
+    from services.messages.tasks import send_message
 
     now = timezone.now()
     queued = sweeper.sweep(now, deliver.delay)
     alert_overdue(now)
-    if queued:
-        logger.info("deliveries_swept", queued=queued)
+    grace = timedelta(seconds=settings.DELIVERY_SWEEP_GRACE_SECONDS)
+    messages = message_sweeper.sweep(now, send_message.delay, grace=grace)
+    if queued or messages:
+        logger.info("deliveries_swept", queued=queued, messages=messages)
     return queued

@@ -4,6 +4,7 @@ from services.models.audit import AccessLog
 from services.models.catalogue import Service, Topic
 from services.models.delivery import Attempt, Delivery
 from services.models.forms import Form, FormVersion, ImmutableVersionError, VersionStateError
+from services.models.messages import OutgoingMessage
 from services.models.routing import Connection, Destination, RoutingRule, RoutingRuleSet
 from services.models.submissions import Channel, Draft, Submission
 from services.models.updates import CaseUpdate, StatusMapping
@@ -20,6 +21,7 @@ __all__ = [
     "Form",
     "FormVersion",
     "ImmutableVersionError",
+    "OutgoingMessage",
     "RoutingRule",
     "RoutingRuleSet",
     "Service",

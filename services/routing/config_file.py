@@ -6,6 +6,11 @@ options, conditions and mappings, and raises ImportProblems listing every proble
 changing anything; otherwise it applies it in one transaction, idempotently, matched by natural
 keys (connection slug, service slug, rule name, destination name). Rules and destinations of a
 form in the file that the file no longer lists are deleted. The format is in docs/routing.md.
+
+Secrets never travel in the document. An unattended deploy passes them on separately: from a
+secrets file (`read_secrets`, its own YAML, never written by export) and/or from environment
+variables named by `secret_env_name`; given either, every secret a connection needs must then be
+known (given, or already stored), or the import is refused like any other problem.
 """
 
 from __future__ import annotations
@@ -170,6 +175,8 @@ class _ConnectionPlan:
     slug: str
     values: dict[str, Any]
     adapter_class: type[Adapter]
+    # Secrets given for this import (file or environment), to be stored with the connection.
+    secrets: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -200,12 +207,47 @@ def parse_yaml(text: str) -> Any:
         raise ImportProblems([f"The file is not valid YAML: {error}"]) from None
 
 
+def secret_env_name(slug: str, option: str) -> str:
+    """The environment variable that holds `option` of connection `slug`:
+    waste-system's api_key is ROUTING_SECRET_WASTE_SYSTEM_API_KEY."""
+    return re.sub(r"[^A-Z0-9]", "_", f"ROUTING_SECRET_{slug}_{option}".upper())
+
+
+def read_secrets(text: str) -> dict[str, dict[str, str]]:
+    """A secrets file: connection slug -> {secret option: value}; ImportProblems if malformed."""
+    data = parse_yaml(text)
+    problems = []
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise ImportProblems(["The secrets file must map connection slugs to their secrets"])
+    for slug, values in data.items():
+        if not isinstance(values, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) and v for k, v in values.items()
+        ):
+            problems.append(
+                f"The secrets file, {q(slug)}: must map each secret option to its text value"
+            )
+    if problems:
+        raise ImportProblems(problems)
+    return {str(slug): dict(values) for slug, values in data.items()}
+
+
 class _Checker:
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        secrets: Mapping[str, Mapping[str, str]] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
         self.problems: list[str] = []
         self.connections: dict[str, _ConnectionPlan] = {}
         self.forms: list[_FormPlan] = []
         self.existing = {c.slug: c for c in Connection.objects.all()}
+        self.supplied = secrets
+        self.environ = environ
+        # Given any source of secrets the import is unattended: nobody will set a missing one
+        # in the admin afterwards, so a missing one is a problem rather than a note.
+        self.require_secrets = secrets is not None or environ is not None
 
     def fail(self, where: str, message: str) -> None:
         self.problems.append(f"{where}: {message}")
@@ -237,6 +279,8 @@ class _Checker:
                 return
         for number, raw in enumerate(connections, start=1):
             self.connection(raw, number)
+        for slug in sorted(set(self.supplied or {}) - set(self.connections)):
+            self.fail("The secrets file", f"there is no connection {q(slug)} in the routing file")
         services = set()
         for number, raw in enumerate(forms, start=1):
             plan = self.form(raw, number)
@@ -279,7 +323,7 @@ class _Checker:
         if not isinstance(options, Mapping):
             self.fail(where, "options must be a mapping")
             return
-        self.options(dict(options), adapter_class, slug, where)
+        given = self.options(dict(options), adapter_class, slug, where)
         values: dict[str, Any] = {
             "name": raw["name"],
             "adapter": raw["adapter"],
@@ -302,28 +346,55 @@ class _Checker:
                 if duration is None:
                     self.fail(where, f'limits: {key} must be a duration like "24h" or "1h30m"')
                 values[key] = duration
-        self.connections[slug] = _ConnectionPlan(slug, values, adapter_class)
+        self.connections[slug] = _ConnectionPlan(slug, values, adapter_class, given)
+
+    def given_secrets(self, slug: str, secret_names: set[str]) -> dict[str, str]:
+        """The secrets the secrets file and the environment give for `slug` (environment wins)."""
+        given = dict((self.supplied or {}).get(slug) or {})
+        for name in sorted(secret_names):
+            value = (self.environ or {}).get(secret_env_name(slug, name))
+            if value:
+                given[name] = value
+        return given
 
     def options(
         self, options: dict[str, Any], adapter_class: type[Adapter], slug: str, where: str
-    ) -> None:
-        secret_names = adapter_class.secret_option_names()
+    ) -> dict[str, str]:
+        """Check the options with the connection's secrets; returns the secrets given for it."""
+        secret_names = set(adapter_class.secret_option_names())
         for name in sorted(set(options) & secret_names):
             self.fail(
-                where, f"{q(name)} is a secret: secrets are never imported; set it in the admin"
+                where,
+                f"{q(name)} is a secret, never in the routing file: set it in the admin, "
+                f"the secrets file or {secret_env_name(slug, name)}",
+            )
+        given = self.given_secrets(slug, secret_names)
+        for name in sorted(set(given) - secret_names):
+            known = ", ".join(sorted(secret_names)) or "none"
+            self.fail(
+                where,
+                f"the secrets file gives {q(name)}, not a secret of this adapter "
+                f"(its secrets: {known})",
             )
         existing = self.existing.get(slug)
-        secrets = dict(existing.secrets or {}) if existing else {}
+        secrets = {**(dict(existing.secrets or {}) if existing else {}), **given}
         try:
             adapter_class.validate_config({**options, **secrets})
         except serializers.ValidationError as error:
             detail = error.detail if isinstance(error.detail, dict) else {"options": error.detail}
             for name, messages in detail.items():
-                # A secret not set yet is expected for a new connection: it is set in the admin.
                 if name in secret_names and name not in secrets:
+                    # Set in the admin afterwards, unless this import is unattended.
+                    if self.require_secrets:
+                        self.fail(
+                            where,
+                            f"secret {q(name)} is not set: give it in the secrets file or as "
+                            f"{secret_env_name(slug, name)}",
+                        )
                     continue
                 for message in _flatten(messages):
                     self.fail(where, f"option {q(name)}: {message}")
+        return {name: value for name, value in given.items() if name in secret_names}
 
     def form(self, raw: Any, number: int) -> _FormPlan | None:
         slug = raw.get("service") if isinstance(raw, Mapping) else None
@@ -456,10 +527,19 @@ class _DryRunRollback(Exception):
     pass
 
 
-def import_document(text: str, *, dry_run: bool = False) -> Report:
-    """Check `text` and apply it; ImportProblems (and nothing changed) if anything is wrong."""
+def import_document(
+    text: str,
+    *,
+    dry_run: bool = False,
+    secrets: Mapping[str, Mapping[str, str]] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Report:
+    """Check `text` and apply it; ImportProblems (and nothing changed) if anything is wrong.
+
+    `secrets` (from `read_secrets`) and `environ` (variables named by `secret_env_name`) give
+    connections' secrets; given either, a secret that is still missing is a problem."""
     data = parse_yaml(text)
-    checker = _Checker()
+    checker = _Checker(secrets, environ)
     checker.check(data)
     if checker.problems:
         raise ImportProblems(checker.problems)
@@ -485,17 +565,28 @@ def _apply_connections(plans: dict[str, _ConnectionPlan], report: Report) -> dic
     for slug, plan in plans.items():
         connection = Connection.objects.filter(slug=slug).first()
         if connection is None:
-            connection = Connection(slug=slug, **plan.values)
+            connection = Connection(slug=slug, **plan.values, secrets=plan.secrets)
             connection.full_clean()
             connection.save()
             report.changes.append(f"Create connection {q(slug)} ({plan.adapter_class.name})")
-            secrets = sorted(plan.adapter_class.secret_option_names())
-            if secrets:
+            if plan.secrets:
+                report.changes.append(
+                    f"Set secrets of {q(slug)}: {', '.join(sorted(plan.secrets))}"
+                )
+            missing = sorted(set(plan.adapter_class.secret_option_names()) - set(plan.secrets))
+            if missing:
                 report.notes.append(
                     f"Connection {q(slug)} is new: set its secrets in the admin: "
-                    + ", ".join(secrets)
+                    + ", ".join(missing)
                 )
         else:
+            # Only the names of secrets that change are reported, never their values.
+            stored = dict(connection.secrets or {})
+            renewed = sorted(k for k, v in plan.secrets.items() if stored.get(k) != v)
+            if renewed:
+                connection.secrets = {**stored, **plan.secrets}
+                connection.save(update_fields=["secrets"])
+                report.changes.append(f"Set secrets of {q(slug)}: {', '.join(renewed)}")
             changed = [k for k, v in plan.values.items() if getattr(connection, k) != v]
             if changed:
                 for key in changed:

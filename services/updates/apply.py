@@ -22,13 +22,13 @@ from typing import Protocol
 
 import structlog
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from integrations.base import StatusUpdate
+from services.messages.outbox import queue_message
 from services.models import CaseUpdate, Connection, Delivery, StatusMapping, Submission
 from services.models.updates import DESCRIPTION_MAX_LENGTH
 from services.tracking import resident_link
@@ -242,5 +242,11 @@ def notify_resident(submission: Submission, case_update: CaseUpdate) -> bool:
             render_to_string("services/updates/email/status_subject.txt", context).split()
         )
         body = render_to_string("services/updates/email/status_message.txt", context)
-    send_mail(subject, body, None, [address])
+    queue_message(
+        kind="status_update",
+        recipient=address,
+        subject=subject,
+        body=body,
+        language=submission.language or settings.LANGUAGE_CODE,
+    )
     return True

@@ -114,7 +114,7 @@ def worker(django_db_setup: None) -> Iterator[CeleryWorkerProcess]:
 def demo(back_offices: BackOffices, settings: Any) -> BackOffices:
     """The catalogue and the demo routing as `make run` seeds them, aimed at the simulators."""
     # E-mail takes its production path: queued for the worker, which writes it to its mail dir.
-    settings.EMAIL_BACKEND = "portal.core.mail.CeleryEmailBackend"
+    settings.EMAIL_BACKEND = "portal.core.mail.OutboxEmailBackend"
     seed_catalogue()
     call_command("seed_demo_routing", "--force", stdout=io.StringIO())
     aim: dict[str, dict[str, Any]] = {

@@ -21,13 +21,14 @@ class CommittingClient(Client):
 
 @pytest.fixture
 def mail_through_celery(settings, mailoutbox):
-    """E-mail takes its production path, the Celery backend and the send_email task, with the
+    """E-mail takes its production path, the message outbox and the send_message task, with the
     task run in the test's own process and handed to the locmem backend at the end.
 
-    pytest-django swaps EMAIL_BACKEND for locmem, which would skip Celery entirely; put the
-    Celery backend back. EMAIL_URL is unset in tests, so CELERY_EMAIL_BACKEND would be SMTP.
+    pytest-django swaps EMAIL_BACKEND for locmem, which would skip the outbox for mail sent
+    through Django; put the outbox backend back. EMAIL_URL is unset in tests, so the transport
+    (CELERY_EMAIL_BACKEND) would be SMTP.
     """
-    settings.EMAIL_BACKEND = "portal.core.mail.CeleryEmailBackend"
+    settings.EMAIL_BACKEND = "portal.core.mail.OutboxEmailBackend"
     settings.CELERY_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     previous = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
     celery_app.conf.task_always_eager = True

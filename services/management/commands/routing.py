@@ -3,17 +3,26 @@
 Routing as configuration code, so a council promotes routing from test to production safely:
 export from one portal, review the YAML, import into the other. Import checks everything first
 and changes nothing, exiting non-zero, if anything is wrong. The format: docs/routing.md.
+
+Connection secrets come from a secrets file (--secrets) and/or environment variables
+(--secrets-from-env), so a deploy can import routing with nobody at the admin.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from services.routing.config_file import ImportProblems, export_yaml, import_document
+from services.routing.config_file import (
+    ImportProblems,
+    export_yaml,
+    import_document,
+    read_secrets,
+)
 
 
 class Command(BaseCommand):
@@ -28,12 +37,27 @@ class Command(BaseCommand):
         load.add_argument(
             "--dry-run", action="store_true", help="Check and show the changes; change nothing."
         )
+        load.add_argument(
+            "--secrets",
+            metavar="FILE",
+            help="A YAML file of connection secrets (slug: {option: value}); never exported.",
+        )
+        load.add_argument(
+            "--secrets-from-env",
+            action="store_true",
+            help="Take secrets from ROUTING_SECRET_<SLUG>_<OPTION> environment variables.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "export":
             self.export(options["file"])
         else:
-            self.load(options["file"], dry_run=options["dry_run"])
+            self.load(
+                options["file"],
+                dry_run=options["dry_run"],
+                secrets_file=options["secrets"],
+                from_env=options["secrets_from_env"],
+            )
 
     def export(self, target: str) -> None:
         text = export_yaml()
@@ -46,13 +70,18 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot write {target}: {error.strerror}") from None
         self.stderr.write(f"Wrote routing to {target}")
 
-    def load(self, source: str, *, dry_run: bool) -> None:
+    def load(
+        self, source: str, *, dry_run: bool, secrets_file: str | None = None, from_env: bool = False
+    ) -> None:
+        text = self.read(source)
         try:
-            text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"Cannot read {source}: {error}") from None
-        try:
-            report = import_document(text, dry_run=dry_run)
+            secrets = read_secrets(self.read(secrets_file)) if secrets_file else None
+            report = import_document(
+                text,
+                dry_run=dry_run,
+                secrets=secrets,
+                environ=os.environ if from_env else None,
+            )
         except ImportProblems as problems:
             count = len(problems.problems)
             lines = "\n".join(f"  - {p}" for p in problems.problems)
@@ -73,3 +102,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"  - {change}")
         for note in report.notes:
             self.stdout.write(f"Note: {note}")
+
+    def read(self, source: str) -> str:
+        try:
+            return sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(f"Cannot read {source}: {error}") from None

@@ -219,3 +219,21 @@ def test_every_path_part_of_every_route_is_known_to_be_secret_or_not():
     # SECRET_URL_KWARGS (portal/core/logging.py), or it would be logged in full.
     unknown = url_kwargs(get_resolver().url_patterns) - SECRET_URL_KWARGS - NOT_SECRET_URL_KWARGS
     assert unknown == set()
+
+
+def test_an_exception_logged_by_celery_or_django_is_printed_as_a_traceback_in_json(json_log):
+    # Given a library logging an error with its exception, as Celery's worker does
+    try:
+        raise AttributeError("'NoneType' object has no attribute 'hostname'")
+    except AttributeError:
+        logging.getLogger("celery.worker").critical("Unrecoverable error", exc_info=True)
+
+    # Then the JSON line carries the traceback as text, not a Python object's repr
+    (event,) = json_log()
+    assert event["event"] == "Unrecoverable error"
+    assert event["logger"] == "celery.worker"
+    assert "<traceback object" not in json_log.text()
+    assert "exc_info" not in event
+    assert event["exception"].startswith("Traceback (most recent call last):")
+    assert "AttributeError: 'NoneType' object has no attribute 'hostname'" in event["exception"]
+    assert "test_logging.py" in event["exception"]

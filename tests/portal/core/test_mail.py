@@ -1,78 +1,105 @@
-import json
-
 import pytest
-from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from portal.core.mail import CeleryEmailBackend, deserialise, serialise
+from portal.core.mail import OutboxEmailBackend, deserialise
+from services.models import OutgoingMessage
+
+pytestmark = pytest.mark.django_db
 
 
 def a_message() -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=gettext_lazy("Reset your password"),
         body="Plain text body",
-        from_email="My Council <no-reply@example.gov.uk>",
         to=["resident@example.com"],
-        cc=["copy@example.com"],
         bcc=["audit@example.gov.uk"],
-        reply_to=["help@example.gov.uk"],
-        headers={"X-Portal-Reference": "MC-0001"},
     )
     message.attach_alternative("<p>HTML body</p>", "text/html")
     return message
 
 
-def test_a_message_survives_the_trip_through_json():
-    # Given a message with every part the portal uses, queued as JSON (the only format accepted)
-    payload = json.loads(json.dumps(serialise(a_message())))
+def test_mail_sent_through_django_is_kept_in_the_outbox_one_copy_per_recipient(settings):
+    # Given production's e-mail backend
+    settings.EMAIL_BACKEND = "portal.core.mail.OutboxEmailBackend"
 
-    # When the worker rebuilds it
-    rebuilt = deserialise(payload)
+    # When code that is not ours sends a message in Welsh
+    with translation.override("cy"):
+        assert OutboxEmailBackend().send_messages([a_message()]) == 1
 
-    # Then it is the same message
-    assert rebuilt.subject == "Reset your password"
-    assert rebuilt.body == "Plain text body"
-    assert rebuilt.from_email == "My Council <no-reply@example.gov.uk>"
-    assert rebuilt.to == ["resident@example.com"]
-    assert rebuilt.cc == ["copy@example.com"]
-    assert rebuilt.bcc == ["audit@example.gov.uk"]
-    assert rebuilt.reply_to == ["help@example.gov.uk"]
-    assert rebuilt.extra_headers == {"X-Portal-Reference": "MC-0001"}
-    assert [tuple(alternative) for alternative in rebuilt.alternatives] == [
-        ("<p>HTML body</p>", "text/html")
-    ]
-    assert rebuilt.recipients() == a_message().recipients()
-    assert "MC-0001" in rebuilt.message().as_string()
+    # Then each recipient's copy waits in the outbox, with its text, HTML and language
+    kept = list(OutgoingMessage.objects.order_by("pk"))
+    assert [m.recipient for m in kept] == ["resident@example.com", "audit@example.gov.uk"]
+    assert {m.kind for m in kept} == {"other"}
+    assert {m.language for m in kept} == {"cy"}
+    assert kept[0].content == {
+        "subject": "Reset your password",
+        "body": "Plain text body",
+        "html": "<p>HTML body</p>",
+    }
+    assert kept[0].message_id != kept[1].message_id
 
 
-def test_a_plain_message_without_alternatives_round_trips():
-    message = EmailMessage("Subject", "Body", "from@example.gov.uk", ["to@example.com"])
-
-    rebuilt = deserialise(json.loads(json.dumps(serialise(message))))
-
-    assert (rebuilt.subject, rebuilt.body, rebuilt.to) == ("Subject", "Body", ["to@example.com"])
-    assert rebuilt.alternatives == []
-
-
-def send_then_fail(backend: CeleryEmailBackend) -> None:
+def send_then_fail() -> None:
     with transaction.atomic():
-        assert backend.send_messages([a_message()]) == 1
+        send_mail("Subject", "Body", None, ["to@example.com"])
         raise RuntimeError("the submission failed to save")
 
 
-@pytest.mark.django_db
-def test_the_backend_queues_nothing_until_the_transaction_commits(
+def test_send_mail_keeps_nothing_when_its_transaction_rolls_back(settings):
+    settings.EMAIL_BACKEND = "portal.core.mail.OutboxEmailBackend"
+
+    with pytest.raises(RuntimeError):
+        send_then_fail()
+
+    assert not OutgoingMessage.objects.exists()
+
+
+def test_a_message_queued_by_the_release_before_the_outbox_can_still_be_sent():
+    # Given the JSON the previous release put on the queue for portal.core.tasks.send_email
+    payload = {
+        "subject": "Subject",
+        "body": "Body",
+        "from_email": "from@example.gov.uk",
+        "to": ["to@example.com"],
+        "cc": [],
+        "bcc": [],
+        "reply_to": [],
+        "headers": {"X-Portal-Reference": "MC-0001"},
+        "alternatives": [["<p>Body</p>", "text/html"]],
+    }
+
+    # When the worker rebuilds it, it is the same message
+    rebuilt = deserialise(payload)
+    assert (rebuilt.subject, rebuilt.body, rebuilt.to) == ("Subject", "Body", ["to@example.com"])
+    assert rebuilt.alternatives[0][0] == "<p>Body</p>"
+    assert "MC-0001" in rebuilt.message().as_string()
+
+
+def test_a_task_left_on_the_queue_by_the_release_before_the_outbox_joins_the_outbox(
     django_capture_on_commit_callbacks,
 ):
-    backend = CeleryEmailBackend()
+    from portal.core.tasks import send_email
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        # A message sent inside a transaction that rolls back is dropped with it...
-        with pytest.raises(RuntimeError):
-            send_then_fail(backend)
-        # ...while one sent in a transaction that commits waits for that commit.
-        with transaction.atomic():
-            backend.send_messages([a_message(), a_message()])
+    # When a worker runs a send_email task queued before the upgrade
+    with django_capture_on_commit_callbacks(execute=False):
+        send_email(
+            {
+                "subject": "Subject",
+                "body": "Body",
+                "from_email": None,
+                "to": ["to@example.com"],
+                "cc": [],
+                "bcc": [],
+                "reply_to": [],
+                "headers": {},
+                "alternatives": [],
+            }
+        )
 
-    assert len(callbacks) == 2
+    # Then the message waits in the outbox, to be sent and retried like any other
+    (message,) = OutgoingMessage.objects.all()
+    assert (message.recipient, message.content["subject"]) == ("to@example.com", "Subject")
+    assert message.state == OutgoingMessage.State.PENDING

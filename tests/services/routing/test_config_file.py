@@ -243,7 +243,7 @@ TICKET_MAPPING = ["forms", 0, "rules", 0, "destinations", 0, "mapping"]
         ),
         (
             changed(DOCUMENT, ["connections", 0, "options", "api_key"], "leak"),
-            "‘api_key’ is a secret: secrets are never imported; set it in the admin",
+            "‘api_key’ is a secret, never in the routing file: set it in the admin",
         ),
         (
             changed(DOCUMENT, ["connections", 0, "options", "read_timout"], 5),
