@@ -26,3 +26,18 @@ def record_access(
         where=where,
     )
     return entry
+
+
+def record_list(actor: Any, *, where: str, submissions: list[Submission]) -> None:
+    """One row per case a list showed (a search result page): one INSERT whatever its length."""
+    if not submissions:
+        return
+    AccessLog.objects.bulk_create(
+        AccessLog(actor=actor, submission=submission, where=where) for submission in submissions
+    )
+    logger.info(
+        "personal_data_listed",
+        actor_id=actor.pk,
+        submission_ids=[submission.pk for submission in submissions],
+        where=where,
+    )

@@ -5,8 +5,9 @@ imports this package; importing each module registers its ModelAdmins.
 - delivery: deliveries, attempts and submissions, with the dashboard and the case timeline
 - routing: connections, rule sets, rules and destinations
 - audit: the access log (read-only)
+- teams: contact-centre teams (services/staff/scope.py decides what they see)
 """
 
-from services.admin import audit, catalogue, delivery, routing
+from services.admin import audit, catalogue, delivery, routing, teams
 
-__all__ = ["audit", "catalogue", "delivery", "routing"]
+__all__ = ["audit", "catalogue", "delivery", "routing", "teams"]

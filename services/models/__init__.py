@@ -1,16 +1,19 @@
 """Models of the services app, one module per resource."""
 
 from services.models.audit import AccessLog
+from services.models.case_index import CaseIndex
 from services.models.catalogue import Service, Topic
 from services.models.delivery import Attempt, Delivery
 from services.models.forms import Form, FormVersion, ImmutableVersionError, VersionStateError
 from services.models.routing import Connection, Destination, RoutingRule, RoutingRuleSet
 from services.models.submissions import Channel, Draft, Submission
+from services.models.teams import Team
 from services.models.updates import CaseUpdate, StatusMapping
 
 __all__ = [
     "AccessLog",
     "Attempt",
+    "CaseIndex",
     "CaseUpdate",
     "Channel",
     "Connection",
@@ -25,6 +28,7 @@ __all__ = [
     "Service",
     "StatusMapping",
     "Submission",
+    "Team",
     "Topic",
     "VersionStateError",
 ]

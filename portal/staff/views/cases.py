@@ -1,0 +1,111 @@
+"""Finding and opening cases. Each page starts from services.staff.scope's visible cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from portal.dashboard.answers import answer_rows
+from portal.staff.access import workspace_view
+from portal.staff.forms import CaseSearchForm
+from services.audit import record_access, record_list
+from services.forms.references import normalise_reference
+from services.models import Submission
+from services.staff.scope import cases_visible_to
+from services.staff.search import search_cases
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class SortableColumn:
+    label: str | Promise
+    ascending: str  # the sort key that orders this column up, or "" if it cannot be sorted
+    descending: str
+
+    def aria_sort(self, current: str) -> str:
+        if current == self.ascending:
+            return "ascending"
+        if current == self.descending:
+            return "descending"
+        return "none"
+
+    def next_sort(self, current: str) -> str:
+        return self.descending if current == self.ascending else self.ascending
+
+
+COLUMNS = (
+    SortableColumn(_("Reference"), "reference", ""),
+    SortableColumn(_("Resident"), "", ""),
+    SortableColumn(_("Service"), "service", ""),
+    SortableColumn(_("Status"), "status", ""),
+    SortableColumn(_("Sent"), "oldest", "newest"),
+)
+
+
+@workspace_view
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    form = CaseSearchForm(request.GET, user=request.user)
+    page = None
+    page_numbers: list[int | None] = []
+    sort = "newest"
+    if form.is_valid():
+        sort = form.cleaned_data["sort"]
+        cases = search_cases(request.user, form.query())
+        # get_page: a page number that is no number, or past the end, shows a real page.
+        paginator = Paginator(cases, PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        page_numbers = [
+            number if isinstance(number, int) else None  # None: the "…" between page numbers
+            for number in paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+        ]
+        record_list(request.user, where="staff:search", submissions=list(page.object_list))
+    headers = [
+        {
+            "label": column.label,
+            "aria_sort": column.aria_sort(sort),
+            "sort": column.next_sort(sort) if column.ascending else "",
+        }
+        for column in COLUMNS
+    ]
+    return render(
+        request,
+        "staff/search.html",
+        {
+            "form": form,
+            "page": page,
+            "page_numbers": page_numbers,
+            "headers": headers,
+            "sort": sort,
+            "active": "cases",
+        },
+    )
+
+
+@workspace_view
+@require_safe
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    canonical = normalise_reference(reference)
+    if canonical is None:  # no such reference can exist: no query needed
+        raise Http404
+    try:
+        submission = (
+            cases_visible_to(request.user)
+            .select_related("service", "form_version", "user")
+            .get(reference=canonical)
+        )
+    except Submission.DoesNotExist as error:  # or not this person's to see: the same answer
+        raise Http404 from error
+    record_access(request.user, where="staff:case", submission=submission, subject=submission.user)
+    return render(
+        request,
+        "staff/case.html",
+        {"submission": submission, "rows": answer_rows(submission), "active": "cases"},
+    )
