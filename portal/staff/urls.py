@@ -7,4 +7,10 @@ app_name = "staff"
 urlpatterns = [
     path("", cases.search, name="home"),
     path("cases/<str:reference>/", cases.case_detail, name="case"),
+    path("cases/<str:reference>/timeline/", cases.case_timeline, name="case_timeline"),
+    path(
+        "cases/<str:reference>/files/<slug:question_id>/",
+        cases.attachment,
+        name="case_attachment",
+    ),
 ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -17,10 +19,13 @@ from portal.staff.forms import CaseSearchForm
 from services.audit import record_access, record_list
 from services.forms.references import normalise_reference
 from services.models import Submission
+from services.staff.attachments import case_attachments
 from services.staff.scope import cases_visible_to
 from services.staff.search import search_cases
+from services.staff.timeline import case_events
 
 PAGE_SIZE = 25
+OTHER_CASES_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -89,23 +94,89 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-@workspace_view
-@require_safe
-def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def _visible_case(request: HttpRequest, reference: str) -> Submission:
+    """The case if this person may see it; 404 alike for no such case and not theirs to see."""
     canonical = normalise_reference(reference)
     if canonical is None:  # no such reference can exist: no query needed
         raise Http404
     try:
-        submission = (
+        return (
             cases_visible_to(request.user)
             .select_related("service", "form_version", "user")
             .get(reference=canonical)
         )
-    except Submission.DoesNotExist as error:  # or not this person's to see: the same answer
+    except Submission.DoesNotExist as error:
         raise Http404 from error
+
+
+def _other_cases(request: HttpRequest, submission: Submission) -> list[Submission]:
+    """The same resident's other cases this person may see (a guest's by their e-mail)."""
+    owner = (
+        Q(user=submission.user)
+        if submission.user_id
+        else Q(user__isnull=True, contact_email__iexact=submission.contact_email)
+    )
+    return list(
+        cases_visible_to(request.user)
+        .filter(owner)
+        .exclude(pk=submission.pk)
+        .select_related("service")
+        .order_by("-created_at")[:OTHER_CASES_SHOWN]
+    )
+
+
+@workspace_view
+@require_safe
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    submission = _visible_case(request, reference)
     record_access(request.user, where="staff:case", submission=submission, subject=submission.user)
     return render(
         request,
         "staff/case.html",
-        {"submission": submission, "rows": answer_rows(submission), "active": "cases"},
+        {
+            "submission": submission,
+            "rows": answer_rows(submission),
+            "attachments": case_attachments(submission),
+            "other_cases": _other_cases(request, submission),
+            "tab": "details",
+            "active": "cases",
+        },
+    )
+
+
+@workspace_view
+@require_safe
+def case_timeline(request: HttpRequest, reference: str) -> HttpResponse:
+    submission = _visible_case(request, reference)
+    record_access(
+        request.user, where="staff:timeline", submission=submission, subject=submission.user
+    )
+    return render(
+        request,
+        "staff/case_timeline.html",
+        {
+            "submission": submission,
+            "events": case_events(submission),
+            "tab": "timeline",
+            "active": "cases",
+        },
+    )
+
+
+@workspace_view
+@require_safe
+def attachment(request: HttpRequest, reference: str, question_id: str) -> FileResponse:
+    submission = _visible_case(request, reference)
+    wanted = [a for a in case_attachments(submission) if a.question_id == question_id]
+    if not wanted or not default_storage.exists(wanted[0].reference):
+        raise Http404
+    record_access(
+        request.user, where="staff:attachment", submission=submission, subject=submission.user
+    )
+    found = wanted[0]
+    return FileResponse(
+        default_storage.open(found.reference, "rb"),
+        as_attachment=True,
+        filename=found.name or found.reference.rsplit("/", 1)[-1],
+        content_type=found.content_type,
     )

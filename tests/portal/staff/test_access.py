@@ -20,6 +20,8 @@ pytestmark = pytest.mark.django_db
 URL_NAMES: dict[str, Any] = {
     "staff:home": lambda case: {},
     "staff:case": lambda case: {"reference": case.reference},
+    "staff:case_timeline": lambda case: {"reference": case.reference},
+    "staff:case_attachment": lambda case: {"reference": case.reference, "question_id": "photo"},
 }
 
 
@@ -63,8 +65,9 @@ def test_an_agent_of_another_team_never_sees_the_case(streets_agent, waste_case)
     # Given a streets agent and a missed-bin case (the waste team's)
     client = signed_in(streets_agent)
 
-    # The case page is not found (no hint that it exists)
-    assert client.get(reverse("staff:case", args=[waste_case.reference])).status_code == 404
+    # Every page of the case is not found (no hint that it exists)
+    for url in staff_urls(waste_case)[1:]:
+        assert client.get(url).status_code == 404, url
     # And the search, even for its exact reference, does not list it
     response = client.get(reverse("staff:home"), {"q": waste_case.reference})
     assert response.status_code == 200

@@ -141,7 +141,8 @@ def test_the_delivery_filter_finds_cases_by_the_state_of_their_deliveries(
 def test_results_come_in_pages_and_a_page_past_the_end_shows_the_last(agent_client, make_case):
     cases = [make_case(WASTE) for _ in range(27)]
     first, second = found(agent_client), found(agent_client, page="2")
-    assert len(first) == 25 and len(second) == 2
+    assert len(first) == 25
+    assert len(second) == 2
     assert set(first) | set(second) == {case.reference for case in cases}
     assert found(agent_client, page="99999999999999999999") == second
     assert found(agent_client, page="junk") == first
