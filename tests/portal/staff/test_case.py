@@ -102,7 +102,7 @@ def _with_history(case: Submission, deliveries: int) -> None:
         },
     )
     for _ in range(deliveries):
-        delivery = DeliveryFactory(
+        delivery = DeliveryFactory.create(
             submission=case,
             state=Delivery.State.DELIVERED,
             delivered_at=now,
