@@ -12,11 +12,16 @@ logger = structlog.get_logger(__name__)
 
 
 def record_access(
-    actor: Any, *, where: str, submission: Submission | None = None, subject: Any = None
+    actor: Any,
+    *,
+    where: str,
+    submission: Submission | None = None,
+    subject: Any = None,
+    reason: str = "",
 ) -> AccessLog:
-    """One row per view; the log line carries ids only."""
+    """One row per view; the log line carries ids only (a reason may name people: not logged)."""
     entry = AccessLog.objects.create(
-        actor=actor, submission=submission, subject=subject, where=where
+        actor=actor, submission=submission, subject=subject, where=where, reason=reason
     )
     logger.info(
         "personal_data_viewed",

@@ -1,4 +1,5 @@
-"""Who may open a workspace page at all; which cases they then see is services/staff/scope.py."""
+"""Who may open a workspace page at all, and the one way its pages look a case up (within
+services/staff/scope.py's visible cases)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.views.decorators.cache import never_cache
 
-from services.staff.scope import may_use_workspace
+from services.forms.references import normalise_reference
+from services.models import Submission
+from services.staff.scope import cases_visible_to, may_use_workspace
 
 View = Callable[..., HttpResponseBase]
 
@@ -35,3 +38,18 @@ def workspace_view(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def visible_case(request: HttpRequest, reference: str) -> Submission:
+    """The case if this person may see it; 404 alike for no such case and not theirs to see."""
+    canonical = normalise_reference(reference)
+    if canonical is None:  # no such reference can exist: no query needed
+        raise Http404
+    try:
+        return (
+            cases_visible_to(request.user)
+            .select_related("service", "form_version", "user")
+            .get(reference=canonical)
+        )
+    except Submission.DoesNotExist as error:
+        raise Http404 from error

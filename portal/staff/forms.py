@@ -8,7 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from services.forms.normalise import UnsafeTextError, clean_text
-from services.models import Channel, Service, Submission
+from services.models import CaseActivity, Channel, Service, Submission
+from services.models.casework import CASEWORK_TEXT_MAX_LENGTH
+from services.staff.casework import CONTACT_KINDS
 from services.staff.scope import services_visible_to
 from services.staff.search import MAX_QUERY_LENGTH, SORTS, CaseQuery
 
@@ -112,3 +114,61 @@ class CaseSearchForm(forms.Form):
             delivery=data["delivery"],
             sort=data["sort"],
         )
+
+
+def _clean_multiline(value: str, message: Any) -> str:
+    try:
+        return clean_text(value, multiline=True)
+    except UnsafeTextError:
+        raise forms.ValidationError(message, code="unsafe") from None
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note"),
+        help_text=_(
+            "Only council staff see notes, but a resident may ask for a copy of their data: "
+            "write nothing you would not want them to read."
+        ),
+        max_length=CASEWORK_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": _("Enter the note"),
+            "max_length": _("The note must be %(limit_value)d characters or fewer"),
+            "null_characters_not_allowed": _("Remove the special characters from the note"),
+        },
+    )
+
+    def clean_text(self) -> str:
+        return _clean_multiline(
+            self.cleaned_data["text"], _("Remove the special characters from the note")
+        )
+
+
+class ContactForm(NoteForm):
+    kind = forms.ChoiceField(
+        label=_("How did you contact them, or they you?"),
+        choices=[(kind.value, kind.label) for kind in CONTACT_KINDS],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select how you were in contact"),
+            "invalid_choice": _("Select how you were in contact"),
+        },
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=CaseActivity.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select the outcome"),
+            "invalid_choice": _("Select the outcome"),
+        },
+    )
+
+    field_order = ("kind", "outcome", "text")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = _("What was said")
+        self.fields["text"].help_text = ""
+        self.fields["text"].error_messages["required"] = _("Enter what was said")

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from portal.staff.views import cases
+from portal.staff.views import cases, casework, reason
 
 app_name = "staff"
 
 urlpatterns = [
     path("", cases.search, name="home"),
     path("cases/<str:reference>/", cases.case_detail, name="case"),
+    path("cases/<str:reference>/note/", casework.note, name="case_note"),
+    path("cases/<str:reference>/contact/", casework.contact, name="case_contact"),
+    path("cases/<str:reference>/reason/", reason.case_reason, name="case_reason"),
     path("cases/<str:reference>/timeline/", cases.case_timeline, name="case_timeline"),
     path(
         "cases/<str:reference>/files/<slug:question_id>/",

@@ -12,6 +12,8 @@ from services.models import Team
 class TeamAdmin(admin.ModelAdmin[Team]):
     list_display = ("name", "all_services")
     search_fields = ("name",)
-    # Users and services both have search fields in their admins, so a council with thousands of
-    # staff or hundreds of services picks them by typing rather than scrolling a list.
-    autocomplete_fields = ("members", "services")
+    # Members are picked by id (the user table holds every resident, too many for a list);
+    # services from a filtered list. Not autocomplete: its widget fails with a 500 when a
+    # submitted id is junk (it looks the junk up to re-display it).
+    raw_id_fields = ("members",)
+    filter_horizontal = ("services",)

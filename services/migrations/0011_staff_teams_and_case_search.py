@@ -7,6 +7,7 @@ only where the pg_trgm extension is.
 
 import django.contrib.postgres.indexes
 import django.db.models.deletion
+import django.utils.timezone
 from django.conf import settings
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
@@ -118,6 +119,78 @@ class Migration(migrations.Migration):
         *(
             _trigram_index(field)
             for field in ("names", "emails", "phones", "postcodes", "uprns", "addresses")
+        ),
+        migrations.AddField(
+            model_name="accesslog",
+            name="reason",
+            field=models.CharField(blank=True, max_length=500, verbose_name="reason"),
+        ),
+        migrations.CreateModel(
+            name="CaseActivity",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("note", "Internal note"),
+                            ("phone", "Phone call"),
+                            ("email", "E-mail"),
+                            ("visit", "Visit"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("resolved", "Resolved"),
+                            ("follow_up", "Needs follow-up"),
+                            ("no_answer", "No answer"),
+                            ("left_message", "Left a message"),
+                        ],
+                        max_length=20,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("text", models.TextField(max_length=2000, verbose_name="text")),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="when"),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="staff member",
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activities",
+                        to="services.submission",
+                        verbose_name="submission",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "case activity",
+                "verbose_name_plural": "case activities",
+                "ordering": ("-at",),
+                "indexes": [models.Index(fields=["submission", "-at"], name="caseactivity_recent")],
+            },
         ),
         migrations.RunPython(sync_roles, migrations.RunPython.noop),
     ]

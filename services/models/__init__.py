@@ -2,6 +2,7 @@
 
 from services.models.audit import AccessLog
 from services.models.case_index import CaseIndex
+from services.models.casework import CaseActivity
 from services.models.catalogue import Service, Topic
 from services.models.delivery import Attempt, Delivery
 from services.models.forms import Form, FormVersion, ImmutableVersionError, VersionStateError
@@ -13,6 +14,7 @@ from services.models.updates import CaseUpdate, StatusMapping
 __all__ = [
     "AccessLog",
     "Attempt",
+    "CaseActivity",
     "CaseIndex",
     "CaseUpdate",
     "Channel",

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from services.admin.delivery import timeline
-from services.models import Delivery, Submission
+from services.models import CaseActivity, Delivery, Submission
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ def case_events(submission: Submission) -> list[Event]:
             events.extend(_actions(item["actions"]))
     events.extend(_actions(facts["submission_actions"]))
     events.extend(_update(update) for update in facts["updates"])
+    activities = CaseActivity.objects.filter(submission=submission).select_related("author")
+    events.extend(_activity(activity) for activity in activities)
     return sorted(events, key=lambda event: event.at, reverse=True)
 
 
@@ -115,5 +117,17 @@ def _update(update: Any) -> Event:
         at=update.occurred_at,
         title=_("Status update from %(system)s: %(status)s")
         % {"system": update.connection.name, "status": update.external_status},
+        lines=lines,
+    )
+
+
+def _activity(activity: CaseActivity) -> Event:
+    lines = [activity.text]
+    if activity.outcome:
+        lines.insert(0, _("Outcome: %(outcome)s") % {"outcome": activity.get_outcome_display()})
+    return Event(
+        at=activity.at,
+        title=str(activity.get_kind_display()),
+        by=activity.author.get_full_name() or activity.author.email,
         lines=lines,
     )

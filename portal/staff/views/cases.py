@@ -7,17 +7,17 @@ from dataclasses import dataclass
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from portal.dashboard.answers import answer_rows
-from portal.staff.access import workspace_view
+from portal.staff.access import visible_case, workspace_view
 from portal.staff.forms import CaseSearchForm
+from portal.staff.views.reason import ask_for_reason, reason_given
 from services.audit import record_access, record_list
-from services.forms.references import normalise_reference
 from services.models import Submission
 from services.staff.attachments import case_attachments
 from services.staff.scope import cases_visible_to
@@ -94,21 +94,6 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _visible_case(request: HttpRequest, reference: str) -> Submission:
-    """The case if this person may see it; 404 alike for no such case and not theirs to see."""
-    canonical = normalise_reference(reference)
-    if canonical is None:  # no such reference can exist: no query needed
-        raise Http404
-    try:
-        return (
-            cases_visible_to(request.user)
-            .select_related("service", "form_version", "user")
-            .get(reference=canonical)
-        )
-    except Submission.DoesNotExist as error:
-        raise Http404 from error
-
-
 def _other_cases(request: HttpRequest, submission: Submission) -> list[Submission]:
     """The same resident's other cases this person may see (a guest's by their e-mail)."""
     owner = (
@@ -128,8 +113,17 @@ def _other_cases(request: HttpRequest, submission: Submission) -> list[Submissio
 @workspace_view
 @require_safe
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    submission = _visible_case(request, reference)
-    record_access(request.user, where="staff:case", submission=submission, subject=submission.user)
+    submission = visible_case(request, reference)
+    reason = reason_given(request, submission)
+    if reason is None:
+        return ask_for_reason(submission)
+    record_access(
+        request.user,
+        where="staff:case",
+        submission=submission,
+        subject=submission.user,
+        reason=reason,
+    )
     return render(
         request,
         "staff/case.html",
@@ -147,9 +141,16 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @workspace_view
 @require_safe
 def case_timeline(request: HttpRequest, reference: str) -> HttpResponse:
-    submission = _visible_case(request, reference)
+    submission = visible_case(request, reference)
+    reason = reason_given(request, submission)
+    if reason is None:
+        return ask_for_reason(submission)
     record_access(
-        request.user, where="staff:timeline", submission=submission, subject=submission.user
+        request.user,
+        where="staff:timeline",
+        submission=submission,
+        subject=submission.user,
+        reason=reason,
     )
     return render(
         request,
@@ -165,13 +166,20 @@ def case_timeline(request: HttpRequest, reference: str) -> HttpResponse:
 
 @workspace_view
 @require_safe
-def attachment(request: HttpRequest, reference: str, question_id: str) -> FileResponse:
-    submission = _visible_case(request, reference)
+def attachment(request: HttpRequest, reference: str, question_id: str) -> HttpResponseBase:
+    submission = visible_case(request, reference)
+    reason = reason_given(request, submission)
+    if reason is None:
+        return ask_for_reason(submission)
     wanted = [a for a in case_attachments(submission) if a.question_id == question_id]
     if not wanted or not default_storage.exists(wanted[0].reference):
         raise Http404
     record_access(
-        request.user, where="staff:attachment", submission=submission, subject=submission.user
+        request.user,
+        where="staff:attachment",
+        submission=submission,
+        subject=submission.user,
+        reason=reason,
     )
     found = wanted[0]
     return FileResponse(

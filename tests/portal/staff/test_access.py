@@ -21,6 +21,9 @@ URL_NAMES: dict[str, Any] = {
     "staff:home": lambda case: {},
     "staff:case": lambda case: {"reference": case.reference},
     "staff:case_timeline": lambda case: {"reference": case.reference},
+    "staff:case_reason": lambda case: {"reference": case.reference},
+    "staff:case_note": lambda case: {"reference": case.reference},
+    "staff:case_contact": lambda case: {"reference": case.reference},
     "staff:case_attachment": lambda case: {"reference": case.reference, "question_id": "photo"},
 }
 
