@@ -123,6 +123,16 @@ def _clean_multiline(value: str, message: Any) -> str:
         raise forms.ValidationError(message, code="unsafe") from None
 
 
+class GovukRadioSelect(forms.RadioSelect):
+    """Radios whose first input carries the field's own id, which GOV.UK's error summary links
+    to (Django's RadioSelect gives the field no id of its own, so the link would go nowhere)."""
+
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        if index is None or index == "0":
+            return id_
+        return super().id_for_label(id_, index)
+
+
 class NoteForm(forms.Form):
     text = forms.CharField(
         label=_("Note"),
@@ -149,7 +159,7 @@ class ContactForm(NoteForm):
     kind = forms.ChoiceField(
         label=_("How did you contact them, or they you?"),
         choices=[(kind.value, kind.label) for kind in CONTACT_KINDS],
-        widget=forms.RadioSelect,
+        widget=GovukRadioSelect,
         error_messages={
             "required": _("Select how you were in contact"),
             "invalid_choice": _("Select how you were in contact"),
@@ -158,7 +168,7 @@ class ContactForm(NoteForm):
     outcome = forms.ChoiceField(
         label=_("Outcome"),
         choices=CaseActivity.Outcome.choices,
-        widget=forms.RadioSelect,
+        widget=GovukRadioSelect,
         error_messages={
             "required": _("Select the outcome"),
             "invalid_choice": _("Select the outcome"),

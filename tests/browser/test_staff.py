@@ -74,3 +74,32 @@ def test_a_bad_filter_shows_an_accessible_error(
     expect(page.get_by_role("alert")).to_contain_text("Enter a real date, like 27/3/2026")
     assert_accessible(page)
     browser_page.problems.assert_none()
+
+
+def test_an_agent_adds_a_note_and_logs_a_call_from_the_case(
+    browser_page: BrowserPage, live_server, agent_and_case
+):
+    agent, case = agent_and_case
+    page = browser_page.page
+    sign_in(page.context, live_server.url, agent)
+    page.goto(f"/staff/cases/{case.reference}/")
+
+    page.get_by_role("link", name="Add a note").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Add the note").click()  # nothing written yet
+    expect(page.get_by_role("alert")).to_contain_text("Enter the note")
+    assert_accessible(page)
+    page.get_by_label("Note").fill("Bin is behind the side gate")
+    page.get_by_role("button", name="Add the note").click()
+    expect(page.get_by_role("heading", name="Internal note")).to_be_visible()
+
+    page.get_by_role("link", name="Log a contact").click()
+    assert_accessible(page)
+    page.get_by_label("Phone call").check()
+    page.get_by_label("Needs follow-up").check()
+    page.get_by_label("What was said").fill("Crew will return tomorrow")
+    page.get_by_role("button", name="Log the contact").click()
+    expect(page.get_by_role("heading", name="Phone call")).to_be_visible()
+    expect(page.get_by_text("Outcome: Needs follow-up")).to_be_visible()
+    assert_accessible(page)
+    browser_page.problems.assert_none()

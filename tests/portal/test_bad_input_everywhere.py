@@ -80,6 +80,7 @@ def world(db):
             "token": ["not-a-token", "x" * 500],
             # the staff workspace's
             "question_id": ["photo", "no-such-question"],
+            "delivery_id": ["1", "99999999999999999999"],
             # allauth's
             "key": ["set-password", "%00"],
             "uidb36": ["1", "zzzzzzzzzzzz"],

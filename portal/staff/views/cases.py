@@ -18,9 +18,9 @@ from portal.staff.access import visible_case, workspace_view
 from portal.staff.forms import CaseSearchForm
 from portal.staff.views.reason import ask_for_reason, reason_given
 from services.audit import record_access, record_list
-from services.models import Submission
+from services.models import Delivery, Submission
 from services.staff.attachments import case_attachments
-from services.staff.scope import cases_visible_to
+from services.staff.scope import cases_visible_to, sees_every_team
 from services.staff.search import search_cases
 from services.staff.timeline import case_events
 
@@ -158,6 +158,16 @@ def case_timeline(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "submission": submission,
             "events": case_events(submission),
+            # Supervisors may retry these (portal/staff/views/deliveries.py).
+            "failed_deliveries": (
+                list(
+                    submission.deliveries.filter(state=Delivery.State.FAILED).select_related(
+                        "connection"
+                    )
+                )
+                if sees_every_team(request.user)
+                else []
+            ),
             "tab": "timeline",
             "active": "cases",
         },

@@ -24,6 +24,7 @@ URL_NAMES: dict[str, Any] = {
     "staff:case_reason": lambda case: {"reference": case.reference},
     "staff:case_note": lambda case: {"reference": case.reference},
     "staff:case_contact": lambda case: {"reference": case.reference},
+    "staff:case_delivery_retry": lambda case: {"reference": case.reference, "delivery_id": 1},
     "staff:case_attachment": lambda case: {"reference": case.reference, "question_id": "photo"},
 }
 
@@ -68,9 +69,12 @@ def test_an_agent_of_another_team_never_sees_the_case(streets_agent, waste_case)
     # Given a streets agent and a missed-bin case (the waste team's)
     client = signed_in(streets_agent)
 
-    # Every page of the case is not found (no hint that it exists)
+    # Every page of the case is not found (no hint that it exists); POSTing changes nothing
+    # (retrying is for supervisors only: refused before the case is even looked up)
     for url in staff_urls(waste_case)[1:]:
-        assert client.get(url).status_code == 404, url
+        assert client.get(url).status_code in (404, 405), url
+        assert client.post(url, {"text": "x", "reason": "x"}).status_code in (403, 404, 405), url
+    assert not waste_case.activities.exists()
     # And the search, even for its exact reference, does not list it
     response = client.get(reverse("staff:home"), {"q": waste_case.reference})
     assert response.status_code == 200
