@@ -125,6 +125,15 @@ assets:
 	  node_modules/.bin/sass --no-source-map --style=compressed --pkg-importer=node \
 	    portal/static_src/portal.scss portal/static/build/portal.css; \
 	fi
+	@# The staff workspace's MOJ Frontend patterns, in a stylesheet of their own (see staff.scss).
+	@if [ ! -f portal/static/build/staff.css ] || [ node_modules/.installed -nt portal/static/build/staff.css ] \
+	    || [ -n "$$(find portal/static_src -newer portal/static/build/staff.css)" ]; then \
+	  echo "sass portal/static_src/staff.scss portal/static/build/staff.css"; \
+	  node_modules/.bin/sass --no-source-map --style=compressed --pkg-importer=node --load-path=. \
+	    --quiet-deps portal/static_src/staff.scss portal/static/build/staff.css; \
+	fi
+	@mkdir -p portal/static/build/moj/assets
+	cp -R node_modules/@ministryofjustice/frontend/moj/assets/images portal/static/build/moj/assets/
 	@# Images only: the council font stack needs no font files.
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js \
 	  node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js.map portal/static/build/

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # trigram search in the staff workspace (services/staff/search.py)
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "portal.journey",
     "portal.catalogue",
     "portal.dashboard",
+    "portal.staff",
     "services",
     "integrations",
 ]

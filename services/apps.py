@@ -5,3 +5,7 @@ class ServicesConfig(AppConfig):
     name = "services"
     label = "services"
     verbose_name = "Council services"
+
+    def ready(self) -> None:
+        # The staff workspace's search index follows every saved submission.
+        from services.staff import signals  # noqa: F401

@@ -12,11 +12,16 @@ logger = structlog.get_logger(__name__)
 
 
 def record_access(
-    actor: Any, *, where: str, submission: Submission | None = None, subject: Any = None
+    actor: Any,
+    *,
+    where: str,
+    submission: Submission | None = None,
+    subject: Any = None,
+    reason: str = "",
 ) -> AccessLog:
-    """One row per view; the log line carries ids only."""
+    """One row per view; the log line carries ids only (a reason may name people: not logged)."""
     entry = AccessLog.objects.create(
-        actor=actor, submission=submission, subject=subject, where=where
+        actor=actor, submission=submission, subject=subject, where=where, reason=reason
     )
     logger.info(
         "personal_data_viewed",
@@ -26,3 +31,18 @@ def record_access(
         where=where,
     )
     return entry
+
+
+def record_list(actor: Any, *, where: str, submissions: list[Submission]) -> None:
+    """One row per case a list showed (a search result page): one INSERT whatever its length."""
+    if not submissions:
+        return
+    AccessLog.objects.bulk_create(
+        AccessLog(actor=actor, submission=submission, where=where) for submission in submissions
+    )
+    logger.info(
+        "personal_data_listed",
+        actor_id=actor.pk,
+        submission_ids=[submission.pk for submission in submissions],
+        where=where,
+    )

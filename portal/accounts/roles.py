@@ -9,10 +9,12 @@ from typing import Any
 
 RESIDENT = "Resident"
 AGENT = "Contact-centre agent"
+# Sees every team's cases in the staff workspace (services/staff/scope.py), giving a reason.
+SUPERVISOR = "Contact-centre supervisor"
 SERVICE_ADMIN = "Service admin"
 SYSTEM_ADMIN = "System admin"
 
-STAFF_ROLES = (AGENT, SERVICE_ADMIN, SYSTEM_ADMIN)
+STAFF_ROLES = (AGENT, SUPERVISOR, SERVICE_ADMIN, SYSTEM_ADMIN)
 # Roles whose work is in the Django admin, which needs is_staff; agents work in the portal.
 ADMIN_ROLES = (SERVICE_ADMIN, SYSTEM_ADMIN)
 
@@ -51,7 +53,8 @@ CONNECTION_KEEPER = (
 # role -> "app_label.codename" permissions
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     RESIDENT: (),
-    AGENT: ("accounts.view_user",),
+    AGENT: ("accounts.view_user", "services.use_workspace"),
+    SUPERVISOR: ("accounts.view_user", "services.use_workspace", "services.see_every_team"),
     SERVICE_ADMIN: ("accounts.view_user", *DELIVERY_OPERATOR, *CATALOGUE_EDITOR, *ROUTING_EDITOR),
     SYSTEM_ADMIN: (
         "accounts.view_user",

@@ -6,8 +6,9 @@ imports this package; importing each module registers its ModelAdmins.
 - routing: connections, rule sets, rules and destinations
 - audit: the access log (read-only)
 - messages: the message outbox (read-only)
+- teams: contact-centre teams (services/staff/scope.py decides what they see)
 """
 
-from services.admin import audit, catalogue, delivery, messages, routing
+from services.admin import audit, catalogue, delivery, messages, routing, teams
 
-__all__ = ["audit", "catalogue", "delivery", "messages", "routing"]
+__all__ = ["audit", "catalogue", "delivery", "messages", "routing", "teams"]

@@ -13,7 +13,7 @@ class AccessLogAdmin(admin.ModelAdmin[AccessLog]):
     search_fields = ("actor__email", "submission__reference", "subject__email")
     date_hierarchy = "at"
     list_select_related = ("actor", "submission", "subject")
-    readonly_fields = ("at", "actor", "where", "submission", "subject")
+    readonly_fields = ("at", "actor", "where", "submission", "subject", "reason")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

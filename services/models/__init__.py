@@ -1,17 +1,22 @@
 """Models of the services app, one module per resource."""
 
 from services.models.audit import AccessLog
+from services.models.case_index import CaseIndex
+from services.models.casework import CaseActivity
 from services.models.catalogue import Service, Topic
 from services.models.delivery import Attempt, Delivery
 from services.models.forms import Form, FormVersion, ImmutableVersionError, VersionStateError
 from services.models.messages import OutgoingMessage
 from services.models.routing import Connection, Destination, RoutingRule, RoutingRuleSet
 from services.models.submissions import Channel, Draft, Submission
+from services.models.teams import Team
 from services.models.updates import CaseUpdate, StatusMapping
 
 __all__ = [
     "AccessLog",
     "Attempt",
+    "CaseActivity",
+    "CaseIndex",
     "CaseUpdate",
     "Channel",
     "Connection",
@@ -27,6 +32,7 @@ __all__ = [
     "Service",
     "StatusMapping",
     "Submission",
+    "Team",
     "Topic",
     "VersionStateError",
 ]

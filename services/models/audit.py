@@ -41,6 +41,8 @@ class AccessLog(models.Model):
     # Where it was seen, e.g. "admin:submission", "admin:payload_preview", "admin:user".
     where = models.CharField(_("where"), max_length=100)
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    # Why, when the viewer had to say: a supervisor opening a case outside their own teams.
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
 
     class Meta:
         ordering = ("-at",)

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from services.audit import record_access
-from services.models import Attempt, Delivery
+from services.models import Attempt, Delivery, Team
 from services.seed import seed_catalogue
 from tests.portal.accounts.factories import UserFactory
 from tests.services.delivery.conftest import make_connection, make_routed_version, submit
@@ -57,6 +57,7 @@ def one_of_everything(superuser_client):
         delivery=delivery, number=1, started_at=timezone.now(), duration_ms=5, outcome="delivered"
     )
     record_access(UserFactory(is_staff=True), where="test", submission=submission)
+    Team.objects.create(name="Contact centre", all_services=True)
     UserSession.objects.create(
         user=UserFactory(),
         ip="192.0.2.1",

@@ -78,6 +78,9 @@ def world(db):
             "page_id": [version.parsed.pages[0].id, "no-such-page"],
             "reference": [sent.reference, "NOPE-0000", "%00"],
             "token": ["not-a-token", "x" * 500],
+            # the staff workspace's
+            "question_id": ["photo", "no-such-question"],
+            "delivery_id": ["1", "99999999999999999999"],
             # allauth's
             "key": ["set-password", "%00"],
             "uidb36": ["1", "zzzzzzzzzzzz"],

@@ -1,0 +1,55 @@
+"""Who may open a workspace page at all, and the one way its pages look a case up (within
+services/staff/scope.py's visible cases)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponseBase
+from django.views.decorators.cache import never_cache
+
+from services.forms.references import normalise_reference
+from services.models import Submission
+from services.staff.scope import cases_visible_to, may_use_workspace
+
+View = Callable[..., HttpResponseBase]
+
+
+def workspace_view(view: View) -> View:
+    """Signed in, council staff, with the workspace permission; never cached (personal data).
+
+    Council staff are the people RequireStaffMFAMiddleware holds to MFA, so requiring it here
+    means nobody reaches the workspace on a password alone, even one given the permission
+    directly rather than through a staff role.
+    """
+
+    @wraps(view)
+    @never_cache
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (user.is_council_staff and may_use_workspace(user)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def visible_case(request: HttpRequest, reference: str) -> Submission:
+    """The case if this person may see it; 404 alike for no such case and not theirs to see."""
+    canonical = normalise_reference(reference)
+    if canonical is None:  # no such reference can exist: no query needed
+        raise Http404
+    try:
+        return (
+            cases_visible_to(request.user)
+            .select_related("service", "form_version", "user")
+            .get(reference=canonical)
+        )
+    except Submission.DoesNotExist as error:
+        raise Http404 from error

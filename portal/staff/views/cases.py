@@ -1,0 +1,200 @@
+"""Finding and opening cases. Each page starts from services.staff.scope's visible cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from portal.dashboard.answers import answer_rows
+from portal.staff.access import visible_case, workspace_view
+from portal.staff.forms import CaseSearchForm
+from portal.staff.views.reason import ask_for_reason, reason_given
+from services.audit import record_access, record_list
+from services.models import Delivery, Submission
+from services.staff.attachments import case_attachments
+from services.staff.scope import cases_visible_to, sees_every_team
+from services.staff.search import search_cases
+from services.staff.timeline import case_events
+
+PAGE_SIZE = 25
+OTHER_CASES_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class SortableColumn:
+    label: str | Promise
+    ascending: str  # the sort key that orders this column up, or "" if it cannot be sorted
+    descending: str
+
+    def aria_sort(self, current: str) -> str:
+        if current == self.ascending:
+            return "ascending"
+        if current == self.descending:
+            return "descending"
+        return "none"
+
+    def next_sort(self, current: str) -> str:
+        return self.descending if current == self.ascending else self.ascending
+
+
+COLUMNS = (
+    SortableColumn(_("Reference"), "reference", ""),
+    SortableColumn(_("Resident"), "", ""),
+    SortableColumn(_("Service"), "service", ""),
+    SortableColumn(_("Status"), "status", ""),
+    SortableColumn(_("Sent"), "oldest", "newest"),
+)
+
+
+@workspace_view
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    form = CaseSearchForm(request.GET, user=request.user)
+    page = None
+    page_numbers: list[int | None] = []
+    sort = "newest"
+    if form.is_valid():
+        sort = form.cleaned_data["sort"]
+        cases = search_cases(request.user, form.query())
+        # get_page: a page number that is no number, or past the end, shows a real page.
+        paginator = Paginator(cases, PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        page_numbers = [
+            number if isinstance(number, int) else None  # None: the "…" between page numbers
+            for number in paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+        ]
+        record_list(request.user, where="staff:search", submissions=list(page.object_list))
+    headers = [
+        {
+            "label": column.label,
+            "aria_sort": column.aria_sort(sort),
+            "sort": column.next_sort(sort) if column.ascending else "",
+        }
+        for column in COLUMNS
+    ]
+    return render(
+        request,
+        "staff/search.html",
+        {
+            "form": form,
+            "page": page,
+            "page_numbers": page_numbers,
+            "headers": headers,
+            "sort": sort,
+            "active": "cases",
+        },
+    )
+
+
+def _other_cases(request: HttpRequest, submission: Submission) -> list[Submission]:
+    """The same resident's other cases this person may see (a guest's by their e-mail)."""
+    owner = (
+        Q(user=submission.user)
+        if submission.user_id
+        else Q(user__isnull=True, contact_email__iexact=submission.contact_email)
+    )
+    return list(
+        cases_visible_to(request.user)
+        .filter(owner)
+        .exclude(pk=submission.pk)
+        .select_related("service")
+        .order_by("-created_at")[:OTHER_CASES_SHOWN]
+    )
+
+
+@workspace_view
+@require_safe
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    submission = visible_case(request, reference)
+    reason = reason_given(request, submission)
+    if reason is None:
+        return ask_for_reason(submission)
+    record_access(
+        request.user,
+        where="staff:case",
+        submission=submission,
+        subject=submission.user,
+        reason=reason,
+    )
+    return render(
+        request,
+        "staff/case.html",
+        {
+            "submission": submission,
+            "rows": answer_rows(submission),
+            "attachments": case_attachments(submission),
+            "other_cases": _other_cases(request, submission),
+            "tab": "details",
+            "active": "cases",
+        },
+    )
+
+
+@workspace_view
+@require_safe
+def case_timeline(request: HttpRequest, reference: str) -> HttpResponse:
+    submission = visible_case(request, reference)
+    reason = reason_given(request, submission)
+    if reason is None:
+        return ask_for_reason(submission)
+    record_access(
+        request.user,
+        where="staff:timeline",
+        submission=submission,
+        subject=submission.user,
+        reason=reason,
+    )
+    return render(
+        request,
+        "staff/case_timeline.html",
+        {
+            "submission": submission,
+            "events": case_events(submission),
+            # Supervisors may retry these (portal/staff/views/deliveries.py).
+            "failed_deliveries": (
+                list(
+                    submission.deliveries.filter(state=Delivery.State.FAILED).select_related(
+                        "connection"
+                    )
+                )
+                if sees_every_team(request.user)
+                else []
+            ),
+            "tab": "timeline",
+            "active": "cases",
+        },
+    )
+
+
+@workspace_view
+@require_safe
+def attachment(request: HttpRequest, reference: str, question_id: str) -> HttpResponseBase:
+    submission = visible_case(request, reference)
+    reason = reason_given(request, submission)
+    if reason is None:
+        return ask_for_reason(submission)
+    wanted = [a for a in case_attachments(submission) if a.question_id == question_id]
+    if not wanted or not default_storage.exists(wanted[0].reference):
+        raise Http404
+    record_access(
+        request.user,
+        where="staff:attachment",
+        submission=submission,
+        subject=submission.user,
+        reason=reason,
+    )
+    found = wanted[0]
+    return FileResponse(
+        default_storage.open(found.reference, "rb"),
+        as_attachment=True,
+        filename=found.name or found.reference.rsplit("/", 1)[-1],
+        content_type=found.content_type,
+    )

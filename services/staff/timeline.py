@@ -1,0 +1,133 @@
+"""A case's whole story as one list of events, newest first, for the MOJ timeline.
+
+The facts come from the delivery admin's `timeline()` (routing rounds, deliveries with every
+attempt, what people did, status updates): one owner for that read. This module only lays them
+out as dated events an agent reads top to bottom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from services.admin.delivery import timeline
+from services.models import CaseActivity, Delivery, Submission
+
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime
+    title: str
+    by: str = ""
+    lines: list[str] = field(default_factory=list)
+
+
+def case_events(submission: Submission) -> list[Event]:
+    facts = timeline(submission)
+    events = [_sent(submission)]
+    for round_ in facts["rounds"]:
+        if round_["decided_at"] is not None:
+            events.append(_routed(round_))
+        for item in round_["deliveries"]:
+            events.extend(_delivery_events(item["delivery"], item["attempts"]))
+            events.extend(_actions(item["actions"]))
+    events.extend(_actions(facts["submission_actions"]))
+    events.extend(_update(update) for update in facts["updates"])
+    activities = CaseActivity.objects.filter(submission=submission).select_related("author")
+    events.extend(_activity(activity) for activity in activities)
+    return sorted(events, key=lambda event: event.at, reverse=True)
+
+
+def _sent(submission: Submission) -> Event:
+    return Event(
+        at=submission.created_at,
+        title=_("Sent: %(channel)s") % {"channel": submission.get_channel_display()},
+    )
+
+
+def _routed(round_: dict[str, Any]) -> Event:
+    if round_["routed"]:
+        title = _("Sent on to %(destinations)s") % {
+            "destinations": ", ".join(round_["destinations"])
+        }
+    else:
+        title = _("Not sent on to any back office")
+    return Event(at=round_["decided_at"], title=title, lines=list(round_["reasons"]))
+
+
+def _delivery_events(delivery: Delivery, attempts: list[Any]) -> list[Event]:
+    name = delivery.connection.name
+    events = []
+    for attempt in attempts:
+        lines = [str(attempt.get_outcome_display())]
+        if attempt.status_code:
+            lines.append(_("Response: %(code)s") % {"code": attempt.status_code})
+        events.append(
+            Event(
+                at=attempt.started_at,
+                title=_("Delivery attempt %(number)s to %(system)s")
+                % {"number": attempt.number, "system": name},
+                lines=lines,
+            )
+        )
+    if delivery.state == Delivery.State.DELIVERED and delivery.delivered_at:
+        lines = []
+        if delivery.external_reference:
+            lines.append(
+                _("Back-office reference: %(reference)s")
+                % {"reference": delivery.external_reference}
+            )
+        events.append(
+            Event(
+                at=delivery.delivered_at,
+                title=_("Delivered to %(system)s") % {"system": name},
+                lines=lines,
+            )
+        )
+    elif delivery.state == Delivery.State.FAILED:
+        events.append(
+            Event(
+                at=delivery.updated_at,
+                title=_("Delivery to %(system)s failed") % {"system": name},
+                lines=[delivery.last_error] if delivery.last_error else [],
+            )
+        )
+    return events
+
+
+def _actions(entries: list[Any]) -> list[Event]:
+    return [
+        Event(
+            at=entry.action_time,
+            title=entry.get_change_message() or str(entry),
+            by=entry.user.get_full_name() or entry.user.email,
+        )
+        for entry in entries
+    ]
+
+
+def _update(update: Any) -> Event:
+    lines = [str(update.get_outcome_display())]
+    if update.description:
+        lines.append(update.description)
+    return Event(
+        at=update.occurred_at,
+        title=_("Status update from %(system)s: %(status)s")
+        % {"system": update.connection.name, "status": update.external_status},
+        lines=lines,
+    )
+
+
+def _activity(activity: CaseActivity) -> Event:
+    lines = [activity.text]
+    if activity.outcome:
+        lines.insert(0, _("Outcome: %(outcome)s") % {"outcome": activity.get_outcome_display()})
+    return Event(
+        at=activity.at,
+        title=str(activity.get_kind_display()),
+        by=activity.author.get_full_name() or activity.author.email,
+        lines=lines,
+    )

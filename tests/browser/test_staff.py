@@ -1,0 +1,105 @@
+"""The staff workspace in real Chromium: an agent finds a case by reference, postcode and name,
+opens it and its timeline; every page accessible, JavaScript on and off, at 1280 and 320 px."""
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.accounts.roles import AGENT
+from services.models import Team
+from services.seed import seed_catalogue
+from tests.browser.conftest import BrowserPage, assert_accessible
+from tests.browser.journeys import sign_in
+from tests.portal.accounts.factories import UserFactory
+from tests.portal.dashboard.factories import SubmissionFactory
+from tests.portal.staff.conftest import WASTE, with_mfa
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def agent_and_case(transactional_db):
+    services = {service.slug: service for service in seed_catalogue()}
+    team = Team.objects.create(name="Waste")
+    team.services.add(services[WASTE])
+    agent = with_mfa(UserFactory(roles=[AGENT], full_name="Alex Agent"))
+    team.members.add(agent)
+    resident = UserFactory(full_name="Olwen Pritchard")
+    case = SubmissionFactory(user=resident)  # a missed bin at 1 High Street, ZZ99 1AA
+    SubmissionFactory()  # someone else's, so a search has something to leave out
+    return agent, case
+
+
+def test_an_agent_finds_a_case_by_reference_postcode_and_name_and_opens_it(
+    browser_page: BrowserPage, live_server, agent_and_case
+):
+    agent, case = agent_and_case
+    page = browser_page.page
+    sign_in(page.context, live_server.url, agent)
+
+    page.goto("/staff/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find a case")
+    assert_accessible(page)
+
+    search_box = page.get_by_label("Reference, name, email, phone, postcode or address")
+    results = page.get_by_role("table")
+    for typed in (case.reference.lower().replace("-", " "), "zz99 1aa", "olwen pritchard"):
+        search_box.fill(typed)
+        page.get_by_role("button", name="Search").click()
+        expect(results.get_by_role("link", name=case.reference)).to_be_visible()
+    assert_accessible(page)
+
+    results.get_by_role("link", name=case.reference).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Report a missed bin")
+    expect(page.get_by_text("Olwen Pritchard")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Timeline").click()
+    expect(page.get_by_role("heading", name="Sent: Online")).to_be_visible()
+    assert_accessible(page)
+    browser_page.problems.assert_none()
+
+
+def test_a_bad_filter_shows_an_accessible_error(
+    browser_page: BrowserPage, live_server, agent_and_case
+):
+    agent, _ = agent_and_case
+    page = browser_page.page
+    sign_in(page.context, live_server.url, agent)
+
+    page.goto("/staff/")
+    page.get_by_label("Sent on or after").fill("31/2/2026")
+    page.get_by_role("button", name="Apply filters").click()
+
+    expect(page).to_have_title("Error: Find a case – Staff workspace – My Council")
+    expect(page.get_by_role("alert")).to_contain_text("Enter a real date, like 27/3/2026")
+    assert_accessible(page)
+    browser_page.problems.assert_none()
+
+
+def test_an_agent_adds_a_note_and_logs_a_call_from_the_case(
+    browser_page: BrowserPage, live_server, agent_and_case
+):
+    agent, case = agent_and_case
+    page = browser_page.page
+    sign_in(page.context, live_server.url, agent)
+    page.goto(f"/staff/cases/{case.reference}/")
+
+    page.get_by_role("link", name="Add a note").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Add the note").click()  # nothing written yet
+    expect(page.get_by_role("alert")).to_contain_text("Enter the note")
+    assert_accessible(page)
+    page.get_by_label("Note").fill("Bin is behind the side gate")
+    page.get_by_role("button", name="Add the note").click()
+    expect(page.get_by_role("heading", name="Internal note")).to_be_visible()
+
+    page.get_by_role("link", name="Log a contact").click()
+    assert_accessible(page)
+    page.get_by_label("Phone call").check()
+    page.get_by_label("Needs follow-up").check()
+    page.get_by_label("What was said").fill("Crew will return tomorrow")
+    page.get_by_role("button", name="Log the contact").click()
+    expect(page.get_by_role("heading", name="Phone call")).to_be_visible()
+    expect(page.get_by_text("Outcome: Needs follow-up")).to_be_visible()
+    assert_accessible(page)
+    browser_page.problems.assert_none()

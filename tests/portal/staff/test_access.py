@@ -1,0 +1,91 @@
+"""Every /staff/ page, tried by everyone who must not see a team's case there.
+
+URL_NAMES lists each workspace page with the path parts it needs, and a test checks that list
+against the URLconf, so a page added later without an entry here fails until it is tried too.
+"""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import get_resolver, reverse
+
+from portal.accounts.roles import AGENT
+from tests.portal.accounts.factories import UserFactory
+from tests.portal.staff.conftest import signed_in
+
+pytestmark = pytest.mark.django_db
+
+# url name -> how to build its path parts from the waste team's case
+URL_NAMES: dict[str, Any] = {
+    "staff:home": lambda case: {},
+    "staff:case": lambda case: {"reference": case.reference},
+    "staff:case_timeline": lambda case: {"reference": case.reference},
+    "staff:case_reason": lambda case: {"reference": case.reference},
+    "staff:case_note": lambda case: {"reference": case.reference},
+    "staff:case_contact": lambda case: {"reference": case.reference},
+    "staff:case_delivery_retry": lambda case: {"reference": case.reference, "delivery_id": 1},
+    "staff:case_attachment": lambda case: {"reference": case.reference, "question_id": "photo"},
+}
+
+
+def staff_urls(case: Any) -> list[str]:
+    return [reverse(name, kwargs=kwargs(case)) for name, kwargs in URL_NAMES.items()]
+
+
+def test_every_staff_url_is_tried_by_these_tests():
+    names = {
+        f"staff:{pattern.name}"
+        for pattern in get_resolver("portal.staff.urls").url_patterns
+        if getattr(pattern, "name", None)
+    }
+    assert names == set(URL_NAMES)
+
+
+def test_a_guest_is_asked_to_sign_in_for_every_staff_page(waste_case):
+    for url in staff_urls(waste_case):
+        response = Client().get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("account_login")), url
+
+
+def test_a_resident_is_refused_every_staff_page(waste_case):
+    resident = signed_in(UserFactory())
+    for url in staff_urls(waste_case):
+        assert resident.get(url).status_code == 403, url
+
+
+def test_staff_without_mfa_are_sent_to_set_it_up_before_any_staff_page(teams, waste_case):
+    # Given a waste agent who has not set up an authenticator app
+    agent = UserFactory(roles=[AGENT])
+    teams["waste"].members.add(agent)
+    for url in staff_urls(waste_case):
+        response = signed_in(agent).get(url)
+        assert response.status_code == 302, url
+        assert response["Location"] == reverse("mfa_activate_totp"), url
+
+
+def test_an_agent_of_another_team_never_sees_the_case(streets_agent, waste_case):
+    # Given a streets agent and a missed-bin case (the waste team's)
+    client = signed_in(streets_agent)
+
+    # Every page of the case is not found (no hint that it exists); POSTing changes nothing
+    # (retrying is for supervisors only: refused before the case is even looked up)
+    for url in staff_urls(waste_case)[1:]:
+        assert client.get(url).status_code in (404, 405), url
+        assert client.post(url, {"text": "x", "reason": "x"}).status_code in (403, 404, 405), url
+    assert not waste_case.activities.exists()
+    # And the search, even for its exact reference, does not list it
+    response = client.get(reverse("staff:home"), {"q": waste_case.reference})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert reverse("staff:case", args=[waste_case.reference]) not in html
+    assert "0 cases" in html
+    assert waste_case.contact_email not in html
+
+
+def test_the_agent_of_the_team_sees_the_case(waste_agent, waste_case):
+    client = signed_in(waste_agent)
+    response = client.get(reverse("staff:case", args=[waste_case.reference]))
+    assert response.status_code == 200
+    assert waste_case.contact_email in response.content.decode()
