@@ -18,6 +18,12 @@ happens.
 
 The one required method is `deliver`. It must be safe to call again with the same idempotency
 key: a retry after a lost response must find the first record, never create a second.
+
+Every attempt after a delivery's first calls `redeliver` instead: an earlier attempt may have
+reached the back office even if nothing says so (its answer was lost, or its worker was killed
+mid-call and left no record at all). By default it is `deliver`, which is right for protocols
+whose idempotency key finds the first record; an adapter whose protocol has no such key (Open311)
+looks the record up there first and adopts it. docs/idempotency.md says what each adapter does.
 """
 
 from __future__ import annotations
@@ -69,6 +75,15 @@ class PermanentError(DeliveryError):
     """Retrying cannot help (the payload is refused, the credentials are wrong): tell people."""
 
     permanent = True
+
+
+@dataclass(frozen=True)
+class Redelivered:
+    """What a repeat attempt came to: the back office's reference, and a note for staff on how
+    it was got ("ambiguous: looked up, adopted SR-123"), kept on the attempt."""
+
+    reference: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +141,17 @@ class Adapter:
         call after a lost answer finds the existing record.
         """
         raise NotImplementedError
+
+    def redeliver(
+        self, payload: Mapping[str, Any], idempotency_key: str, first_attempt_at: datetime
+    ) -> Redelivered:
+        """Deliver again after an earlier attempt (started at `first_attempt_at` or later) that
+        may have made the record although no answer said so.
+
+        Override where the protocol cannot recognise a repeat: look the record up and adopt it
+        instead of making a second; if the lookup itself fails, raise rather than send blind.
+        """
+        return Redelivered(self.deliver(payload, idempotency_key))
 
     def deliver_batch(
         self, items: Sequence[tuple[Mapping[str, Any], str]], batch_id: str
