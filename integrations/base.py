@@ -85,6 +85,29 @@ class Redelivered:
     reference: str
     note: str = ""
 
+    @classmethod
+    def adopted(cls, reference: str) -> Redelivered:
+        """The lookup found the record an earlier attempt made: no second one was sent."""
+        return cls(reference, note=f"ambiguous: looked up, adopted {reference}")
+
+    @classmethod
+    def sent(cls, reference: str) -> Redelivered:
+        """The lookup found nothing, so the record was sent (again)."""
+        return cls(reference, note="ambiguous: looked up, none found, sent")
+
+
+def lookup_failed(exc: DeliveryError) -> DeliveryError:
+    """The error of an attempt whose lookup failed with `exc`: of the same kind (a retry looks
+    again; a refusal tells people), saying that nothing was sent, since sending blind could make
+    a second record."""
+    return type(exc)(
+        "ambiguous: an earlier attempt may have made the record and looking it up failed, "
+        f"so it was not sent again: {exc.message}",
+        status_code=exc.status_code,
+        retry_after=exc.retry_after,
+        excerpt=exc.excerpt,
+    )
+
 
 @dataclass(frozen=True)
 class TargetField:

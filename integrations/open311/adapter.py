@@ -52,6 +52,7 @@ from integrations.base import (
     StatusUpdate,
     TargetField,
     TransientError,
+    lookup_failed,
 )
 from integrations.http import client, error_for, excerpt_of, send_errors
 from integrations.open311 import config as options
@@ -147,10 +148,8 @@ class Open311Adapter(Adapter):
         existing = self._look_up(form, payload, idempotency_key, first_attempt_at)
         if existing is not None:
             logger.info("open311 adopted an existing request", extra={"host": self._host()})
-            return Redelivered(existing, note=f"ambiguous: looked up, adopted {existing}")
-        return Redelivered(
-            self.deliver(payload, idempotency_key), note="ambiguous: looked up, none found, sent"
-        )
+            return Redelivered.adopted(existing)
+        return Redelivered.sent(self.deliver(payload, idempotency_key))
 
     def check_connection(self) -> None:
         response = self._send("GET", "services.json", {}, params=self._jurisdiction())
@@ -273,14 +272,7 @@ class Open311Adapter(Adapter):
                 )
             return reference
         except DeliveryError as exc:
-            # Sending blind could make a second request: fail this attempt the lookup's way.
-            raise type(exc)(
-                "ambiguous: an earlier attempt may have made the request and looking it up "
-                f"failed, so it was not sent again: {exc.message}",
-                status_code=exc.status_code,
-                retry_after=exc.retry_after,
-                excerpt=exc.excerpt,
-            ) from exc
+            raise lookup_failed(exc) from exc
 
     def _host(self) -> str:
         return httpx.URL(str(self.config["endpoint"])).host
