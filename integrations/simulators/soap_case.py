@@ -116,13 +116,15 @@ class SoapCaseSimulator(Simulator):
         service_codes: Iterable[str] | None = DEFAULT_SERVICE_CODES,
         reference_prefix: str = "CS",
         unique_client_reference: bool = False,
+        lookup: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
         seed: int | None = None,
     ) -> None:
         """`service_codes` None accepts any code; `ws_security` demands a UsernameToken with
         the same user name and password on every call; `unique_client_reference` answers a
-        repeated ClientReference with the case already made instead of making another."""
+        repeated ClientReference with the case already made instead of making another;
+        `lookup` False is a system without FindCasesByClientReference."""
         super().__init__(host=host, port=port, seed=seed)
         self.username, self.password = username, password
         self.ws_security = ws_security
@@ -130,6 +132,7 @@ class SoapCaseSimulator(Simulator):
         self.service_codes = None if service_codes is None else frozenset(service_codes)
         self.reference_prefix = reference_prefix
         self.unique_client_reference = unique_client_reference
+        self.operations = OPERATIONS if lookup else OPERATIONS[:-1]
         self._store_lock = threading.Lock()
         self._records: list[dict[str, Any]] = []
         self._by_reference: dict[str, dict[str, Any]] = {}
@@ -252,9 +255,8 @@ class SoapCaseSimulator(Simulator):
             request.path.endswith(".wsdl") or any(k.lower() == "wsdl" for k in request.query)
         ):
             host = request.headers.get("host") or f"127.0.0.1:{self.port}"
-            return Response(
-                200, wsdl(f"http://{host}{PATH}").encode(), {"Content-Type": "text/xml"}
-            )
+            document = wsdl(f"http://{host}{PATH}", self.operations)
+            return Response(200, document.encode(), {"Content-Type": "text/xml"})
         if request.method != "POST" or request.path != PATH:
             return Response(405, b"POST a SOAP envelope", {"Allow": "GET, POST"})
         try:
@@ -275,7 +277,7 @@ class SoapCaseSimulator(Simulator):
         if operation is None or etree.QName(operation).namespace != NS:
             raise _Fault("Client", "The Body holds no operation of this service")
         name = etree.QName(operation).localname
-        if name not in OPERATIONS:
+        if name not in self.operations:
             raise _Fault("Client", f"Unknown operation {name}")
         if self.ws_security:
             self._check_ws_security(envelope.find(f"{{{SOAP_ENV}}}Header"))
@@ -573,7 +575,7 @@ def _validated(operation: Any, service_codes: frozenset[str] | None) -> dict[str
     }
 
 
-def wsdl(location: str) -> str:
+def wsdl(location: str, operations: tuple[str, ...] = OPERATIONS) -> str:
     """The service's WSDL, with its soap:address at `location`."""
     address = escape(location, {'"': "&quot;"})
     return f"""<?xml version="1.0" encoding="utf-8"?>
@@ -707,11 +709,11 @@ def wsdl(location: str) -> str:
     <wsdl:part name="parameters" element="tns:FindCasesByClientReferenceResponse"/>
   </wsdl:message>
   <wsdl:portType name="CaseServicePortType">
-{_port_operations()}
+{_port_operations(operations)}
   </wsdl:portType>
   <wsdl:binding name="CaseServiceSoap" type="tns:CaseServicePortType">
     <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
-{_binding_operations()}
+{_binding_operations(operations)}
   </wsdl:binding>
   <wsdl:service name="CaseService">
     <wsdl:port name="CaseServiceSoap" binding="tns:CaseServiceSoap">
@@ -722,20 +724,20 @@ def wsdl(location: str) -> str:
 """
 
 
-def _port_operations() -> str:
+def _port_operations(operations: tuple[str, ...]) -> str:
     return "\n".join(
         f'    <wsdl:operation name="{name}"><wsdl:input message="tns:{name}In"/>'
         f'<wsdl:output message="tns:{name}Out"/></wsdl:operation>'
-        for name in OPERATIONS
+        for name in operations
     )
 
 
-def _binding_operations() -> str:
+def _binding_operations(operations: tuple[str, ...]) -> str:
     return "\n".join(
         f'    <wsdl:operation name="{name}"><soap:operation soapAction="{NS}/{name}"/>'
         '<wsdl:input><soap:body use="literal"/></wsdl:input>'
         '<wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>'
-        for name in OPERATIONS
+        for name in operations
     )
 
 

@@ -285,6 +285,22 @@ def test_a_payload_the_system_would_refuse_is_refused_before_the_lookup(sim, ada
     assert sim.requests == []
 
 
+def test_a_system_without_the_lookup_is_sent_again_with_the_same_client_reference_and_says_so():
+    with SoapCaseSimulator(
+        username=USERNAME, password=PASSWORD, unique_client_reference=True, lookup=False
+    ) as unique:
+        config = {"wsdl_url": unique.wsdl_url, "username": USERNAME, "password": PASSWORD}
+        adapter = SoapCaseAdapter(SoapCaseAdapter.validate_config(config))
+        first = adapter.deliver(PAYLOAD, "key")
+
+        again = adapter.redeliver(PAYLOAD, "key", datetime.now(UTC))
+
+        assert again.reference == first
+        assert again.note.startswith("ambiguous: no lookup offered, sent again with the same")
+        assert unique.calls("FindCasesByClientReference") == 0
+        assert unique.count_for("key") == 1
+
+
 def test_a_request_that_timed_out_but_committed_later_is_never_made_twice(sim, make_adapter):
     # Given the case system is slower than our read timeout, and commits after we gave up
     adapter = make_adapter(read_timeout=0.3)
