@@ -16,8 +16,9 @@
 
 No transaction is open while the back office is called: the claim's lease, not a row lock, keeps
 other workers off. If this worker dies mid-call, the lease runs out and the sweeper hands the
-delivery to another worker, which sends it again with the same idempotency key, so the back
-office returns the record the first call made instead of making a second.
+delivery to another worker, whose attempt (the second or later) calls the adapter's redeliver:
+the same idempotency key, or for a protocol without one a lookup that adopts the record the first
+call made (docs/idempotency.md), instead of making a second.
 
 Payloads and answers are never logged; attempts keep the adapter's sanitised excerpt only.
 """
