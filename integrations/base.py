@@ -96,6 +96,15 @@ class Redelivered:
         return cls(reference, note="ambiguous: looked up, none found, sent")
 
 
+def unanswered(exc: DeliveryError, wait: float) -> None:
+    """Mark `exc`, if it is a request that got no answer at all (a timeout, a dropped connection: it
+    may be in the back office's hands still), with the next attempt put off for `wait` seconds.
+    For adapters that look the record up before sending again: a lookup while the first request
+    is still being worked on would find nothing, and the retry would make a second record."""
+    if not exc.permanent and exc.status_code is None:
+        exc.retry_after = max(exc.retry_after or 0.0, wait)
+
+
 def lookup_failed(exc: DeliveryError) -> DeliveryError:
     """The error of an attempt whose lookup failed with `exc`: of the same kind (a retry looks
     again; a refusal tells people), saying that nothing was sent, since sending blind could make

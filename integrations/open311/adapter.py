@@ -18,6 +18,8 @@ answer lost, a timeout after sending, a worker killed mid-call), so `redeliver` 
 for the requests made since the first attempt (less a margin for the server's clock), and adopts
 the one carrying the key instead of POSTing again; only if none does is the request sent. If the
 lookup fails, nothing is sent: the attempt fails with the lookup's error (a retry looks again).
+A POST that got no answer puts the next attempt off for `unanswered_wait` seconds: the server
+may still be working on it, and a lookup before it is done would find nothing.
 A token that never resolves within `poll_token_attempts` is a TransientError for the same reason:
 the retry finds the request by its description. docs/idempotency.md has every adapter's story.
 
@@ -53,6 +55,7 @@ from integrations.base import (
     TargetField,
     TransientError,
     lookup_failed,
+    unanswered,
 )
 from integrations.http import client, error_for, excerpt_of, send_errors
 from integrations.open311 import config as options
@@ -122,7 +125,13 @@ class Open311Adapter(Adapter):
 
     def deliver(self, payload: Mapping[str, Any], idempotency_key: str) -> str:
         form = self._form(payload, idempotency_key)
-        response = self._send("POST", "requests.json", payload, data=form)
+        try:
+            response = self._send("POST", "requests.json", payload, data=form)
+        except DeliveryError as exc:
+            unanswered(
+                exc, float(self.config.get("unanswered_wait", options.DEFAULT_UNANSWERED_WAIT))
+            )
+            raise
         answer = _checked_answer(response, payload)
         reference = _reference(answer)
         if reference is None:

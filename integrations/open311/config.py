@@ -16,6 +16,7 @@ DEFAULT_READ_TIMEOUT = 15.0
 DEFAULT_POLL_TOKEN_ATTEMPTS = 5
 DEFAULT_POLL_TOKEN_INTERVAL = 1.0
 DEFAULT_REFERENCE_FIELD = "description"
+DEFAULT_UNANSWERED_WAIT = 60.0
 
 
 # Open311 codes travel in URLs and as attribute[<code>] names: no brackets, no spaces.
@@ -84,6 +85,7 @@ class Open311Config(serializers.Serializer[Any]):
         "extension; off, read them from requests.json (open/closed and notes only).",
     )
 
+    unanswered_wait = options.unanswered_wait(DEFAULT_UNANSWERED_WAIT)
     reference_field = serializers.CharField(
         label="Field that shows the portal reference",
         required=False,

@@ -7,8 +7,10 @@ once and repeats the call. With WS-Security on, every call also carries a wsse:U
 idempotency key. Most case systems keep a ClientReference but do not make it unique, so every
 attempt after the first (the one before may have made the case unseen) asks
 FindCasesByClientReference first and adopts the case it finds; only if there is none is the case
-created. A system whose WSDL offers no such lookup must refuse a repeated ClientReference itself
-(docs/idempotency.md). Status comes back through GetCaseUpdatesSince(Since).
+created; a create that got no answer puts the next attempt off for `unanswered_wait` seconds,
+since the system may still be working on it. A system whose WSDL offers no such lookup must
+refuse a repeated ClientReference itself (docs/idempotency.md). Status comes back through
+GetCaseUpdatesSince(Since).
 
 What a failure means:
     soap:Client.* faults (validation)      permanent: the case system refused the request
@@ -53,6 +55,7 @@ from integrations.base import (
     TargetField,
     TransientError,
     lookup_failed,
+    unanswered,
 )
 from integrations.http import USER_AGENT, error_for, redacted
 from integrations.registry import registry
@@ -125,7 +128,12 @@ class SoapCaseAdapter(Adapter):
 
     def deliver(self, payload: Mapping[str, Any], idempotency_key: str) -> str:
         request = _create_request(payload, idempotency_key, self.config.get("service_code") or "")
-        answer = self._call("CreateServiceRequest", payload, request)
+        try:
+            answer = self._call("CreateServiceRequest", payload, request)
+        except DeliveryError as exc:
+            wait = self.config.get("unanswered_wait", options.DEFAULT_UNANSWERED_WAIT)
+            unanswered(exc, float(wait))
+            raise
         reference = str(_value(answer, "CaseReference") or "").strip()
         if not 0 < len(reference) <= MAX_REFERENCE_LENGTH:
             raise PermanentError(

@@ -85,10 +85,18 @@ FAULTS = {
     "drop_rate": 0.05,  # committed, then hung up without answering
 }
 READ_TIMEOUT = 1.0  # the adapters', so slow answers time out
+# How long a simulator may go on with a request the adapter gave up on: slow_latency, plus the
+# latency of a blow, plus a loaded machine's delays. Shorter, and a lookup-based adapter looks
+# before the first request is done and makes a second record (the full run found one so).
+UNANSWERED_WAIT = 4.0
 WORKER_ENV = {
     "DELIVERY_RETRY_BASE_SECONDS": "0.2",
     "DELIVERY_RETRY_CAP_SECONDS": "2",
-    "DELIVERY_LEASE_SECONDS": "5",
+    # Longer than the slowest attempt here (a SOAP attempt may read the WSDL, sign in, look up
+    # and create, each up to its timeouts, on a loaded machine): a lease that runs out mid-call
+    # lets a second worker look up before the first has created, which production's lease (longer
+    # than the task's hard time limit) rules out.
+    "DELIVERY_LEASE_SECONDS": "15",
     "DELIVERY_BREAKER_COOLDOWN_SECONDS": "1",
     # Production's persistent connections, so the PostgreSQL restart breaks connections that
     # workers hold and must notice (not a fresh connection per task, as other worker tests use).
@@ -180,6 +188,7 @@ def connection_to(office: BackOffice) -> tuple[Connection, dict[str, Any]]:
                 "api_key": OPEN311_KEY,
                 "service_code": "POTHOLE",
                 "poll_token_interval": 0.1,
+                "unanswered_wait": UNANSWERED_WAIT,
             },
             {"description": {"meta": "reference"}, "address_string": {"answer": "bin_type"}},
         ),
@@ -205,6 +214,7 @@ def connection_to(office: BackOffice) -> tuple[Connection, dict[str, Any]]:
                 "username": SOAP_LOGIN[0],
                 "password": SOAP_LOGIN[1],
                 "service_code": "MISSED_BIN",
+                "unanswered_wait": UNANSWERED_WAIT,
             },
             {"Description": {"meta": "reference"}},
         ),

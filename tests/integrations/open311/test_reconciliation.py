@@ -175,3 +175,30 @@ def test_the_first_attempt_posts_without_a_lookup(sim, open311_delivery):
 
     assert calls(sim) == [POSTS]
     assert open311_delivery.attempt_set.get().excerpt == ""
+
+
+# --- A request that got no answer ----------------------------------------------------------------
+
+
+def test_a_post_without_an_answer_puts_the_lookup_off_until_the_server_must_be_done(
+    sim, make_adapter
+):
+    # Given a server that takes the request and hangs up without answering
+    adapter = make_adapter(unanswered_wait=45)
+    sim.set_faults(drop_response=True, times=1)
+
+    # When it is sent
+    with pytest.raises(TransientError) as failure:
+        adapter.deliver(PAYLOAD, "key-unanswered")
+
+    # Then the retry (a lookup) waits until the server cannot still be working on it
+    assert failure.value.retry_after == 45
+
+
+def test_an_answered_failure_is_retried_on_the_usual_schedule(sim, make_adapter):
+    sim.set_faults(error_rate=1.0, times=1)
+
+    with pytest.raises(TransientError) as failure:
+        make_adapter(unanswered_wait=45).deliver(PAYLOAD, "key-503")
+
+    assert failure.value.retry_after is None

@@ -301,6 +301,28 @@ def test_a_system_without_the_lookup_is_sent_again_with_the_same_client_referenc
         assert unique.count_for("key") == 1
 
 
+def test_a_create_without_an_answer_puts_the_lookup_off_until_the_system_must_be_done(
+    sim, make_adapter
+):
+    adapter = make_adapter(unanswered_wait=45)
+    sign_in(adapter)
+    sim.set_faults(drop_response=True, times=1)
+
+    with pytest.raises(TransientError) as failure:
+        adapter.deliver(PAYLOAD, "key-unanswered")
+
+    assert failure.value.retry_after == 45
+
+
+def test_a_fault_answered_by_the_system_is_retried_on_the_usual_schedule(sim, make_adapter):
+    sim.set_soap_fault("Server.Unavailable", operation="CreateServiceRequest", times=1)
+
+    with pytest.raises(TransientError) as failure:
+        make_adapter(unanswered_wait=45).deliver(PAYLOAD, "key-fault")
+
+    assert failure.value.retry_after is None
+
+
 def test_a_request_that_timed_out_but_committed_later_is_never_made_twice(sim, make_adapter):
     # Given the case system is slower than our read timeout, and commits after we gave up
     adapter = make_adapter(read_timeout=0.3)
