@@ -18,6 +18,12 @@ happens.
 
 The one required method is `deliver`. It must be safe to call again with the same idempotency
 key: a retry after a lost response must find the first record, never create a second.
+
+Every attempt after a delivery's first calls `redeliver` instead: an earlier attempt may have
+reached the back office even if nothing says so (its answer was lost, or its worker was killed
+mid-call and left no record at all). By default it is `deliver`, which is right for protocols
+whose idempotency key finds the first record; an adapter whose protocol has no such key (Open311)
+looks the record up there first and adopts it. docs/idempotency.md says what each adapter does.
 """
 
 from __future__ import annotations
@@ -71,6 +77,47 @@ class PermanentError(DeliveryError):
     """Retrying cannot help (the payload is refused, the credentials are wrong): tell people."""
 
     permanent = True
+
+
+@dataclass(frozen=True)
+class Redelivered:
+    """What a repeat attempt came to: the back office's reference, and a note for staff on how
+    it was got ("ambiguous: looked up, adopted SR-123"), kept on the attempt."""
+
+    reference: str
+    note: str = ""
+
+    @classmethod
+    def adopted(cls, reference: str) -> Redelivered:
+        """The lookup found the record an earlier attempt made: no second one was sent."""
+        return cls(reference, note=f"ambiguous: looked up, adopted {reference}")
+
+    @classmethod
+    def sent(cls, reference: str) -> Redelivered:
+        """The lookup found nothing, so the record was sent (again)."""
+        return cls(reference, note="ambiguous: looked up, none found, sent")
+
+
+def unanswered(exc: DeliveryError, wait: float) -> None:
+    """Mark `exc`, if it is a request that got no answer at all (a timeout, a dropped connection: it
+    may be in the back office's hands still), with the next attempt put off for `wait` seconds.
+    For adapters that look the record up before sending again: a lookup while the first request
+    is still being worked on would find nothing, and the retry would make a second record."""
+    if not exc.permanent and exc.status_code is None:
+        exc.retry_after = max(exc.retry_after or 0.0, wait)
+
+
+def lookup_failed(exc: DeliveryError) -> DeliveryError:
+    """The error of an attempt whose lookup failed with `exc`: of the same kind (a retry looks
+    again; a refusal tells people), saying that nothing was sent, since sending blind could make
+    a second record."""
+    return type(exc)(
+        "ambiguous: an earlier attempt may have made the record and looking it up failed, "
+        f"so it was not sent again: {exc.message}",
+        status_code=exc.status_code,
+        retry_after=exc.retry_after,
+        excerpt=exc.excerpt,
+    )
 
 
 @dataclass(frozen=True)
@@ -128,6 +175,17 @@ class Adapter:
         call after a lost answer finds the existing record.
         """
         raise NotImplementedError
+
+    def redeliver(
+        self, payload: Mapping[str, Any], idempotency_key: str, first_attempt_at: datetime
+    ) -> Redelivered:
+        """Deliver again after an earlier attempt (started at `first_attempt_at` or later) that
+        may have made the record although no answer said so.
+
+        Override where the protocol cannot recognise a repeat: look the record up and adopt it
+        instead of making a second; if the lookup itself fails, raise rather than send blind.
+        """
+        return Redelivered(self.deliver(payload, idempotency_key))
 
     def deliver_batch(
         self, items: Sequence[tuple[Mapping[str, Any], str]], batch_id: str

@@ -66,3 +66,17 @@ def read_timeout(default: float = 15.0) -> serializers.FloatField:
     return serializers.FloatField(
         label="Read timeout (seconds)", default=default, min_value=0.1, max_value=300
     )
+
+
+def unanswered_wait(default: float = 60.0) -> serializers.FloatField:
+    """For adapters that look a record up before sending again (docs/idempotency.md)."""
+    return serializers.FloatField(
+        label="Wait after an unanswered request (seconds)",
+        default=default,
+        min_value=0,
+        max_value=3600,
+        help_text="After a request that got no answer (a timeout, a dropped connection), how "
+        "long to wait before looking it up and sending it again: the system may still be "
+        "working on it, and a lookup too soon would miss it. At least the system's own "
+        "request timeout.",
+    )

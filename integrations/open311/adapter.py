@@ -8,12 +8,20 @@
     -> [{"service_request_id": ...}]  the reference
     -> [{"token": "..."}]             GET {endpoint}/tokens/{token}.json until it names the request
 
-Idempotency. Open311 has no idempotency header and no search by attribute, so the delivery's key
-travels the way "client reference" extensions carry it: as attribute[portal_reference] on every
-attempt, and the server answers a repeat with the request it already made (the project's
-simulator does; so must a server this is pointed at, or a lost answer can make a duplicate).
+Idempotency. GeoReport v2 has none: a server makes a new request for every POST, and no server
+can be relied on to recognise attribute[portal_reference]. So the delivery's key travels where a
+lookup can see it, at the end of the description ("Portal reference: <key>", or in a field of the
+server's own that `reference_field` names), besides attribute[portal_reference] for servers that
+do honour it. Every attempt after the first may follow one that reached the server unseen (an
+answer lost, a timeout after sending, a worker killed mid-call), so `redeliver` first asks
+    GET {endpoint}/requests.json?service_code=..&start_date=..&end_date=..
+for the requests made since the first attempt (less a margin for the server's clock), and adopts
+the one carrying the key instead of POSTing again; only if none does is the request sent. If the
+lookup fails, nothing is sent: the attempt fails with the lookup's error (a retry looks again).
+A POST that got no answer puts the next attempt off for `unanswered_wait` seconds: the server
+may still be working on it, and a lookup before it is done would find nothing.
 A token that never resolves within `poll_token_attempts` is a TransientError for the same reason:
-the retry POSTs again with the same portal_reference and is given the same token or request.
+the retry finds the request by its description. docs/idempotency.md has every adapter's story.
 
 Errors. The HTTP status decides, as for every HTTP adapter (integrations.http.error_for): 408,
 425, 429 and 5xx retry, 401/403 are refused credentials, other 4xx refusals. The spec's error array
@@ -32,7 +40,7 @@ import logging
 import re
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -42,9 +50,12 @@ from integrations.base import (
     Adapter,
     DeliveryError,
     PermanentError,
+    Redelivered,
     StatusUpdate,
     TargetField,
     TransientError,
+    lookup_failed,
+    unanswered,
 )
 from integrations.http import client, error_for, excerpt_of, send_errors
 from integrations.open311 import config as options
@@ -58,6 +69,11 @@ ATTRIBUTE_PREFIX = "attribute."
 # Where the delivery's idempotency key travels: attribute[portal_reference].
 REFERENCE_ATTRIBUTE = "portal_reference"
 _ATTRIBUTE_CODE = re.compile(r"^[^\s\[\]&=#?/]+$")
+# How the key is written at the end of the description, where a lookup finds it again.
+REFERENCE_LABEL = "Portal reference: "
+# The lookup's window starts this long before the first attempt: the server's clock may differ
+# from ours, and a request it stamped a little early must still be found.
+LOOKUP_CLOCK_MARGIN = timedelta(minutes=15)
 
 # Spec fields sent as they are (besides lat/long, checked as a pair, and service_code).
 _PLAIN_FIELDS = (
@@ -109,7 +125,13 @@ class Open311Adapter(Adapter):
 
     def deliver(self, payload: Mapping[str, Any], idempotency_key: str) -> str:
         form = self._form(payload, idempotency_key)
-        response = self._send("POST", "requests.json", payload, data=form)
+        try:
+            response = self._send("POST", "requests.json", payload, data=form)
+        except DeliveryError as exc:
+            unanswered(
+                exc, float(self.config.get("unanswered_wait", options.DEFAULT_UNANSWERED_WAIT))
+            )
+            raise
         answer = _checked_answer(response, payload)
         reference = _reference(answer)
         if reference is None:
@@ -127,6 +149,16 @@ class Open311Adapter(Adapter):
             extra={"status": response.status_code, "host": response.request.url.host},
         )
         return reference
+
+    def redeliver(
+        self, payload: Mapping[str, Any], idempotency_key: str, first_attempt_at: datetime
+    ) -> Redelivered:
+        form = self._form(payload, idempotency_key)  # a payload it refuses is refused first
+        existing = self._look_up(form, payload, idempotency_key, first_attempt_at)
+        if existing is not None:
+            logger.info("open311 adopted an existing request", extra={"host": self._host()})
+            return Redelivered.adopted(existing)
+        return Redelivered.sent(self.deliver(payload, idempotency_key))
 
     def check_connection(self) -> None:
         response = self._send("GET", "services.json", {}, params=self._jurisdiction())
@@ -189,6 +221,8 @@ class Open311Adapter(Adapter):
             form += [("lat", _coordinate(lat, "lat", 90)), ("long", _coordinate(long, "long", 180))]
         for name in _PLAIN_FIELDS:
             value = _text(payload.get(name), name)
+            if name == "description" and self._reference_in_description():
+                value = _with_reference(value, idempotency_key)
             if value:
                 form.append((name, value))
         names = {name for name, _ in form}
@@ -208,6 +242,50 @@ class Open311Adapter(Adapter):
         form.append((f"attribute[{REFERENCE_ATTRIBUTE}]", idempotency_key))
         return form
 
+    def _look_up(
+        self,
+        form: list[tuple[str, str]],
+        payload: Mapping[str, Any],
+        idempotency_key: str,
+        since: datetime,
+    ) -> str | None:
+        """The id of a request an earlier attempt made, or None; raises if it cannot tell."""
+        since = since if since.tzinfo else since.replace(tzinfo=UTC)
+        now = datetime.now(UTC)
+        params = {
+            **self._jurisdiction(),
+            "service_code": dict(form)["service_code"],
+            "start_date": _w3c(since - LOOKUP_CLOCK_MARGIN),
+            "end_date": _w3c(now + LOOKUP_CLOCK_MARGIN),
+        }
+        field = str(self.config.get("reference_field") or options.DEFAULT_REFERENCE_FIELD)
+        try:
+            answer = _checked_answer(
+                self._send("GET", "requests.json", payload, params=params), payload
+            )
+            matches = [
+                item
+                for item in answer
+                if isinstance(item, Mapping)
+                and isinstance(item.get(field), str)
+                and idempotency_key in item[field]
+            ]
+            if not matches:
+                return None
+            # Should doubles already exist (a server once forgiving), the oldest is the record.
+            oldest = min(matches, key=lambda item: str(item.get("requested_datetime") or ""))
+            reference = _reference([oldest])
+            if reference is None:
+                raise TransientError(
+                    "The Open311 server lists the request without a usable service_request_id"
+                )
+            return reference
+        except DeliveryError as exc:
+            raise lookup_failed(exc) from exc
+
+    def _host(self) -> str:
+        return httpx.URL(str(self.config["endpoint"])).host
+
     def _resolve_token(self, token: str, payload: Mapping[str, Any]) -> str:
         attempts = int(self.config.get("poll_token_attempts", options.DEFAULT_POLL_TOKEN_ATTEMPTS))
         interval = float(
@@ -224,11 +302,15 @@ class Open311Adapter(Adapter):
             reference = _reference(_checked_answer(response, payload))
             if reference is not None:
                 return reference
-        # The server has the request; asking again (same portal_reference) finds it.
+        # The server has the request; the retry's lookup finds it by its description.
         raise TransientError(
             f"The Open311 server accepted the request with a token that named no request "
             f"after {attempts} polls; trying again later"
         )
+
+    def _reference_in_description(self) -> bool:
+        field = self.config.get("reference_field") or options.DEFAULT_REFERENCE_FIELD
+        return bool(field == options.DEFAULT_REFERENCE_FIELD)
 
     def _jurisdiction(self) -> dict[str, str]:
         jurisdiction = self.config.get("jurisdiction_id")
@@ -253,7 +335,7 @@ class Open311Adapter(Adapter):
         if data is not None:
             content = urlencode(data).encode()  # keeps repeated keys: attribute[code][]
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        # An answer lost after the server committed is what portal_reference is for.
+        # An answer lost after the server committed is what redeliver's lookup is for.
         with send_errors():
             return client().request(
                 method, url, content=content, params=params, headers=headers, timeout=timeout
@@ -398,6 +480,11 @@ def _attribute_code(name: str) -> str | None:
         return None
     code = name[len(ATTRIBUTE_PREFIX) :]
     return code if _ATTRIBUTE_CODE.match(code) else None
+
+
+def _with_reference(description: str, idempotency_key: str) -> str:
+    line = f"{REFERENCE_LABEL}{idempotency_key}"
+    return f"{description}\n\n{line}" if description else line
 
 
 def _present(value: Any) -> bool:

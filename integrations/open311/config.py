@@ -15,6 +15,8 @@ DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 15.0
 DEFAULT_POLL_TOKEN_ATTEMPTS = 5
 DEFAULT_POLL_TOKEN_INTERVAL = 1.0
+DEFAULT_REFERENCE_FIELD = "description"
+DEFAULT_UNANSWERED_WAIT = 60.0
 
 
 # Open311 codes travel in URLs and as attribute[<code>] names: no brackets, no spaces.
@@ -81,6 +83,19 @@ class Open311Config(serializers.Serializer[Any]):
         default=True,
         help_text="Read status changes from the widely used servicerequestupdates.json "
         "extension; off, read them from requests.json (open/closed and notes only).",
+    )
+
+    unanswered_wait = options.unanswered_wait(DEFAULT_UNANSWERED_WAIT)
+    reference_field = serializers.CharField(
+        label="Field that shows the portal reference",
+        required=False,
+        default=DEFAULT_REFERENCE_FIELD,
+        max_length=100,
+        validators=[validate_code],
+        help_text="Where requests.json shows the portal reference, so a retry after a lost "
+        "answer finds the request instead of making a second. Leave as 'description' (the "
+        "reference is added to its end) unless the server returns attribute[portal_reference] "
+        "in a field of its own.",
     )
 
     def validate_endpoint(self, value: str) -> str:

@@ -8,9 +8,12 @@ Under its endpoint (`prefix`, /open311/v2 by default):
                                         looks like one (400, echoing it as many servers do). Answers
                                         [{"service_request_id": "100001"}], or with token_polls=N
                                         [{"token": "TOK-000001"}] that tokens/{token} resolves on
-                                        the Nth poll. A repeat carrying the same
-                                        attribute[portal_reference] (the "client reference"
-                                        extension) answers with the request already made.
+                                        the Nth poll. Like a real GeoReport v2 server,
+                                        every POST makes a new request, repeats included;
+                                        only with dedupe_client_reference (a server with the
+                                        "client reference" extension) does a repeat carrying
+                                        the same attribute[portal_reference] answer with the
+                                        request already made.
     GET  tokens/{token}.json            [{"token": ...}], then [{"token", "service_request_id"}]
     GET  requests.json                  requests, start_date/end_date filtering updated_datetime
                                         (as many servers do; the spec says requested_datetime),
@@ -123,17 +126,21 @@ class Open311Simulator(Simulator):
         jurisdiction_id: str | None = None,
         services: Sequence[Mapping[str, Any]] = SERVICES,
         token_polls: int = 0,
+        dedupe_client_reference: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
         seed: int | None = None,
     ) -> None:
-        """`token_polls` 0 answers a new request with its id; N with a token, resolved on poll N."""
+        """`token_polls` 0 answers a new request with its id; N with a token, resolved on poll N.
+        `dedupe_client_reference` makes it one of the few servers that answer a repeated
+        attribute[portal_reference] with the request already made (the spec has no such rule)."""
         super().__init__(host=host, port=port, seed=seed)
         self.api_key = api_key
         self.prefix = prefix.rstrip("/")
         self.jurisdiction_id = jurisdiction_id
         self.services = [dict(s) for s in services]
         self.token_polls = token_polls
+        self.dedupe_client_reference = dedupe_client_reference
         self._store_lock = threading.Lock()
         self._records: list[dict[str, Any]] = []
         self._updates: list[dict[str, Any]] = []
@@ -166,7 +173,8 @@ class Open311Simulator(Simulator):
 
     @property
     def replays(self) -> int:
-        """How many POSTs repeated a portal reference and were given the request already made."""
+        """How many POSTs repeated a portal reference and were given the request already made
+        (only with dedupe_client_reference)."""
         with self._store_lock:
             return self._replays
 
@@ -319,7 +327,13 @@ class Open311Simulator(Simulator):
     ) -> Response:
         with self._store_lock:
             existing = next(
-                (r for r in self._records if reference and r["portal_reference"] == reference),
+                (
+                    r
+                    for r in self._records
+                    if self.dedupe_client_reference
+                    and reference
+                    and r["portal_reference"] == reference
+                ),
                 None,
             )
             if existing is not None:
@@ -526,6 +540,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--token-polls", type=int, default=0, help="answer with a token, resolved on poll N"
     )
+    parser.add_argument(
+        "--dedupe-client-reference",
+        action="store_true",
+        help="answer a repeated attribute[portal_reference] with the request already made "
+        "(real GeoReport v2 servers do not)",
+    )
     add_fault_arguments(parser)
     args = parser.parse_args(argv)
 
@@ -534,6 +554,7 @@ def main(argv: list[str] | None = None) -> None:
         prefix=args.prefix,
         jurisdiction_id=args.jurisdiction_id,
         token_polls=args.token_polls,
+        dedupe_client_reference=args.dedupe_client_reference,
         host=args.host,
         port=args.port,
         seed=args.seed,

@@ -8,9 +8,13 @@
             Fields(Field(Name, Value)*)?) -> CaseReference, Created
         GetCaseUpdatesSince(SessionToken, Since?) -> Updates(CaseUpdate(UpdateId, CaseReference,
             Status, Notes?, UpdatedAt)*), oldest first, only those after Since
+        FindCasesByClientReference(SessionToken, ClientReference) -> Cases(CaseReference*),
+            oldest first
 
-CreateServiceRequest dedupes on ClientReference: the same reference again answers the case made
-the first time (Created false) and never makes a second. Faults are SOAP 1.1 faults with HTTP 500:
+CreateServiceRequest keeps the ClientReference on the case but, like most such systems, does not
+make it unique: the same reference again makes a second case. With unique_client_reference (a
+system that does) it answers the case made the first time (Created false) instead.
+Faults are SOAP 1.1 faults with HTTP 500:
     soap:Client.Authentication      wrong user name or password on Authenticate (and the
                                     base simulator's auth_failure fault, on any operation)
     soap:Client.SessionExpired      the SessionToken is unknown or has expired
@@ -74,7 +78,12 @@ PATH = "/CaseService"
 DEFAULT_USERNAME = "portal"
 DEFAULT_PASSWORD = "simulator-password"  # noqa: S105 - a demo's, known to all
 DEFAULT_SERVICE_CODES = ("MISSED_BIN", "BULKY_WASTE", "POTHOLE", "STREET_LIGHT", "FLY_TIPPING")
-OPERATIONS = ("Authenticate", "CreateServiceRequest", "GetCaseUpdatesSince")
+OPERATIONS = (
+    "Authenticate",
+    "CreateServiceRequest",
+    "GetCaseUpdatesSince",
+    "FindCasesByClientReference",
+)
 _UPRN = re.compile(r"^\d{1,12}$")
 # Entities and network access off: a SOAP server must never fetch what an envelope points at.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
@@ -106,18 +115,24 @@ class SoapCaseSimulator(Simulator):
         session_minutes: float = 20,
         service_codes: Iterable[str] | None = DEFAULT_SERVICE_CODES,
         reference_prefix: str = "CS",
+        unique_client_reference: bool = False,
+        lookup: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
         seed: int | None = None,
     ) -> None:
         """`service_codes` None accepts any code; `ws_security` demands a UsernameToken with
-        the same user name and password on every call."""
+        the same user name and password on every call; `unique_client_reference` answers a
+        repeated ClientReference with the case already made instead of making another;
+        `lookup` False is a system without FindCasesByClientReference."""
         super().__init__(host=host, port=port, seed=seed)
         self.username, self.password = username, password
         self.ws_security = ws_security
         self.session_minutes = session_minutes
         self.service_codes = None if service_codes is None else frozenset(service_codes)
         self.reference_prefix = reference_prefix
+        self.unique_client_reference = unique_client_reference
+        self.operations = OPERATIONS if lookup else OPERATIONS[:-1]
         self._store_lock = threading.Lock()
         self._records: list[dict[str, Any]] = []
         self._by_reference: dict[str, dict[str, Any]] = {}
@@ -240,9 +255,8 @@ class SoapCaseSimulator(Simulator):
             request.path.endswith(".wsdl") or any(k.lower() == "wsdl" for k in request.query)
         ):
             host = request.headers.get("host") or f"127.0.0.1:{self.port}"
-            return Response(
-                200, wsdl(f"http://{host}{PATH}").encode(), {"Content-Type": "text/xml"}
-            )
+            document = wsdl(f"http://{host}{PATH}", self.operations)
+            return Response(200, document.encode(), {"Content-Type": "text/xml"})
         if request.method != "POST" or request.path != PATH:
             return Response(405, b"POST a SOAP envelope", {"Allow": "GET, POST"})
         try:
@@ -263,7 +277,7 @@ class SoapCaseSimulator(Simulator):
         if operation is None or etree.QName(operation).namespace != NS:
             raise _Fault("Client", "The Body holds no operation of this service")
         name = etree.QName(operation).localname
-        if name not in OPERATIONS:
+        if name not in self.operations:
             raise _Fault("Client", f"Unknown operation {name}")
         if self.ws_security:
             self._check_ws_security(envelope.find(f"{{{SOAP_ENV}}}Header"))
@@ -273,6 +287,8 @@ class SoapCaseSimulator(Simulator):
         self._check_session(_text(operation, "SessionToken"))
         if name == "CreateServiceRequest":
             return self._create(operation)
+        if name == "FindCasesByClientReference":
+            return self._find(operation)
         return self._updates_since(operation)
 
     def _forced_fault(self, operation: str) -> None:
@@ -327,7 +343,7 @@ class SoapCaseSimulator(Simulator):
         record = _validated(operation, self.service_codes)
         with self._store_lock:
             existing = self._by_reference.get(record["client_reference"])
-            if existing is not None:
+            if existing is not None and self.unique_client_reference:
                 self._replays += 1
                 reference, created = existing["case_reference"], "false"
             else:
@@ -335,12 +351,22 @@ class SoapCaseSimulator(Simulator):
                 record = {"case_reference": reference, **record}
                 record["created_at"] = datetime.now(UTC).isoformat()
                 self._records.append(record)
-                self._by_reference[record["client_reference"]] = record
+                self._by_reference.setdefault(record["client_reference"], record)
                 created = "true"
         return (
             f'<c:CreateServiceRequestResponse xmlns:c="{NS}">'
             f"<c:CaseReference>{escape(reference)}</c:CaseReference>"
             f"<c:Created>{created}</c:Created></c:CreateServiceRequestResponse>"
+        )
+
+    def _find(self, operation: Any) -> str:
+        wanted = _text(operation, "ClientReference") or ""
+        with self._store_lock:
+            found = [r["case_reference"] for r in self._records if r["client_reference"] == wanted]
+        items = "".join(f"<c:CaseReference>{escape(r)}</c:CaseReference>" for r in found)
+        return (
+            f'<c:FindCasesByClientReferenceResponse xmlns:c="{NS}"><c:Cases>{items}</c:Cases>'
+            "</c:FindCasesByClientReferenceResponse>"
         )
 
     def _updates_since(self, operation: Any) -> str:
@@ -549,7 +575,7 @@ def _validated(operation: Any, service_codes: frozenset[str] | None) -> dict[str
     }
 
 
-def wsdl(location: str) -> str:
+def wsdl(location: str, operations: tuple[str, ...] = OPERATIONS) -> str:
     """The service's WSDL, with its soap:address at `location`."""
     address = escape(location, {'"': "&quot;"})
     return f"""<?xml version="1.0" encoding="utf-8"?>
@@ -593,6 +619,12 @@ def wsdl(location: str) -> str:
       <xs:complexType name="ArrayOfCaseUpdate">
         <xs:sequence>
           <xs:element name="CaseUpdate" type="tns:CaseUpdate" minOccurs="0"
+              maxOccurs="unbounded"/>
+        </xs:sequence>
+      </xs:complexType>
+      <xs:complexType name="ArrayOfCaseReference">
+        <xs:sequence>
+          <xs:element name="CaseReference" type="xs:string" minOccurs="0"
               maxOccurs="unbounded"/>
         </xs:sequence>
       </xs:complexType>
@@ -640,6 +672,17 @@ def wsdl(location: str) -> str:
           <xs:element name="Updates" type="tns:ArrayOfCaseUpdate"/>
         </xs:sequence></xs:complexType>
       </xs:element>
+      <xs:element name="FindCasesByClientReference">
+        <xs:complexType><xs:sequence>
+          <xs:element name="SessionToken" type="tns:Token"/>
+          <xs:element name="ClientReference" type="xs:string"/>
+        </xs:sequence></xs:complexType>
+      </xs:element>
+      <xs:element name="FindCasesByClientReferenceResponse">
+        <xs:complexType><xs:sequence>
+          <xs:element name="Cases" type="tns:ArrayOfCaseReference"/>
+        </xs:sequence></xs:complexType>
+      </xs:element>
     </xs:schema>
   </wsdl:types>
   <wsdl:message name="AuthenticateIn"><wsdl:part name="parameters" element="tns:Authenticate"/>
@@ -659,12 +702,18 @@ def wsdl(location: str) -> str:
   <wsdl:message name="GetCaseUpdatesSinceOut">
     <wsdl:part name="parameters" element="tns:GetCaseUpdatesSinceResponse"/>
   </wsdl:message>
+  <wsdl:message name="FindCasesByClientReferenceIn">
+    <wsdl:part name="parameters" element="tns:FindCasesByClientReference"/>
+  </wsdl:message>
+  <wsdl:message name="FindCasesByClientReferenceOut">
+    <wsdl:part name="parameters" element="tns:FindCasesByClientReferenceResponse"/>
+  </wsdl:message>
   <wsdl:portType name="CaseServicePortType">
-{_port_operations()}
+{_port_operations(operations)}
   </wsdl:portType>
   <wsdl:binding name="CaseServiceSoap" type="tns:CaseServicePortType">
     <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
-{_binding_operations()}
+{_binding_operations(operations)}
   </wsdl:binding>
   <wsdl:service name="CaseService">
     <wsdl:port name="CaseServiceSoap" binding="tns:CaseServiceSoap">
@@ -675,20 +724,20 @@ def wsdl(location: str) -> str:
 """
 
 
-def _port_operations() -> str:
+def _port_operations(operations: tuple[str, ...]) -> str:
     return "\n".join(
         f'    <wsdl:operation name="{name}"><wsdl:input message="tns:{name}In"/>'
         f'<wsdl:output message="tns:{name}Out"/></wsdl:operation>'
-        for name in OPERATIONS
+        for name in operations
     )
 
 
-def _binding_operations() -> str:
+def _binding_operations(operations: tuple[str, ...]) -> str:
     return "\n".join(
         f'    <wsdl:operation name="{name}"><soap:operation soapAction="{NS}/{name}"/>'
         '<wsdl:input><soap:body use="literal"/></wsdl:input>'
         '<wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>'
-        for name in OPERATIONS
+        for name in operations
     )
 
 
@@ -701,6 +750,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ws-security", action="store_true", help="demand a UsernameToken")
     parser.add_argument("--session-minutes", type=float, default=20)
     parser.add_argument("--any-service-code", action="store_true")
+    parser.add_argument(
+        "--unique-client-reference",
+        action="store_true",
+        help="answer a repeated ClientReference with the case already made",
+    )
     add_fault_arguments(parser, rate_limit=False)
     args = parser.parse_args(argv)
 
@@ -710,6 +764,7 @@ def main(argv: list[str] | None = None) -> None:
         ws_security=args.ws_security,
         session_minutes=args.session_minutes,
         service_codes=None if args.any_service_code else DEFAULT_SERVICE_CODES,
+        unique_client_reference=args.unique_client_reference,
         host=args.host,
         port=args.port,
         seed=args.seed,

@@ -4,8 +4,13 @@ Each call carries a session token from Authenticate(Username, Password), cached 
 in the process until shortly before its ExpiresAt; a Client.SessionExpired fault signs in again
 once and repeats the call. With WS-Security on, every call also carries a wsse:UsernameToken
 (PasswordText). A submission becomes CreateServiceRequest with ClientReference = the delivery's
-idempotency key, which the system dedupes on: a retry after a lost answer gets the same
-CaseReference, never a second case. Status comes back through GetCaseUpdatesSince(Since).
+idempotency key. Most case systems keep a ClientReference but do not make it unique, so every
+attempt after the first (the one before may have made the case unseen) asks
+FindCasesByClientReference first and adopts the case it finds; only if there is none is the case
+created; a create that got no answer puts the next attempt off for `unanswered_wait` seconds,
+since the system may still be working on it. A system whose WSDL offers no such lookup must
+refuse a repeated ClientReference itself (docs/idempotency.md). Status comes back through
+GetCaseUpdatesSince(Since).
 
 What a failure means:
     soap:Client.* faults (validation)      permanent: the case system refused the request
@@ -13,7 +18,7 @@ What a failure means:
     soap:Server.* faults                   transient: the system's own trouble
     HTTP answers that are not SOAP         as for every HTTP adapter (integrations.http):
                                            5xx/408/425/429 transient, others permanent
-    timeouts, refused, reset or dropped    transient (the case may exist: ClientReference dedupes)
+    timeouts, refused, reset or dropped    transient (the case may exist: the retry looks it up)
     an answer zeep cannot read             permanent: the address or the WSDL is wrong
 """
 
@@ -45,9 +50,12 @@ from integrations.base import (
     Adapter,
     DeliveryError,
     PermanentError,
+    Redelivered,
     StatusUpdate,
     TargetField,
     TransientError,
+    lookup_failed,
+    unanswered,
 )
 from integrations.http import USER_AGENT, error_for, redacted
 from integrations.registry import registry
@@ -66,6 +74,8 @@ WSDL_CACHE_SECONDS = 3600
 SESSION_MARGIN = timedelta(seconds=30)
 WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
 OPERATIONS = ("Authenticate", "CreateServiceRequest", "GetCaseUpdatesSince")
+# Optional: how a retry finds the case an earlier attempt made.
+LOOKUP_OPERATION = "FindCasesByClientReference"
 # WS-Security 1.0 fault codes (section 12): all mean the token was refused or missing.
 WS_SECURITY_FAULTS = frozenset(
     {
@@ -118,7 +128,12 @@ class SoapCaseAdapter(Adapter):
 
     def deliver(self, payload: Mapping[str, Any], idempotency_key: str) -> str:
         request = _create_request(payload, idempotency_key, self.config.get("service_code") or "")
-        answer = self._call("CreateServiceRequest", payload, request)
+        try:
+            answer = self._call("CreateServiceRequest", payload, request)
+        except DeliveryError as exc:
+            wait = self.config.get("unanswered_wait", options.DEFAULT_UNANSWERED_WAIT)
+            unanswered(exc, float(wait))
+            raise
         reference = str(_value(answer, "CaseReference") or "").strip()
         if not 0 < len(reference) <= MAX_REFERENCE_LENGTH:
             raise PermanentError(
@@ -130,6 +145,27 @@ class SoapCaseAdapter(Adapter):
             extra={"host": self._host, "replayed": _value(answer, "Created") is False},
         )
         return reference
+
+    def redeliver(
+        self, payload: Mapping[str, Any], idempotency_key: str, first_attempt_at: datetime
+    ) -> Redelivered:
+        # A payload the system would refuse is refused before anything is asked.
+        _create_request(payload, idempotency_key, self.config.get("service_code") or "")
+        if LOOKUP_OPERATION not in self._guarded(lambda: self._service()._binding.all(), {}):
+            return Redelivered(
+                self.deliver(payload, idempotency_key),
+                note="ambiguous: no lookup offered, sent again with the same ClientReference",
+            )
+        try:
+            answer = self._call(LOOKUP_OPERATION, payload, {"ClientReference": idempotency_key})
+        except DeliveryError as exc:
+            raise lookup_failed(exc) from exc
+        found = [str(case).strip() for case in _items(answer, "CaseReference") if case]
+        found = [case for case in found if 0 < len(case) <= MAX_REFERENCE_LENGTH]
+        if found:
+            logger.info("soap case adopted", extra={"host": self._host})
+            return Redelivered.adopted(found[0])  # the oldest, should doubles already exist
+        return Redelivered.sent(self.deliver(payload, idempotency_key))
 
     def fetch_updates(self, since: datetime | None) -> list[StatusUpdate]:
         since = _aware(since) if since is not None else None
@@ -535,7 +571,7 @@ def _items(answer: Any, name: str) -> Iterable[Any]:
         return []
     if isinstance(answer, list):
         return answer
-    for key in (name, "Updates"):
+    for key in (name, "Updates", "Cases"):
         inner = _value(answer, key)
         if inner is not None:
             return _items(inner, name)

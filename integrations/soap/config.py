@@ -12,6 +12,7 @@ from integrations.options import SECRET, validate_web_address
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0  # SOAP case systems are often slow to commit a case
+DEFAULT_UNANSWERED_WAIT = 60.0
 
 _SERVICE_CODE = re.compile(r"^[A-Za-z0-9_.:\-/]{1,50}$")
 
@@ -52,6 +53,7 @@ class SoapCaseConfig(serializers.Serializer[Any]):
     )
     connect_timeout = options.connect_timeout(DEFAULT_CONNECT_TIMEOUT)
     read_timeout = options.read_timeout(DEFAULT_READ_TIMEOUT)
+    unanswered_wait = options.unanswered_wait(DEFAULT_UNANSWERED_WAIT)
 
     def validate_service_code(self, value: str) -> str:
         value = value.strip()

@@ -6,6 +6,8 @@
                                           connection busy or breaker open -> deferred
       payload = the destination's field mapping applied to the submission
       reference = adapter.deliver(payload, idempotency_key)       <- the only slow part
+                  (adapter.redeliver(...) from the second attempt on: the first may have
+                  made the record unseen; its note goes on the attempt)
       record, in one short transaction guarded by the claim token:
         success           -> delivered, with the back office's reference, at once
         TransientError    -> retrying at next_retry(...), or failed when the budget is spent
@@ -14,8 +16,9 @@
 
 No transaction is open while the back office is called: the claim's lease, not a row lock, keeps
 other workers off. If this worker dies mid-call, the lease runs out and the sweeper hands the
-delivery to another worker, which sends it again with the same idempotency key, so the back
-office returns the record the first call made instead of making a second.
+delivery to another worker, whose attempt (the second or later) calls the adapter's redeliver:
+the same idempotency key, or for a protocol without one a lookup that adopts the record the first
+call made (docs/idempotency.md), instead of making a second.
 
 Payloads and answers are never logged; attempts keep the adapter's sanitised excerpt only.
 """
@@ -119,7 +122,13 @@ def _send(claimed: ClaimedDelivery) -> _Try:
             delivery.destination.mapping, mapping_context_for(delivery.submission)
         )
         adapter = delivery.connection.build_adapter()
-        reference = adapter.deliver(payload, str(delivery.idempotency_key))
+        key, note = str(delivery.idempotency_key), ""
+        if claimed.attempt_number > 1:
+            # An earlier attempt may have reached the back office unseen (see integrations.base).
+            again = adapter.redeliver(payload, key, claimed.first_attempt_at)
+            reference, note = again.reference, again.note
+        else:
+            reference = adapter.deliver(payload, key)
     except MappingError as exc:
         return _Try(Outcome.PERMANENT, error_class="MappingError", message=str(exc))
     except UnknownAdapter:
@@ -139,7 +148,7 @@ def _send(claimed: ClaimedDelivery) -> _Try:
             "delivery_attempt_crashed", delivery_id=delivery.pk, error_class=name, exc_info=False
         )
         return _Try(Outcome.TRANSIENT, error_class=name, message=f"Unexpected error: {name}")
-    return _Try(Outcome.DELIVERED, reference=str(reference))
+    return _Try(Outcome.DELIVERED, reference=str(reference), excerpt=note)
 
 
 def _record(

@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import structlog
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from services.delivery import engine, sweeper
@@ -19,12 +20,42 @@ from services.delivery import engine, sweeper
 logger = structlog.get_logger(__name__)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def deliver(delivery_id: int) -> str:
+# While the database cannot be reached (a restart, a failover), a deliver task asks again after
+# min(cap, base x 2^retries) seconds, this many times; after that the sweeper finds the delivery.
+DATABASE_RETRY_BASE_SECONDS = 2.0
+DATABASE_RETRY_CAP_SECONDS = 60.0
+DATABASE_RETRIES = 20
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    max_retries=DATABASE_RETRIES,
+)
+def deliver(self: Task, delivery_id: int) -> str:
     """Attempt one delivery if it is due. The soft time limit (portal/celery.py) fires inside
     the adapter's call, which the engine records as a transient failure; the hard limit kills
-    the process, and the lease and the sweeper take it from there."""
-    result = engine.attempt_delivery(delivery_id)
+    the process, and the lease and the sweeper take it from there.
+
+    A database that cannot be reached fails the task before or after the call; it is queued
+    again rather than dropped (acknowledged as failed, it would wait for the sweeper's grace and
+    schedule). Before the call nothing happened; after it, the lease runs out and the next
+    attempt is a redeliver, which finds what the call made."""
+    try:
+        result = engine.attempt_delivery(delivery_id)
+    except (OperationalError, InterfaceError) as exc:
+        wait = min(
+            DATABASE_RETRY_CAP_SECONDS, DATABASE_RETRY_BASE_SECONDS * 2**self.request.retries
+        )
+        logger.warning(
+            "delivery_database_unreachable",
+            delivery_id=delivery_id,
+            error_class=exc.__class__.__name__,
+            retry_in=wait,
+        )
+        raise self.retry(exc=exc, countdown=wait) from None
     if result.requeue_in is not None:
         deliver.apply_async((delivery_id,), countdown=result.requeue_in)
     return result.outcome

@@ -1,11 +1,14 @@
-"""The fault-injection suite's machinery: its own Redis server, a simulator process, workers."""
+"""The fault-injection suite's machinery: its own Redis and PostgreSQL servers, simulator
+processes, workers."""
 
 import contextlib
+import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,40 +96,148 @@ class RedisServer:
         redis.Redis.from_url(self.url).flushall()
 
 
-class SimulatorProcess:
-    """The webhook simulator in a process of its own, with faults, read over HTTP."""
+class PostgresServer:
+    """A PostgreSQL cluster of the suite's own (initdb into a temporary folder, pg_ctl on a free
+    port), so that stopping it stops nothing else: never the machine's shared server, where the
+    other xdist worker and other people's tests live.
 
-    def __init__(self, secret: str, faults: dict[str, float], log_path: Path) -> None:
+    initdb refuses to run as root, so as root the cluster belongs to the postgres user."""
+
+    def __init__(self) -> None:
+        found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+        if not found:
+            pytest.fail("The fault suite needs PostgreSQL's server binaries (postgresql-15)")
+        self.bin = found[-1].parent
         self.port = free_port()
-        args = [
+        self.user = "postgres" if os.geteuid() == 0 else None
+        self.root = Path(tempfile.mkdtemp(prefix="faults-postgres-"))
+        if self.user is not None:
+            shutil.chown(self.root, self.user)
+        self.data = self.root / "data"
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+
+    def _run(self, program: str, *args: str) -> None:
+        subprocess.run(
+            [str(self.bin / program), *args],
+            user=self.user,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def start(self) -> None:
+        # fsync off: the machine does not crash here, only the server stops, and what it wrote
+        # is in the OS's cache. Commits stay synchronous: an immediate stop must not lose one
+        # that a caller was told of (it would look like a lost submission).
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c full_page_writes=off -c max_connections=100"
+        )
+        log = str(self.root / "postgres.log")
+        self._run("pg_ctl", "-D", str(self.data), "-l", log, "-o", options, "-w", "start")
+
+    def stop(self) -> None:
+        """Stopped at once, as a crash or a failover would: connections are cut mid-query."""
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def restart(self, down_for: float) -> None:
+        self.stop()
+        time.sleep(down_for)
+        self.start()
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def copy_of(self, settings_dict: dict) -> str:
+        """A copy of the database `settings_dict` names (the test database, migrated), here."""
+        name = str(settings_dict["NAME"])
+        dump = self.root / "dump"
+        source = [
+            "-h",
+            str(settings_dict.get("HOST") or "127.0.0.1"),
+            "-p",
+            str(settings_dict.get("PORT") or 5432),
+            "-U",
+            str(settings_dict.get("USER") or "postgres"),
+        ]
+        env = {**os.environ, "PGPASSWORD": str(settings_dict.get("PASSWORD") or "")}
+        subprocess.run(
+            [str(self.bin / "pg_dump"), *source, "-Fc", "-f", str(dump), name], env=env, check=True
+        )
+        here = ["-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"]
+        self._run("createdb", *here, name)
+        self._run("pg_restore", *here, "--no-owner", "-d", name, str(dump))
+        return name
+
+
+@contextlib.contextmanager
+def database_on(server: PostgresServer) -> Iterator[None]:
+    """This process's threads, and the workers started inside the block, use a copy of the test
+    database on `server`. The settings dict is Django's own for the alias, shared by every
+    thread's connection, so it is changed in place and put back as it was."""
+    from django.db import connections
+
+    settings_dict = connections["default"].settings_dict
+    saved = dict(settings_dict)
+    name = server.copy_of(saved)
+    connections["default"].close()
+    settings_dict.update(HOST="127.0.0.1", PORT=str(server.port), NAME=name, USER="postgres")
+    settings_dict.update(PASSWORD="")
+    try:
+        yield
+    finally:
+        connections["default"].close()
+        settings_dict.clear()
+        settings_dict.update(saved)
+
+
+class SimulatorProcess:
+    """A simulator (integrations.simulators.<module>) in a process of its own, with faults, read
+    over HTTP."""
+
+    def __init__(
+        self, module: str, args: list[str], faults: dict[str, float], log_path: Path
+    ) -> None:
+        self.port = free_port()
+        command = [
             sys.executable,
             "-m",
-            "integrations.simulators.webhook",
+            f"integrations.simulators.{module}",
             "--port",
             str(self.port),
-            "--secret",
-            secret,
             "--seed",
             "20251106",
+            *args,
         ]
         for name, value in faults.items():
-            args += ["--" + name.replace("_", "-"), str(value)]
+            command += ["--" + name.replace("_", "-"), str(value)]
         with log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                args, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT
+                command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT
             )
-        wait_until(lambda: httpx.get(f"{self.url}/_faults").status_code == 200, 20, "the simulator")
+        wait_until(lambda: httpx.get(f"{self.url}/_faults").status_code == 200, 20, module)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    @property
-    def records_url(self) -> str:
-        return f"{self.url}/records"
-
     def records(self) -> dict:
-        return httpx.get(f"{self.url}/_records", timeout=30).json()
+        """What the simulator itself holds: {"count", "records": [...], ...}, or no records if
+        it is not running."""
+        if self.process.poll() is not None:
+            return {"count": 0, "records": []}
+        return httpx.get(f"{self.url}/_records", timeout=60).json()
+
+    def stats(self) -> dict:
+        if self.process.poll() is not None:
+            return {}
+        return httpx.get(f"{self.url}/_stats", timeout=30).json()
+
+    def set_faults(self, **changes: float) -> None:
+        """Change some faults, keeping the others."""
+        httpx.post(f"{self.url}/_faults", json=changes, timeout=10).raise_for_status()
 
     def clear_faults(self) -> None:
         httpx.delete(f"{self.url}/_faults")

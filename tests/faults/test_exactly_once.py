@@ -1,52 +1,81 @@
-"""Exactly once, under fire: the delivery invariants with real workers, Redis and a bad back office.
+"""Exactly once, under fire: the delivery invariants with real workers, Redis, PostgreSQL and four
+bad back offices at once.
 
-Real PostgreSQL (this xdist worker's test database), a real Redis server of the suite's own, three
-real Celery worker processes (prefork, two children each) and the webhook simulator in a process
-of its own, failing about 30% of calls: 503s, connection resets, answers slower than the
-adapter's timeout, and 5% that commit the record and then hang up without answering. While 1,000
-submissions (made through submit_draft, so through the production outbox) are delivered:
+Every submission is routed to four destinations, one per call-based adapter: a JSON webhook, an
+Open311 server, a CRM (Dynamics style, OAuth2) and a SOAP case system, each simulator in a
+process of its own and each, by default, as unforgiving as the real protocol (Open311 makes a new
+request for every POST, the SOAP system a new case for a repeated ClientReference). Each fails
+about 30% of calls: 503s, connection resets, answers slower than the adapter's timeout, and 5%
+that commit the record and then hang up without answering. Three real Celery worker processes
+(prefork, two children each) deliver, on a PostgreSQL cluster and a Redis server of the suite's
+own, while submissions are made through submit_draft (so through the production outbox), and:
 
-- a worker is SIGKILLed mid-delivery several times, and started again;
+- the workers are SIGKILLed (all at once, as when their host is lost) several times, each time
+  just after a call has left for a back office (the back offices are slowed for that moment), and
+  started again;
 - Redis is flushed (FLUSHALL) and, once, killed and restarted: every queued message, retry
   countdown and unacknowledged task is lost;
+- PostgreSQL is stopped at once (connections cut mid-query), just after a call has left, and
+  started again a few seconds later: workers must ride it out, residents see an error and try
+  again, and deliveries whose outcome could not be recorded come back through the sweeper,
+  whose next attempt looks the record up before sending again;
 - the real sweep task runs every few seconds, as beat would run it every minute.
 
-Redis is a server of the suite's own on a free port, so FLUSHALL and a restart are the real thing
-for the broker the workers use and touch nothing else: not the shared test Redis, where the other
-xdist worker's queue and cache keys live, nor other users' databases on port 6379.
+Redis and PostgreSQL are servers of the suite's own on free ports (the test database is copied
+into the cluster first), so restarting them touches nothing else: not the shared test servers,
+where the other xdist worker and other people's tests live.
 
 Only delays are shortened, through the workers' environment (retry base and cap, lease, breaker
-cooldown); the claim, retry, budget, breaker and sweeper code is the production code.
+cooldown); the claim, retry, budget, breaker, sweeper and adapter code is the production code.
 
-Then it asserts that every (submission, destination) made exactly one record in the simulator,
-by idempotency key and by the submission reference in the payload, and that every delivery is
-delivered with the simulator's id as its reference. It prints the counts.
+Then it asserts, FROM THE SIMULATORS' OWN RECORDS, that every (submission, destination) made
+exactly one record, by the delivery's key and by the submission reference in what was sent, that
+every delivery is delivered with that record's id as its reference, and that the faults
+happened. It prints the counts and the time taken.
+
+CI runs FAULT_SUBMISSIONS (default 100: four times as many deliveries) to stay within a few
+minutes on two cores; `FAULT_SUBMISSIONS=1000 make pytest ARGS="tests/faults"` is the full run.
 """
 
+import contextlib
+import os
 import random
 import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
+import django.db
 import kombu.exceptions
+import psycopg2
 import pytest
 import redis
+from django.db import close_old_connections
 from django.db import connection as db_connection
 from django.db.models import Count, Sum
 
+from integrations.registry import registry
 from services.delivery import tasks
-from services.models import Attempt, Delivery, Submission
+from services.models import Attempt, Connection, Delivery, Destination, Submission
 from tests.conftest import default_queue, kill_worker, start_celery_worker
-from tests.faults.conftest import RedisServer, SimulatorProcess, publishing_to
+from tests.faults.conftest import (
+    PostgresServer,
+    RedisServer,
+    SimulatorProcess,
+    database_on,
+    publishing_to,
+    wait_until,
+)
 from tests.services.delivery.conftest import SECRET, make_connection, make_routed_version, submit
 
 pytestmark = [pytest.mark.faults, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-SUBMISSIONS = 1000
-SEVERAL_DESTINATIONS_EVERY = 3  # one submission in three goes to two back offices
+SUBMISSIONS = int(os.environ.get("FAULT_SUBMISSIONS", "100"))
 WORKERS = 3
-SUBMITTERS = 6  # threads submitting at once
+SUBMITTERS = 4  # threads submitting at once
 CONCURRENCY = 2
 FAULTS = {
     "error_rate": 0.12,  # 503
@@ -55,98 +84,275 @@ FAULTS = {
     "slow_latency": 1.5,
     "drop_rate": 0.05,  # committed, then hung up without answering
 }
+READ_TIMEOUT = 1.0  # the adapters', so slow answers time out
+# How long a simulator may go on with a request the adapter gave up on: slow_latency, plus the
+# latency of a blow, plus a loaded machine's delays. Shorter, and a lookup-based adapter looks
+# before the first request is done and makes a second record (the full run found one so).
+UNANSWERED_WAIT = 4.0
 WORKER_ENV = {
     "DELIVERY_RETRY_BASE_SECONDS": "0.2",
     "DELIVERY_RETRY_CAP_SECONDS": "2",
-    "DELIVERY_LEASE_SECONDS": "5",
+    # Longer than the slowest attempt here (a SOAP attempt may read the WSDL, sign in, look up
+    # and create, each up to its timeouts, on a loaded machine): a lease that runs out mid-call
+    # lets a second worker look up before the first has created, which production's lease (longer
+    # than the task's hard time limit) rules out.
+    "DELIVERY_LEASE_SECONDS": "15",
     "DELIVERY_BREAKER_COOLDOWN_SECONDS": "1",
+    # Production's persistent connections, so the PostgreSQL restart breaks connections that
+    # workers hold and must notice (not a fresh connection per task, as other worker tests use).
+    "DATABASE_CONN_MAX_AGE": "60",
     "LOG_LEVEL": "WARNING",
 }
 SWEEP_EVERY = 3.0  # seconds
-DEADLINE = 180.0  # seconds for everything to be delivered once submitting is done
-# After how many submissions each blow falls.
-KILLS_AT = (150, 400, 650, 900)
-FLUSHES_AT = (300, 750)
-REDIS_RESTART_AT = 550
+POSTGRES_DOWN_SECONDS = 3.0
+SLOW_CALL = 0.8  # seconds each call takes while a blow is about to fall (under READ_TIMEOUT)
+DEADLINE = 240.0  # seconds for everything to be delivered once submitting is done
+# When each blow falls, as a fraction of the submissions made.
+KILLS_AT = (0.15, 0.4, 0.65, 0.9)
+FLUSHES_AT = (0.3, 0.75)
+REDIS_RESTART_AT = 0.55
+POSTGRES_RESTART_AT = 0.45
+
+OPEN311_KEY = "faults-open311-key"
+CRM_CLIENT = ("faults-client", "faults-client-secret-0123456789")
+SOAP_LOGIN = ("portal", "faults-soap-password")
 
 
-def test_every_submission_arrives_exactly_once_per_destination(settings, fault_workdir):
+@dataclass(frozen=True)
+class BackOffice:
+    """One destination: its simulator, and how to read a record the simulator holds."""
+
+    name: str
+    simulator: SimulatorProcess
+    key_of: Callable[[dict], str]  # the delivery's idempotency key, as the record carries it
+    reference_of: Callable[[dict], str]  # the submission reference, from what was sent
+    id_of: Callable[[dict], str]  # the back office's own id for the record
+
+
+def first_line(text: str) -> str:
+    return text.split("\n", 1)[0]
+
+
+def start_back_offices(workdir) -> list[BackOffice]:
+    def simulator(module: str, *args: str) -> SimulatorProcess:
+        return SimulatorProcess(module, list(args), FAULTS, workdir / f"{module}.log")
+
+    return [
+        BackOffice(
+            "webhook",
+            simulator("webhook", "--secret", SECRET),
+            key_of=lambda r: r["idempotency_key"],
+            reference_of=lambda r: r["data"]["reference"],
+            id_of=lambda r: r["id"],
+        ),
+        BackOffice(
+            "open311",
+            simulator("open311", "--api-key", OPEN311_KEY),
+            key_of=lambda r: r["portal_reference"],
+            reference_of=lambda r: first_line(r["fields"]["description"]),
+            id_of=lambda r: r["service_request_id"],
+        ),
+        BackOffice(
+            "crm",
+            simulator("crm", "--client-id", CRM_CLIENT[0], "--client-secret", CRM_CLIENT[1]),
+            key_of=lambda r: r["key"],
+            reference_of=lambda r: r["data"]["title"],
+            id_of=lambda r: r["id"],
+        ),
+        BackOffice(
+            "soap",
+            simulator("soap_case", "--username", SOAP_LOGIN[0], "--password", SOAP_LOGIN[1]),
+            key_of=lambda r: r["client_reference"],
+            reference_of=lambda r: r["description"],
+            id_of=lambda r: r["case_reference"],
+        ),
+    ]
+
+
+def connection_to(office: BackOffice) -> tuple[Connection, dict[str, Any]]:
+    """The connection to `office`, with options checked as an admin's would be, and the field
+    mapping of its destination."""
+    url = office.simulator.url
+    timeouts = {"read_timeout": READ_TIMEOUT, "connect_timeout": 1.0}
+    # Per back office: its adapter, its options (secrets too), its destination's mapping.
+    kinds: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
+        "webhook": (
+            "webhook",
+            {"url": f"{url}/records", "signing_secret": SECRET},
+            {"reference": {"meta": "reference"}, "bin": {"answer": "bin_type"}},
+        ),
+        "open311": (
+            "open311",
+            {
+                "endpoint": f"{url}/open311/v2",
+                "api_key": OPEN311_KEY,
+                "service_code": "POTHOLE",
+                "poll_token_interval": 0.1,
+                "unanswered_wait": UNANSWERED_WAIT,
+            },
+            {"description": {"meta": "reference"}, "address_string": {"answer": "bin_type"}},
+        ),
+        "crm": (
+            "crm",
+            {
+                "base_url": url,
+                "token_url": f"{url}/oauth2/token",
+                "client_id": CRM_CLIENT[0],
+                "client_secret": CRM_CLIENT[1],
+                "api_style": "dynamics",
+                "entity_set": "incidents",
+                "alternate_key_name": "mc_portalreference",
+                "id_attribute": "incidentid",
+                "scope": f"{url}/.default",
+            },
+            {"title": {"meta": "reference"}, "description": {"answer": "bin_type"}},
+        ),
+        "soap": (
+            "soap_case",
+            {
+                "wsdl_url": f"{url}/CaseService?wsdl",
+                "username": SOAP_LOGIN[0],
+                "password": SOAP_LOGIN[1],
+                "service_code": "MISSED_BIN",
+                "unanswered_wait": UNANSWERED_WAIT,
+            },
+            {"Description": {"meta": "reference"}},
+        ),
+    }
+    adapter, options, mapping = kinds[office.name]
+    adapter_class = registry.get(adapter)
+    cleaned = adapter_class.validate_config({**options, **timeouts})
+    secret = adapter_class.secret_option_names()
+    connection = make_connection(
+        url,
+        name=office.name,
+        slug=office.name,
+        adapter=adapter,
+        config={k: v for k, v in cleaned.items() if k not in secret},
+        secrets={k: v for k, v in cleaned.items() if k in secret},
+    )
+    return connection, mapping
+
+
+def at(fractions) -> set[int]:
+    return {max(1, round(f * SUBMISSIONS)) for f in fractions}
+
+
+def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
+    settings, fault_workdir
+):
     settings.DELIVERY_SWEEP_GRACE_SECONDS = 5
     started = time.monotonic()
     redis_server = RedisServer(fault_workdir)
     redis_server.start()
-    simulator = SimulatorProcess(SECRET, FAULTS, fault_workdir / "simulator.log")
+    postgres = PostgresServer()
+    postgres.start()
+    offices: list[BackOffice] = []
     queue = f"faults-{uuid.uuid4().hex[:8]}"
     env = {**WORKER_ENV, "REDIS_URL": redis_server.url, "CELERY_BROKER_URL": redis_server.url}
     chaos = random.Random(20251106)
-    counts = Counter()
+    counts: Counter = Counter()
     workers = []
+    kills_at, flushes_at = at(KILLS_AT), at(FLUSHES_AT)
+    (redis_restart_at,), (postgres_restart_at,) = at([REDIS_RESTART_AT]), at([POSTGRES_RESTART_AT])
 
-    def start_worker(n):
+    def start_worker(n, wait=False):
         return start_celery_worker(
             queue,
             hostname=f"faults-{n}-{uuid.uuid4().hex[:6]}@localhost",
             workdir=fault_workdir,
             concurrency=CONCURRENCY,
             env=env,
-            wait=False,
+            wait=wait,
         )
 
     def blow(done):
-        if done in KILLS_AT:
-            victim = busy_worker()
-            kill_worker(workers[victim])
-            workers[victim] = start_worker(victim)
+        if done in kills_at:
+            with call_in_flight() as mid_call:
+                # Every worker at once, as when their host is lost: whichever holds the call.
+                for worker in workers:
+                    kill_worker(worker)
+            for n in range(WORKERS):
+                workers[n] = start_worker(n)  # one by one, so the finally kills each started
+            for worker in workers:
+                # Back at work before the next blow, which must find them mid-call.
+                wait_until(lambda w=worker: answers(w), 60, "a restarted worker")
             counts["kills"] += 1
-        if done in FLUSHES_AT:
+            counts["kills mid-call"] += mid_call
+        if done in flushes_at:
             redis_server.flushall()
             counts["flushes"] += 1
-        if done == REDIS_RESTART_AT:
+        if done == redis_restart_at:
             redis_server.restart()
             counts["redis restarts"] += 1
+        if done == postgres_restart_at:
+            # While a worker is mid-call (it cannot record what came of it) and residents are
+            # submitting (they see an error and try again).
+            with call_in_flight() as mid_call:
+                postgres.restart(down_for=POSTGRES_DOWN_SECONDS)
+            counts["postgres restarts"] += 1
+            counts["postgres restarts mid-call"] += mid_call
 
-    def busy_worker():
-        """A worker with a deliver task in hand (asked over Celery's control channel)."""
+    def answers(worker) -> bool:
         from portal.celery import app
 
-        for _ in range(20):
-            names = {w.hostname: n for n, w in enumerate(workers)}
-            try:
-                inspect = app.control.inspect(destination=list(names), timeout=0.5)
-                active = inspect.active() or {}
-            except (redis.exceptions.RedisError, kombu.exceptions.OperationalError):
-                # Our own look at the workers can fail while Redis is being restarted; the
-                # chaos goes on with a victim picked at random.
-                break
-            busy = [names[host] for host, running in active.items() if running and host in names]
-            if busy:
-                counts["kills mid-task"] += 1
-                return chaos.choice(busy)
-        return chaos.randrange(len(workers))
+        try:
+            replies = app.control.ping(destination=[worker.hostname], timeout=0.5)
+        except (redis.exceptions.RedisError, kombu.exceptions.OperationalError):
+            return False  # our connection to a Redis restarted since; the next try reconnects
+        return any(worker.hostname in reply for reply in replies or [])
+
+    @contextlib.contextmanager
+    def call_in_flight():
+        """Back offices slow for a moment, and the block run as soon as one starts on a call:
+        calls take milliseconds, and a blow between two of them would test nothing. Yields
+        whether a call was seen starting (the simulators count each that waits)."""
+        for office in offices:
+            office.simulator.set_faults(latency=SLOW_CALL)
+        try:
+            before = calls_waiting()
+            deadline = time.monotonic() + 10
+            while calls_waiting() == before and time.monotonic() < deadline:
+                time.sleep(0.02)
+            yield calls_waiting() > before
+        finally:
+            for office in offices:
+                office.simulator.set_faults(latency=0)
+
+    def calls_waiting() -> int:
+        return sum(office.simulator.stats()["injected"].get("latency", 0) for office in offices)
 
     last_sweep = 0.0
 
     def sweep_if_due():
         nonlocal last_sweep
         if time.monotonic() - last_sweep >= SWEEP_EVERY:
+            close_old_connections()  # one PostgreSQL's restart broke
             try:
                 tasks.sweep()  # the real task's body, as beat would run it
-            except Exception as exc:  # Redis restarting: the next sweep will do it
+            except Exception as exc:  # Redis or PostgreSQL restarting: the next sweep will do it
                 counts[f"sweeps failed ({exc.__class__.__name__})"] += 1
             last_sweep = time.monotonic()
 
+    def undelivered() -> bool:
+        close_old_connections()
+        return Delivery.objects.exclude(state=Delivery.State.DELIVERED).exists()
+
     try:
-        with default_queue(queue), publishing_to(redis_server.url):
-            first = make_connection(simulator.records_url, name="Waste", slug="waste")
-            second = make_connection(simulator.records_url, name="CRM", slug="crm")
-            mapping = {"reference": {"meta": "reference"}, "bin": {"answer": "bin_type"}}
-            one = make_routed_version(first, mapping={**mapping, "to": {"const": "waste"}})
-            both_first = make_routed_version(first, mapping={**mapping, "to": {"const": "waste"}})
-            both_rule_set = both_first.form.routing
-            both_rule_set.destinations.create(
-                name="CRM", connection=second, mapping={**mapping, "to": {"const": "crm"}}
-            )
-            workers.extend(start_worker(n) for n in range(WORKERS))
+        offices = start_back_offices(fault_workdir)
+        with database_on(postgres), default_queue(queue), publishing_to(redis_server.url):
+            connections = [connection_to(office) for office in offices]
+            first, first_mapping = connections[0]
+            version = make_routed_version(first, mapping=first_mapping)
+            for connection, mapping in connections[1:]:
+                Destination.objects.create(
+                    rule_set=version.form.routing,
+                    name=connection.name,
+                    connection=connection,
+                    mapping=mapping,
+                )
+            # Ready before the first submission, so the first blow finds them at work.
+            workers.extend(start_worker(n, wait=True) for n in range(WORKERS))
 
             # Residents submit from several threads (PostgreSQL round trips, not CPU, bound
             # one submission), while this thread strikes and sweeps as the count goes up.
@@ -157,12 +363,24 @@ def test_every_submission_arrives_exactly_once_per_destination(settings, fault_w
             def resident(numbers):
                 try:
                     for n in numbers:
-                        several = n % SEVERAL_DESTINATIONS_EVERY == 0
-                        submit(both_first if several else one, bin_type=choices[n - 1])
+                        while not submitted_once(choices[n - 1]):
+                            time.sleep(0.5)  # the database is down: the resident tries again
                         with lock:
                             made["n"] += 1
                 finally:
                     db_connection.close()
+
+            def submitted_once(bin_type) -> bool:
+                close_old_connections()  # one PostgreSQL's restart broke
+                try:
+                    submit(version, bin_type=bin_type)
+                except django.db.Error:
+                    # Refused, or cut off; if it was cut off after its commit, the retry makes a
+                    # second submission, as a resident pressing again would: each is counted.
+                    with lock:
+                        made["refused"] += 1
+                    return False
+                return True
 
             residents = [
                 threading.Thread(target=resident, args=(range(k, SUBMISSIONS + 1, SUBMITTERS),))
@@ -171,7 +389,7 @@ def test_every_submission_arrives_exactly_once_per_destination(settings, fault_w
             for thread in residents:
                 thread.start()
             struck = 0
-            while any(thread.is_alive() for thread in residents) or struck < SUBMISSIONS:
+            while any(thread.is_alive() for thread in residents) or struck < made["n"]:
                 done = made["n"]
                 while struck < done:
                     struck += 1
@@ -184,69 +402,106 @@ def test_every_submission_arrives_exactly_once_per_destination(settings, fault_w
             submitted = time.monotonic()
 
             deadline = submitted + DEADLINE
-            while time.monotonic() < deadline:
-                if not Delivery.objects.exclude(state=Delivery.State.DELIVERED).exists():
-                    break
+            while time.monotonic() < deadline and undelivered():
                 sweep_if_due()
                 time.sleep(0.2)
             finished = time.monotonic()
+
+            # What the database holds, read before it is put back.
+            deliveries = list(Delivery.objects.select_related("submission", "connection"))
+            submissions = Submission.objects.count()
+            outcomes = Counter(Attempt.objects.values_list("outcome", flat=True))
+            adopted = Attempt.objects.filter(excerpt__startswith="ambiguous: looked up, adopted")
+            adoptions = Counter(adopted.values_list("delivery__connection__slug", flat=True))
+            claims = Delivery.objects.aggregate(total=Sum("attempts"))["total"] or 0
+            retried = Delivery.objects.filter(attempts__gt=1).aggregate(n=Count("pk"))["n"]
     finally:
         for worker in workers:
             kill_worker(worker)
-        records = simulator.records() if simulator.process.poll() is None else {"records": []}
-        simulator.stop()
+        records = {office.name: office.simulator.records()["records"] for office in offices}
+        injected = {office.name: office.simulator.stats().get("injected", {}) for office in offices}
+        for office in offices:
+            office.simulator.stop()
         redis_server.stop()
+        postgres.remove()
 
-    deliveries = list(Delivery.objects.select_related("submission", "destination"))
     states = Counter(d.state for d in deliveries)
-    outcomes = Counter(Attempt.objects.values_list("outcome", flat=True))
-    claims = Delivery.objects.aggregate(total=Sum("attempts"))["total"] or 0
     summary = {
-        "submissions": Submission.objects.count(),
+        "submissions": submissions,
         "deliveries": len(deliveries),
         "delivery states": dict(states),
         "attempts claimed": claims,
         "attempts recorded": sum(outcomes.values()),
-        "attempts cut short (worker killed, or lease lost)": claims - sum(outcomes.values()),
+        "attempts cut short (worker killed, database down, or lease lost)": claims
+        - sum(outcomes.values()),
         "transient failures": outcomes["transient"],
         "permanent failures": outcomes["permanent"],
-        "replays (committed, answer lost, sent again)": records.get("replays"),
-        "records in the back office": len(records["records"]),
+        "records in each back office": {name: len(found) for name, found in records.items()},
+        "faults injected by each back office": injected,
+        "records adopted after a lookup": dict(adoptions),
+        "submissions refused (database down), tried again": made["refused"],
         **counts,
         "submit seconds": round(submitted - started, 1),
         "delivered seconds after last submit": round(finished - submitted, 1),
         "total seconds": round(time.monotonic() - started, 1),
     }
-    print("\nFault-injection suite:")
+    print(f"\nFault-injection suite, {SUBMISSIONS} submissions to four back offices:")
     for name, value in summary.items():
         print(f"  {name}: {value}")
 
     # Everything was delivered, in time.
     assert states == {Delivery.State.DELIVERED: len(deliveries)}, summary
-    assert len(deliveries) == SUBMISSIONS + SUBMISSIONS // SEVERAL_DESTINATIONS_EVERY
+    assert submissions >= SUBMISSIONS
+    assert len(deliveries) == 4 * submissions
 
-    # Exactly one record per delivery, by idempotency key...
-    by_key = Counter(r["idempotency_key"] for r in records["records"])
-    assert [key for key, n in by_key.items() if n > 1] == []
-    assert set(by_key) == {str(d.idempotency_key) for d in deliveries}
-    # ...and by what the payload says: one per (submission reference, destination).
-    by_payload = Counter((r["data"]["reference"], r["data"]["to"]) for r in records["records"])
-    expected = {
-        (d.submission.reference, "crm" if d.destination.name == "CRM" else "waste")
-        for d in deliveries
-    }
-    assert set(by_payload) == expected
-    assert max(by_payload.values()) == 1
-    # Each delivery holds the back office's own id for its record.
-    ids = {r["idempotency_key"]: r["id"] for r in records["records"]}
-    assert all(d.external_reference == ids[str(d.idempotency_key)] for d in deliveries)
+    for office in offices:
+        mine = [d for d in deliveries if d.connection.slug == office.name]
+        held = records[office.name]
+        # Exactly one record per delivery, by its key...
+        by_key = Counter(office.key_of(r) for r in held)
+        assert [key for key, n in by_key.items() if n > 1] == [], office.name
+        assert set(by_key) == {str(d.idempotency_key) for d in mine}, office.name
+        # ...and by what was sent: one per submission reference.
+        by_reference = Counter(office.reference_of(r) for r in held)
+        assert set(by_reference) == {d.submission.reference for d in mine}, office.name
+        assert max(by_reference.values()) == 1, office.name
+        # Each delivery holds the back office's own id for its record.
+        ids = {office.key_of(r): office.id_of(r) for r in held}
+        assert all(d.external_reference == ids[str(d.idempotency_key)] for d in mine), office.name
 
     # And the faults really happened: otherwise this proves nothing.
-    # Every kill happened; at least two hit a worker seen holding a task (a kill during the Redis
-    # restart cannot ask the workers first, and picks one at random).
-    assert counts["kills"] == len(KILLS_AT)
-    assert counts["kills mid-task"] >= 2
-    assert counts["flushes"] == len(FLUSHES_AT)
+    # Every kill and restart happened, and some fell mid-call: an attempt claimed and never
+    # recorded is one a kill or the database's restart cut off (on two loaded cores the
+    # simulators' count of calls started is not always seen in time, so it is only printed).
+    assert counts["kills"] == len(kills_at)
+    assert counts["postgres restarts"] == 1
+    assert claims - sum(outcomes.values()) > 0, "no attempt was cut off mid-call"
+    assert counts["flushes"] == len(flushes_at)
+    assert counts["redis restarts"] == 1
     assert outcomes["transient"] > 0.1 * len(deliveries)
-    assert records["replays"] > 0
-    assert Delivery.objects.filter(attempts__gt=1).aggregate(n=Count("pk"))["n"] > 0
+    assert all(faults.get("drop", 0) > 0 for faults in injected.values()), injected
+    assert retried > 0
+    # Commits whose answers were lost were found by the lookup, not made twice.
+    assert adoptions["open311"] + adoptions["soap"] > 0, summary
+
+
+def test_the_suites_postgresql_can_be_restarted_and_is_not_the_shared_one():
+    # Given the suite's own cluster, holding a row
+    postgres = PostgresServer()
+    try:
+        postgres.start()
+        dsn = f"host=127.0.0.1 port={postgres.port} user=postgres dbname=postgres"
+        with contextlib.closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cursor:
+            cursor.execute("CREATE TABLE t (n int)")
+            cursor.execute("INSERT INTO t VALUES (1)")
+
+        # When it is stopped at once and started again
+        postgres.restart(down_for=0.1)
+
+        # Then it answers on its own port with the row still there
+        with contextlib.closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cursor:
+            cursor.execute("SELECT n FROM t")
+            assert cursor.fetchall() == [(1,)]
+        assert postgres.port != 5432
+    finally:
+        postgres.remove()

@@ -3,6 +3,7 @@
 import json
 import time
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
@@ -153,7 +154,8 @@ def test_lost_response_after_commit_is_transient_and_the_retry_updates_the_same_
         with pytest.raises(TransientError, match="Connection failed"):
             adapter.deliver(PAYLOAD, KEY)
         assert sim.creates == 1  # it was saved
-        reference = adapter.deliver(PAYLOAD, KEY)
+        # (the engine's second attempt: redeliver, which for a CRM is the same upsert by key)
+        reference = adapter.redeliver(PAYLOAD, KEY, datetime.now(UTC)).reference
 
         # Then the retry updated the first record instead of making a second
         assert len(sim.records) == 1

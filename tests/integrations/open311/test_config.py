@@ -31,6 +31,8 @@ def test_the_smallest_valid_options_get_sane_defaults():
         "poll_token_attempts": 5,
         "poll_token_interval": 1.0,
         "updates_extension": True,
+        "reference_field": "description",
+        "unanswered_wait": 60.0,
     }
 
 

@@ -3,6 +3,7 @@
 import json
 import logging
 import time
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
 import pytest
@@ -80,7 +81,7 @@ def test_posts_a_form_encoded_service_request_and_returns_its_id(sim, adapter):
         ("first_name", "Jo"),
         ("last_name", "Bloggs-Testperson"),
         ("phone", "07700 900123"),
-        ("description", "Deep pothole outside 12 Mill Lane"),
+        ("description", "Deep pothole outside 12 Mill Lane\n\nPortal reference: delivery-1-key"),
         ("media_url", "https://portal.example.gov.uk/files/ab12/pothole.jpg"),
         ("attribute[depth]", "deep"),
         ("attribute[hazards][]", "school"),
@@ -217,15 +218,15 @@ def test_a_token_still_pending_after_the_polls_is_transient_and_the_retry_finds_
                 {**config, "poll_token_attempts": 2, "poll_token_interval": 0}
             )
         )
+        first_attempt_at = datetime.now(UTC)
 
         with pytest.raises(TransientError, match="after 2 polls"):
             adapter.deliver(PAYLOAD, "pending-key")
-        reference = adapter.deliver(PAYLOAD, "pending-key")
+        again = adapter.redeliver(PAYLOAD, "pending-key", first_attempt_at)
 
-        assert reference == "100001"
+        assert again.reference == "100001"
         assert slow.count_for("pending-key") == 1
         assert len(slow.records) == 1
-        assert slow.replays == 1
 
 
 def test_a_token_the_server_does_not_know_yet_is_polled_again():
@@ -265,41 +266,64 @@ def test_a_failing_token_poll_is_mapped_like_any_answer():
 # --- Idempotency ---------------------------------------------------------------------------------
 
 
-def test_a_repeat_with_the_same_key_returns_the_same_id_and_makes_no_second_request(sim, adapter):
-    first = adapter.deliver(PAYLOAD, "same-key")
-    again = adapter.deliver(PAYLOAD, "same-key")
+def test_the_key_travels_at_the_end_of_the_description_and_as_the_portal_reference(sim, adapter):
+    adapter.deliver(PAYLOAD, "the-key")
 
-    assert first == again == "100001"
-    assert sim.count_for("same-key") == 1
-    assert len(sim.records) == 1
-    assert sim.replays == 1
+    form = form_of(sim.requests[0])
+    assert ("description", "Deep pothole outside 12 Mill Lane\n\nPortal reference: the-key") in form
+    assert ("attribute[portal_reference]", "the-key") in form
 
 
-def test_lost_response_after_commit_is_transient_and_the_retry_finds_the_same_request(sim, adapter):
+def test_without_a_description_the_reference_is_the_description(sim, adapter):
+    adapter.deliver({"address_id": "ADDR-1"}, "the-key")
+
+    assert ("description", "Portal reference: the-key") in form_of(sim.requests[0])
+
+
+def test_a_server_field_named_for_the_reference_leaves_the_description_alone(sim, make_adapter):
+    make_adapter(reference_field="portal_ref").deliver(PAYLOAD, "the-key")
+
+    assert ("description", "Deep pothole outside 12 Mill Lane") in form_of(sim.requests[0])
+
+
+def test_a_blind_repeat_makes_a_second_request_as_a_real_server_would(sim, adapter):
+    # What redeliver's lookup exists for: GeoReport v2 cannot recognise a repeat.
+    adapter.deliver(PAYLOAD, "same-key")
+    adapter.deliver(PAYLOAD, "same-key")
+
+    assert sim.count_for("same-key") == 2
+
+
+def test_lost_response_after_commit_is_transient_and_the_retry_adopts_the_request(sim, adapter):
+    # Given a server that makes the request but whose answer is lost
+    first_attempt_at = datetime.now(UTC)
     sim.set_faults(drop_response=True, times=1)
-
     with pytest.raises(TransientError, match="Connection failed"):
         adapter.deliver(PAYLOAD, "lost-answer-key")
     assert sim.count_for("lost-answer-key") == 1  # it was committed
-    reference = adapter.deliver(PAYLOAD, "lost-answer-key")
 
-    assert reference == sim.records[0]["service_request_id"]
+    # When the delivery is tried again
+    again = adapter.redeliver(PAYLOAD, "lost-answer-key", first_attempt_at)
+
+    # Then the request already made is adopted, and there is still one
+    assert again.reference == sim.records[0]["service_request_id"]
+    assert again.note == f"ambiguous: looked up, adopted {again.reference}"
     assert sim.count_for("lost-answer-key") == 1
     assert len(sim.records) == 1
-    assert sim.replays == 1
 
 
 def test_a_request_that_timed_out_but_committed_later_is_never_made_twice(sim, make_adapter):
     adapter = make_adapter(read_timeout=0.2)
+    first_attempt_at = datetime.now(UTC)
     sim.set_faults(slow_rate=1.0, slow_latency=0.6, times=1)
 
     with pytest.raises(TransientError, match="read timeout"):
         adapter.deliver(PAYLOAD, "slow-key")
     time.sleep(0.6)  # the first request goes on to commit
-    reference = adapter.deliver(PAYLOAD, "slow-key")
+    again = adapter.redeliver(PAYLOAD, "slow-key", first_attempt_at)
 
     assert sim.count_for("slow-key") == 1
-    assert reference == "100001"
+    assert again.reference == "100001"
 
 
 # --- Transient failures --------------------------------------------------------------------------

@@ -57,15 +57,26 @@ def test_a_json_body_is_refused(sim, client):
     assert sim.records == []
 
 
-def test_a_repeat_portal_reference_answers_with_the_request_already_made(sim, client):
+def test_a_repeat_portal_reference_makes_a_new_request_as_georeport_servers_do(sim, client):
     form = {**FORM, "attribute[portal_reference]": "r1"}
     first = client.post(f"{sim.endpoint}/requests.json", data=form).json()
     again = client.post(f"{sim.endpoint}/requests.json", data=form).json()
-    other = client.post(f"{sim.endpoint}/requests.json", data=FORM).json()
 
-    assert first[0]["service_request_id"] == again[0]["service_request_id"] == "100001"
-    assert other[0]["service_request_id"] == "100002"
-    assert (sim.count_for("r1"), sim.replays) == (1, 1)
+    assert (first[0]["service_request_id"], again[0]["service_request_id"]) == ("100001", "100002")
+    assert (sim.count_for("r1"), sim.replays) == (2, 0)
+
+
+def test_a_server_that_dedupes_client_references_answers_a_repeat_with_the_first_request(client):
+    with Open311Simulator(API_KEY, dedupe_client_reference=True) as forgiving:
+        form = {**FORM, "attribute[portal_reference]": "r1"}
+        url = f"{forgiving.endpoint}/requests.json"
+        first = client.post(url, data=form).json()
+        again = client.post(url, data=form).json()
+        other = client.post(url, data=FORM).json()
+
+        assert first[0]["service_request_id"] == again[0]["service_request_id"] == "100001"
+        assert other[0]["service_request_id"] == "100002"
+        assert (forgiving.count_for("r1"), forgiving.replays) == (1, 1)
 
 
 def test_a_token_resolves_on_the_configured_poll():

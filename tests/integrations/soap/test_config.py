@@ -30,6 +30,7 @@ def test_the_smallest_valid_options_get_sane_defaults():
         "use_ws_security": False,
         "connect_timeout": 5.0,
         "read_timeout": 30.0,
+        "unanswered_wait": 60.0,
     }
 
 

@@ -4,11 +4,12 @@ import json
 import logging
 import threading
 import time
+from datetime import UTC, datetime
 
 import pytest
 from lxml import etree
 
-from integrations.base import PermanentError, TransientError
+from integrations.base import PermanentError, Redelivered, TransientError
 from integrations.simulators.base import RecordedRequest, Response, Simulator
 from integrations.simulators.soap_case import NS, SOAP_ENV, WSSE, SoapCaseSimulator
 from integrations.soap.adapter import SoapCaseAdapter
@@ -231,16 +232,15 @@ def test_a_wrong_ws_security_password_is_permanent(secure_sim):
 # --- Idempotency ---------------------------------------------------------------------------------
 
 
-def test_a_repeat_with_the_same_key_returns_the_same_case_and_makes_no_second(sim, adapter):
-    first = adapter.deliver(PAYLOAD, "same-key")
-    again = adapter.deliver(PAYLOAD, "same-key")
+def test_a_blind_repeat_makes_a_second_case_as_most_case_systems_would(sim, adapter):
+    # What redeliver's lookup exists for: the ClientReference is kept, not made unique.
+    adapter.deliver(PAYLOAD, "same-key")
+    adapter.deliver(PAYLOAD, "same-key")
 
-    assert first == again
-    assert sim.count_for("same-key") == 1
-    assert sim.replays == 1
+    assert sim.count_for("same-key") == 2
 
 
-def test_lost_response_after_commit_is_transient_and_the_retry_finds_the_same_case(sim, adapter):
+def test_lost_response_after_commit_is_transient_and_the_retry_adopts_the_case(sim, adapter):
     # Given the case system makes the case and then the connection drops
     sign_in(adapter)
     sim.set_faults(drop_response=True, times=1)
@@ -249,13 +249,78 @@ def test_lost_response_after_commit_is_transient_and_the_retry_finds_the_same_ca
     with pytest.raises(TransientError, match="Connection failed"):
         adapter.deliver(PAYLOAD, "lost-answer-key")
     assert sim.count_for("lost-answer-key") == 1  # it was made
-    reference = adapter.deliver(PAYLOAD, "lost-answer-key")
+    again = adapter.redeliver(PAYLOAD, "lost-answer-key", datetime.now(UTC))
 
-    # Then the retry is told of the first case, and there is still only one
-    assert reference == sim.record_for("lost-answer-key")["case_reference"]
+    # Then the retry finds the first case and adopts it: there is still only one
+    reference = sim.record_for("lost-answer-key")["case_reference"]
+    assert again == Redelivered(reference, note=f"ambiguous: looked up, adopted {reference}")
     assert sim.count_for("lost-answer-key") == 1
     assert len(sim.records) == 1
-    assert sim.replays == 1
+    assert sim.calls("CreateServiceRequest") == 1
+
+
+def test_a_retry_that_finds_no_case_creates_it_once(sim, adapter):
+    again = adapter.redeliver(PAYLOAD, "never-made", datetime.now(UTC))
+
+    assert again.note == "ambiguous: looked up, none found, sent"
+    assert again.reference == sim.record_for("never-made")["case_reference"]
+    assert sim.count_for("never-made") == 1
+
+
+def test_a_failed_lookup_creates_nothing_and_is_retried_later(sim, adapter):
+    sim.set_soap_fault("Server.Unavailable", operation="FindCasesByClientReference", times=1)
+
+    with pytest.raises(TransientError, match="not sent again") as failure:
+        adapter.redeliver(PAYLOAD, "unsure-key", datetime.now(UTC))
+
+    assert failure.value.status_code == "Server.Unavailable"
+    assert sim.calls("CreateServiceRequest") == 0
+    assert sim.records == []
+
+
+def test_a_payload_the_system_would_refuse_is_refused_before_the_lookup(sim, adapter):
+    with pytest.raises(PermanentError):
+        adapter.redeliver({"ServiceCode": "MISSED_BIN"}, "k", datetime.now(UTC))
+
+    assert sim.requests == []
+
+
+def test_a_system_without_the_lookup_is_sent_again_with_the_same_client_reference_and_says_so():
+    with SoapCaseSimulator(
+        username=USERNAME, password=PASSWORD, unique_client_reference=True, lookup=False
+    ) as unique:
+        config = {"wsdl_url": unique.wsdl_url, "username": USERNAME, "password": PASSWORD}
+        adapter = SoapCaseAdapter(SoapCaseAdapter.validate_config(config))
+        first = adapter.deliver(PAYLOAD, "key")
+
+        again = adapter.redeliver(PAYLOAD, "key", datetime.now(UTC))
+
+        assert again.reference == first
+        assert again.note.startswith("ambiguous: no lookup offered, sent again with the same")
+        assert unique.calls("FindCasesByClientReference") == 0
+        assert unique.count_for("key") == 1
+
+
+def test_a_create_without_an_answer_puts_the_lookup_off_until_the_system_must_be_done(
+    sim, make_adapter
+):
+    adapter = make_adapter(unanswered_wait=45)
+    sign_in(adapter)
+    sim.set_faults(drop_response=True, times=1)
+
+    with pytest.raises(TransientError) as failure:
+        adapter.deliver(PAYLOAD, "key-unanswered")
+
+    assert failure.value.retry_after == 45
+
+
+def test_a_fault_answered_by_the_system_is_retried_on_the_usual_schedule(sim, make_adapter):
+    sim.set_soap_fault("Server.Unavailable", operation="CreateServiceRequest", times=1)
+
+    with pytest.raises(TransientError) as failure:
+        make_adapter(unanswered_wait=45).deliver(PAYLOAD, "key-fault")
+
+    assert failure.value.retry_after is None
 
 
 def test_a_request_that_timed_out_but_committed_later_is_never_made_twice(sim, make_adapter):
@@ -267,26 +332,32 @@ def test_a_request_that_timed_out_but_committed_later_is_never_made_twice(sim, m
     with pytest.raises(TransientError, match="read timeout"):
         adapter.deliver(PAYLOAD, "slow-key")
     time.sleep(0.8)  # the first request goes on to commit
-    reference = adapter.deliver(PAYLOAD, "slow-key")
+    again = adapter.redeliver(PAYLOAD, "slow-key", datetime.now(UTC))
 
     assert sim.count_for("slow-key") == 1
-    assert reference == sim.record_for("slow-key")["case_reference"]
+    assert again.reference == sim.record_for("slow-key")["case_reference"]
 
 
-def test_concurrent_attempts_with_one_key_make_one_case(sim, adapter):
-    references: list[str] = []
+def test_a_system_with_unique_client_references_answers_racing_repeats_with_one_case():
+    with SoapCaseSimulator(
+        username=USERNAME, password=PASSWORD, unique_client_reference=True
+    ) as unique:
+        config = {"wsdl_url": unique.wsdl_url, "username": USERNAME, "password": PASSWORD}
+        adapter = SoapCaseAdapter(SoapCaseAdapter.validate_config(config))
+        references: list[str] = []
 
-    def deliver() -> None:
-        references.append(adapter.deliver(PAYLOAD, "racing-key"))
+        def deliver() -> None:
+            references.append(adapter.deliver(PAYLOAD, "racing-key"))
 
-    threads = [threading.Thread(target=deliver) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=10)
+        threads = [threading.Thread(target=deliver) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=10)
 
-    assert references == ["CS-000001"] * 8
-    assert sim.count_for("racing-key") == 1
+        assert references == ["CS-000001"] * 8
+        assert unique.count_for("racing-key") == 1
+        assert unique.replays == 7
 
 
 # --- Faults --------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from lxml import etree
 
-from integrations.simulators.soap_case import NS, SOAP_ENV
+from integrations.simulators.soap_case import NS, SOAP_ENV, SoapCaseSimulator
 from tests.conftest import REPO_ROOT
 from tests.integrations.soap.conftest import PASSWORD, USERNAME
 
@@ -96,7 +96,7 @@ def test_cases_and_updates_can_be_read_and_added_over_http(sim, client):
     unknown = client.post(f"{sim.url}/_updates", json={"case_reference": "CS-9", "status": "x"})
     updates = client.get(f"{sim.url}/_updates").json()["updates"]
 
-    assert (records["count"], records["replays"]) == (1, 1)
+    assert (records["count"], records["replays"]) == (2, 0)  # ClientReference is not unique
     assert records["records"][0]["case_reference"] == "CS-000001"
     assert added.status_code == 201
     assert unknown.status_code == 400
@@ -136,3 +136,40 @@ def test_runs_standalone_on_the_port_it_is_given(client):
 
     assert faults["error_rate"] == 0.2
     assert token
+
+
+def create_body(token: str, client_reference: str) -> str:
+    body = f'<c:CreateServiceRequest xmlns:c="{NS}"><c:SessionToken>{token}</c:SessionToken>'
+    body += f"<c:ClientReference>{client_reference}</c:ClientReference>"
+    body += "<c:ServiceCode>POTHOLE</c:ServiceCode><c:Description>Deep</c:Description>"
+    return body + "</c:CreateServiceRequest>"
+
+
+def test_cases_are_found_by_client_reference_oldest_first(sim, client):
+    token = sign_in(client, sim.service_url)
+    for reference in ("ref-1", "ref-2", "ref-1"):
+        client.post(sim.service_url, content=envelope(create_body(token, reference)))
+
+    find = f'<c:FindCasesByClientReference xmlns:c="{NS}"><c:SessionToken>{token}</c:SessionToken>'
+    find += "<c:ClientReference>ref-1</c:ClientReference></c:FindCasesByClientReference>"
+    answer = etree.fromstring(client.post(sim.service_url, content=envelope(find)).content)
+
+    found = [e.text for e in answer.iter(f"{{{NS}}}CaseReference")]
+    assert found == ["CS-000001", "CS-000003"]
+
+
+def test_a_system_with_unique_client_references_answers_a_repeat_with_the_first_case(client):
+    with SoapCaseSimulator(
+        username=USERNAME, password=PASSWORD, unique_client_reference=True
+    ) as unique:
+        token = sign_in(client, unique.service_url)
+        answers = [
+            etree.fromstring(
+                client.post(unique.service_url, content=envelope(create_body(token, "r"))).content
+            )
+            for _ in range(2)
+        ]
+
+        assert [a.findtext(f".//{{{NS}}}CaseReference") for a in answers] == ["CS-000001"] * 2
+        assert [a.findtext(f".//{{{NS}}}Created") for a in answers] == ["true", "false"]
+        assert (unique.count_for("r"), unique.replays) == (1, 1)

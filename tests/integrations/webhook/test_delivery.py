@@ -128,7 +128,8 @@ def test_lost_response_after_commit_is_transient_and_the_retry_finds_the_same_re
     with pytest.raises(TransientError, match="Connection failed"):
         adapter.deliver(PAYLOAD, "lost-answer-key")
     assert sim.count_for("lost-answer-key") == 1  # it was committed
-    reference = adapter.deliver(PAYLOAD, "lost-answer-key")
+    # (the engine's second attempt: redeliver, which for a webhook is the same keyed POST)
+    reference = adapter.redeliver(PAYLOAD, "lost-answer-key", datetime.now(UTC)).reference
 
     # Then the retry is told of the first record, and there is still only one
     assert reference == sim.records_by_key["lost-answer-key"]["id"]
