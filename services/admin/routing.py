@@ -29,7 +29,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from rest_framework import serializers
 
 from integrations.base import DeliveryError
 from integrations.registry import UnknownAdapter, registry
@@ -46,25 +45,13 @@ from services.models import (
     Submission,
 )
 from services.routing.conditions import validate_condition
+from services.routing.connections import ConnectionOptionsInvalid, apply_connection_options
 from services.routing.mapping import (
     MappingError,
     build_payload,
     mapping_context_for,
     validate_mapping,
 )
-
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-
-
-def _messages(detail: Any) -> list[str]:
-    if isinstance(detail, dict):
-        return [m for value in detail.values() for m in _messages(value)]
-    if isinstance(detail, list):
-        return [m for value in detail for m in _messages(value)]
-    return [str(detail)]
-
 
 # --- connections --------------------------------------------------------------------------------
 
@@ -157,33 +144,16 @@ class ConnectionForm(forms.ModelForm):
         if not isinstance(new_secrets, dict):
             self.add_error("secret_options", _("Secret options must be a JSON object."))
             return cleaned
-        secret_names = adapter_class.secret_option_names()
-        for name in sorted(set(options) & secret_names):
-            self.add_error(
-                "config", _("“%s” is secret: enter it under secret options instead.") % name
-            )
-        for name in sorted(set(new_secrets) - secret_names):
-            self.add_error(
-                "secret_options",
-                _("“%(name)s” is not a secret option of %(adapter)s.")
-                % {"name": name, "adapter": adapter_class.name},
-            )
         if self.errors:
             return cleaned
-        kept = dict(self.instance.secrets or {}) if self.instance.adapter == adapter_id else {}
-        kept.update({k: v for k, v in new_secrets.items() if v not in (None, "")})
         try:
-            validated = adapter_class.validate_config({**options, **kept})
-        except serializers.ValidationError as error:
-            detail = error.detail if isinstance(error.detail, dict) else {"": error.detail}
-            for name, problems in detail.items():
-                target = "secret_options" if name in secret_names else "config"
-                for message in _messages(problems):
-                    self.add_error(target, f"{name}: {message}" if name else message)
+            apply_connection_options(self.instance, adapter_class, options, new_secrets)
+        except ConnectionOptionsInvalid as invalid:
+            for problem in invalid.problems:
+                self.add_error("secret_options" if problem.secret else "config", str(problem))
             return cleaned
-        validated = _jsonable(validated)
-        cleaned["config"] = {k: v for k, v in validated.items() if k not in secret_names}
-        self.instance.secrets = {k: v for k, v in validated.items() if k in secret_names}
+        # The form saves the config it cleaned: give it the stored (checked, defaulted) one.
+        cleaned["config"] = self.instance.config
         if not cleaned.get("callback_auth"):
             cleaned["callback_auth"] = Connection.CallbackAuth.HMAC
         if cleaned.get("new_callback_secret"):

@@ -21,7 +21,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email, validate_slug
 from django.db import DatabaseError, transaction
 from django.db.models import Prefetch
-from rest_framework import serializers
 
 from integrations.base import Adapter
 from integrations.registry import UnknownAdapter, registry
@@ -36,6 +35,12 @@ from services.models import (
     Service,
 )
 from services.routing.conditions import validate_condition
+from services.routing.connections import (
+    CleanedOptions,
+    ConnectionOptionsInvalid,
+    clean_connection_options,
+    kept_secrets,
+)
 from services.routing.decide import MODES
 from services.routing.mapping import validate_mapping
 
@@ -279,13 +284,14 @@ class _Checker:
         if not isinstance(options, Mapping):
             self.fail(where, "options must be a mapping")
             return
-        self.options(dict(options), adapter_class, slug, where)
+        cleaned = self.options(dict(options), adapter_class, slug, where)
         values: dict[str, Any] = {
             "name": raw["name"],
             "adapter": raw["adapter"],
             "owner_email": raw["owner_email"],
             "is_active": active,
-            "config": dict(options),
+            "config": cleaned.config if cleaned else {},
+            "secrets": cleaned.secrets if cleaned else {},
         }
         limits = raw.get("limits") or {}
         if self.keys(limits, LIMIT_KEYS, f"{where}, limits"):
@@ -306,24 +312,30 @@ class _Checker:
 
     def options(
         self, options: dict[str, Any], adapter_class: type[Adapter], slug: str, where: str
-    ) -> None:
+    ) -> CleanedOptions | None:
+        """The options as they will be stored (the rule the admin uses too), or None."""
         secret_names = adapter_class.secret_option_names()
-        for name in sorted(set(options) & secret_names):
+        in_file = sorted(set(options) & secret_names)
+        for name in in_file:
             self.fail(
                 where, f"{q(name)} is a secret: secrets are never imported; set it in the admin"
             )
+        if in_file:
+            return None
         existing = self.existing.get(slug)
-        secrets = dict(existing.secrets or {}) if existing else {}
         try:
-            adapter_class.validate_config({**options, **secrets})
-        except serializers.ValidationError as error:
-            detail = error.detail if isinstance(error.detail, dict) else {"options": error.detail}
-            for name, messages in detail.items():
-                # A secret not set yet is expected for a new connection: it is set in the admin.
-                if name in secret_names and name not in secrets:
-                    continue
-                for message in _flatten(messages):
-                    self.fail(where, f"option {q(name)}: {message}")
+            return clean_connection_options(
+                adapter_class,
+                options,
+                {},
+                stored_secrets=kept_secrets(existing, adapter_class) if existing else {},
+                # A new connection's secrets are set in the admin after the import.
+                secrets_may_be_unset=True,
+            )
+        except ConnectionOptionsInvalid as invalid:
+            for problem in invalid.problems:
+                self.fail(where, f"option {q(problem.option)}: {problem.message}")
+            return None
 
     def form(self, raw: Any, number: int) -> _FormPlan | None:
         slug = raw.get("service") if isinstance(raw, Mapping) else None
@@ -427,14 +439,6 @@ def _list(value: Any, where: str, checker: _Checker) -> list[Any]:
         checker.fail(where, "destinations must be a list")
         return []
     return value
-
-
-def _flatten(detail: Any) -> list[str]:
-    if isinstance(detail, Mapping):
-        return [m for v in detail.values() for m in _flatten(v)]
-    if isinstance(detail, list):
-        return [m for v in detail for m in _flatten(v)]
-    return [str(detail)]
 
 
 def _live_schema(form: Form) -> FormSchema | None:

@@ -21,11 +21,11 @@ import yaml
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from rest_framework import serializers
 
 from integrations.registry import registry
 from services.models import Connection, StatusMapping, Submission
 from services.routing.config_file import ImportProblems, import_document
+from services.routing.connections import ConnectionOptionsInvalid, apply_connection_options
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
 ROUTING_FILE = SEED_DIR / "demo_routing.yaml"
@@ -91,15 +91,21 @@ class Command(BaseCommand):
 
 def set_demo_secrets(connection: Connection) -> bool:
     """Give `connection` its demo secrets and callback set-up; True if anything changed."""
-    secrets = {**(connection.secrets or {}), **DEMO_SECRETS[connection.slug]}
+    before = {"config": connection.config, "secrets": connection.secrets}
     try:
-        registry.get(connection.adapter).validate_config({**connection.config, **secrets})
-    except serializers.ValidationError as error:
-        raise CommandError(f"Connection ‘{connection.slug}’: {error.detail}") from None
-    wanted: dict[str, Any] = {"secrets": secrets}
+        apply_connection_options(
+            connection,
+            registry.get(connection.adapter),
+            connection.config,
+            DEMO_SECRETS[connection.slug],
+        )
+    except ConnectionOptionsInvalid as invalid:
+        raise CommandError(f"Connection ‘{connection.slug}’: {invalid}") from None
+    wanted: dict[str, Any] = {"config": connection.config, "secrets": connection.secrets}
     if connection.slug in DEMO_CALLBACKS:
         wanted["callback_auth"], wanted["callback_secret"] = DEMO_CALLBACKS[connection.slug]
-    changed = [name for name, value in wanted.items() if getattr(connection, name) != value]
+    current = {**{name: getattr(connection, name) for name in wanted}, **before}
+    changed = [name for name, value in wanted.items() if current[name] != value]
     if not changed:
         return False
     for name in changed:
