@@ -5,7 +5,9 @@ dry_run=...)` checks ALL of it first, YAML syntax, structure, services, connecti
 options, conditions and mappings, and raises ImportProblems listing every problem without
 changing anything; otherwise it applies it in one transaction, idempotently, matched by natural
 keys (connection slug, service slug, rule name, destination name). Rules and destinations of a
-form in the file that the file no longer lists are deleted. The format is in docs/routing.md.
+form in the file that the file no longer lists are deleted, but a file that would leave a live
+service with no destination a case can reach is refused (Service.unrouted_reason). The format is
+in docs/routing.md.
 """
 
 from __future__ import annotations
@@ -473,6 +475,14 @@ def import_document(text: str, *, dry_run: bool = False) -> Report:
             connections = _apply_connections(checker.connections, report)
             for plan in checker.forms:
                 _apply_form(plan, connections, checker.existing, report)
+            # Asked of the routing as applied, by the rule the admin uses (and rolled back).
+            unrouted = [
+                reason
+                for plan in checker.forms
+                if plan.service.is_live and (reason := plan.service.unrouted_reason())
+            ]
+            if unrouted:
+                raise ImportProblems(unrouted)
             if dry_run:
                 raise _DryRunRollback
     except _DryRunRollback:

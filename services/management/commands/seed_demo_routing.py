@@ -3,8 +3,9 @@
 For `make run` and demos only. It imports services/seed/demo_routing.yaml exactly as `manage.py
 routing import` would (checked in full, applied idempotently), then does what a routing file
 never carries: gives the demo connections the secrets the simulators (`manage.py simulate`)
-expect, sets up signed callbacks for the back offices that push status changes, and makes each
-demo connection's status mappings those in services/seed/demo_status_mappings.yaml.
+expect, sets up signed callbacks for the back offices that push status changes, makes each
+demo connection's status mappings those in services/seed/demo_status_mappings.yaml, and makes
+each routed service live (seed_catalogue leaves new services not live until they are routed).
 
 The secrets are the simulators' published defaults, known to everyone who reads this file, so
 it refuses to run when DEBUG is off unless --force is given: a production portal must never
@@ -19,11 +20,12 @@ from typing import Any
 
 import yaml
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from integrations.registry import registry
-from services.models import Connection, StatusMapping, Submission
+from services.models import Connection, Service, StatusMapping, Submission
 from services.routing.config_file import ImportProblems, import_document
 from services.routing.connections import ConnectionOptionsInvalid, apply_connection_options
 
@@ -81,12 +83,26 @@ class Command(BaseCommand):
             for slug, rows in mappings.items():
                 if slug in connections and sync_status_mappings(connections[slug], rows):
                     changes.append(f"Set the status mappings of connection ‘{slug}’")
+            changes += make_routed_services_live(ROUTING_FILE.read_text(encoding="utf-8"))
         if changes:
             self.stdout.write("Demo routing:")
             for change in changes:
                 self.stdout.write(f"  - {change}")
         else:
             self.stdout.write("Demo routing: no changes.")
+
+
+def make_routed_services_live(routing: str) -> list[str]:
+    """Make every service the routing file routes live, by the domain's own rule."""
+    slugs = [form["service"] for form in yaml.safe_load(routing).get("forms") or []]
+    changes = []
+    for service in Service.objects.filter(slug__in=slugs, is_live=False).order_by("slug"):
+        try:
+            service.go_live()
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        changes.append(f"Make service ‘{service.slug}’ live")
+    return changes
 
 
 def set_demo_secrets(connection: Connection) -> bool:

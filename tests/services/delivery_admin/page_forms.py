@@ -39,6 +39,9 @@ class _Forms(HTMLParser):
         self.current: PageForm | None = None
         self.ignored_forms = 0
         self.button: Button | None = None
+        self.textarea: str | None = None
+        self.select: str | None = None
+        self.first_option: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -52,13 +55,29 @@ class _Forms(HTMLParser):
             return
         elif tag == "input" and a.get("name"):
             kind = a.get("type", "text").lower()
-            if kind in ("submit", "image", "button", "reset"):
+            if kind == "submit":  # the admin's Save buttons are inputs
+                value, action = a.get("value", ""), a.get("formaction", "")
+                self.current.buttons.append(
+                    Button(value, a["name"], value, action, a.get("formmethod", ""))
+                )
+                return
+            if kind in ("image", "button", "reset"):
                 return
             if kind in ("checkbox", "radio") and "checked" not in a:
                 return
             self.current.fields[a["name"]] = a.get("value", "")
         elif tag == "textarea" and a.get("name"):
+            self.textarea = a["name"]
             self.current.fields[a["name"]] = ""
+        elif tag == "select" and a.get("name"):
+            self.select, self.first_option = a["name"], None
+        elif tag == "option" and self.select is not None:
+            value = a.get("value", "")
+            if self.first_option is None:
+                self.first_option = value  # a browser sends the first option if none is selected
+                self.current.fields.setdefault(self.select, value)
+            if "selected" in a:
+                self.current.fields[self.select] = value
         elif tag == "button" and a.get("type", "submit").lower() == "submit":
             self.button = Button(
                 "", a.get("name", ""), a.get("value", ""), a.get("formaction", ""),
@@ -68,8 +87,14 @@ class _Forms(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.button is not None:
             self.button.text += data
+        if self.textarea is not None and self.current is not None:
+            self.current.fields[self.textarea] += data
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self.textarea = None
+        elif tag == "select":
+            self.select = None
         if tag == "button" and self.button is not None and self.current is not None:
             self.button.text = " ".join(self.button.text.split())
             self.current.buttons.append(self.button)
