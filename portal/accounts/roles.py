@@ -103,7 +103,10 @@ def sync_roles(apps: Any, using: str = DEFAULT_DB_ALIAS) -> None:
 
 
 def sync_roles_after_migrate(
-    sender: Any, *, apps: Any, using: str = DEFAULT_DB_ALIAS, **kwargs: Any
+    sender: Any, *, apps: Any = None, using: str = DEFAULT_DB_ALIAS, **kwargs: Any
 ) -> None:
-    """post_migrate receiver: keep the roles in step with this file after every migrate."""
-    sync_roles(apps, using=using)
+    """post_migrate receiver: keep the roles in step with this file after every migrate (and
+    after a flush, which sends post_migrate without a migration state: the project's apps)."""
+    from django.apps import apps as project_apps
+
+    sync_roles(apps or project_apps, using=using)

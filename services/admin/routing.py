@@ -21,6 +21,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template import engines
@@ -29,6 +30,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from kombu.exceptions import KombuError
 
 from integrations.base import DeliveryError
 from integrations.registry import UnknownAdapter, registry
@@ -47,11 +49,11 @@ from services.models import (
 from services.routing.conditions import validate_condition
 from services.routing.connections import ConnectionOptionsInvalid, apply_connection_options
 from services.routing.mapping import (
-    MappingError,
-    build_payload,
-    mapping_context_for,
     validate_mapping,
 )
+from services.routing.preview import preview_payload
+from services.updates.poll import why_not_pollable
+from services.updates.tasks import NotPollable, poll_now
 
 # --- connections --------------------------------------------------------------------------------
 
@@ -201,6 +203,7 @@ class ConnectionAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = (
         "test_connection",
+        "check_for_updates",
         "breaker_state",
         "breaker_failures",
         "breaker_open_until",
@@ -230,9 +233,10 @@ class ConnectionAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if self.has_change_permission(request, obj):
             return self.fieldsets
-        # Testing a connection is a change's (test_connection_view); no button that refuses.
+        # Testing or polling a connection is a change's (their views); no button that refuses.
+        buttons = ("test_connection", "check_for_updates")
         return tuple(
-            (name, {**options, "fields": [f for f in options["fields"] if f != "test_connection"]})
+            (name, {**options, "fields": [f for f in options["fields"] if f not in buttons]})
             for name, options in self.fieldsets
         )
 
@@ -259,6 +263,19 @@ class ConnectionAdmin(admin.ModelAdmin):
             'formnovalidate name="test_connection">{}</button>',
             reverse("admin:services_connection_test", args=[obj.pk]),
             _("Test connection"),
+        )
+
+    @admin.display(description=_("status updates"))
+    def check_for_updates(self, obj: Connection) -> str:
+        if not obj.pk or why_not_pollable(obj) is not None:
+            return "-"
+        # Like Test connection: a button of the change form, sent to its own URL.
+        return format_html(
+            '<button type="submit" class="button" formaction="{}" formmethod="post" '
+            'formnovalidate name="check_for_updates">{}</button> {}',
+            reverse("admin:services_connection_check_updates", args=[obj.pk]),
+            _("Check for updates now"),
+            _("(otherwise it is asked every five minutes)"),
         )
 
     @admin.display(description=_("callback URL"))
@@ -336,9 +353,60 @@ class ConnectionAdmin(admin.ModelAdmin):
                 "<int:pk>/test/",
                 self.admin_site.admin_view(require_POST(self.test_connection_view)),
                 name="services_connection_test",
-            )
+            ),
+            path(
+                "<int:pk>/check-updates/",
+                self.admin_site.admin_view(require_POST(self.check_updates_view)),
+                name="services_connection_check_updates",
+            ),
         ]
         return own + super().get_urls()
+
+    # --- Check for updates now -----------------------------------------------------------------
+
+    actions = ("check_for_updates_action",)
+
+    def check_updates_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        connection = self.get_object(request, str(pk))
+        if connection is None or not self.has_change_permission(request, connection):
+            raise PermissionDenied
+        self._poll_now(request, connection)
+        return HttpResponseRedirect(reverse("admin:services_connection_change", args=[pk]))
+
+    @admin.action(description=_("Check for updates now"), permissions=["change"])
+    def check_for_updates_action(
+        self, request: HttpRequest, queryset: QuerySet[Connection]
+    ) -> None:
+        for connection in queryset.order_by("name"):
+            self._poll_now(request, connection)
+
+    def _poll_now(self, request: HttpRequest, connection: Connection) -> None:
+        try:
+            poll_now(connection)
+        except NotPollable as refused:
+            messages.error(
+                request,
+                _("%(connection)s cannot be checked for updates: %(reason)s.")
+                % {"connection": connection, "reason": refused},
+            )
+        except KombuError:
+            messages.error(
+                request,
+                _(
+                    "%(connection)s: the check could not be queued (the task queue did not "
+                    "answer). The regular check still runs every five minutes."
+                )
+                % {"connection": connection},
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "Checking %(connection)s for updates now: what it reports will be on its "
+                    "cases in a minute or so."
+                )
+                % {"connection": connection},
+            )
 
     def test_connection_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         connection = self.get_object(request, str(pk))
@@ -550,31 +618,6 @@ class PreviewForm(forms.Form):
 
     def clean_reference(self) -> str:
         return str(self.cleaned_data["reference"]).strip().upper()
-
-
-def preview_payload(destination: Destination, reference: str) -> dict[str, Any]:
-    """The payload `destination` would be sent for the submission `reference`, or the errors.
-
-    A dry run: nothing is sent and nothing changes. Returns {"errors": [...]} and, when the
-    submission exists, "submission_id"; on success "payload".
-    """
-    submission = (
-        Submission.objects.select_related("service", "form_version", "user")
-        .filter(reference__iexact=reference)
-        .first()
-    )
-    if submission is None:
-        return {"errors": [f"There is no submission with reference ‘{reference}’."]}
-    result: dict[str, Any] = {"submission_id": submission.pk, "errors": []}
-    if submission.service_id != destination.rule_set.form.service_id:
-        result["warnings"] = [
-            f"Submission ‘{submission.reference}’ is for {submission.service}, not this form."
-        ]
-    try:
-        result["payload"] = build_payload(destination.mapping, mapping_context_for(submission))
-    except MappingError as error:
-        result["errors"] = error.errors
-    return result
 
 
 PREVIEW_TEMPLATE = """{% extends "admin/base_site.html" %}
