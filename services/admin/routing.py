@@ -24,7 +24,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template import engines
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -598,8 +598,9 @@ class RoutingRuleSetAdmin(admin.ModelAdmin):
                 else ""
             ),
         }
-        template = engines["django"].from_string(PREVIEW_TEMPLATE)
-        return HttpResponse(template.render(context, request))
+        return TemplateResponse(
+            request, "admin/services/routingruleset/preview_payload.html", context
+        )
 
 
 class PreviewForm(forms.Form):
@@ -618,31 +619,3 @@ class PreviewForm(forms.Form):
 
     def clean_reference(self) -> str:
         return str(self.cleaned_data["reference"]).strip().upper()
-
-
-PREVIEW_TEMPLATE = """{% extends "admin/base_site.html" %}
-{% load i18n %}
-{% block breadcrumbs %}<div class="breadcrumbs">
-<a href="{% url 'admin:index' %}">{% translate 'Home' %}</a> &rsaquo;
-<a href="{% url 'admin:services_routingruleset_changelist' %}">
-{{ opts.verbose_name_plural|capfirst }}</a> &rsaquo;
-<a href="{% url 'admin:services_routingruleset_change' original.pk %}">{{ original }}</a> &rsaquo;
-{% translate 'Preview payload' %}</div>{% endblock %}
-{% block content %}
-<p>{% translate 'Maps a past submission for one destination, as a delivery would.' %}
-{% translate 'Nothing is sent.' %}</p>
-<form method="get">
-  {{ preview_form.as_p }}
-  <input type="submit" value="{% translate 'Preview' %}">
-</form>
-{% for warning in result.warnings %}<p class="warning">{{ warning }}</p>{% endfor %}
-{% if result.errors %}
-  <h2>{% translate 'The payload cannot be made' %}</h2>
-  <ul class="errorlist">{% for error in result.errors %}<li>{{ error }}</li>{% endfor %}</ul>
-{% endif %}
-{% if payload_json %}
-  <h2>{% translate 'Payload' %}</h2>
-  <pre id="payload">{{ payload_json }}</pre>
-{% endif %}
-{% endblock %}
-"""
