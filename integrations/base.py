@@ -219,12 +219,18 @@ class Adapter:
         return cls.fetch_updates is not Adapter.fetch_updates
 
     @classmethod
-    def validate_config(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+    def validate_config(
+        cls, data: Mapping[str, Any], *, secrets_may_be_unset: bool = False
+    ) -> dict[str, Any]:
         """The cleaned options, or serializers.ValidationError naming each bad option.
 
         An option the adapter does not have is an error, not ignored (as a serializer would):
         a misspelt "read_timout" would otherwise be dropped or kept without effect, and the
-        admin would never know their setting was not applied."""
+        admin would never know their setting was not applied.
+
+        `secrets_may_be_unset`: a secret option absent from `data` is no error (a connection
+        imported from a file, whose secrets are set later); the other options are still
+        checked and cleaned, and the absent secrets are left out of the answer."""
         serializer = cls.config_serializer(data=dict(data))
         known = serializer.fields
         unknown = {
@@ -243,12 +249,27 @@ class Adapter:
             for name, field in known.items()
             if isinstance(field, serializers.URLField) and has_credentials(data.get(name))
         }
-        if not serializer.is_valid() or unknown or credentials:
-            errors = dict(serializer.errors) if isinstance(serializer.errors, dict) else {}
-            for name, messages in credentials.items():
-                errors[name] = [*messages, *errors.get(name, [])]
-            raise serializers.ValidationError({**errors, **unknown})
-        return dict(serializer.validated_data)
+        valid = serializer.is_valid()
+        if valid and not unknown and not credentials:
+            return dict(serializer.validated_data)
+        errors = dict(serializer.errors) if isinstance(serializer.errors, dict) else {}
+        unset = secret_names - set(data)
+        if (
+            secrets_may_be_unset
+            and not (unknown or credentials)
+            and errors
+            and set(errors) <= unset
+        ):
+            # Only the absent secrets are wrong (missing, or required by another option's
+            # value): clean the rest by their own fields, without the cross-option checks
+            # that would ask for the secrets again.
+            partial = cls.config_serializer()
+            for name in unset:
+                del partial.fields[name]
+            return dict(partial.to_internal_value(dict(data)))
+        for name, messages in credentials.items():
+            errors[name] = [*messages, *errors.get(name, [])]
+        raise serializers.ValidationError({**errors, **unknown})
 
     @classmethod
     def secret_option_names(cls) -> frozenset[str]:

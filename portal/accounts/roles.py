@@ -1,11 +1,15 @@
 """The roles people hold, as Django groups with permissions.
 
-Groups are created and kept in step by a data migration calling ``sync_roles``; later apps add
-the permissions for their own models here and a migration of theirs calls ``sync_roles`` again.
-A permission named here that does not exist yet is skipped, so the order of migrations is safe.
+This file is the one definition: after every `migrate` (a post_migrate receiver connected in
+portal/accounts/apps.py) each role's group is created if missing and given exactly the
+permissions listed here, so a change here needs no migration, and migrations import nothing
+from portal. A permission changed by hand on a role's group is put back at the next migrate:
+change it here instead.
 """
 
 from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS
 
 RESIDENT = "Resident"
 AGENT = "Contact-centre agent"
@@ -70,25 +74,42 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def sync_roles(apps: Any, schema_editor: Any = None) -> None:
-    """Create each role's group and give it exactly the permissions listed above."""
+def sync_roles(apps: Any, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Create each role's group and give it exactly the permissions listed above.
+
+    `apps` is an app registry: the project's, or the migration state post_migrate passes."""
     from django.contrib.auth.management import create_permissions
 
+    # The permissions of every app must exist first, whichever app's post_migrate runs first.
+    # A migration state's app configs have no models module, which create_permissions skips.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        try:
+            create_permissions(app_config, verbosity=0, using=using, apps=apps)
+        finally:
+            app_config.models_module = models_module
 
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     for role, wanted in ROLE_PERMISSIONS.items():
-        group, _ = group_model.objects.get_or_create(name=role)
+        group, _ = group_model.objects.using(using).get_or_create(name=role)
         permissions = []
         for dotted in wanted:
             app_label, codename = dotted.split(".", 1)
             permissions.extend(
-                permission_model.objects.filter(
+                permission_model.objects.using(using).filter(
                     content_type__app_label=app_label, codename=codename
                 )
             )
         group.permissions.set(permissions)
+
+
+def sync_roles_after_migrate(
+    sender: Any, *, apps: Any = None, using: str = DEFAULT_DB_ALIAS, **kwargs: Any
+) -> None:
+    """post_migrate receiver: keep the roles in step with this file after every migrate (and
+    after a flush, which sends post_migrate without a migration state: the project's apps)."""
+    from django.apps import apps as project_apps
+
+    sync_roles(apps or project_apps, using=using)

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
-from integrations.base import StatusUpdate
 from services.models.updates import EXTERNAL_STATUS_MAX_LENGTH, UPDATE_ID_MAX_LENGTH
+from services.updates.apply import StatusUpdate
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_UPDATES = 1000

@@ -24,6 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from services.catalogue import publish_version
 from services.forms.schema import SchemaError
 from services.models import Form, FormVersion, Service, Topic
 from services.models.forms import VersionStateError
@@ -123,7 +124,7 @@ class FormVersionAdmin(admin.ModelAdmin):
     def publish(self, request: HttpRequest, queryset: QuerySet[FormVersion]) -> None:
         for version in queryset:
             try:
-                version.publish()
+                publish_version(version)
             except SchemaError as exc:
                 self.message_user(request, f"{version}: {'; '.join(exc.errors)}", messages.ERROR)
             except VersionStateError as exc:

@@ -4,8 +4,9 @@ timeline from "submitted" through routing to every attempt and its outcome.
 Who sees what (permissions given to the Service admin and System admin roles):
 - services.view_delivery opens the dashboard, the deliveries and their attempts;
 - services.change_delivery may act: retry now, cancel, mark resolved, re-run routing;
-- services.view_submission opens a submission's timeline. The admin shows no answers or contact
-  details (the staff console shows a case to the people who handle it); every view is logged.
+- services.view_submission opens a submission: its answers as the resident saw the questions,
+  contact details, files and timeline (read by services/cases.py and services/delivery/
+  timeline.py); every page seen and every file opened is recorded in the access log.
 
 Deliveries, attempts and submissions are read-only here: they change only through the actions in
 services/delivery/actions.py, which lock the row, check the transition and record who and why.
@@ -19,29 +20,27 @@ URLs (under the admin, so behind sign-in, MFA and CSRF):
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.admin.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.files.storage import default_storage
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from services.audit import record_access
+from services.cases import AnswerRow, answer_rows, case_files, contact_details
 from services.delivery import actions
 from services.delivery.actions import ActionRefused
 from services.delivery.dashboard import (
@@ -51,7 +50,9 @@ from services.delivery.dashboard import (
     stuck_deliveries,
     unrouted_submissions,
 )
-from services.models import Attempt, CaseUpdate, Delivery, Submission
+from services.delivery.timeline import timeline
+from services.forms.schema import SchemaError
+from services.models import Attempt, Delivery, Submission
 
 OPERATE_PERMISSION = "services.change_delivery"
 
@@ -396,92 +397,26 @@ class AttemptAdmin(ReadOnlyAdmin):
 # --- Submissions and their timeline -------------------------------------------------------------
 
 
-def _history(objects: list[Any]) -> dict[tuple[int | None, str], list[LogEntry]]:
-    """What people did to these objects (the actions record themselves in the admin's log)."""
-    if not objects:
-        return {}
-    types = ContentType.objects.get_for_models(*{type(o) for o in objects})
-    ids_by_type: dict[int, list[str]] = defaultdict(list)
-    for obj in objects:
-        ids_by_type[types[type(obj)].pk].append(str(obj.pk))
-    entries: dict[tuple[int | None, str], list[LogEntry]] = defaultdict(list)
-    query = Q()
-    for type_id, ids in ids_by_type.items():
-        query |= Q(content_type_id=type_id, object_id__in=ids)
-    for entry in LogEntry.objects.filter(query).select_related("user").order_by("action_time"):
-        entries[(entry.content_type_id, entry.object_id)].append(entry)
-    return dict(entries)
-
-
-def _decision_entry(record: dict[str, Any], number: int) -> dict[str, Any]:
-    decided_at = record.get("decided_at")
-    return {
-        "round": record.get("round") or number,
-        "decided_at": parse_datetime(decided_at) if isinstance(decided_at, str) else None,
-        "routed": bool(record.get("routed", record.get("destinations"))),
-        "destinations": [str(name) for name in record.get("destinations") or []],
-        "carried_over": [str(name) for name in record.get("carried_over") or []],
-        "reasons": [str(reason) for reason in record.get("reasons") or []],
-        "deliveries": [],
-    }
-
-
-def timeline(submission: Submission) -> dict[str, Any]:
-    """Everything that happened to a submission, round by round, in six queries.
-
-    Each routing round: its decision (with the reasons in plain English), then each delivery it
-    made with every attempt, its outcome, and what people did to it (who and why); then every
-    status update the back offices sent, including those not applied and why.
-    """
-    deliveries = list(
-        Delivery.objects.filter(submission=submission)
-        .select_related("destination", "connection", "resolved_by")
-        .prefetch_related(Prefetch("attempt_set", queryset=Attempt.objects.order_by("number")))
-        .order_by("routing_round", "created_at", "pk")
-    )
-    history = _history([submission, *deliveries])
-    types = ContentType.objects.get_for_models(Submission, Delivery)
-
-    current = dict(submission.routing_decision or {})
-    records = [r for r in current.pop("previous_rounds", None) or [] if isinstance(r, dict)]
-    if current:
-        records.append(current)
-    rounds: dict[int, dict[str, Any]] = {}
-    for number, record in enumerate(records, start=1):
-        entry = _decision_entry(record, number)
-        rounds[entry["round"]] = entry
-    for delivery in deliveries:
-        entry = rounds.setdefault(
-            delivery.routing_round, _decision_entry({"round": delivery.routing_round}, 0)
-        )
-        entry["deliveries"].append(
-            {
-                "delivery": delivery,
-                "attempts": list(delivery.attempt_set.all()),
-                "actions": history.get((types[Delivery].pk, str(delivery.pk)), []),
-            }
-        )
-    return {
-        "rounds": [rounds[number] for number in sorted(rounds)],
-        "submission_actions": history.get((types[Submission].pk, str(submission.pk)), []),
-        # Status updates from back offices, applied or not (the outcome says why not).
-        "updates": list(
-            CaseUpdate.objects.filter(submission=submission)
-            .select_related("connection")
-            .order_by("occurred_at", "pk")
-        ),
-    }
-
-
 @admin.register(Submission)
 class SubmissionAdmin(ReadOnlyAdmin):
     change_form_template = "admin/services/delivery/submission_change_form.html"
     list_display = ("reference", "service", "channel", "status", "routing_round", "created_at")
     list_filter = ("status", "channel", "service")
-    search_fields = ("reference",)
+    # A caller gives their name, e-mail address or postcode more often than the reference. The
+    # name and postcode are in the answers (or the account), so the answers' text is searched too;
+    # a postcode's two halves are two words, each of which must match.
+    search_fields = (
+        "reference",
+        "contact_email",
+        "user__email",
+        "user__full_name",
+        "answers",
+    )
+    search_help_text = _("Reference, name, e-mail address or postcode.")
     list_select_related = ("service",)
     date_hierarchy = "created_at"
-    # No answers and no contact details: this page is for following a submission's delivery.
+    # The answers, contact details and files are shown below the fields (services/cases.py);
+    # every view of the page is recorded in the access log.
     fields = (
         "reference",
         "service",
@@ -508,7 +443,12 @@ class SubmissionAdmin(ReadOnlyAdmin):
                 "<int:pk>/rerun-routing/",
                 self.admin_site.admin_view(self.rerun_routing_view),
                 name="services_submission_rerun_routing",
-            )
+            ),
+            path(
+                "<int:pk>/files/<int:number>/",
+                self.admin_site.admin_view(self.file_view),
+                name="services_submission_file",
+            ),
         ]
         return own + super().get_urls()
 
@@ -522,11 +462,16 @@ class SubmissionAdmin(ReadOnlyAdmin):
         submission = self.get_object(request, object_id)
         extra: dict[str, Any] = {}
         if submission is not None and self.has_view_permission(request, submission):
-            # Seeing a submission is seeing a resident's case: record who looked.
-            record_access(request.user, where="admin:submission", submission=submission)
+            if request.method == "GET":
+                # Seeing a submission is seeing a resident's case: record who looked, once per
+                # page seen (a POST to this read-only page shows nothing and is refused).
+                record_access(request.user, where="admin:submission", submission=submission)
             extra = {
                 "timeline": timeline(submission),
                 "can_operate": _operate_permission(request),
+                "contact": contact_details(submission),
+                "answers": _answers_or_none(submission),
+                "files": case_files(submission),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
@@ -551,3 +496,27 @@ class SubmissionAdmin(ReadOnlyAdmin):
         else:
             messages.success(request, result.summary())
         return HttpResponseRedirect(back)
+
+    def file_view(self, request: HttpRequest, pk: int, number: int) -> FileResponse:
+        """The case's `number`th uploaded file (from 1), as a download; recorded like the page."""
+        submission = self.get_object(request, str(pk))
+        if submission is None or not self.has_view_permission(request, submission):
+            raise PermissionDenied
+        files = case_files(submission)
+        if not 1 <= number <= len(files):
+            raise Http404
+        chosen = files[number - 1]
+        try:
+            stored = default_storage.open(chosen.reference, "rb")
+        except OSError:
+            raise Http404 from None
+        record_access(request.user, where="admin:submission_file", submission=submission)
+        return FileResponse(stored, as_attachment=True, filename=chosen.name)
+
+
+def _answers_or_none(submission: Submission) -> list[AnswerRow] | None:
+    """The answers as rows, or None when the form version's schema cannot be read."""
+    try:
+        return answer_rows(submission)
+    except SchemaError:
+        return None

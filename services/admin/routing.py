@@ -21,15 +21,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template import engines
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from rest_framework import serializers
+from kombu.exceptions import KombuError
 
 from integrations.base import DeliveryError
 from integrations.registry import UnknownAdapter, registry
@@ -46,25 +47,13 @@ from services.models import (
     Submission,
 )
 from services.routing.conditions import validate_condition
+from services.routing.connections import ConnectionOptionsInvalid, apply_connection_options
 from services.routing.mapping import (
-    MappingError,
-    build_payload,
-    mapping_context_for,
     validate_mapping,
 )
-
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-
-
-def _messages(detail: Any) -> list[str]:
-    if isinstance(detail, dict):
-        return [m for value in detail.values() for m in _messages(value)]
-    if isinstance(detail, list):
-        return [m for value in detail for m in _messages(value)]
-    return [str(detail)]
-
+from services.routing.preview import preview_payload
+from services.updates.poll import why_not_pollable
+from services.updates.tasks import NotPollable, poll_now
 
 # --- connections --------------------------------------------------------------------------------
 
@@ -157,33 +146,16 @@ class ConnectionForm(forms.ModelForm):
         if not isinstance(new_secrets, dict):
             self.add_error("secret_options", _("Secret options must be a JSON object."))
             return cleaned
-        secret_names = adapter_class.secret_option_names()
-        for name in sorted(set(options) & secret_names):
-            self.add_error(
-                "config", _("“%s” is secret: enter it under secret options instead.") % name
-            )
-        for name in sorted(set(new_secrets) - secret_names):
-            self.add_error(
-                "secret_options",
-                _("“%(name)s” is not a secret option of %(adapter)s.")
-                % {"name": name, "adapter": adapter_class.name},
-            )
         if self.errors:
             return cleaned
-        kept = dict(self.instance.secrets or {}) if self.instance.adapter == adapter_id else {}
-        kept.update({k: v for k, v in new_secrets.items() if v not in (None, "")})
         try:
-            validated = adapter_class.validate_config({**options, **kept})
-        except serializers.ValidationError as error:
-            detail = error.detail if isinstance(error.detail, dict) else {"": error.detail}
-            for name, problems in detail.items():
-                target = "secret_options" if name in secret_names else "config"
-                for message in _messages(problems):
-                    self.add_error(target, f"{name}: {message}" if name else message)
+            apply_connection_options(self.instance, adapter_class, options, new_secrets)
+        except ConnectionOptionsInvalid as invalid:
+            for problem in invalid.problems:
+                self.add_error("secret_options" if problem.secret else "config", str(problem))
             return cleaned
-        validated = _jsonable(validated)
-        cleaned["config"] = {k: v for k, v in validated.items() if k not in secret_names}
-        self.instance.secrets = {k: v for k, v in validated.items() if k in secret_names}
+        # The form saves the config it cleaned: give it the stored (checked, defaulted) one.
+        cleaned["config"] = self.instance.config
         if not cleaned.get("callback_auth"):
             cleaned["callback_auth"] = Connection.CallbackAuth.HMAC
         if cleaned.get("new_callback_secret"):
@@ -231,6 +203,7 @@ class ConnectionAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = (
         "test_connection",
+        "check_for_updates",
         "breaker_state",
         "breaker_failures",
         "breaker_open_until",
@@ -260,9 +233,10 @@ class ConnectionAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if self.has_change_permission(request, obj):
             return self.fieldsets
-        # Testing a connection is a change's (test_connection_view); no button that refuses.
+        # Testing or polling a connection is a change's (their views); no button that refuses.
+        buttons = ("test_connection", "check_for_updates")
         return tuple(
-            (name, {**options, "fields": [f for f in options["fields"] if f != "test_connection"]})
+            (name, {**options, "fields": [f for f in options["fields"] if f not in buttons]})
             for name, options in self.fieldsets
         )
 
@@ -289,6 +263,19 @@ class ConnectionAdmin(admin.ModelAdmin):
             'formnovalidate name="test_connection">{}</button>',
             reverse("admin:services_connection_test", args=[obj.pk]),
             _("Test connection"),
+        )
+
+    @admin.display(description=_("status updates"))
+    def check_for_updates(self, obj: Connection) -> str:
+        if not obj.pk or why_not_pollable(obj) is not None:
+            return "-"
+        # Like Test connection: a button of the change form, sent to its own URL.
+        return format_html(
+            '<button type="submit" class="button" formaction="{}" formmethod="post" '
+            'formnovalidate name="check_for_updates">{}</button> {}',
+            reverse("admin:services_connection_check_updates", args=[obj.pk]),
+            _("Check for updates now"),
+            _("(otherwise it is asked every five minutes)"),
         )
 
     @admin.display(description=_("callback URL"))
@@ -366,9 +353,60 @@ class ConnectionAdmin(admin.ModelAdmin):
                 "<int:pk>/test/",
                 self.admin_site.admin_view(require_POST(self.test_connection_view)),
                 name="services_connection_test",
-            )
+            ),
+            path(
+                "<int:pk>/check-updates/",
+                self.admin_site.admin_view(require_POST(self.check_updates_view)),
+                name="services_connection_check_updates",
+            ),
         ]
         return own + super().get_urls()
+
+    # --- Check for updates now -----------------------------------------------------------------
+
+    actions = ("check_for_updates_action",)
+
+    def check_updates_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        connection = self.get_object(request, str(pk))
+        if connection is None or not self.has_change_permission(request, connection):
+            raise PermissionDenied
+        self._poll_now(request, connection)
+        return HttpResponseRedirect(reverse("admin:services_connection_change", args=[pk]))
+
+    @admin.action(description=_("Check for updates now"), permissions=["change"])
+    def check_for_updates_action(
+        self, request: HttpRequest, queryset: QuerySet[Connection]
+    ) -> None:
+        for connection in queryset.order_by("name"):
+            self._poll_now(request, connection)
+
+    def _poll_now(self, request: HttpRequest, connection: Connection) -> None:
+        try:
+            poll_now(connection)
+        except NotPollable as refused:
+            messages.error(
+                request,
+                _("%(connection)s cannot be checked for updates: %(reason)s.")
+                % {"connection": connection, "reason": refused},
+            )
+        except KombuError:
+            messages.error(
+                request,
+                _(
+                    "%(connection)s: the check could not be queued (the task queue did not "
+                    "answer). The regular check still runs every five minutes."
+                )
+                % {"connection": connection},
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "Checking %(connection)s for updates now: what it reports will be on its "
+                    "cases in a minute or so."
+                )
+                % {"connection": connection},
+            )
 
     def test_connection_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         connection = self.get_object(request, str(pk))
@@ -560,8 +598,9 @@ class RoutingRuleSetAdmin(admin.ModelAdmin):
                 else ""
             ),
         }
-        template = engines["django"].from_string(PREVIEW_TEMPLATE)
-        return HttpResponse(template.render(context, request))
+        return TemplateResponse(
+            request, "admin/services/routingruleset/preview_payload.html", context
+        )
 
 
 class PreviewForm(forms.Form):
@@ -580,56 +619,3 @@ class PreviewForm(forms.Form):
 
     def clean_reference(self) -> str:
         return str(self.cleaned_data["reference"]).strip().upper()
-
-
-def preview_payload(destination: Destination, reference: str) -> dict[str, Any]:
-    """The payload `destination` would be sent for the submission `reference`, or the errors.
-
-    A dry run: nothing is sent and nothing changes. Returns {"errors": [...]} and, when the
-    submission exists, "submission_id"; on success "payload".
-    """
-    submission = (
-        Submission.objects.select_related("service", "form_version", "user")
-        .filter(reference__iexact=reference)
-        .first()
-    )
-    if submission is None:
-        return {"errors": [f"There is no submission with reference ‘{reference}’."]}
-    result: dict[str, Any] = {"submission_id": submission.pk, "errors": []}
-    if submission.service_id != destination.rule_set.form.service_id:
-        result["warnings"] = [
-            f"Submission ‘{submission.reference}’ is for {submission.service}, not this form."
-        ]
-    try:
-        result["payload"] = build_payload(destination.mapping, mapping_context_for(submission))
-    except MappingError as error:
-        result["errors"] = error.errors
-    return result
-
-
-PREVIEW_TEMPLATE = """{% extends "admin/base_site.html" %}
-{% load i18n %}
-{% block breadcrumbs %}<div class="breadcrumbs">
-<a href="{% url 'admin:index' %}">{% translate 'Home' %}</a> &rsaquo;
-<a href="{% url 'admin:services_routingruleset_changelist' %}">
-{{ opts.verbose_name_plural|capfirst }}</a> &rsaquo;
-<a href="{% url 'admin:services_routingruleset_change' original.pk %}">{{ original }}</a> &rsaquo;
-{% translate 'Preview payload' %}</div>{% endblock %}
-{% block content %}
-<p>{% translate 'Maps a past submission for one destination, as a delivery would.' %}
-{% translate 'Nothing is sent.' %}</p>
-<form method="get">
-  {{ preview_form.as_p }}
-  <input type="submit" value="{% translate 'Preview' %}">
-</form>
-{% for warning in result.warnings %}<p class="warning">{{ warning }}</p>{% endfor %}
-{% if result.errors %}
-  <h2>{% translate 'The payload cannot be made' %}</h2>
-  <ul class="errorlist">{% for error in result.errors %}<li>{{ error }}</li>{% endfor %}</ul>
-{% endif %}
-{% if payload_json %}
-  <h2>{% translate 'Payload' %}</h2>
-  <pre id="payload">{{ payload_json }}</pre>
-{% endif %}
-{% endblock %}
-"""

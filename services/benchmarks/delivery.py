@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
     call_command("migrate", verbosity=0)
 
     queue = f"bench-{uuid.uuid4().hex[:8]}"
-    from portal.celery import app
+    from celery import current_app as app  # portal's app, made current by django.setup()
 
     app.conf.task_default_queue = queue
     # Acknowledgement e-mails are not deliveries: they wait on a queue of their own (emptied at
@@ -255,7 +255,7 @@ def _routed_form(url: str) -> Any:
 def _start_worker(
     queue: str, concurrency: int, app_module: str = "portal", **env: str
 ) -> subprocess.Popen[bytes]:
-    from portal.celery import app
+    from celery import current_app as app  # portal's app, made current by django.setup()
 
     hostname = _hostname(queue)
     env = {**os.environ, "CELERY_TASK_DEFAULT_QUEUE": queue, "LOG_LEVEL": "WARNING", **env}
@@ -301,7 +301,7 @@ def _hostname(queue: str) -> str:
 
 
 def _stop_consuming(queue: str) -> None:
-    from portal.celery import app
+    from celery import current_app as app  # portal's app, made current by django.setup()
 
     hostname = _hostname(queue)
     app.control.cancel_consumer(queue, destination=[hostname], reply=True)
@@ -314,9 +314,8 @@ def _stop_consuming(queue: str) -> None:
 
 
 def _purge(queue: str) -> None:
+    from celery import current_app as app  # portal's app, made current by django.setup()
     from kombu import Queue
-
-    from portal.celery import app
 
     with app.connection_for_write() as connection:
         Queue(queue, channel=connection.default_channel).purge()
@@ -398,8 +397,8 @@ def _floor(
 ) -> tuple[float, dict[str, float]]:
     """The same drain by services/benchmarks/delivery_floor.py's worker: (deliveries/s, CPU)."""
     import psycopg2
+    from celery import current_app as app  # portal's app, made current by django.setup()
 
-    from portal.celery import app
     from services.benchmarks import delivery_floor as bench_floor
 
     # One connection for setting up and for asking 20 times a second how far the drain is.

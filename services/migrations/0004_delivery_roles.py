@@ -2,8 +2,6 @@
 
 from django.db import migrations
 
-from portal.accounts.roles import sync_roles
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -12,4 +10,6 @@ class Migration(migrations.Migration):
         ("admin", "0003_logentry_add_action_flag_choices"),
     ]
 
-    operations = [migrations.RunPython(sync_roles, migrations.RunPython.noop)]
+    # The roles are synced after every migrate by portal.accounts (a post_migrate receiver),
+    # so this migration no longer runs them: migrations import nothing from portal.
+    operations = []

@@ -2,10 +2,10 @@
 
 from django.db import migrations
 
-from portal.accounts.roles import sync_roles
-
 
 class Migration(migrations.Migration):
     dependencies = [("services", "0009_delivery_external_reference_index")]
 
-    operations = [migrations.RunPython(sync_roles, migrations.RunPython.noop)]
+    # The roles are synced after every migrate by portal.accounts (a post_migrate receiver),
+    # so this migration no longer runs them: migrations import nothing from portal.
+    operations = []

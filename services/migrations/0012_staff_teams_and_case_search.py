@@ -1,4 +1,5 @@
-"""The staff workspace: contact-centre teams, the supervisor role, and the case search index.
+"""The staff workspace: contact-centre teams and the case search index. (The supervisor role is
+synced after every migrate by portal.accounts, as every role is.)
 
 The search index's trigram indexes exist on PostgreSQL only; on SQLite (`make run`) the search
 falls back to plain scans, so the index operations are recorded in the state everywhere but run
@@ -11,8 +12,6 @@ import django.utils.timezone
 from django.conf import settings
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
-
-from portal.accounts.roles import sync_roles
 
 
 class AddIndexOnPostgreSQL(migrations.AddIndex):
@@ -192,5 +191,4 @@ class Migration(migrations.Migration):
                 "indexes": [models.Index(fields=["submission", "-at"], name="caseactivity_recent")],
             },
         ),
-        migrations.RunPython(sync_roles, migrations.RunPython.noop),
     ]

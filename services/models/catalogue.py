@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.manager import MultilingualManager
 
@@ -76,3 +79,52 @@ class Service(models.Model):
         """The form version residents fill in now, or None if the service has no live form."""
         form = getattr(self, "form", None)
         return form.live_version if form is not None else None
+
+    def unrouted_reason(self) -> str | None:
+        """Why this service's cases would go nowhere, or None if its routing sends them somewhere.
+
+        The one rule for whether a service may take submissions, checked when it is made live
+        (clean, go_live), when a version of its form is published while it is live, and when
+        `routing import` changes a live service's routing: its form needs a destination a case
+        can reach (a fallback, or an active rule's). A named manual-handling route counts: an
+        e-mail to the team that handles the cases by hand is a destination like any other.
+        Otherwise the resident is told the team will look at it while the case goes nowhere.
+        """
+        from services.models.routing import Destination, RoutingRuleSet
+
+        if self.pk is None:
+            return self._no_routing()
+        destinations = Destination.objects.filter(rule_set__form__service=self)
+        if destinations.filter(Q(rule__isnull=True) | Q(rule__is_active=True)).exists():
+            return None
+        if not RoutingRuleSet.objects.filter(form__service=self).exists():
+            return self._no_routing()
+        return gettext(
+            "“%(service)s” cannot take submissions: its routing has no destination a case can "
+            "reach (no fallback, and no active rule with one), so cases would go nowhere. Give "
+            "it a fallback destination first: a back-office system, or an e-mail to the team "
+            "that handles them by hand."
+        ) % {"service": self}
+
+    def _no_routing(self) -> str:
+        return gettext(
+            "“%(service)s” cannot take submissions: its form has no routing, so cases would go "
+            "nowhere. Route it first (Routing rule sets): to a back-office system, or to an "
+            "e-mail to the team that handles them by hand."
+        ) % {"service": self}
+
+    def clean(self) -> None:
+        super().clean()
+        if self.is_live:
+            reason = self.unrouted_reason()
+            if reason is not None:
+                raise ValidationError({"is_live": reason})
+
+    def go_live(self) -> None:
+        """Make the service live; ValidationError saying why not if its cases would go nowhere."""
+        reason = self.unrouted_reason()
+        if reason is not None:
+            raise ValidationError(reason)
+        if not self.is_live:
+            self.is_live = True
+            self.save(update_fields=["is_live"])

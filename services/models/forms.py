@@ -176,6 +176,8 @@ class FormVersion(models.Model):
         """Make this draft live, archiving the previous live version, in one transaction.
 
         Raises SchemaError if the schema is not valid, VersionStateError if this is not a draft.
+        People publish through services.catalogue.publish_version, which also refuses a version
+        of a live service whose cases would go nowhere.
         """
         with transaction.atomic():
             Form.objects.select_for_update().get(pk=self.form_id)

@@ -5,7 +5,9 @@ dry_run=...)` checks ALL of it first, YAML syntax, structure, services, connecti
 options, conditions and mappings, and raises ImportProblems listing every problem without
 changing anything; otherwise it applies it in one transaction, idempotently, matched by natural
 keys (connection slug, service slug, rule name, destination name). Rules and destinations of a
-form in the file that the file no longer lists are deleted. The format is in docs/routing.md.
+form in the file that the file no longer lists are deleted, but a file that would leave a live
+service with no destination a case can reach is refused (Service.unrouted_reason). The format is
+in docs/routing.md.
 
 Secrets never travel in the document. An unattended deploy passes them on separately: from a
 secrets file (`read_secrets`, its own YAML, never written by export) and/or from environment
@@ -26,7 +28,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email, validate_slug
 from django.db import DatabaseError, transaction
 from django.db.models import Prefetch
-from rest_framework import serializers
 
 from integrations.base import Adapter
 from integrations.registry import UnknownAdapter, registry
@@ -41,6 +42,11 @@ from services.models import (
     Service,
 )
 from services.routing.conditions import validate_condition
+from services.routing.connections import (
+    ConnectionOptionsInvalid,
+    clean_connection_options,
+    kept_secrets,
+)
 from services.routing.decide import MODES
 from services.routing.mapping import validate_mapping
 
@@ -323,13 +329,13 @@ class _Checker:
         if not isinstance(options, Mapping):
             self.fail(where, "options must be a mapping")
             return
-        given = self.options(dict(options), adapter_class, slug, where)
+        given, config = self.options(dict(options), adapter_class, slug, where)
         values: dict[str, Any] = {
             "name": raw["name"],
             "adapter": raw["adapter"],
             "owner_email": raw["owner_email"],
             "is_active": active,
-            "config": dict(options),
+            "config": config,
         }
         limits = raw.get("limits") or {}
         if self.keys(limits, LIMIT_KEYS, f"{where}, limits"):
@@ -359,42 +365,56 @@ class _Checker:
 
     def options(
         self, options: dict[str, Any], adapter_class: type[Adapter], slug: str, where: str
-    ) -> dict[str, str]:
-        """Check the options with the connection's secrets; returns the secrets given for it."""
+    ) -> tuple[dict[str, str], dict[str, Any]]:
+        """Check the options with the connection's secrets, by the rule the admin uses too
+        (services/routing/connections.py); returns the secrets given for it and the options as
+        they will be stored."""
         secret_names = set(adapter_class.secret_option_names())
-        for name in sorted(set(options) & secret_names):
+        in_file = sorted(set(options) & secret_names)
+        for name in in_file:
             self.fail(
                 where,
                 f"{q(name)} is a secret, never in the routing file: set it in the admin, "
                 f"the secrets file or {secret_env_name(slug, name)}",
             )
         given = self.given_secrets(slug, secret_names)
-        for name in sorted(set(given) - secret_names):
+        stray = sorted(set(given) - secret_names)
+        for name in stray:
             known = ", ".join(sorted(secret_names)) or "none"
             self.fail(
                 where,
                 f"the secrets file gives {q(name)}, not a secret of this adapter "
                 f"(its secrets: {known})",
             )
+        if in_file or stray:
+            return {}, {}
         existing = self.existing.get(slug)
-        secrets = {**(dict(existing.secrets or {}) if existing else {}), **given}
+        stored = kept_secrets(existing, adapter_class) if existing else {}
         try:
-            adapter_class.validate_config({**options, **secrets})
-        except serializers.ValidationError as error:
-            detail = error.detail if isinstance(error.detail, dict) else {"options": error.detail}
-            for name, messages in detail.items():
-                if name in secret_names and name not in secrets:
-                    # Set in the admin afterwards, unless this import is unattended.
-                    if self.require_secrets:
-                        self.fail(
-                            where,
-                            f"secret {q(name)} is not set: give it in the secrets file or as "
-                            f"{secret_env_name(slug, name)}",
-                        )
-                    continue
-                for message in _flatten(messages):
-                    self.fail(where, f"option {q(name)}: {message}")
-        return {name: value for name, value in given.items() if name in secret_names}
+            cleaned = clean_connection_options(
+                adapter_class,
+                options,
+                given,
+                stored_secrets=stored,
+                # Without a secrets file or variables, a new connection's secrets are set in the
+                # admin after the import; an unattended import has nobody to do that.
+                secrets_may_be_unset=not self.require_secrets,
+            )
+        except ConnectionOptionsInvalid as invalid:
+            known_secrets = {**stored, **given}
+            for problem in invalid.problems:
+                if problem.option in secret_names and problem.option not in known_secrets:
+                    self.fail(
+                        where,
+                        f"secret {q(problem.option)} is not set: give it in the secrets file or "
+                        f"as {secret_env_name(slug, problem.option)}",
+                    )
+                else:
+                    self.fail(where, f"option {q(problem.option)}: {problem.message}")
+            return {}, {}
+        return {name: value for name, value in given.items() if name in secret_names}, dict(
+            cleaned.config
+        )
 
     def form(self, raw: Any, number: int) -> _FormPlan | None:
         slug = raw.get("service") if isinstance(raw, Mapping) else None
@@ -500,14 +520,6 @@ def _list(value: Any, where: str, checker: _Checker) -> list[Any]:
     return value
 
 
-def _flatten(detail: Any) -> list[str]:
-    if isinstance(detail, Mapping):
-        return [m for v in detail.values() for m in _flatten(v)]
-    if isinstance(detail, list):
-        return [m for v in detail for m in _flatten(v)]
-    return [str(detail)]
-
-
 def _live_schema(form: Form) -> FormSchema | None:
     version = form.live_version
     try:
@@ -549,6 +561,14 @@ def import_document(
             connections = _apply_connections(checker.connections, report)
             for plan in checker.forms:
                 _apply_form(plan, connections, checker.existing, report)
+            # Asked of the routing as applied, by the rule the admin uses (and rolled back).
+            unrouted = [
+                reason
+                for plan in checker.forms
+                if plan.service.is_live and (reason := plan.service.unrouted_reason())
+            ]
+            if unrouted:
+                raise ImportProblems(unrouted)
             if dry_run:
                 raise _DryRunRollback
     except _DryRunRollback:

@@ -4,6 +4,11 @@
 `seed_catalogue()` is idempotent: topics and services are updated by slug, and a form gets a
 new live version only when its seeded schema differs from the live one (the old version is
 archived, never edited). Welsh text is a plausible translation that NEEDS REVIEW.
+
+A new service is seeded NOT live: a service may only take submissions once its routing sends
+them somewhere (Service.unrouted_reason). `make run` then runs `seed_demo_routing`, which routes
+every seeded service to a demo back office and makes it live; a council routes them itself
+(`routing import`, the admin) and makes them live in the admin. A service already live stays so.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
+from services.catalogue import publish_version
 from services.models import Form, FormVersion, Service, Topic
 from services.seed.council_tax import MOVING_HOME
 from services.seed.environment import NOISE
@@ -202,7 +208,6 @@ def seed_catalogue() -> list[Service]:
             defaults={
                 "topic": topics[seed.topic],
                 "order": seed.order,
-                "is_live": True,
                 "allow_guests": seed.allow_guests,
                 **_bilingual("name", seed.name),
                 **_bilingual("summary", seed.summary),
@@ -227,4 +232,4 @@ def _publish_if_changed(service: Service, schema: dict[str, Any]) -> None:
     if live is not None and live.schema == schema:
         return
     draft = FormVersion.objects.create(form=form, schema=schema)
-    draft.publish()
+    publish_version(draft)

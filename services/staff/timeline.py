@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from services.admin.delivery import timeline
+from services.delivery.timeline import timeline
 from services.models import CaseActivity, Delivery, Submission
 
 

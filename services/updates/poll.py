@@ -42,12 +42,24 @@ class PollResult:
     error: str = ""
 
 
+def why_not_pollable(connection: Connection) -> str | None:
+    """Why `connection` is not polled, or None if it is: active, and its adapter can be asked."""
+    if not connection.is_active:
+        return "it is switched off (not active)"
+    adapter_class = connection.adapter_class
+    if adapter_class is None:
+        return f"there is no adapter called “{connection.adapter}”"
+    if not adapter_class.supports_updates():
+        return f"{adapter_class.name} cannot be asked for updates; it sends them by callback"
+    return None
+
+
 def pollable_connections() -> list[Connection]:
     """Active connections whose adapter can be asked for updates."""
     return [
         c
         for c in Connection.objects.filter(is_active=True).order_by("pk")
-        if c.adapter_class is not None and c.adapter_class.supports_updates()
+        if why_not_pollable(c) is None
     ]
 
 

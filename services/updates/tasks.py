@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from services.models import Connection
 from services.updates import poll as updates_poll
+
+
+class NotPollable(Exception):
+    pass
 
 
 @shared_task(ignore_result=True)
@@ -25,3 +30,13 @@ def poll_connection(connection_id: int) -> int:
     """How many updates were fetched (0 as well when another worker was polling it)."""
     result = updates_poll.poll_connection(connection_id)
     return result.fetched if result is not None else 0
+
+
+def poll_now(connection: Connection) -> None:
+    """Queue a poll of `connection` at once, not at beat's next round (up to five minutes away):
+    an admin's "Check for updates now". NotPollable says why it cannot be polled; the broker's
+    own error if the task cannot be queued."""
+    reason = updates_poll.why_not_pollable(connection)
+    if reason is not None:
+        raise NotPollable(reason)
+    poll_connection.delay(connection.pk)

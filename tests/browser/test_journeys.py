@@ -23,10 +23,10 @@ from PIL import Image
 from playwright.sync_api import Browser, Geolocation, expect
 
 from services.models import Submission
-from services.seed import seed_catalogue
 from tests.browser.conftest import BrowserPage, _open_page, is_tile
 from tests.browser.journeys import Journey, sign_in
 from tests.portal.accounts.factories import UserFactory
+from tests.services.seeding import nothing_queued, seed_live_catalogue
 
 pytestmark = pytest.mark.browser
 
@@ -59,8 +59,9 @@ def private_files(settings, tmp_path):
 
 
 @pytest.fixture
-def catalogue(transactional_db) -> None:
-    seed_catalogue()
+def catalogue(transactional_db, monkeypatch) -> None:
+    nothing_queued(monkeypatch)
+    seed_live_catalogue()
 
 
 @pytest.fixture

@@ -18,10 +18,10 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from services.seed import seed_catalogue
 from tests.portal.accounts.factories import UserFactory
 from tests.portal.accounts.helpers import error_summary_targets, title
 from tests.portal.conftest import CommittingClient
+from tests.services.seeding import nothing_queued, seed_live_catalogue
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOCALE = REPO_ROOT / "locale" / "cy" / "LC_MESSAGES"
@@ -145,8 +145,9 @@ def client():
 
 
 @pytest.fixture
-def catalogue(db):
-    return {service.slug: service for service in seed_catalogue()}
+def catalogue(db, monkeypatch):
+    nothing_queued(monkeypatch)
+    return {service.slug: service for service in seed_live_catalogue()}
 
 
 @pytest.fixture(scope="module")

@@ -45,7 +45,7 @@ def test_admin_actions_publish_archive_and_copy(rf, django_user_model):
     request.session = {}
     request._messages = FallbackStorage(request)
     model_admin = site._registry[FormVersion]
-    v1 = FormVersionFactory()
+    v1 = FormVersionFactory(form__service__is_live=False)
 
     model_admin.publish(request, FormVersion.objects.filter(pk=v1.pk))
     model_admin.new_draft(request, FormVersion.objects.filter(pk=v1.pk))

@@ -52,7 +52,7 @@ def test_a_service_admin_adds_a_service_and_publishes_a_form_version():
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Service.objects.filter(slug="report-a-dead-animal").exists()
 
-    draft = FormVersionFactory()
+    draft = FormVersionFactory(form__service__is_live=False)  # routed and made live later
     response = client.post(
         reverse("admin:services_formversion_changelist"),
         {"action": "publish", "_selected_action": [draft.pk]},

@@ -3,8 +3,6 @@
 import django.utils.timezone
 from django.db import migrations, models
 
-import portal.accounts.models
-
 
 class Migration(migrations.Migration):
     initial = True
@@ -93,8 +91,5 @@ class Migration(migrations.Migration):
                 "verbose_name": "user",
                 "verbose_name_plural": "users",
             },
-            managers=[
-                ("objects", portal.accounts.models.UserManager()),
-            ],
         ),
     ]

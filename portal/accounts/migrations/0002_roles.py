@@ -1,6 +1,7 @@
-from django.db import migrations
+"""Roles were created here; they are now kept in step after every migrate (a post_migrate
+receiver, portal/accounts/apps.py), so migrations import nothing from portal."""
 
-from portal.accounts.roles import sync_roles
+from django.db import migrations
 
 
 class Migration(migrations.Migration):
@@ -10,4 +11,6 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(sync_roles, migrations.RunPython.noop)]
+    # The roles are synced after every migrate by portal.accounts (a post_migrate receiver),
+    # so this migration no longer runs them: migrations import nothing from portal.
+    operations = []

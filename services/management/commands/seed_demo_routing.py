@@ -3,8 +3,9 @@
 For `make run` and demos only. It imports services/seed/demo_routing.yaml exactly as `manage.py
 routing import` would (checked in full, applied idempotently), then does what a routing file
 never carries: gives the demo connections the secrets the simulators (`manage.py simulate`)
-expect, sets up signed callbacks for the back offices that push status changes, and makes each
-demo connection's status mappings those in services/seed/demo_status_mappings.yaml.
+expect, sets up signed callbacks for the back offices that push status changes, makes each
+demo connection's status mappings those in services/seed/demo_status_mappings.yaml, and makes
+each routed service live (seed_catalogue leaves new services not live until they are routed).
 
 The secrets are the simulators' published defaults, known to everyone who reads this file, so
 it refuses to run when DEBUG is off unless --force is given: a production portal must never
@@ -19,13 +20,14 @@ from typing import Any
 
 import yaml
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from rest_framework import serializers
 
 from integrations.registry import registry
-from services.models import Connection, StatusMapping, Submission
+from services.models import Connection, Service, StatusMapping, Submission
 from services.routing.config_file import ImportProblems, import_document
+from services.routing.connections import ConnectionOptionsInvalid, apply_connection_options
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
 ROUTING_FILE = SEED_DIR / "demo_routing.yaml"
@@ -81,6 +83,7 @@ class Command(BaseCommand):
             for slug, rows in mappings.items():
                 if slug in connections and sync_status_mappings(connections[slug], rows):
                     changes.append(f"Set the status mappings of connection ‘{slug}’")
+            changes += make_routed_services_live(ROUTING_FILE.read_text(encoding="utf-8"))
         if changes:
             self.stdout.write("Demo routing:")
             for change in changes:
@@ -89,17 +92,36 @@ class Command(BaseCommand):
             self.stdout.write("Demo routing: no changes.")
 
 
+def make_routed_services_live(routing: str) -> list[str]:
+    """Make every service the routing file routes live, by the domain's own rule."""
+    slugs = [form["service"] for form in yaml.safe_load(routing).get("forms") or []]
+    changes = []
+    for service in Service.objects.filter(slug__in=slugs, is_live=False).order_by("slug"):
+        try:
+            service.go_live()
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        changes.append(f"Make service ‘{service.slug}’ live")
+    return changes
+
+
 def set_demo_secrets(connection: Connection) -> bool:
     """Give `connection` its demo secrets and callback set-up; True if anything changed."""
-    secrets = {**(connection.secrets or {}), **DEMO_SECRETS[connection.slug]}
+    before = {"config": connection.config, "secrets": connection.secrets}
     try:
-        registry.get(connection.adapter).validate_config({**connection.config, **secrets})
-    except serializers.ValidationError as error:
-        raise CommandError(f"Connection ‘{connection.slug}’: {error.detail}") from None
-    wanted: dict[str, Any] = {"secrets": secrets}
+        apply_connection_options(
+            connection,
+            registry.get(connection.adapter),
+            connection.config,
+            DEMO_SECRETS[connection.slug],
+        )
+    except ConnectionOptionsInvalid as invalid:
+        raise CommandError(f"Connection ‘{connection.slug}’: {invalid}") from None
+    wanted: dict[str, Any] = {"config": connection.config, "secrets": connection.secrets}
     if connection.slug in DEMO_CALLBACKS:
         wanted["callback_auth"], wanted["callback_secret"] = DEMO_CALLBACKS[connection.slug]
-    changed = [name for name, value in wanted.items() if getattr(connection, name) != value]
+    current = {**{name: getattr(connection, name) for name in wanted}, **before}
+    changed = [name for name, value in wanted.items() if current[name] != value]
     if not changed:
         return False
     for name in changed:

@@ -1,9 +1,9 @@
 import pytest
 
 from services.models import Service
-from services.seed import seed_catalogue
 from tests.portal.accounts.factories import UserFactory
 from tests.portal.conftest import CommittingClient
+from tests.services.seeding import nothing_queued, seed_live_catalogue
 
 
 @pytest.fixture
@@ -30,8 +30,9 @@ def private_files(settings, tmp_path):
 
 
 @pytest.fixture
-def catalogue(db):
-    seed_catalogue()
+def catalogue(db, monkeypatch):
+    nothing_queued(monkeypatch)
+    seed_live_catalogue()
     return {service.slug: service for service in Service.objects.all()}
 
 
