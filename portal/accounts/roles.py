@@ -24,12 +24,14 @@ ADMIN_ROLES = (SERVICE_ADMIN, SYSTEM_ADMIN)
 
 # The delivery dashboard and outbox (services/admin/delivery.py): view_delivery opens the
 # dashboard, change_delivery acts on deliveries (retry now, cancel, mark resolved, re-run
-# routing); view_submission opens a submission's delivery timeline.
+# routing); view_submission opens a submission's delivery timeline; view_outgoingmessage lists
+# the message outbox (e-mails waiting, sent or failed: never their words or addresses).
 DELIVERY_OPERATOR = (
     "services.view_delivery",
     "services.change_delivery",
     "services.view_attempt",
     "services.view_submission",
+    "services.view_outgoingmessage",
 )
 
 

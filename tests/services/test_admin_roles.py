@@ -110,3 +110,13 @@ def test_the_service_admin_role_cannot_delete_what_submissions_point_at():
     )
     assert response.status_code == 403
     assert Service.objects.filter(pk=service.pk).exists()
+
+
+@pytest.mark.parametrize("role", [SERVICE_ADMIN, SYSTEM_ADMIN])
+def test_admins_who_watch_deliveries_also_see_the_message_outbox(role):
+    # Given an admin who looks after deliveries, when they open the outgoing messages
+    page = staff(role).get(reverse("admin:services_outgoingmessage_changelist"))
+
+    # Then they see the list (a failed acknowledgement is as much theirs as a failed delivery)
+    assert page.status_code == 200
+    assert staff(AGENT).get(reverse("admin:services_outgoingmessage_changelist")).status_code == 403
