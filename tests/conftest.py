@@ -25,6 +25,8 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from portal import celery_app
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 WORKER_READY_TIMEOUT = 60.0
 WORKER_STOP_TIMEOUT = 20.0
@@ -320,3 +322,24 @@ def celery_worker_process(django_db_setup: None) -> Iterator[CeleryWorkerProcess
         finally:
             _stop(worker.process)
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def mail_through_celery(settings, mailoutbox):
+    """E-mail takes its production path, the message outbox and the send_message task, with the
+    task run in the test's own process and handed to the locmem backend at the end.
+
+    pytest-django swaps EMAIL_BACKEND for locmem, which would skip the outbox for mail sent
+    through Django; put the outbox backend back. EMAIL_URL is unset in tests, so the transport
+    (CELERY_EMAIL_BACKEND) would be SMTP.
+    """
+    settings.EMAIL_BACKEND = "portal.core.mail.OutboxEmailBackend"
+    settings.CELERY_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    previous = (
+        celery_app.conf.task_always_eager,
+        celery_app.conf.task_eager_propagates,
+    )
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield mailoutbox
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous

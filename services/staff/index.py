@@ -51,8 +51,13 @@ def index_values(submission: Submission) -> dict[str, str]:
     }
 
 
-def index_submission(submission: Submission) -> None:
-    CaseIndex.objects.update_or_create(submission=submission, defaults=index_values(submission))
+def index_submission(submission: Submission, *, created: bool = False) -> None:
+    """Write the submission's row of the search index. A new submission has none yet: one INSERT
+    on the resident's "Send" rather than a look-up, a savepoint and an INSERT."""
+    if created:
+        CaseIndex.objects.create(submission=submission, **index_values(submission))
+    else:
+        CaseIndex.objects.update_or_create(submission=submission, defaults=index_values(submission))
 
 
 def _add_address(value: Any, postcodes: list[str], uprns: list[str], addresses: list[str]) -> None:

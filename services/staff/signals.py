@@ -20,8 +20,12 @@ _NOT_INDEXED = frozenset({"status", "routing_decision", "routing_round"})
 
 @receiver(post_save, sender=Submission, dispatch_uid="staff_index_submission")
 def _index_saved_submission(
-    sender: type[Submission], instance: Submission, update_fields: Any = None, **kwargs: Any
+    sender: type[Submission],
+    instance: Submission,
+    created: bool = False,
+    update_fields: Any = None,
+    **kwargs: Any,
 ) -> None:
     if update_fields is not None and set(update_fields) <= _NOT_INDEXED:
         return
-    index_submission(instance)
+    index_submission(instance, created=created)

@@ -130,7 +130,7 @@ def submission(reference: str) -> Submission:
 
 
 def test_guest_reports_a_missed_bin_and_resumes_from_the_emailed_link(
-    journey: Journey, another_browser, mailoutbox
+    journey: Journey, another_browser, mail_through_celery
 ):
     page = journey.page
     collected = days_from_today(-2)
@@ -173,7 +173,7 @@ def test_guest_reports_a_missed_bin_and_resumes_from_the_emailed_link(
     journey.expect_heading("We have sent you a link")
     journey.finish()
 
-    link = _resume_link(mailoutbox, "guest@example.org")
+    link = _resume_link(mail_through_celery, "guest@example.org")
     later = another_browser()
     later.goto(link)
     later.expect_page("put-out")

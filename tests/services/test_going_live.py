@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 import yaml
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.exceptions import ValidationError
 from django.test import Client
 
@@ -16,6 +15,7 @@ from services.models import Connection, Destination, FormVersion, RoutingRule, R
 from services.models.forms import VersionStateError
 from services.routing.config_file import ImportProblems, import_document
 from tests.portal.accounts.factories import UserFactory
+from tests.portal.accounts.helpers import activate_totp
 from tests.services.delivery_admin.page_forms import press
 from tests.services.factories import FormVersionFactory, ServiceFactory
 
@@ -55,7 +55,7 @@ def route(service, *, rule_active: bool | None = None) -> Destination:
 @pytest.fixture
 def admin_client() -> Client:
     user: Any = UserFactory(is_staff=True, is_superuser=True)
-    TOTP.activate(user, generate_totp_secret())
+    activate_totp(user)
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     return client

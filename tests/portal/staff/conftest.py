@@ -8,13 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 
 from portal.accounts.roles import AGENT, SUPERVISOR
 from services.models import Submission, Team
 from services.seed import seed_catalogue
 from tests.portal.accounts.factories import UserFactory
+from tests.portal.accounts.helpers import activate_totp
 from tests.portal.conftest import CommittingClient
 from tests.portal.dashboard.factories import SubmissionFactory, live_version
 
@@ -23,7 +23,7 @@ STREETS = "report-pothole"
 
 
 def with_mfa(user: Any) -> Any:
-    TOTP.activate(user, generate_totp_secret())
+    activate_totp(user)
     return user
 
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from services.forms.uploads import inspect_upload, store_upload
 from services.models import AccessLog, CaseUpdate, Delivery, Submission
@@ -18,7 +19,17 @@ from tests.services.delivery_admin.factories import AttemptFactory, DeliveryFact
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def a_pdf() -> bytes:
+    """A real one-page PDF (uploads are parsed, so a bare "%PDF" header is refused)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF = a_pdf()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from portal.accounts.roles import AGENT, SERVICE_ADMIN, SYSTEM_ADMIN
 from tests.portal.accounts.factories import UserFactory
 from tests.portal.accounts.helpers import activate_totp
 from tests.portal.conftest import CommittingClient
-from tests.portal.conftest import mail_through_celery as _mail_through_celery
 
 
 def signed_in(user):
@@ -35,9 +34,6 @@ def service_admin_client(service_admin):
 @pytest.fixture
 def agent_client(db):
     return signed_in(UserFactory(is_staff=True, roles=[AGENT]))
-
-
-mail_through_celery = _mail_through_celery
 
 
 @pytest.fixture

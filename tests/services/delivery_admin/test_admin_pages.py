@@ -393,10 +393,11 @@ def test_bulk_retry_now(service_admin_client, nothing_queued):
 
 def browser_like_client(user):
     """A signed-in client that checks CSRF tokens, as the site does for a real browser."""
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.test import Client
 
-    TOTP.activate(user, generate_totp_secret())
+    from tests.portal.accounts.helpers import activate_totp
+
+    activate_totp(user)
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     return client

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 import yaml
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -18,6 +17,7 @@ from integrations.registry import registry
 from services.models import Connection
 from services.routing.connections import ConnectionOptionsInvalid, apply_connection_options
 from tests.portal.accounts.factories import UserFactory
+from tests.portal.accounts.helpers import activate_totp
 from tests.services.routing.helpers import TicketAdapter
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def tickets():
 @pytest.fixture
 def admin_client() -> Client:
     user: Any = UserFactory(is_staff=True, is_superuser=True)
-    TOTP.activate(user, generate_totp_secret())
+    activate_totp(user)
     client = Client()
     client.force_login(user)
     return client

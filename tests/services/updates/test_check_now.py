@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
@@ -16,6 +15,7 @@ from integrations.simulators.open311 import Open311Simulator
 from portal.accounts.roles import SERVICE_ADMIN
 from services.models import Connection, StatusMapping, Submission
 from tests.portal.accounts.factories import UserFactory
+from tests.portal.accounts.helpers import activate_totp
 from tests.services.delivery_admin.page_forms import press
 from tests.services.updates.helpers import case_sent_to, connection_with_mappings
 
@@ -23,7 +23,7 @@ S = Submission.Status
 
 
 def signed_in(user: Any) -> Client:
-    TOTP.activate(user, generate_totp_secret())
+    activate_totp(user)
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     return client

@@ -1,3 +1,0 @@
-from tests.portal.conftest import mail_through_celery
-
-__all__ = ["mail_through_celery"]
