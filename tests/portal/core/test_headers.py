@@ -4,10 +4,10 @@ import pytest
 from django.urls import reverse
 
 from portal.dashboard.tracking import make_token
-from services.seed import seed_catalogue
 from tests.portal.accounts.factories import UserFactory
 from tests.portal.dashboard.factories import SubmissionFactory
 from tests.portal.journey.helpers import answer, page_id, start
+from tests.services.seeding import seed_live_catalogue
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def no_store(response) -> bool:
 
 @pytest.fixture
 def catalogue():
-    seed_catalogue()
+    seed_live_catalogue()
 
 
 def test_question_and_check_your_answers_pages_are_never_stored(client, catalogue):
