@@ -59,12 +59,20 @@ from django.db.models import Count, Sum
 
 from integrations.registry import registry
 from services.delivery import tasks
-from services.models import Attempt, Connection, Delivery, Destination, Submission
+from services.models import (
+    Attempt,
+    Connection,
+    Delivery,
+    Destination,
+    OutgoingMessage,
+    Submission,
+)
 from tests.conftest import default_queue, kill_worker, start_celery_worker
 from tests.faults.conftest import (
     PostgresServer,
     RedisServer,
     SimulatorProcess,
+    SMTPProcess,
     database_on,
     publishing_to,
     wait_until,
@@ -102,7 +110,12 @@ WORKER_ENV = {
     # workers hold and must notice (not a fresh connection per task, as other worker tests use).
     "DATABASE_CONN_MAX_AGE": "60",
     "LOG_LEVEL": "WARNING",
+    # The acknowledgement e-mail's lease, as the deliveries' (see above).
+    "MESSAGE_LEASE_SECONDS": "15",
 }
+# The SMTP server refuses (451) or takes a message and hangs up before answering, at random.
+SMTP_REJECT_RATE = 0.1
+SMTP_DROP_RATE = 0.05
 SWEEP_EVERY = 3.0  # seconds
 POSTGRES_DOWN_SECONDS = 3.0
 SLOW_CALL = 0.8  # seconds each call takes while a blow is about to fall (under READ_TIMEOUT)
@@ -248,16 +261,19 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
     postgres = PostgresServer()
     postgres.start()
     offices: list[BackOffice] = []
+    smtp: SMTPProcess | None = None
     queue = f"faults-{uuid.uuid4().hex[:8]}"
     env = {**WORKER_ENV, "REDIS_URL": redis_server.url, "CELERY_BROKER_URL": redis_server.url}
     chaos = random.Random(20251106)
     counts: Counter = Counter()
     workers = []
+    started_workers = []  # every worker process started, to find any that exited by itself
+    killed = set()  # the hostnames of those the suite killed
     kills_at, flushes_at = at(KILLS_AT), at(FLUSHES_AT)
     (redis_restart_at,), (postgres_restart_at,) = at([REDIS_RESTART_AT]), at([POSTGRES_RESTART_AT])
 
     def start_worker(n, wait=False):
-        return start_celery_worker(
+        worker = start_celery_worker(
             queue,
             hostname=f"faults-{n}-{uuid.uuid4().hex[:6]}@localhost",
             workdir=fault_workdir,
@@ -265,12 +281,15 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
             env=env,
             wait=wait,
         )
+        started_workers.append(worker)
+        return worker
 
     def blow(done):
         if done in kills_at:
             with call_in_flight() as mid_call:
                 # Every worker at once, as when their host is lost: whichever holds the call.
                 for worker in workers:
+                    killed.add(worker.hostname)
                     kill_worker(worker)
             for n in range(WORKERS):
                 workers[n] = start_worker(n)  # one by one, so the finally kills each started
@@ -336,10 +355,15 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
 
     def undelivered() -> bool:
         close_old_connections()
-        return Delivery.objects.exclude(state=Delivery.State.DELIVERED).exists()
+        unsent = OutgoingMessage.objects.exclude(state=OutgoingMessage.State.SENT)
+        return Delivery.objects.exclude(state=Delivery.State.DELIVERED).exists() or unsent.exists()
 
     try:
         offices = start_back_offices(fault_workdir)
+        smtp = SMTPProcess(
+            fault_workdir, seed=20251106, reject_rate=SMTP_REJECT_RATE, drop_rate=SMTP_DROP_RATE
+        )
+        env["EMAIL_URL"] = smtp.url
         with database_on(postgres), default_queue(queue), publishing_to(redis_server.url):
             connections = [connection_to(office) for office in offices]
             first, first_mapping = connections[0]
@@ -415,9 +439,22 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
             adoptions = Counter(adopted.values_list("delivery__connection__slug", flat=True))
             claims = Delivery.objects.aggregate(total=Sum("attempts"))["total"] or 0
             retried = Delivery.objects.filter(attempts__gt=1).aggregate(n=Count("pk"))["n"]
+            references = set(Submission.objects.values_list("reference", flat=True))
+            messages = list(OutgoingMessage.objects.values_list("kind", "state", "message_id"))
+            # Before the suite stops them: any worker not killed by the suite and not running
+            # exited by itself (a crash, or an unrecoverable error after a Redis restart).
+            exited = [
+                (worker.hostname, worker.process.returncode)
+                for worker in started_workers
+                if worker.hostname not in killed and worker.process.poll() is not None
+            ]
     finally:
         for worker in workers:
             kill_worker(worker)
+        received = smtp.messages() if smtp is not None else []
+        smtp_injected = smtp.injected() if smtp is not None else {}
+        if smtp is not None:
+            smtp.stop()
         records = {office.name: office.simulator.records()["records"] for office in offices}
         injected = {office.name: office.simulator.stats().get("injected", {}) for office in offices}
         for office in offices:
@@ -426,6 +463,17 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
         postgres.remove()
 
     states = Counter(d.state for d in deliveries)
+    message_states = Counter(state for _, state, _ in messages)
+    acknowledgements = {mid for kind, _, mid in messages if kind == "acknowledgement"}
+    # Each acknowledgement the SMTP server stored, by Message-ID and by the reference its
+    # subject names ("<service>: your reference is <reference>").
+    copies = Counter(m["message_id"] for m in received)
+    ids_by_reference: dict[str, set[str]] = {}
+    for m in received:
+        if m["message_id"] not in acknowledgements:
+            continue  # an alert to the service team about deliveries overdue
+        reference = m["subject"].rsplit(" ", 1)[-1]
+        ids_by_reference.setdefault(reference, set()).add(m["message_id"])
     summary = {
         "submissions": submissions,
         "deliveries": len(deliveries),
@@ -440,6 +488,13 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
         "faults injected by each back office": injected,
         "records adopted after a lookup": dict(adoptions),
         "submissions refused (database down), tried again": made["refused"],
+        "outgoing messages": dict(message_states),
+        "e-mails stored by the SMTP server": len(received),
+        "repeats of a Message-ID (sent again after the answer was lost)": sum(copies.values())
+        - len(copies),
+        "faults injected by the SMTP server": smtp_injected,
+        "workers started": len(started_workers),
+        "workers that exited by themselves": exited,
         **counts,
         "submit seconds": round(submitted - started, 1),
         "delivered seconds after last submit": round(finished - submitted, 1),
@@ -469,6 +524,19 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
         ids = {office.key_of(r): office.id_of(r) for r in held}
         assert all(d.external_reference == ids[str(d.idempotency_key)] for d in mine), office.name
 
+    # Every acknowledgement e-mail arrived, one Message-ID per submission reference, and every
+    # message in the outbox is sent. A copy of the same Message-ID is SMTP's at-least-once (the
+    # server took it, the answer was lost, or a worker died before recording "sent"; the Message-ID
+    # lets mail clients drop it): counted and printed above, not a failure.
+    assert message_states == {OutgoingMessage.State.SENT: len(messages)}, summary
+    assert len(acknowledgements) == submissions
+    assert set(copies) == {message_id for _, _, message_id in messages}
+    assert set(ids_by_reference) == references
+    assert all(len(ids) == 1 for ids in ids_by_reference.values()), summary
+
+    # No worker was left dead: each that is not running was killed by the suite.
+    assert exited == [], summary
+
     # And the faults really happened: otherwise this proves nothing.
     # Every kill and restart happened, and some fell mid-call: an attempt claimed and never
     # recorded is one a kill or the database's restart cut off (on two loaded cores the
@@ -483,6 +551,8 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
     assert retried > 0
     # Commits whose answers were lost were found by the lookup, not made twice.
     assert adoptions["open311"] + adoptions["soap"] > 0, summary
+    assert smtp_injected.get("reject", 0) > 0, summary
+    assert smtp_injected.get("drop", 0) > 0, summary
 
 
 def test_the_suites_postgresql_can_be_restarted_and_is_not_the_shared_one():
