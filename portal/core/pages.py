@@ -4,7 +4,10 @@ Error pages never touch the session or the database (their templates empty the a
 so they still render when PostgreSQL is the thing that failed.
 """
 
+import sys
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -41,8 +44,14 @@ def contact(request: HttpRequest) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """Django's own handler renders 500.html without the request, so with no council name."""
-    return render(request, "500.html", status=500)
+    """Django's own handler renders 500.html without the request, so with no council name.
+
+    A database that cannot be reached (stopped, restarting, failing over) makes the service
+    unavailable for a while rather than broken: 503, so that load balancers, monitoring and
+    people see "try again later" for what it is. Django calls this inside its except block, so
+    the exception being handled is the one that failed the request."""
+    unreachable = isinstance(sys.exception(), OperationalError | InterfaceError)
+    return render(request, "500.html", status=503 if unreachable else 500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

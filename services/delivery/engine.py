@@ -170,6 +170,7 @@ def _record(
             number=claimed.attempt_number,
             started_at=started_at,
             duration_ms=duration_ms,
+            excerpt=outcome.excerpt[:EXCERPT_LENGTH],
         )
     else:
         held, requeue_in = _record_failure(claimed, outcome, started_at, duration_ms, now)

@@ -113,6 +113,7 @@ def record_success(
     number: int,
     started_at: datetime,
     duration_ms: int,
+    excerpt: str = "",
 ) -> bool:
     """Record a successful attempt in one round trip; True if the claim `token` still held the
     delivery (it is delivered now), False if another worker took it over meanwhile.
@@ -128,7 +129,8 @@ def record_success(
     the statement that says whether we held the claim comes last for its row count.
     """
     params = {
-        **_attempt(delivery_id, number, started_at, duration_ms, _SUCCEEDED, "", "", ""),
+        # The excerpt is a repeat attempt's note ("ambiguous: looked up, adopted ..."), for staff.
+        **_attempt(delivery_id, number, started_at, duration_ms, _SUCCEEDED, "", "", excerpt),
         "connection": connection_id,
         "token": _uuid(token),
         "reference": reference,

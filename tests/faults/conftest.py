@@ -2,6 +2,7 @@
 processes, workers."""
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -274,3 +276,60 @@ def fault_workdir(tmp_path_factory) -> Iterator[Path]:
     path = tmp_path_factory.mktemp("faults")
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+class SMTPProcess:
+    """The SMTP simulator in a process of its own (tests/faults/smtp_process.py), refusing or
+    dropping some messages at random; what it stored is read from its records file."""
+
+    def __init__(self, workdir: Path, *, seed: int, reject_rate: float, drop_rate: float) -> None:
+        self.port = free_port()
+        self.records_path = workdir / "smtp-records.jsonl"
+        command = [
+            sys.executable,
+            "-m",
+            "tests.faults.smtp_process",
+            "--port",
+            str(self.port),
+            "--records",
+            str(self.records_path),
+            "--seed",
+            str(seed),
+            "--reject-rate",
+            str(reject_rate),
+            "--drop-rate",
+            str(drop_rate),
+        ]
+        with (workdir / "smtp.log").open("wb") as log:
+            self.process = subprocess.Popen(
+                command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT
+            )
+
+        def listening() -> bool:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+
+        wait_until(listening, 20, "the SMTP simulator")
+
+    @property
+    def url(self) -> str:
+        """For the workers' EMAIL_URL."""
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def lines(self) -> list[dict]:
+        if not self.records_path.exists():
+            return []
+        text = self.records_path.read_text(encoding="utf-8")
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+    def messages(self) -> list[dict]:
+        """Each message stored: {"message_id", "subject"}, repeats included."""
+        return [line for line in self.lines() if "message_id" in line]
+
+    def injected(self) -> dict[str, int]:
+        return dict(Counter(line["fault"] for line in self.lines() if "fault" in line))
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)

@@ -50,13 +50,15 @@ def test_workers_keep_consuming_after_redis_restarts_without_help(settings, faul
     # Given three workers delivering from a Redis of the test's own
     redis_server = RedisServer(fault_workdir)
     redis_server.start()
-    simulator = SimulatorProcess(SECRET, {}, fault_workdir / "simulator.log")
+    simulator = SimulatorProcess(
+        "webhook", ["--secret", SECRET], {}, fault_workdir / "simulator.log"
+    )
     queue = f"restart-{uuid.uuid4().hex[:8]}"
     env = {**WORKER_ENV, "REDIS_URL": redis_server.url, "CELERY_BROKER_URL": redis_server.url}
     workers = []
     try:
         with default_queue(queue), publishing_to(redis_server.url):
-            connection = make_connection(simulator.records_url)
+            connection = make_connection(f"{simulator.url}/records")
             version = make_routed_version(connection)
             workers.extend(
                 start_celery_worker(

@@ -8,7 +8,10 @@ request for every POST, the SOAP system a new case for a repeated ClientReferenc
 about 30% of calls: 503s, connection resets, answers slower than the adapter's timeout, and 5%
 that commit the record and then hang up without answering. Three real Celery worker processes
 (prefork, two children each) deliver, on a PostgreSQL cluster and a Redis server of the suite's
-own, while submissions are made through submit_draft (so through the production outbox), and:
+own, while residents submit, half through submit_draft and half signed in through the real
+check-your-answers view (Django's test client: every middleware, the session in PostgreSQL, the
+error handler), each acknowledged by e-mail through the message outbox to the SMTP simulator (a
+process of its own, refusing 10% with 451 and taking 5% then hanging up before answering), and:
 
 - the workers are SIGKILLed (all at once, as when their host is lost) several times, each time
   just after a call has left for a back office (the back offices are slowed for that moment), and
@@ -31,7 +34,16 @@ cooldown); the claim, retry, budget, breaker, sweeper and adapter code is the pr
 Then it asserts, FROM THE SIMULATORS' OWN RECORDS, that every (submission, destination) made
 exactly one record, by the delivery's key and by the submission reference in what was sent, that
 every delivery is delivered with that record's id as its reference, and that the faults
-happened. It prints the counts and the time taken.
+happened. It prints the counts and the time taken. And, from the SMTP simulator's own records,
+that each submission's acknowledgement arrived under exactly ONE Message-ID (matched by the
+reference in its subject) and every outbox message is sent. That is the honest form of "exactly
+once" for SMTP, which is at least once by protocol (docs/idempotency.md): when the server took a
+message and the answer was lost (its hang-ups, or a worker SIGKILLed before recording "sent"),
+the message goes again with the same Message-ID, which mail clients use to drop the copy; the
+number of such repeats is printed, not failed. Also that no request through the view was answered
+500 (one is always made while PostgreSQL is down: a 503 "Sorry, there is a problem with the
+service", and the resident presses again), and that no worker exited by itself: every worker
+process not running at the end is one the suite killed.
 
 CI runs FAULT_SUBMISSIONS (default 100: four times as many deliveries) to stay within a few
 minutes on two cores; `FAULT_SUBMISSIONS=1000 make pytest ARGS="tests/faults"` is the full run.
@@ -56,19 +68,31 @@ import redis
 from django.db import close_old_connections
 from django.db import connection as db_connection
 from django.db.models import Count, Sum
+from django.test import Client
+from django.urls import reverse
 
 from integrations.registry import registry
 from services.delivery import tasks
-from services.models import Attempt, Connection, Delivery, Destination, Submission
+from services.models import (
+    Attempt,
+    Connection,
+    Delivery,
+    Destination,
+    Draft,
+    OutgoingMessage,
+    Submission,
+)
 from tests.conftest import default_queue, kill_worker, start_celery_worker
 from tests.faults.conftest import (
     PostgresServer,
     RedisServer,
     SimulatorProcess,
+    SMTPProcess,
     database_on,
     publishing_to,
     wait_until,
 )
+from tests.portal.accounts.factories import UserFactory
 from tests.services.delivery.conftest import SECRET, make_connection, make_routed_version, submit
 
 pytestmark = [pytest.mark.faults, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -102,7 +126,12 @@ WORKER_ENV = {
     # workers hold and must notice (not a fresh connection per task, as other worker tests use).
     "DATABASE_CONN_MAX_AGE": "60",
     "LOG_LEVEL": "WARNING",
+    # The acknowledgement e-mail's lease, as the deliveries' (see above).
+    "MESSAGE_LEASE_SECONDS": "15",
 }
+# The SMTP server refuses (451) or takes a message and hangs up before answering, at random.
+SMTP_REJECT_RATE = 0.1
+SMTP_DROP_RATE = 0.05
 SWEEP_EVERY = 3.0  # seconds
 POSTGRES_DOWN_SECONDS = 3.0
 SLOW_CALL = 0.8  # seconds each call takes while a blow is about to fall (under READ_TIMEOUT)
@@ -234,6 +263,49 @@ def connection_to(office: BackOffice) -> tuple[Connection, dict[str, Any]]:
     return connection, mapping
 
 
+class Browser:
+    """A signed-in resident on the portal, through Django's test client (every middleware, the
+    session in PostgreSQL, the 500 handler), pressing "Send" on check-your-answers and pressing
+    again if the page says there is a problem. Counts each answer's status."""
+
+    def __init__(self, version, made: Counter, lock: threading.Lock) -> None:
+        self.version, self.made, self.lock = version, made, lock
+        self.user = UserFactory.create()
+        self.client = Client(raise_request_exception=False)
+        self.client.force_login(self.user)
+        self.statuses: Counter[int] = Counter()
+        self.draft: Draft | None = None
+
+    def start_draft(self, bin_type: str) -> bool:
+        try:
+            self.draft = Draft.objects.create(
+                form_version=self.version, user=self.user, answers={"bin_type": bin_type}
+            )
+        except django.db.Error:
+            return False
+        return True
+
+    def submitted_once(self, bin_type: str) -> bool:
+        close_old_connections()  # one PostgreSQL's restart broke
+        if self.draft is None and not self.start_draft(bin_type):
+            with self.lock:
+                self.made["refused"] += 1
+            return False
+        assert self.draft is not None
+        slug = self.version.form.service.slug
+        check = reverse("journey:check", kwargs={"slug": slug, "draft_id": self.draft.id})
+        response = self.client.post(check, {})
+        self.statuses[response.status_code] += 1
+        # Sent: the confirmation, reached from the view's redirect (or, if the first press was
+        # sent but its answer lost, from the draft's page, which now points to the reference).
+        if response.status_code == 302 and "/sent/" in response["Location"]:
+            self.draft = None
+            return True
+        with self.lock:
+            self.made["refused"] += 1
+        return False
+
+
 def at(fractions) -> set[int]:
     return {max(1, round(f * SUBMISSIONS)) for f in fractions}
 
@@ -242,22 +314,30 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
     settings, fault_workdir
 ):
     settings.DELIVERY_SWEEP_GRACE_SECONDS = 5
+    # The error page is read, not its assets: no collectstatic manifest is needed.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     started = time.monotonic()
     redis_server = RedisServer(fault_workdir)
     redis_server.start()
     postgres = PostgresServer()
     postgres.start()
     offices: list[BackOffice] = []
+    smtp: SMTPProcess | None = None
     queue = f"faults-{uuid.uuid4().hex[:8]}"
     env = {**WORKER_ENV, "REDIS_URL": redis_server.url, "CELERY_BROKER_URL": redis_server.url}
     chaos = random.Random(20251106)
     counts: Counter = Counter()
     workers = []
+    started_workers = []  # every worker process started, to find any that exited by itself
+    killed = set()  # the hostnames of those the suite killed
     kills_at, flushes_at = at(KILLS_AT), at(FLUSHES_AT)
     (redis_restart_at,), (postgres_restart_at,) = at([REDIS_RESTART_AT]), at([POSTGRES_RESTART_AT])
 
     def start_worker(n, wait=False):
-        return start_celery_worker(
+        worker = start_celery_worker(
             queue,
             hostname=f"faults-{n}-{uuid.uuid4().hex[:6]}@localhost",
             workdir=fault_workdir,
@@ -265,12 +345,15 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
             env=env,
             wait=wait,
         )
+        started_workers.append(worker)
+        return worker
 
     def blow(done):
         if done in kills_at:
             with call_in_flight() as mid_call:
                 # Every worker at once, as when their host is lost: whichever holds the call.
                 for worker in workers:
+                    killed.add(worker.hostname)
                     kill_worker(worker)
             for n in range(WORKERS):
                 workers[n] = start_worker(n)  # one by one, so the finally kills each started
@@ -288,8 +371,15 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
         if done == postgres_restart_at:
             # While a worker is mid-call (it cannot record what came of it) and residents are
             # submitting (they see an error and try again).
+            probe.start_draft("garden")
             with call_in_flight() as mid_call:
-                postgres.restart(down_for=POSTGRES_DOWN_SECONDS)
+                postgres.stop()
+                # And one resident is surely pressing "Send" while it is down.
+                counts["sent while the database was down"] += probe.submitted_once("garden")
+                time.sleep(POSTGRES_DOWN_SECONDS)
+                postgres.start()
+            while not probe.submitted_once("garden"):
+                time.sleep(0.5)
             counts["postgres restarts"] += 1
             counts["postgres restarts mid-call"] += mid_call
 
@@ -336,10 +426,15 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
 
     def undelivered() -> bool:
         close_old_connections()
-        return Delivery.objects.exclude(state=Delivery.State.DELIVERED).exists()
+        unsent = OutgoingMessage.objects.exclude(state=OutgoingMessage.State.SENT)
+        return Delivery.objects.exclude(state=Delivery.State.DELIVERED).exists() or unsent.exists()
 
     try:
         offices = start_back_offices(fault_workdir)
+        smtp = SMTPProcess(
+            fault_workdir, seed=20251106, reject_rate=SMTP_REJECT_RATE, drop_rate=SMTP_DROP_RATE
+        )
+        env["EMAIL_URL"] = smtp.url
         with database_on(postgres), default_queue(queue), publishing_to(redis_server.url):
             connections = [connection_to(office) for office in offices]
             first, first_mapping = connections[0]
@@ -360,10 +455,11 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
             made = Counter()
             lock = threading.Lock()
 
-            def resident(numbers):
+            def resident(numbers, browser: Browser | None):
                 try:
                     for n in numbers:
-                        while not submitted_once(choices[n - 1]):
+                        send = submitted_once if browser is None else browser.submitted_once
+                        while not send(choices[n - 1]):
                             time.sleep(0.5)  # the database is down: the resident tries again
                         with lock:
                             made["n"] += 1
@@ -382,8 +478,17 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
                     return False
                 return True
 
+            # Half the residents press "Send" on check-your-answers through the real view.
+            browsers = [Browser(version, made, lock) for _ in range(SUBMITTERS // 2)]
+            probe = Browser(version, made, lock)  # this thread's, at the PostgreSQL restart
             residents = [
-                threading.Thread(target=resident, args=(range(k, SUBMISSIONS + 1, SUBMITTERS),))
+                threading.Thread(
+                    target=resident,
+                    args=(
+                        range(k, SUBMISSIONS + 1, SUBMITTERS),
+                        browsers[k - 1] if k <= len(browsers) else None,
+                    ),
+                )
                 for k in range(1, SUBMITTERS + 1)
             ]
             for thread in residents:
@@ -415,9 +520,23 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
             adoptions = Counter(adopted.values_list("delivery__connection__slug", flat=True))
             claims = Delivery.objects.aggregate(total=Sum("attempts"))["total"] or 0
             retried = Delivery.objects.filter(attempts__gt=1).aggregate(n=Count("pk"))["n"]
+            answers = sum((browser.statuses for browser in [*browsers, probe]), Counter())
+            references = set(Submission.objects.values_list("reference", flat=True))
+            messages = list(OutgoingMessage.objects.values_list("kind", "state", "message_id"))
+            # Before the suite stops them: any worker not killed by the suite and not running
+            # exited by itself (a crash, or an unrecoverable error after a Redis restart).
+            exited = [
+                (worker.hostname, worker.process.returncode)
+                for worker in started_workers
+                if worker.hostname not in killed and worker.process.poll() is not None
+            ]
     finally:
         for worker in workers:
             kill_worker(worker)
+        received = smtp.messages() if smtp is not None else []
+        smtp_injected = smtp.injected() if smtp is not None else {}
+        if smtp is not None:
+            smtp.stop()
         records = {office.name: office.simulator.records()["records"] for office in offices}
         injected = {office.name: office.simulator.stats().get("injected", {}) for office in offices}
         for office in offices:
@@ -426,6 +545,17 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
         postgres.remove()
 
     states = Counter(d.state for d in deliveries)
+    message_states = Counter(state for _, state, _ in messages)
+    acknowledgements = {mid for kind, _, mid in messages if kind == "acknowledgement"}
+    # Each acknowledgement the SMTP server stored, by Message-ID and by the reference its
+    # subject names ("<service>: your reference is <reference>").
+    copies = Counter(m["message_id"] for m in received)
+    ids_by_reference: dict[str, set[str]] = {}
+    for m in received:
+        if m["message_id"] not in acknowledgements:
+            continue  # an alert to the service team about deliveries overdue
+        reference = m["subject"].rsplit(" ", 1)[-1]
+        ids_by_reference.setdefault(reference, set()).add(m["message_id"])
     summary = {
         "submissions": submissions,
         "deliveries": len(deliveries),
@@ -440,6 +570,14 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
         "faults injected by each back office": injected,
         "records adopted after a lookup": dict(adoptions),
         "submissions refused (database down), tried again": made["refused"],
+        "answers to residents through the view (status: count)": dict(answers),
+        "outgoing messages": dict(message_states),
+        "e-mails stored by the SMTP server": len(received),
+        "repeats of a Message-ID (sent again after the answer was lost)": sum(copies.values())
+        - len(copies),
+        "faults injected by the SMTP server": smtp_injected,
+        "workers started": len(started_workers),
+        "workers that exited by themselves": exited,
         **counts,
         "submit seconds": round(submitted - started, 1),
         "delivered seconds after last submit": round(finished - submitted, 1),
@@ -469,6 +607,26 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
         ids = {office.key_of(r): office.id_of(r) for r in held}
         assert all(d.external_reference == ids[str(d.idempotency_key)] for d in mine), office.name
 
+    # Every acknowledgement e-mail arrived, one Message-ID per submission reference, and every
+    # message in the outbox is sent. A copy of the same Message-ID is SMTP's at-least-once (the
+    # server took it, the answer was lost, or a worker died before recording "sent"; the Message-ID
+    # lets mail clients drop it): counted and printed above, not a failure.
+    assert message_states == {OutgoingMessage.State.SENT: len(messages)}, summary
+    assert len(acknowledgements) == submissions
+    assert set(copies) == {message_id for _, _, message_id in messages}
+    assert set(ids_by_reference) == references
+    assert all(len(ids) == 1 for ids in ids_by_reference.values()), summary
+
+    # No request was answered 500: a resident whose request could not reach the database saw
+    # "Sorry, there is a problem with the service" as a 503 and pressed again; each was sent.
+    assert answers[500] == 0, summary
+    assert answers[503] > 0, summary
+    assert counts["sent while the database was down"] == 0, summary
+    assert set(answers) <= {302, 503}, summary
+
+    # No worker was left dead: each that is not running was killed by the suite.
+    assert exited == [], summary
+
     # And the faults really happened: otherwise this proves nothing.
     # Every kill and restart happened, and some fell mid-call: an attempt claimed and never
     # recorded is one a kill or the database's restart cut off (on two loaded cores the
@@ -483,6 +641,8 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
     assert retried > 0
     # Commits whose answers were lost were found by the lookup, not made twice.
     assert adoptions["open311"] + adoptions["soap"] > 0, summary
+    assert smtp_injected.get("reject", 0) > 0, summary
+    assert smtp_injected.get("drop", 0) > 0, summary
 
 
 def test_the_suites_postgresql_can_be_restarted_and_is_not_the_shared_one():

@@ -1,8 +1,10 @@
 """The portal's own pages and error pages, through Django's test client."""
 
 import re
+import socket
 
 import pytest
+from django.db import connections
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import path
@@ -15,8 +17,22 @@ def boom(request):
     raise RuntimeError("something broke")
 
 
-# The real URLs plus one that fails, with the real 500 handler.
-urlpatterns = [path("boom/", boom), *portal.urls.urlpatterns]
+def database_down(request):
+    # A real connection to a port where no PostgreSQL listens, as when the server is stopped.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    default = connections["default"]
+    unreachable = default.__class__({**default.settings_dict, "PORT": str(port)})
+    unreachable.ensure_connection()
+
+
+# The real URLs plus two that fail, with the real 500 handler.
+urlpatterns = [
+    path("boom/", boom),
+    path("database-down/", database_down),
+    *portal.urls.urlpatterns,
+]
 handler500 = portal.urls.handler500
 
 
@@ -109,6 +125,21 @@ def test_server_error_page_is_branded_and_hides_the_details():
     assert "something broke" not in page
     nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
     assert f'<script nonce="{nonce}">' in page
+
+
+@pytest.mark.django_db  # the request may try to connect; nothing is reached
+@pytest.mark.urls("tests.portal.core.test_pages")
+def test_a_database_that_cannot_be_reached_is_a_503_with_the_same_page_not_a_500():
+    # Given PostgreSQL stopped (a restart, a failover) under a request
+    client = Client(raise_request_exception=False)
+
+    # When the request cannot reach it
+    response = client.get("/database-down/")
+
+    # Then it is "unavailable for now", not a fault of the service, on the same page
+    assert response.status_code == 503
+    assert title(response) == "Sorry, there is a problem with the service – Anytown Council"
+    assert "connection" not in response.content.decode().lower()
 
 
 @pytest.mark.django_db
