@@ -19,6 +19,27 @@ happens.
 The one required method is `deliver`. It must be safe to call again with the same idempotency
 key: a retry after a lost response must find the first record, never create a second.
 
+Files. A payload carries each file the resident sent as a `DeliveryFile` (or a list of them),
+wherever the mapping put it: its name, its type (checked by content when it was uploaded), size,
+SHA-256, `read()` for the bytes and `signed_url()` for a link this connection may fetch it by.
+Adapters never touch storage or models. An adapter sends a case's files in its system's native
+way, each exactly once, and keeps count on the `Progress` it is given: a delivery that made the
+case but failed on its third file resumes at the third file, never making the case again nor
+sending a file the back office already accepted:
+
+        def deliver(self, payload, idempotency_key, progress=None):
+            progress = progress or Progress()
+            reference = progress.reference or self._create_case(payload, idempotency_key)
+            progress.record_reference(reference)     # kept before any file is sent
+            for upload in files_in(payload):
+                if not progress.done(upload):
+                    progress.record_file(upload, self._attach(reference, upload, idempotency_key))
+            return reference
+
+A file call whose answer was lost (the back office kept it, the portal never heard) is not in the
+progress, so the adapter must still make each file call idempotent in its system's own way (a
+lookup by a deterministic key, a client reference of the delivery's key plus the file's hash).
+
 Every attempt after a delivery's first calls `redeliver` instead: an earlier attempt may have
 reached the back office even if nothing says so (its answer was lost, or its worker was killed
 mid-call and left no record at all). By default it is `deliver`, which is right for protocols
@@ -28,8 +49,9 @@ looks the record up there first and adopts it. docs/idempotency.md says what eac
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -120,6 +142,110 @@ def lookup_failed(exc: DeliveryError) -> DeliveryError:
     )
 
 
+@dataclass(frozen=True, eq=False)
+class DeliveryFile:
+    """One file the resident sent, as an adapter finds it in a payload.
+
+    `id` is stable for the submission (its question, and place if it has several) and is the key
+    of per-file progress; `name` is the resident's name for it, made safe to use as a file name
+    and ending in the extension of its real type; `content_type`, `size` and `sha256` were
+    established from the bytes when it was uploaded.
+
+    The delivery engine makes these with `opener` and `linker` bound to the portal's storage and
+    the connection; tests and tools make them with `from_bytes`.
+    """
+
+    id: str
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    opener: Callable[[], bytes] = field(repr=False)
+    linker: Callable[[], str] = field(repr=False)
+
+    def read(self) -> bytes:
+        """The file's bytes. PermanentError if it is gone (deleted by retention) or no longer
+        what was uploaded; TransientError if storage cannot be read just now."""
+        data = self.opener()
+        if hashlib.sha256(data).hexdigest() != self.sha256:
+            raise PermanentError(f"The file {self.name!r} has changed since it was uploaded")
+        return data
+
+    def signed_url(self) -> str:
+        """A link by which this connection's system may fetch the file, for a limited time.
+        PermanentError if the file is gone."""
+        return self.linker()
+
+    def describe(self) -> dict[str, Any]:
+        """The file as JSON-friendly facts, without its bytes or link."""
+        return {
+            "name": self.name,
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
+    @classmethod
+    def from_bytes(
+        cls, id: str, name: str, content_type: str, data: bytes, url: str = ""
+    ) -> DeliveryFile:
+        """A file held in memory (tests, previews): `url` is what signed_url() gives."""
+        return cls(
+            id=id,
+            name=name,
+            content_type=content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            opener=lambda: data,
+            linker=lambda: url,
+        )
+
+
+def files_in(payload: Mapping[str, Any]) -> Iterator[DeliveryFile]:
+    """Each distinct file in `payload`, in payload order, at the top level or in a list."""
+    seen: set[str] = set()
+    for value in payload.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, DeliveryFile) and item.id not in seen:
+                seen.add(item.id)
+                yield item
+
+
+class Progress:
+    """What earlier attempts at one delivery got done, so that a retry resumes where they
+    stopped instead of making the case again or re-sending an accepted file.
+
+    `reference` is the back office's reference of the case an earlier attempt made ("" if none
+    is known); `files` maps each accepted file's id to the back office's id for it ("" if it
+    gives none). The delivery engine passes one it keeps in the database (saved at each record_*
+    call, before the adapter goes on); this base class keeps it in memory only.
+    """
+
+    def __init__(self, reference: str = "", files: Mapping[str, str] | None = None) -> None:
+        self.reference = reference
+        self.files: dict[str, str] = dict(files or {})
+
+    def done(self, upload: DeliveryFile) -> bool:
+        return upload.id in self.files
+
+    def record_reference(self, reference: str) -> None:
+        """The case now exists in the back office as `reference`."""
+        if reference != self.reference:
+            self.reference = reference
+            self.save()
+
+    def record_file(self, upload: DeliveryFile, remote_id: str = "") -> None:
+        """The back office accepted `upload` (as `remote_id`, if it names it)."""
+        if self.files.get(upload.id) == remote_id and upload.id in self.files:
+            return
+        self.files[upload.id] = remote_id
+        self.save()
+
+    def save(self) -> None:
+        """Keep the progress; raise TransientError if it cannot be kept (then the adapter stops:
+        going on would do work no later attempt knows of)."""
+
+
 @dataclass(frozen=True)
 class TargetField:
     """A field the back office accepts, which an admin maps answers onto."""
@@ -167,17 +293,24 @@ class Adapter:
         """`config` is the validated options of one connection (secrets already decrypted)."""
         self.config = config
 
-    def deliver(self, payload: Mapping[str, Any], idempotency_key: str) -> str:
-        """Create the record; return the back office's reference for it.
+    def deliver(
+        self, payload: Mapping[str, Any], idempotency_key: str, progress: Progress | None = None
+    ) -> str:
+        """Create the record and send its files; return the back office's reference for it.
 
         Raise TransientError or PermanentError on failure. Send `idempotency_key` in the
         system's native way (a header, a client reference, an upsert key) so that a repeat
-        call after a lost answer finds the existing record.
+        call after a lost answer finds the existing record. `progress` says what earlier
+        attempts got done (see the module's docstring); None means nothing yet.
         """
         raise NotImplementedError
 
     def redeliver(
-        self, payload: Mapping[str, Any], idempotency_key: str, first_attempt_at: datetime
+        self,
+        payload: Mapping[str, Any],
+        idempotency_key: str,
+        first_attempt_at: datetime,
+        progress: Progress | None = None,
     ) -> Redelivered:
         """Deliver again after an earlier attempt (started at `first_attempt_at` or later) that
         may have made the record although no answer said so.
@@ -185,7 +318,7 @@ class Adapter:
         Override where the protocol cannot recognise a repeat: look the record up and adopt it
         instead of making a second; if the lookup itself fails, raise rather than send blind.
         """
-        return Redelivered(self.deliver(payload, idempotency_key))
+        return Redelivered(self.deliver(payload, idempotency_key, progress))
 
     def deliver_batch(
         self, items: Sequence[tuple[Mapping[str, Any], str]], batch_id: str

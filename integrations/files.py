@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 
-from integrations.base import PermanentError, TransientError
+from integrations.base import DeliveryFile, PermanentError, TransientError
 
 # A copy of services.forms.uploads.REFERENCE_PATTERN: integrations never import services.
 # tests/integrations/email/test_files.py fails if the two drift apart.
@@ -94,7 +94,7 @@ def safe_filename(name: str, extension: str) -> str:
     return f"{stem}.{extension}"
 
 
-def unique_names(files: list[UploadedFile]) -> list[str]:
+def unique_names(files: list[UploadedFile] | list[DeliveryFile]) -> list[str]:
     """A distinct name for each file, in order: pothole.jpg, pothole-2.jpg, ..."""
     seen: set[str] = set()
     names = []
@@ -115,6 +115,8 @@ def as_text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, DeliveryFile):
+        return value.name
     uploaded = file_answer(value)
     if uploaded is not None:
         return uploaded.name
