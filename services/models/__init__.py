@@ -5,6 +5,7 @@ from services.models.case_index import CaseIndex
 from services.models.casework import CaseActivity
 from services.models.catalogue import Service, Topic
 from services.models.delivery import Attempt, Delivery
+from services.models.files import FileFetch, SubmissionFile
 from services.models.forms import Form, FormVersion, ImmutableVersionError, VersionStateError
 from services.models.messages import OutgoingMessage
 from services.models.routing import Connection, Destination, RoutingRule, RoutingRuleSet
@@ -23,6 +24,7 @@ __all__ = [
     "Delivery",
     "Destination",
     "Draft",
+    "FileFetch",
     "Form",
     "FormVersion",
     "ImmutableVersionError",
@@ -32,6 +34,7 @@ __all__ = [
     "Service",
     "StatusMapping",
     "Submission",
+    "SubmissionFile",
     "Team",
     "Topic",
     "VersionStateError",

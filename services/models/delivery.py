@@ -77,6 +77,9 @@ class Delivery(models.Model):
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     alerted_at = models.DateTimeField(_("people told"), null=True, blank=True)
     resolution_note = models.TextField(_("note"), blank=True)
+    # What earlier attempts got done (integrations.base.Progress): {"reference": the case an
+    # attempt made, "files": {file id: the back office's id for it}}, so a retry resumes there.
+    progress = models.JSONField(_("progress"), default=dict, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
