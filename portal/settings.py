@@ -405,6 +405,10 @@ MESSAGE_LEASE_SECONDS = env.float("MESSAGE_LEASE_SECONDS", default=120.0)
 # Status callbacks from back offices, per connection per minute; more get 429.
 CALLBACKS_PER_MINUTE = env.int("CALLBACKS_PER_MINUTE", default=600)
 
+# Links by which back-office systems fetch residents' files (services/file_links.py) stop
+# working this many days after they were made.
+FILE_LINK_MAX_AGE_DAYS = env.int("FILE_LINK_MAX_AGE_DAYS", default=30)
+
 # --- The council --------------------------------------------------------------------------------
 
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="My Council")

@@ -6,6 +6,7 @@ from django.urls import include, path
 from portal.callbacks.views import receive as receive_callback
 from portal.core import pages
 from portal.core import views as core_views
+from portal.filelinks import views as file_link_views
 from portal.journey.preview import PREVIEW_URL_NAME, form_version_preview
 
 # The Django admin signs people in through allauth, so MFA applies to it as everywhere else.
@@ -24,6 +25,8 @@ urlpatterns = [
         name=PREVIEW_URL_NAME,
     ),
     path("admin/", admin.site.urls),
+    # Back offices fetch residents' files here by signed link (services/file_links.py).
+    path("files/<str:token>/", file_link_views.fetch, name="file_link"),
 ]
 
 # Resident-facing pages: English at /, Welsh at /cy/.

@@ -60,3 +60,6 @@ class FileFetch(models.Model):
         verbose_name = _("file fetch")
         verbose_name_plural = _("file fetches")
         ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.file_id} at {self.at:%Y-%m-%d %H:%M}"

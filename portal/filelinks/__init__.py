@@ -1,0 +1,1 @@
+"""Back-office systems fetching residents' files by signed link (see views.py)."""
