@@ -36,6 +36,7 @@ from integrations.base import (
     Adapter,
     DeliveryError,
     PermanentError,
+    Progress,
     StatusUpdate,
     TargetField,
     TransientError,
@@ -82,7 +83,9 @@ class CRMAdapter(Adapter):
         TargetField("longitude", type="number"),
     )
 
-    def deliver(self, payload: Mapping[str, Any], idempotency_key: str) -> str:
+    def deliver(
+        self, payload: Mapping[str, Any], idempotency_key: str, progress: Progress | None = None
+    ) -> str:
         # The key travels in the address; the CRM refuses a body that sets it again differently.
         record = {name: value for name, value in payload.items() if name != self._key_field}
         try:

@@ -41,7 +41,7 @@ from django.core.mail.backends.smtp import EmailBackend
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html, format_html_join
 
-from integrations.base import Adapter, DeliveryError, PermanentError, TransientError
+from integrations.base import Adapter, DeliveryError, PermanentError, Progress, TransientError
 from integrations.email import config as options
 from integrations.email.config import EmailConfig
 from integrations.files import UploadedFile, as_text, file_answer, files_in, unique_names
@@ -63,7 +63,9 @@ class EmailAdapter(Adapter):
     target_fields = ()
     accepts_any_fields = True
 
-    def deliver(self, payload: Mapping[str, Any], idempotency_key: str) -> str:
+    def deliver(
+        self, payload: Mapping[str, Any], idempotency_key: str, progress: Progress | None = None
+    ) -> str:
         message_id = self.message_id(idempotency_key)
         message = self.build_message(payload, idempotency_key)
         backend = self._backend()

@@ -50,6 +50,7 @@ from integrations.base import (
     Adapter,
     DeliveryError,
     PermanentError,
+    Progress,
     Redelivered,
     StatusUpdate,
     TargetField,
@@ -123,7 +124,9 @@ class Open311Adapter(Adapter):
             return code != REFERENCE_ATTRIBUTE  # the portal sets that one itself
         return super().accepts_target_field(name)
 
-    def deliver(self, payload: Mapping[str, Any], idempotency_key: str) -> str:
+    def deliver(
+        self, payload: Mapping[str, Any], idempotency_key: str, progress: Progress | None = None
+    ) -> str:
         form = self._form(payload, idempotency_key)
         try:
             response = self._send("POST", "requests.json", payload, data=form)
@@ -151,14 +154,18 @@ class Open311Adapter(Adapter):
         return reference
 
     def redeliver(
-        self, payload: Mapping[str, Any], idempotency_key: str, first_attempt_at: datetime
+        self,
+        payload: Mapping[str, Any],
+        idempotency_key: str,
+        first_attempt_at: datetime,
+        progress: Progress | None = None,
     ) -> Redelivered:
         form = self._form(payload, idempotency_key)  # a payload it refuses is refused first
         existing = self._look_up(form, payload, idempotency_key, first_attempt_at)
         if existing is not None:
             logger.info("open311 adopted an existing request", extra={"host": self._host()})
             return Redelivered.adopted(existing)
-        return Redelivered.sent(self.deliver(payload, idempotency_key))
+        return Redelivered.sent(self.deliver(payload, idempotency_key, progress))
 
     def check_connection(self) -> None:
         response = self._send("GET", "services.json", {}, params=self._jurisdiction())

@@ -44,7 +44,7 @@ from typing import Any
 import paramiko  # type: ignore[import-untyped,unused-ignore]  # ships no types
 from django.core.serializers.json import DjangoJSONEncoder
 
-from integrations.base import Adapter, DeliveryError, PermanentError, TransientError
+from integrations.base import Adapter, DeliveryError, PermanentError, Progress, TransientError
 from integrations.files import UploadedFile, file_answer, unique_names
 from integrations.registry import registry
 from integrations.sftp import config as options
@@ -66,7 +66,9 @@ class SFTPAdapter(Adapter):
     accepts_any_fields = True
     batched = True
 
-    def deliver(self, payload: Mapping[str, Any], idempotency_key: str) -> str:
+    def deliver(
+        self, payload: Mapping[str, Any], idempotency_key: str, progress: Progress | None = None
+    ) -> str:
         raise PermanentError(
             "The batch file drop sends submissions in batches on a schedule: use deliver_batch"
         )

@@ -50,6 +50,7 @@ from integrations.base import (
     Adapter,
     DeliveryError,
     PermanentError,
+    Progress,
     Redelivered,
     StatusUpdate,
     TargetField,
@@ -126,7 +127,9 @@ class SoapCaseAdapter(Adapter):
         super().__init__(config)
         self._service_proxy: Any = None
 
-    def deliver(self, payload: Mapping[str, Any], idempotency_key: str) -> str:
+    def deliver(
+        self, payload: Mapping[str, Any], idempotency_key: str, progress: Progress | None = None
+    ) -> str:
         request = _create_request(payload, idempotency_key, self.config.get("service_code") or "")
         try:
             answer = self._call("CreateServiceRequest", payload, request)
@@ -147,13 +150,17 @@ class SoapCaseAdapter(Adapter):
         return reference
 
     def redeliver(
-        self, payload: Mapping[str, Any], idempotency_key: str, first_attempt_at: datetime
+        self,
+        payload: Mapping[str, Any],
+        idempotency_key: str,
+        first_attempt_at: datetime,
+        progress: Progress | None = None,
     ) -> Redelivered:
         # A payload the system would refuse is refused before anything is asked.
         _create_request(payload, idempotency_key, self.config.get("service_code") or "")
         if LOOKUP_OPERATION not in self._guarded(lambda: self._service()._binding.all(), {}):
             return Redelivered(
-                self.deliver(payload, idempotency_key),
+                self.deliver(payload, idempotency_key, progress),
                 note="ambiguous: no lookup offered, sent again with the same ClientReference",
             )
         try:
@@ -165,7 +172,7 @@ class SoapCaseAdapter(Adapter):
         if found:
             logger.info("soap case adopted", extra={"host": self._host})
             return Redelivered.adopted(found[0])  # the oldest, should doubles already exist
-        return Redelivered.sent(self.deliver(payload, idempotency_key))
+        return Redelivered.sent(self.deliver(payload, idempotency_key, progress))
 
     def fetch_updates(self, since: datetime | None) -> list[StatusUpdate]:
         since = _aware(since) if since is not None else None

@@ -30,6 +30,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from integrations.base import (
     Adapter,
     PermanentError,
+    Progress,
 )
 from integrations.http import client, error_for, excerpt_of, send_errors
 from integrations.oauth2 import TokenSource, bearer, send_with_token
@@ -50,7 +51,9 @@ class WebhookAdapter(Adapter):
     target_fields = ()
     accepts_any_fields = True
 
-    def deliver(self, payload: Mapping[str, Any], idempotency_key: str) -> str:
+    def deliver(
+        self, payload: Mapping[str, Any], idempotency_key: str, progress: Progress | None = None
+    ) -> str:
         try:
             body = json.dumps(
                 payload, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")

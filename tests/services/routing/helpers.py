@@ -81,7 +81,7 @@ class TicketAdapter(Adapter):
         TargetField("reported_on", type="date"),
     )
 
-    def deliver(self, payload: Any, idempotency_key: str) -> str:
+    def deliver(self, payload: Any, idempotency_key: str, progress: Any = None) -> str:
         raise NotImplementedError("never called: routing tests send nothing")
 
 
@@ -93,7 +93,7 @@ class AnyFieldsAdapter(Adapter):
     config_serializer = TicketConfig
     accepts_any_fields = True
 
-    def deliver(self, payload: Any, idempotency_key: str) -> str:
+    def deliver(self, payload: Any, idempotency_key: str, progress: Any = None) -> str:
         raise NotImplementedError("never called: routing tests send nothing")
 
 

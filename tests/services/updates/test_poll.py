@@ -41,7 +41,7 @@ class FeedAdapter(Adapter):
     fault: ClassVar[Exception | None] = None
     asked: ClassVar[list[datetime | None]] = []
 
-    def deliver(self, payload: Any, idempotency_key: str) -> str:
+    def deliver(self, payload: Any, idempotency_key: str, progress: Any = None) -> str:
         raise NotImplementedError
 
     def fetch_updates(self, since: datetime | None) -> list[StatusUpdate]:
