@@ -149,9 +149,7 @@ def test_a_failure_on_the_third_file_resumes_at_the_third_file(sim, adapter):
     assert case_saves(sim) == 0
     assert note_calls(sim) == ["GET", "POST"]  # looked up (the case is not new), then sent
     assert (sim.creates, sim.updates) == (1, 0)
-    assert [(n["filename"], n["sha256"]) for n in sim.notes] == [
-        (f.name, f.sha256) for f in files
-    ]
+    assert [(n["filename"], n["sha256"]) for n in sim.notes] == [(f.name, f.sha256) for f in files]
     assert progress.reference == reference
     assert set(progress.files) == {"photo", "close_up", "evidence"}
 
@@ -217,7 +215,7 @@ def test_a_lookup_the_crm_refuses_is_permanent_and_sends_nothing(sim, adapter):
     adapter.deliver(CASE, KEY, progress)
     sim.set_faults(error_rate=1.0, error_status=400, times=1)
 
-    with pytest.raises(PermanentError, match="^ambiguous:"):
+    with pytest.raises(PermanentError, match=r"^ambiguous:"):
         adapter.deliver({**CASE, "files": two_photos_and_a_pdf()}, KEY, progress)
 
     assert "POST" not in note_calls(sim)
