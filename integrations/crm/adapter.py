@@ -16,6 +16,31 @@ the worker and fetched afresh once when the CRM answers 401. 429 (Dynamics servi
 limits) and 5xx are retried, honouring Retry-After; so is Salesforce's 403 REQUEST_LIMIT_EXCEEDED.
 Any other refusal is permanent and names the CRM's own error code.
 
+Files (Dynamics). Each of the resident's files (a DeliveryFile mapped onto the `files` field, or
+anywhere else in the payload: never a column) becomes a note on the case, one per file, after the
+case is saved:
+
+    POST {base}/api/data/v9.2/annotations   {"subject", "notetext", "filename", "mimetype",
+                "documentbody": <base64>, "isdocument": true,
+                "objectid_<table>@odata.bind": "/{entity_set}(<case id>)"}
+                204 with OData-EntityId naming the note; <table> is the table's logical name,
+                which is `id_attribute` without its "id" (incidentid: objectid_incident)
+
+The case's id is kept on the delivery's Progress before any file is sent, and each accepted file
+with its note's id, so a retry neither saves the case again nor re-sends an accepted file: it
+resumes at the first file not yet accepted. Dynamics has no idempotency key for a note (every POST
+makes a new one), so each note's subject is made of the delivery's key, the file's id and its hash,
+and before sending a file to a case it did not create in the same call the adapter asks
+    GET {base}/api/data/v9.2/annotations?$select=annotationid
+        &$filter=_objectid_value eq <case id> and subject eq '<subject>'
+and adopts the note it finds (its answer may have been lost, or the progress never kept). If that
+lookup fails nothing is sent (`lookup_failed`); a note POST that got no answer puts the next
+attempt off for `unanswered_wait` seconds, since the CRM may still be saving it. A file deleted by
+retention, or one the CRM refuses (Dynamics refuses attachments over its configured size, 5 MB by
+default), fails the delivery permanently, naming the file by its question, not its name.
+Salesforce connections do not take files yet: a payload with files is refused before anything is
+sent, so a file is never silently dropped.
+
 Status updates are polled: records whose modifiedon (LastModifiedDate) is at or after `since`.
 """
 
