@@ -47,6 +47,7 @@ processes (neither recorded nor subject to faults):
     GET/POST/DELETE /_faults   see the base Simulator (faults apply to the token endpoint too)
 
 Standalone: python -m integrations.simulators.crm --port 8105 [--style salesforce]
+            [--max-attachment-bytes N]
 """
 
 from __future__ import annotations
@@ -648,6 +649,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
     parser.add_argument("--client-secret", default=DEFAULT_CLIENT_SECRET)
     parser.add_argument("--token-lifetime", type=float, default=3600)
+    parser.add_argument(
+        "--max-attachment-bytes", type=int, default=DEFAULT_MAX_ATTACHMENT_BYTES, metavar="BYTES"
+    )
     add_fault_arguments(parser)
     args = parser.parse_args(argv)
 
@@ -656,6 +660,7 @@ def main(argv: list[str] | None = None) -> None:
         client_id=args.client_id,
         client_secret=args.client_secret,
         token_lifetime=args.token_lifetime,
+        max_attachment_bytes=args.max_attachment_bytes,
         host=args.host,
         port=args.port,
         seed=args.seed,
