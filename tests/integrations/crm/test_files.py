@@ -2,6 +2,7 @@
 retry resumes where the last attempt stopped: against the CRM simulator over loopback, no mocks."""
 
 import base64
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -255,9 +256,8 @@ def test_a_file_deleted_by_retention_fails_permanently_and_sends_no_note(sim, ad
     def gone() -> bytes:
         raise PermanentError("The file 'evidence' was deleted by retention")
 
-    data = pdf_bytes()
-    deleted = DeliveryFile.from_bytes("evidence", "letter.pdf", "application/pdf", data)
-    deleted = DeliveryFile(**{**deleted.__dict__, "opener": gone})
+    letter = DeliveryFile.from_bytes("evidence", "letter.pdf", "application/pdf", pdf_bytes())
+    deleted = dataclasses.replace(letter, opener=gone)
 
     with pytest.raises(PermanentError, match="deleted by retention"):
         adapter.deliver({**CASE, "files": [deleted]}, KEY)
