@@ -16,6 +16,31 @@ the worker and fetched afresh once when the CRM answers 401. 429 (Dynamics servi
 limits) and 5xx are retried, honouring Retry-After; so is Salesforce's 403 REQUEST_LIMIT_EXCEEDED.
 Any other refusal is permanent and names the CRM's own error code.
 
+Files (Dynamics). Each of the resident's files (a DeliveryFile mapped onto the `files` field, or
+anywhere else in the payload: never a column) becomes a note on the case, one per file, after the
+case is saved:
+
+    POST {base}/api/data/v9.2/annotations   {"subject", "notetext", "filename", "mimetype",
+                "documentbody": <base64>, "isdocument": true,
+                "objectid_<table>@odata.bind": "/{entity_set}(<case id>)"}
+                204 with OData-EntityId naming the note; <table> is the table's logical name,
+                which is `id_attribute` without its "id" (incidentid: objectid_incident)
+
+The case's id is kept on the delivery's Progress before any file is sent, and each accepted file
+with its note's id, so a retry neither saves the case again nor re-sends an accepted file: it
+resumes at the first file not yet accepted. Dynamics has no idempotency key for a note (every POST
+makes a new one), so each note's subject is made of the delivery's key, the file's id and its hash,
+and before sending a file to a case it did not create in the same call the adapter asks
+    GET {base}/api/data/v9.2/annotations?$select=annotationid
+        &$filter=_objectid_value eq <case id> and subject eq '<subject>'
+and adopts the note it finds (its answer may have been lost, or the progress never kept). If that
+lookup fails nothing is sent (`lookup_failed`); a note POST that got no answer puts the next
+attempt off for `unanswered_wait` seconds, since the CRM may still be saving it. A file deleted by
+retention, or one the CRM refuses (Dynamics refuses attachments over its configured size, 5 MB by
+default), fails the delivery permanently, naming the file by its question, not its name.
+Salesforce connections do not take files yet: a payload with files is refused before anything is
+sent, so a file is never silently dropped.
+
 Status updates are polled: records whose modifiedon (LastModifiedDate) is at or after `since`.
 """
 
@@ -35,13 +60,18 @@ from django.core.serializers.json import DjangoJSONEncoder
 from integrations.base import (
     Adapter,
     DeliveryError,
+    DeliveryFile,
     PermanentError,
     Progress,
     StatusUpdate,
     TargetField,
     TransientError,
+    files_in,
+    lookup_failed,
+    unanswered,
 )
 from integrations.crm import config as options
+from integrations.crm import notes
 from integrations.crm.config import CRMConfig
 from integrations.http import client, error_for, excerpt_of, retry_after_seconds, send_errors
 from integrations.oauth2 import TokenSource, bearer, send_with_token
@@ -81,13 +111,43 @@ class CRMAdapter(Adapter):
         TargetField("uprn", description="Unique Property Reference Number"),
         TargetField("latitude", type="number"),
         TargetField("longitude", type="number"),
+        TargetField(
+            notes.FILES_FIELD,
+            type="array",
+            description="Photos and documents (Dynamics): each becomes a note on the case",
+        ),
     )
 
     def deliver(
         self, payload: Mapping[str, Any], idempotency_key: str, progress: Progress | None = None
     ) -> str:
+        progress = progress or Progress()
+        uploads = list(files_in(payload))
+        columns = notes.split_payload(payload)
+        if uploads and not self._dynamics:
+            raise PermanentError(
+                "Files cannot be sent to a Salesforce CRM yet: take the file questions out of "
+                "this destination's mapping, or send them to a Dynamics connection"
+            )
+        # A case an earlier attempt made is not saved again, and may already hold some notes.
+        reference, created = progress.reference, False
+        if not reference:
+            reference, created = self._save_case(columns, idempotency_key)
+        progress.record_reference(reference)  # kept before any file is sent
+        if uploads:
+            case_id = notes.checked_case_id(reference)
+            for upload in uploads:
+                if not progress.done(upload):
+                    # A case this very call created holds no notes yet: nothing to look up.
+                    note_id = self._add_note(case_id, upload, idempotency_key, look_up=not created)
+                    progress.record_file(upload, note_id)
+        return reference
+
+    def _save_case(self, columns: Mapping[str, Any], key: str) -> tuple[str, bool]:
+        """The case's id, and whether this request created it (False if it updated it or
+        cannot tell)."""
         # The key travels in the address; the CRM refuses a body that sets it again differently.
-        record = {name: value for name, value in payload.items() if name != self._key_field}
+        record = {name: value for name, value in columns.items() if name != self._key_field}
         try:
             body = json.dumps(record, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
         except (TypeError, ValueError) as exc:
@@ -95,11 +155,11 @@ class CRMAdapter(Adapter):
                 f"The payload cannot be written as JSON: {exc.__class__.__name__}"
             ) from None
         if self._dynamics:
-            reference = self._upsert_dynamics(body, idempotency_key, payload)
+            reference, created = self._upsert_dynamics(body, key, columns)
         else:
-            reference = self._upsert_salesforce(body, idempotency_key, payload)
+            reference, created = self._upsert_salesforce(body, key, columns), False
         logger.info("crm record saved", extra={"style": self.config["api_style"]})
-        return reference
+        return reference, created
 
     def check_connection(self) -> None:
         endpoint = "WhoAmI" if self._dynamics else "limits"
@@ -114,7 +174,10 @@ class CRMAdapter(Adapter):
 
     # --- Dynamics --------------------------------------------------------------------------------
 
-    def _upsert_dynamics(self, body: bytes, key: str, payload: Mapping[str, Any]) -> str:
+    def _upsert_dynamics(
+        self, body: bytes, key: str, payload: Mapping[str, Any]
+    ) -> tuple[str, bool]:
+        """The case's id, and whether this request created it (rather than updated it)."""
         id_attribute = self.config["id_attribute"]
         url = f"{self._api}/{self.config['entity_set']}({self._key_field}='{_odata_string(key)}')"
         # No If-Match / If-None-Match: that is what makes the PATCH an upsert.
@@ -136,7 +199,47 @@ class CRMAdapter(Adapter):
                 status_code=response.status_code,
                 excerpt=excerpt_of(response, payload),
             )
-        return reference
+        # Only with Prefer: return=representation does Dynamics tell a create (201) from an
+        # update (200); a bare 204 could be either.
+        return reference, response.status_code == 201
+
+    def _add_note(self, case_id: str, upload: DeliveryFile, key: str, *, look_up: bool) -> str:
+        """Add `upload` to the case as a note, unless an earlier attempt did (found by its
+        subject when `look_up`); the note's id."""
+        subject = notes.note_subject(key, upload)
+        if look_up and (existing := self._find_note(case_id, subject)) is not None:
+            logger.info("crm adopted a note an earlier attempt made")
+            return existing
+        case_path = f"/{self.config['entity_set']}({case_id})"
+        note = notes.note_for(upload, key, self._note_binding, case_path)
+        sent = {name: value for name, value in note.items() if name != "documentbody"}
+        try:
+            response = self._send(
+                "POST", f"{self._api}/annotations", body=json.dumps(note).encode()
+            )
+        except DeliveryError as exc:
+            # Unanswered, the note may still be being saved: a lookup too soon would miss it.
+            wait = self.config.get("unanswered_wait", options.DEFAULT_UNANSWERED_WAIT)
+            unanswered(exc, float(wait))
+            raise
+        if response.status_code not in (200, 201, 204):
+            raise self._error(response, sent, what=f"the note for file {upload.id!r}")
+        match = _ENTITY_ID.search(response.headers.get("OData-EntityId", ""))
+        logger.info("crm note added", extra={"size": upload.size})
+        return match.group(1) if match else (_field(response, "annotationid") or "")
+
+    def _find_note(self, case_id: str, subject: str) -> str | None:
+        """The id of the note on the case with this subject, or None; if the CRM cannot say,
+        the lookup's error (nothing may be sent blind: it could add a second note)."""
+        query = {"$select": "annotationid", "$filter": notes.note_filter(case_id, subject)}
+        try:
+            page = self._read(f"{self._api}/annotations", query, {})
+        except DeliveryError as exc:
+            raise lookup_failed(exc) from exc
+        for row in page.get("value", []):
+            if isinstance(row, dict) and isinstance(row.get("annotationid"), str):
+                return str(row["annotationid"])
+        return None
 
     def _dynamics_changes(self, since: datetime | None) -> Iterator[dict[str, Any]]:
         status_field = self.config["status_field"]
@@ -227,6 +330,12 @@ class CRMAdapter(Adapter):
             if self._dynamics
             else self.config["external_id_field"]
         )
+
+    @property
+    def _note_binding(self) -> str:
+        # Dataverse names a note's link to a row of table T objectid_T, and a table's primary
+        # id column is always T + "id" (incidentid: objectid_incident).
+        return f"objectid_{self.config['id_attribute'].removesuffix('id')}@odata.bind"
 
     @property
     def _api(self) -> str:
@@ -330,7 +439,9 @@ class CRMAdapter(Adapter):
             connect=float(self.config.get("connect_timeout") or options.DEFAULT_CONNECT_TIMEOUT),
         )
 
-    def _error(self, response: httpx.Response, payload: Mapping[str, Any]) -> DeliveryError:
+    def _error(
+        self, response: httpx.Response, payload: Mapping[str, Any], what: str = "the record"
+    ) -> DeliveryError:
         status = response.status_code
         code = _crm_error_code(response)
         if status == 403 and code == "REQUEST_LIMIT_EXCEEDED":
@@ -344,7 +455,7 @@ class CRMAdapter(Adapter):
             )
         if code and 400 <= status < 500 and status not in (401, 403, 408, 425, 429):
             return PermanentError(
-                f"The CRM refused the record ({status} {code})",
+                f"The CRM refused {what} ({status} {code})",
                 status_code=status,
                 excerpt=excerpt_of(response, payload),
             )

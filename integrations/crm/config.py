@@ -19,6 +19,7 @@ DEFAULT_API_VERSION = {DYNAMICS: "9.2", SALESFORCE: "60.0"}
 DEFAULT_STATUS_FIELD = {DYNAMICS: "statuscode", SALESFORCE: "Status"}
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 20.0
+DEFAULT_UNANSWERED_WAIT = 60.0
 
 # Dataverse logical and entity set names, Salesforce API names (Case, Portal_Reference__c).
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
@@ -91,6 +92,8 @@ class CRMConfig(serializers.Serializer[Any]):
     )
     connect_timeout = options.connect_timeout(DEFAULT_CONNECT_TIMEOUT)
     read_timeout = options.read_timeout(DEFAULT_READ_TIMEOUT)
+    # For files: a case is upserted by its key, but a note can only be looked up by its subject.
+    unanswered_wait = options.unanswered_wait(DEFAULT_UNANSWERED_WAIT)
 
     def validate_base_url(self, value: str) -> str:
         return value.rstrip("/")

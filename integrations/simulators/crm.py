@@ -13,6 +13,18 @@ Both styles keep one table whose records are created or updated by an alternate 
     GET /api/data/v9.2/{entity_set}?$select=..&$filter=modifiedon gt|ge <date>&$orderby=..
                            {"value": [...]}, paged by Prefer: odata.maxpagesize (@odata.nextLink)
     GET /api/data/v9.2/WhoAmI
+    POST /api/data/v9.2/annotations   a note, e.g. a file on a case: {"subject", "notetext",
+                           "filename", "mimetype", "documentbody" (base64), "isdocument",
+                           "objectid_<table>@odata.bind": "/{entity_set}(<id>)"}; 204 with
+                           OData-EntityId naming the note. Refused (400 {"error"}): an unknown
+                           property, a body that is not base64, a file without a name, one over
+                           `max_attachment_bytes` (Dynamics' default 5 MB), a note bound to
+                           nothing or to another table (Dynamics would keep a note on nothing;
+                           the simulator does not, so a note that misses its case cannot pass);
+                           404 if the case does not exist. Like Dynamics, every POST makes a new
+                           note: a repeat is not recognised.
+    GET /api/data/v9.2/annotations?$select=..&$filter=_objectid_value eq <id>[ and subject eq '..']
+                           {"value": [...]}: the notes on a case, oldest first (no documentbody)
 
     style="salesforce"
     PATCH /services/data/v60.0/sobjects/{sobject}/{external_id_field}/{value}   upsert: 201
@@ -23,22 +35,28 @@ Both styles keep one table whose records are created or updated by an alternate 
                            [WHERE LastModifiedDate > | >= <date>] ORDER BY LastModifiedDate ASC
     GET /services/data/v60.0/limits
 
-In Python, for tests: `records`, `record_for(key)`, `creates`, `updates`, `set_status(key_or_id,
+In Python, for tests: `records`, `record_for(key)`, `creates`, `updates`, `notes` (each note's
+case, subject, file name, type, size and the SHA-256 of its decoded body), `set_status(key_or_id,
 status)`, `revoke_tokens()`, `token_requests`, `tokens_accepted = False` (tokens are issued but
 the CRM refuses them: an app registration with no application user). Over HTTP, for other
 processes (neither recorded nor subject to faults):
-    GET /_records[?key=K]   {"count", "creates", "updates", "records": [...]};  DELETE /_records
+    GET /_records[?key=K]   {"count", "creates", "updates", "records": [...], "notes": [...]}
+                            (with key, only that record and its notes);  DELETE /_records
     POST /_updates {"key" or "id": ..., "status": ...}   a caseworker moves a case on
     DELETE /_tokens         revoke every token
     GET/POST/DELETE /_faults   see the base Simulator (faults apply to the token endpoint too)
 
 Standalone: python -m integrations.simulators.crm --port 8105 [--style salesforce]
+            [--max-attachment-bytes N]
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
 import copy
+import hashlib
 import json
 import re
 import threading
@@ -65,6 +83,13 @@ DYNAMICS_STATUSES = {1: "In Progress", 2: "On Hold", 3: "Waiting for Details", 5
 
 _UPSERT = re.compile(r"^/api/data/v9\.2/(\w+)\((\w+)='((?:[^']|'')*)'\)$")
 _FILTER = re.compile(r"^modifiedon (gt|ge) (\S+)$")
+_NOTES_FILTER = re.compile(
+    r"^_objectid_value eq ([0-9A-Fa-f-]{36})(?: and subject eq '((?:[^']|'')*)')?$"
+)
+# Dynamics' default "maximum file size for attachments" (System Settings, Email tab): 5,120 KB.
+DEFAULT_MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+# The columns of Dynamics' annotation (note) table a client may set, with their maximum lengths.
+NOTE_TEXT_COLUMNS = {"subject": 500, "notetext": 100_000, "filename": 255, "mimetype": 256}
 _SOQL = re.compile(
     r"^SELECT (?P<fields>[\w, ]+) FROM (?P<sobject>\w+)"
     r"(?: WHERE LastModifiedDate (?P<op>>=?) (?P<since>\S+))?"
@@ -90,6 +115,7 @@ class CRMSimulator(Simulator):
         external_id_field: str = "Portal_Reference__c",
         columns: Iterable[str] | None = None,
         update_status: int = 200,
+        max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES,
         host: str = "127.0.0.1",
         port: int = 0,
         seed: int | None = None,
@@ -107,9 +133,11 @@ class CRMSimulator(Simulator):
         self.sobject, self.external_id_field = sobject, external_id_field
         self.columns = frozenset(columns) if columns is not None else None
         self.update_status = update_status
+        self.max_attachment_bytes = max_attachment_bytes
         self.tokens_accepted = True
         self._store_lock = threading.Lock()
         self._records: dict[str, dict[str, Any]] = {}  # by key
+        self._notes: list[dict[str, Any]] = []  # oldest first
         self._creates = self._updates = 0
 
     @property
@@ -128,6 +156,14 @@ class CRMSimulator(Simulator):
     def record_for(self, key: str) -> dict[str, Any] | None:
         with self._store_lock:
             return copy.deepcopy(self._records.get(key))
+
+    @property
+    def notes(self) -> list[dict[str, Any]]:
+        """Every note (annotation), oldest first: {"id", "case_id", "case_key", "subject",
+        "notetext", "filename", "mimetype", "size", "sha256", "createdon"}; size and sha256 are
+        of the decoded documentbody (None without one)."""
+        with self._store_lock:
+            return copy.deepcopy(self._notes)
 
     @property
     def creates(self) -> int:
@@ -162,6 +198,7 @@ class CRMSimulator(Simulator):
     def clear_records(self) -> None:
         with self._store_lock:
             self._records.clear()
+            self._notes.clear()
             self._creates = self._updates = 0
 
     def reset(self) -> None:
@@ -212,6 +249,12 @@ class CRMSimulator(Simulator):
             )
         if path == f"{prefix}/{self.entity_set}" and request.method == "GET":
             return self._dynamics_query(request)
+        if path == f"{prefix}/annotations":
+            if request.method == "POST":
+                return self._create_note(request)
+            if request.method == "GET":
+                return self._query_notes(request)
+            return _dynamics_error(405, "0x80060888", "Use POST to add a note or GET to read.")
         match = _UPSERT.match(path)
         if match is None or match.group(1) != self.entity_set:
             segment = path.rsplit("/", 1)[-1].split("(")[0]
@@ -287,6 +330,110 @@ class CRMSimulator(Simulator):
             )
         return {"@odata.etag": f'W/"{record["saves"]}"', **row}
 
+    # --- Dynamics notes (annotations) ------------------------------------------------------------
+
+    @property
+    def _note_binding(self) -> str:
+        # Dataverse names a note's link to a row of table T objectid_T, and a table's primary id
+        # column is always T + "id" (incident, incidentid).
+        return f"objectid_{self.id_attribute.removesuffix('id')}@odata.bind"
+
+    def _create_note(self, request: RecordedRequest) -> Response:
+        try:
+            note = self._checked_note(request)
+        except _Refused as refusal:
+            return _dynamics_error(refusal.status, refusal.code, refusal.message)
+        with self._store_lock:
+            note["id"] = str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+            note["createdon"] = _now()
+            self._notes.append(note)
+        entity_id = f"{self.url}/api/data/v{DYNAMICS_VERSION}/annotations({note['id']})"
+        headers = {"OData-Version": "4.0", "OData-EntityId": entity_id}
+        if "return=representation" in request.headers.get("prefer", ""):
+            return Response.json(self._note_row(note, request.param("$select")), 201, headers)
+        return Response(204, headers=headers)
+
+    def _checked_note(self, request: RecordedRequest) -> dict[str, Any]:
+        """The note a request asks for, or _Refused saying why not."""
+        data, problem = _json_object(request)
+        if problem:
+            raise _Refused(400, problem)
+        binding = self._note_binding
+        for name in data:
+            if name not in (*NOTE_TEXT_COLUMNS, "documentbody", "isdocument", binding):
+                raise _Refused(400, _no_property(name, "annotation"))
+        bound = re.fullmatch(
+            rf"(?:.*/)?{self.entity_set}\(([0-9A-Fa-f-]{{36}})\)", str(data.get(binding, ""))
+        )
+        if bound is None:
+            raise _Refused(400, f"Bind the note to its case: {binding}: /{self.entity_set}(<id>).")
+        case = next((r for r in self.records if r["id"] == bound.group(1).lower()), None)
+        if case is None:
+            table = self.id_attribute.removesuffix("id")
+            raise _Refused(404, f"{table} With Id = {bound.group(1)} Does Not Exist", "0x80040217")
+        for column, longest in NOTE_TEXT_COLUMNS.items():
+            value = data.get(column)
+            if value is not None and (not isinstance(value, str) or len(value) > longest):
+                raise _Refused(400, f"{column} must be text of at most {longest} characters.")
+        if not isinstance(data.get("isdocument", False), bool):
+            raise _Refused(400, "isdocument must be true or false.")
+        size = digest = None
+        if (body := data.get("documentbody")) is not None:
+            content = _base64(body)
+            if content is None:
+                raise _Refused(400, "documentbody must be the file's bytes in base64.")
+            if not data.get("filename"):
+                raise _Refused(400, "A note with a documentbody needs a filename.")
+            if len(content) > self.max_attachment_bytes:
+                raise _Refused(
+                    400,
+                    "The attachment is either not a valid type or is too large. It cannot be "
+                    "uploaded or downloaded.",
+                    "0x80044a02",
+                )
+            size, digest = len(content), hashlib.sha256(content).hexdigest()
+        return {
+            "case_id": case["id"],
+            "case_key": case["key"],
+            **{column: data.get(column) for column in NOTE_TEXT_COLUMNS},
+            "size": size,
+            "sha256": digest,
+        }
+
+    def _query_notes(self, request: RecordedRequest) -> Response:
+        match = _NOTES_FILTER.match(request.param("$filter") or "")
+        if match is None:
+            return _dynamics_error(
+                400,
+                "0x8006088a",
+                "The simulator filters notes on _objectid_value eq <id> [and subject eq '...'].",
+            )
+        case_id, subject = match.group(1).lower(), match.group(2)
+        notes = [
+            note
+            for note in self.notes
+            if note["case_id"] == case_id
+            and (subject is None or note["subject"] == subject.replace("''", "'"))
+        ]
+        return Response.json(
+            {"value": [self._note_row(note, request.param("$select")) for note in notes]}
+        )
+
+    def _note_row(self, note: Mapping[str, Any], select: str | None) -> dict[str, Any]:
+        row = {
+            "annotationid": note["id"],
+            **{column: note[column] for column in NOTE_TEXT_COLUMNS},
+            "filesize": note["size"] or 0,
+            "isdocument": note["size"] is not None,
+            "_objectid_value": note["case_id"],
+            "objecttypecode": self.id_attribute.removesuffix("id"),
+            "createdon": note["createdon"],
+        }
+        if select:
+            wanted = {name.strip() for name in select.split(",")} | {"annotationid"}
+            row = {name: value for name, value in row.items() if name in wanted}
+        return {"@odata.etag": 'W/"1"', **row}
+
     # --- Salesforce ------------------------------------------------------------------------------
 
     def _salesforce(self, request: RecordedRequest) -> Response:
@@ -358,18 +505,14 @@ class CRMSimulator(Simulator):
     # --- The table -------------------------------------------------------------------------------
 
     def _body(self, request: RecordedRequest) -> tuple[dict[str, Any], str | None]:
-        try:
-            data = request.json()
-        except ValueError:
-            return {}, "The request body is not valid JSON."
-        if not isinstance(data, dict):
-            return {}, "The request body must be a JSON object."
-        if self.columns is not None:
+        """The record a request's body holds, or a problem with it."""
+        data, problem = _json_object(request)
+        if problem is None and self.columns is not None:
             unknown = sorted(set(data) - self.columns)
             if unknown:
                 table = self.entity_set if self.style == "dynamics" else self.sobject
-                return {}, f"The property '{unknown[0]}' does not exist on type '{table}'."
-        return data, None
+                return {}, _no_property(unknown[0], table)
+        return data, problem
 
     def _upsert(self, key: str, data: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         with self._store_lock:
@@ -429,14 +572,47 @@ class CRMSimulator(Simulator):
             return Response.json({"error": "use GET or DELETE"}, status=405)
         key = request.param("key")
         records = [r for r in self.records if key is None or r["key"] == key]
+        notes = [n for n in self.notes if key is None or n["case_key"] == key]
         return Response.json(
             {
                 "count": len(records),
                 "creates": self.creates,
                 "updates": self.updates,
                 "records": records,
+                "notes": notes,
             }
         )
+
+
+class _Refused(Exception):
+    """A request the CRM refuses: its status, message and Dynamics error code."""
+
+    def __init__(self, status: int, message: str, code: str = "0x80060888") -> None:
+        super().__init__(message)
+        self.status, self.message, self.code = status, message, code
+
+
+def _base64(value: Any) -> bytes | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return base64.b64decode(value, validate=True)
+    except binascii.Error:
+        return None
+
+
+def _json_object(request: RecordedRequest) -> tuple[dict[str, Any], str | None]:
+    try:
+        data = request.json()
+    except ValueError:
+        return {}, "The request body is not valid JSON."
+    if not isinstance(data, dict):
+        return {}, "The request body must be a JSON object."
+    return data, None
+
+
+def _no_property(name: str, table: str) -> str:
+    return f"The property '{name}' does not exist on type '{table}'."
 
 
 def _dynamics_error(status: int, code: str, message: str) -> Response:
@@ -473,6 +649,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
     parser.add_argument("--client-secret", default=DEFAULT_CLIENT_SECRET)
     parser.add_argument("--token-lifetime", type=float, default=3600)
+    parser.add_argument(
+        "--max-attachment-bytes", type=int, default=DEFAULT_MAX_ATTACHMENT_BYTES, metavar="BYTES"
+    )
     add_fault_arguments(parser)
     args = parser.parse_args(argv)
 
@@ -481,6 +660,7 @@ def main(argv: list[str] | None = None) -> None:
         client_id=args.client_id,
         client_secret=args.client_secret,
         token_lifetime=args.token_lifetime,
+        max_attachment_bytes=args.max_attachment_bytes,
         host=args.host,
         port=args.port,
         seed=args.seed,

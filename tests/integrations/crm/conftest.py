@@ -1,11 +1,16 @@
-"""A CRM simulator (with its token endpoint) on loopback, and adapters configured to reach it."""
+"""A CRM simulator (with its token endpoint) on loopback, adapters configured to reach it, and
+the files a resident might send."""
 
+import io
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from PIL import Image
+from pypdf import PdfWriter
 
 from integrations import oauth2
+from integrations.base import DeliveryFile
 from integrations.crm.adapter import CRMAdapter
 from integrations.simulators.crm import CRMSimulator
 
@@ -72,3 +77,30 @@ def make_adapter(sim: CRMSimulator) -> Callable[..., CRMAdapter]:
 @pytest.fixture
 def adapter(sim: CRMSimulator) -> CRMAdapter:
     return adapter_for(sim)
+
+
+def photo_bytes(image_format: str, colour: tuple[int, int, int]) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), colour).save(buffer, image_format)
+    return buffer.getvalue()
+
+
+def pdf_bytes() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def two_photos_and_a_pdf() -> list[DeliveryFile]:
+    """Real JPEG, PNG and PDF bytes, as the delivery engine would hand them over."""
+    return [
+        DeliveryFile.from_bytes(
+            "photo", "fly-tipping.jpg", "image/jpeg", photo_bytes("JPEG", (90, 80, 70))
+        ),
+        DeliveryFile.from_bytes(
+            "close_up", "close up.png", "image/png", photo_bytes("PNG", (200, 30, 30))
+        ),
+        DeliveryFile.from_bytes("evidence", "letter.pdf", "application/pdf", pdf_bytes()),
+    ]

@@ -39,6 +39,7 @@ def test_dynamics_options_get_sane_defaults():
         "status_field": "statuscode",
         "connect_timeout": 5.0,
         "read_timeout": 20.0,
+        "unanswered_wait": 60.0,
     }
 
 
