@@ -195,6 +195,41 @@ def test_commit_then_drop_then_retry_leaves_one_request_carrying_each_file_once(
     assert progress.reference == again.reference
 
 
+def test_a_third_file_without_a_link_yet_holds_the_whole_request_back(sim, adapter, links):
+    # Given a case whose third file's link cannot be made just now (the database is away)
+    photo, close_up, letter = links.case_files()
+    calls: list[int] = []
+
+    def flaky_link() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise TransientError("database unavailable")
+        return letter.upload.signed_url()
+
+    third = DeliveryFile(
+        "evidence",
+        "letter.pdf",
+        "application/pdf",
+        len(letter.data),
+        letter.sha256,
+        lambda: letter.data,
+        flaky_link,
+    )
+    payload = {**with_files(photo, close_up), "evidence": third}
+
+    # When the first attempt fails on it and the retry succeeds
+    first_attempt_at = datetime.now(UTC)
+    with pytest.raises(TransientError):
+        adapter.deliver(payload, "k", Progress())
+    assert sim.requests == []  # nothing half-sent
+    adapter.redeliver(payload, "k", first_attempt_at, Progress())
+
+    # Then one request carried all three files, each fetched once
+    assert sim.count_for("k") == 1
+    assert [facts(f) for f in arrived(sim)] == [sent(photo), sent(close_up), sent(letter)]
+    assert [links.fetches(f) for f in (photo, close_up, letter)] == [1, 1, 1]
+
+
 def test_the_progress_keeps_the_request_and_where_each_file_went(sim, adapter, links):
     photo, close_up, letter = links.case_files()
     progress = Progress()

@@ -122,6 +122,15 @@ def test_a_file_too_big_for_what_is_left_goes_by_link_and_smaller_ones_after_it_
     assert [links.fetches(f) for f in (photo, big, letter)] == [0, 1, 0]
 
 
+def test_the_limit_is_on_the_inlined_files_together_not_on_each(sim, make_adapter, links):
+    photo, _close_up, letter = links.case_files()
+    assert len(letter.data) <= len(photo.data)  # each would fit alone
+
+    make_adapter(inline_files_max_bytes=len(photo.data)).deliver(with_files(photo, letter), "k")
+
+    assert [facts(f) for f in arrived(sim)] == [sent(photo, "inline"), sent(letter, "link")]
+
+
 def test_fields_holding_files_hold_references_into_the_list(sim, adapter, links):
     photo, close_up, letter = links.case_files()
     payload = {**CASE, "evidence": letter.upload, "photos": [photo.upload, close_up.upload]}
@@ -200,6 +209,42 @@ def test_commit_then_drop_then_retry_leaves_one_record_with_each_file_once(
     ]
     assert [links.fetches(f) for f in (close_up, letter)] == [1, 1]
     assert progress.files == {"photo": "inline", "photo_close_up": "link", "evidence": "link"}
+
+
+def test_a_third_file_that_cannot_be_read_yet_holds_the_whole_request_back(
+    sim, make_adapter, links
+):
+    # Given a case whose third file's storage cannot be read just now
+    photo, close_up, letter = links.case_files()
+    calls: list[int] = []
+
+    def flaky_read() -> bytes:
+        calls.append(1)
+        if len(calls) == 1:
+            raise TransientError("storage unavailable")
+        return letter.data
+
+    third = DeliveryFile(
+        "evidence",
+        "letter.pdf",
+        "application/pdf",
+        len(letter.data),
+        letter.sha256,
+        flaky_read,
+        letter.upload.signed_url,
+    )
+    payload = {**with_files(photo, close_up), "evidence": third}
+    adapter = make_adapter(inline_files_max_bytes=1024 * 1024)
+
+    # When the first attempt fails on it and the retry succeeds
+    with pytest.raises(TransientError):
+        adapter.deliver(payload, "k", Progress())
+    assert sim.requests == []  # nothing half-sent
+    adapter.deliver(payload, "k", Progress())
+
+    # Then one record took all three files, once each
+    assert sim.count_for("k") == 1
+    assert [f["sha256"] for f in arrived(sim)] == [photo.sha256, close_up.sha256, letter.sha256]
 
 
 def test_a_retry_after_the_record_was_recorded_sends_nothing(sim, adapter, links):
