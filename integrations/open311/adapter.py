@@ -94,6 +94,7 @@ REFERENCE_LABEL = "Portal reference: "
 FILES_LABEL = "Files:"
 MEDIA_URL = "media_url"
 DESCRIPTION = "description"
+FILES = "files"
 # The lookup's window starts this long before the first attempt: the server's clock may differ
 # from ours, and a request it stamped a little early must still be found.
 LOOKUP_CLOCK_MARGIN = timedelta(minutes=15)
@@ -139,7 +140,7 @@ class Open311Adapter(Adapter):
             description="A photo question, or a link to a photo: see 'files'",
         ),
         TargetField(
-            "files",
+            FILES,
             type="array",
             description="Photos and documents: the first photo becomes media_url, the others "
             "are sent as links (in the description, or the connection's files attribute)",
@@ -283,6 +284,11 @@ class Open311Adapter(Adapter):
         if not service_code:
             raise PermanentError(
                 "No Open311 service code: set one on the destination or map 'service_code'"
+            )
+        if _without_files(payload.get(FILES)) is not None:
+            raise PermanentError(
+                f"Field {FILES!r} takes only files (photo and document questions); "
+                "map other values to 'description' or an attribute"
             )
         form: list[tuple[str, str]] = [("api_key", str(self.config["api_key"]))]
         if self.config.get("jurisdiction_id"):

@@ -155,6 +155,13 @@ def test_a_value_mapped_onto_the_files_attribute_is_refused(sim, make_adapter):
     assert sim.requests == []
 
 
+def test_a_value_that_is_not_a_file_is_refused_in_the_files_field(sim, adapter):
+    with pytest.raises(PermanentError, match="'files' takes only files"):
+        adapter.deliver({**REPORT, "files": "see the pictures"}, "k")
+
+    assert sim.requests == []
+
+
 def test_a_file_deleted_by_retention_fails_permanently_and_nothing_is_sent(sim, adapter):
     def gone() -> str:
         raise PermanentError("The file 'pothole.jpg' was deleted by retention")
