@@ -8,6 +8,21 @@
     -> [{"service_request_id": ...}]  the reference
     -> [{"token": "..."}]             GET {endpoint}/tokens/{token}.json until it names the request
 
+Files. GeoReport v2 takes one media_url, a link the server downloads when the request arrives.
+Every file in the payload (mapped onto "files", "media_url" or any field: a file is not a form
+value) travels in the one POST as a signed link of the portal's (DeliveryFile.signed_url):
+    media_url                         the first photo (image/*), else the first file; a link
+                                      mapped onto media_url as text stays, and no file takes it
+    the description, before the key   "Files:" then a line per other file,
+                                      "council letter.pdf (application/pdf, 48 KB): <link>"
+    attribute[<code>][]=<link>        instead, one per other file, when the connection's
+                                      `files_attribute` names the service's attribute for files
+                                      (an attribute.<code> mapped with a value is then refused)
+Since the files ride in the request, they are sent exactly as often as it is: once, given the
+lookup below. The progress keeps the request's reference and where each file went; an attempt
+that finds a reference there sends nothing. A file that retention deleted fails the delivery
+permanently before anything is sent.
+
 Idempotency. GeoReport v2 has none: a server makes a new request for every POST, and no server
 can be relied on to recognise attribute[portal_reference]. So the delivery's key travels where a
 lookup can see it, at the end of the description ("Portal reference: <key>", or in a field of the
@@ -39,7 +54,8 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -49,12 +65,14 @@ import httpx
 from integrations.base import (
     Adapter,
     DeliveryError,
+    DeliveryFile,
     PermanentError,
     Progress,
     Redelivered,
     StatusUpdate,
     TargetField,
     TransientError,
+    files_in,
     lookup_failed,
     unanswered,
 )
@@ -68,10 +86,15 @@ logger = logging.getLogger(__name__)
 MAX_REFERENCE_LENGTH = 200  # what a delivery can store
 ATTRIBUTE_PREFIX = "attribute."
 # Where the delivery's idempotency key travels: attribute[portal_reference].
-REFERENCE_ATTRIBUTE = "portal_reference"
+REFERENCE_ATTRIBUTE = options.PORTAL_REFERENCE_ATTRIBUTE
 _ATTRIBUTE_CODE = re.compile(r"^[^\s\[\]&=#?/]+$")
 # How the key is written at the end of the description, where a lookup finds it again.
 REFERENCE_LABEL = "Portal reference: "
+# The heading of the links to the files that are not the media_url, in the description.
+FILES_LABEL = "Files:"
+MEDIA_URL = "media_url"
+DESCRIPTION = "description"
+FILES = "files"
 # The lookup's window starts this long before the first attempt: the server's clock may differ
 # from ours, and a request it stamped a little early must still be found.
 LOOKUP_CLOCK_MARGIN = timedelta(minutes=15)
@@ -112,7 +135,16 @@ class Open311Adapter(Adapter):
         TargetField("last_name"),
         TargetField("phone"),
         TargetField("description", description="What the resident reported"),
-        TargetField("media_url", description="A link to a photo"),
+        TargetField(
+            "media_url",
+            description="A photo question, or a link to a photo: see 'files'",
+        ),
+        TargetField(
+            FILES,
+            type="array",
+            description="Photos and documents: the first photo becomes media_url, the others "
+            "are sent as links (in the description, or the connection's files attribute)",
+        ),
     )
     # Plus "attribute.<code>" for each of the service's attributes: see accepts_target_field.
     accepts_any_fields = False
@@ -127,7 +159,37 @@ class Open311Adapter(Adapter):
     def deliver(
         self, payload: Mapping[str, Any], idempotency_key: str, progress: Progress | None = None
     ) -> str:
-        form = self._form(payload, idempotency_key)
+        if progress is not None and progress.reference:
+            return progress.reference  # made, with its files, by an earlier attempt
+        placed = self._place_files(payload)
+        form = self._form(payload, idempotency_key, placed)
+        reference = self._post(form, _as_sent(payload, placed))
+        _remember(progress, reference, placed)
+        return reference
+
+    def redeliver(
+        self,
+        payload: Mapping[str, Any],
+        idempotency_key: str,
+        first_attempt_at: datetime,
+        progress: Progress | None = None,
+    ) -> Redelivered:
+        if progress is not None and progress.reference:
+            return Redelivered(
+                progress.reference,
+                note=f"{progress.reference} was made, with its files, by an earlier attempt",
+            )
+        placed = self._place_files(payload)
+        form = self._form(payload, idempotency_key, placed)  # a payload it refuses is refused first
+        existing = self._look_up(form, _as_sent(payload, placed), idempotency_key, first_attempt_at)
+        if existing is not None:
+            logger.info("open311 adopted an existing request", extra={"host": self._host()})
+            _remember(progress, existing, placed)  # its files came in the same POST
+            return Redelivered.adopted(existing)
+        return Redelivered.sent(self.deliver(payload, idempotency_key, progress))
+
+    def _post(self, form: list[tuple[str, str]], payload: Mapping[str, Any]) -> str:
+        """POST the request; its id. `payload` is what excerpts are redacted of."""
         try:
             response = self._send("POST", "requests.json", payload, data=form)
         except DeliveryError as exc:
@@ -152,20 +214,6 @@ class Open311Adapter(Adapter):
             extra={"status": response.status_code, "host": response.request.url.host},
         )
         return reference
-
-    def redeliver(
-        self,
-        payload: Mapping[str, Any],
-        idempotency_key: str,
-        first_attempt_at: datetime,
-        progress: Progress | None = None,
-    ) -> Redelivered:
-        form = self._form(payload, idempotency_key)  # a payload it refuses is refused first
-        existing = self._look_up(form, payload, idempotency_key, first_attempt_at)
-        if existing is not None:
-            logger.info("open311 adopted an existing request", extra={"host": self._host()})
-            return Redelivered.adopted(existing)
-        return Redelivered.sent(self.deliver(payload, idempotency_key, progress))
 
     def check_connection(self) -> None:
         response = self._send("GET", "services.json", {}, params=self._jurisdiction())
@@ -209,13 +257,38 @@ class Open311Adapter(Adapter):
 
     # --- The request -----------------------------------------------------------------------------
 
-    def _form(self, payload: Mapping[str, Any], idempotency_key: str) -> list[tuple[str, str]]:
+    def _place_files(self, payload: Mapping[str, Any]) -> list[_Placed]:
+        """Where each file in the payload goes: the first photo (else the first file) is the
+        media_url, unless a link was mapped there; the others go as links in the description,
+        or in the connection's files attribute. Links are made here, once per attempt."""
+        uploads = list(files_in(payload))
+        if not uploads:
+            return []
+        media: DeliveryFile | None = None
+        if not isinstance(_without_files(payload.get(MEDIA_URL)), str):
+            photos = [u for u in uploads if u.content_type.startswith("image/")]
+            media = (photos or uploads)[0]
+        code = self.config.get("files_attribute")
+        others = f"attribute[{code}]" if code else DESCRIPTION
+        return [
+            _Placed(upload, upload.signed_url(), MEDIA_URL if upload is media else others)
+            for upload in uploads
+        ]
+
+    def _form(
+        self, payload: Mapping[str, Any], idempotency_key: str, placed: Sequence[_Placed] = ()
+    ) -> list[tuple[str, str]]:
         service_code = _text(payload.get("service_code")) or str(
             self.config.get("service_code") or ""
         )
         if not service_code:
             raise PermanentError(
                 "No Open311 service code: set one on the destination or map 'service_code'"
+            )
+        if _without_files(payload.get(FILES)) is not None:
+            raise PermanentError(
+                f"Field {FILES!r} takes only files (photo and document questions); "
+                "map other values to 'description' or an attribute"
             )
         form: list[tuple[str, str]] = [("api_key", str(self.config["api_key"]))]
         if self.config.get("jurisdiction_id"):
@@ -227,9 +300,13 @@ class Open311Adapter(Adapter):
         if has_position:
             form += [("lat", _coordinate(lat, "lat", 90)), ("long", _coordinate(long, "long", 180))]
         for name in _PLAIN_FIELDS:
-            value = _text(payload.get(name), name)
-            if name == "description" and self._reference_in_description():
-                value = _with_reference(value, idempotency_key)
+            value = _text(_without_files(payload.get(name)), name)
+            if name == MEDIA_URL:
+                value = next((p.url for p in placed if p.place == MEDIA_URL), value)
+            if name == DESCRIPTION:
+                value = _with_file_links(value, [p for p in placed if p.place == DESCRIPTION])
+                if self._reference_in_description():
+                    value = _with_reference(value, idempotency_key)
             if value:
                 form.append((name, value))
         names = {name for name, _ in form}
@@ -238,14 +315,22 @@ class Open311Adapter(Adapter):
                 "Open311 needs a location: map lat and long, address_string or address_id"
             )
 
+        files_attribute = self.config.get("files_attribute")
         for target, value in payload.items():
             code = _attribute_code(target)
-            if code is None or code == REFERENCE_ATTRIBUTE:
+            value = _without_files(value)
+            if code is None or code == REFERENCE_ATTRIBUTE or value is None:
                 continue
+            if code == files_attribute:
+                raise PermanentError(
+                    f"Field {target!r} is where this connection sends file links; map the "
+                    "files to 'files' or 'media_url', or the value to another attribute"
+                )
             if isinstance(value, list | tuple):
                 form += [(f"attribute[{code}][]", _text(item, target)) for item in value]
             elif _present(value):
                 form.append((f"attribute[{code}]", _text(value, target)))
+        form += [(f"{p.place}[]", p.url) for p in placed if p.place.startswith("attribute[")]
         form.append((f"attribute[{REFERENCE_ATTRIBUTE}]", idempotency_key))
         return form
 
@@ -487,6 +572,63 @@ def _attribute_code(name: str) -> str | None:
         return None
     code = name[len(ATTRIBUTE_PREFIX) :]
     return code if _ATTRIBUTE_CODE.match(code) else None
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A file of the request, the link it is sent as, and where: "media_url", "description" or
+    "attribute[<code>]" (also what the progress keeps as the file's remote id)."""
+
+    upload: DeliveryFile
+    url: str
+    place: str
+
+
+def _without_files(value: Any) -> Any:
+    """`value` with its files taken out (they are placed by _place_files); None if it was only
+    files."""
+    if isinstance(value, DeliveryFile):
+        return None
+    if isinstance(value, list | tuple) and any(isinstance(v, DeliveryFile) for v in value):
+        rest = [v for v in value if not isinstance(v, DeliveryFile)]
+        return rest or None
+    return value
+
+
+def _with_file_links(description: str, placed: Sequence[_Placed]) -> str:
+    """The description with a line per file: "name (type, size): link"."""
+    if not placed:
+        return description
+    lines = [FILES_LABEL] + [
+        f"{' '.join(p.upload.name.split())} ({p.upload.content_type}, "
+        f"{size_text(p.upload.size)}): {p.url}"
+        for p in placed
+    ]
+    block = "\n".join(lines)
+    return f"{description}\n\n{block}" if description else block
+
+
+def size_text(size: int) -> str:
+    """A file's size as people write it: 930 bytes, 48 KB, 2.4 MB."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _as_sent(payload: Mapping[str, Any], placed: Sequence[_Placed]) -> dict[str, Any]:
+    """The payload plus the links sent, which excerpts must not show either."""
+    return {**payload, "_links": [p.url for p in placed]}
+
+
+def _remember(progress: Progress | None, reference: str, placed: Sequence[_Placed]) -> None:
+    """The request and the files it carried, for the delivery's progress."""
+    if progress is None:
+        return
+    progress.record_reference(reference)
+    for p in placed:
+        progress.record_file(p.upload, p.place)
 
 
 def _with_reference(description: str, idempotency_key: str) -> str:

@@ -17,6 +17,8 @@ DEFAULT_POLL_TOKEN_ATTEMPTS = 5
 DEFAULT_POLL_TOKEN_INTERVAL = 1.0
 DEFAULT_REFERENCE_FIELD = "description"
 DEFAULT_UNANSWERED_WAIT = 60.0
+# The attribute the delivery's key travels in; no other option may claim it.
+PORTAL_REFERENCE_ATTRIBUTE = "portal_reference"
 
 
 # Open311 codes travel in URLs and as attribute[<code>] names: no brackets, no spaces.
@@ -97,6 +99,26 @@ class Open311Config(serializers.Serializer[Any]):
         "reference is added to its end) unless the server returns attribute[portal_reference] "
         "in a field of its own.",
     )
+
+    files_attribute = serializers.CharField(
+        label="Attribute for file links",
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=100,
+        validators=[validate_code],
+        help_text="Open311 allows one photo (media_url); links to the other files go at the end "
+        "of the description. If the service defines an attribute for files, enter its code to "
+        "send the links there instead, one per file, as attribute[<code>][].",
+    )
+
+    def validate_files_attribute(self, value: str) -> str:
+        if value == PORTAL_REFERENCE_ATTRIBUTE:
+            raise serializers.ValidationError(
+                f"{PORTAL_REFERENCE_ATTRIBUTE} carries the portal reference; "
+                "enter the code of the service's attribute for files."
+            )
+        return value
 
     def validate_endpoint(self, value: str) -> str:
         return value.rstrip("/")

@@ -22,9 +22,17 @@ Under its endpoint (`prefix`, /open311/v2 by default):
     GET  servicerequestupdates.json     the updates extension, filtered by start_date/end_date
 Errors are the spec's arrays, [{"code": 400, "description": "..."}], fault answers included.
 
-For tests, in Python: `records`, `count_for(portal_reference)`, `replays`, `add_update(...)`; over
+Files. A real server downloads a request's media_url once, when the request arrives, in the
+background; this one does the same, and also fetches each link in an attribute its services
+define for files (`file_attributes`) and each "name (type, size): link" line of the description
+(standing in for the officer who opens them). Each request's `files` lists what came of each
+link (simulators.received_files): the bytes' SHA-256, size, name and type, or why the fetch
+failed. A failed fetch never undoes the request. `fetch_files=False` records the links only.
+
+For tests, in Python: `records`, `count_for(portal_reference)`, `replays`, `add_update(...)`,
+`wait_for_files()` (until every fetch started is done); over
 HTTP, for other processes (neither recorded nor subject to faults):
-    GET  /_records[?key=K]   {"count": n, "replays": r, "records": [...]}
+    GET  /_records[?key=K]   {"count": n, "replays": r, "records": [...]}, each with its "files"
     DELETE /_records         forget every request and update
     POST /_updates           {"service_request_id", "status", "description", "external_status_code",
                               "updated_datetime"} adds a status update; 201 with it
@@ -32,6 +40,7 @@ HTTP, for other processes (neither recorded nor subject to faults):
 
 Standalone:
     python -m integrations.simulators.open311 --port 8103 --api-key K [--token-polls 2]
+        [--file-attribute CODE] [--no-fetch-files]
         [--error-rate 0.3 --reset-rate 0.05 --drop-rate 0.05 --slow-rate 0.02 --latency 0.05]
 """
 
@@ -43,7 +52,7 @@ import hmac
 import json
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
@@ -56,6 +65,7 @@ from integrations.simulators.base import (
     add_fault_arguments,
     apply_fault_arguments,
 )
+from integrations.simulators.received_files import LinkFetcher, linked
 
 DEFAULT_API_KEY = "simulator-open311-key"
 DEFAULT_PREFIX = "/open311/v2"
@@ -108,6 +118,8 @@ SERVICES: tuple[dict[str, Any], ...] = (
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 _TOKEN_PATH = re.compile(r"^/tokens/([^/]+)\.json$")
 _REQUEST_PATH = re.compile(r"^/requests/([^/]+)\.json$")
+# A description line linking a file: "<name> (<type>, <size>): <link>".
+_FILE_LINE = re.compile(r"\([^(),]+, [^()]+\): (https?://\S+)$")
 
 
 def error(code: int, description: str, status: int | None = None) -> Response:
@@ -127,13 +139,16 @@ class Open311Simulator(Simulator):
         services: Sequence[Mapping[str, Any]] = SERVICES,
         token_polls: int = 0,
         dedupe_client_reference: bool = False,
+        file_attributes: Iterable[str] = (),
+        fetch_files: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
         seed: int | None = None,
     ) -> None:
         """`token_polls` 0 answers a new request with its id; N with a token, resolved on poll N.
         `dedupe_client_reference` makes it one of the few servers that answer a repeated
-        attribute[portal_reference] with the request already made (the spec has no such rule)."""
+        attribute[portal_reference] with the request already made (the spec has no such rule).
+        `file_attributes` are the codes of attributes whose values are links to files."""
         super().__init__(host=host, port=port, seed=seed)
         self.api_key = api_key
         self.prefix = prefix.rstrip("/")
@@ -141,7 +156,10 @@ class Open311Simulator(Simulator):
         self.services = [dict(s) for s in services]
         self.token_polls = token_polls
         self.dedupe_client_reference = dedupe_client_reference
+        self.file_attributes = frozenset(file_attributes)
+        self.fetch_files = fetch_files
         self._store_lock = threading.Lock()
+        self._fetcher = LinkFetcher(self._store_lock)
         self._records: list[dict[str, Any]] = []
         self._updates: list[dict[str, Any]] = []
         self._replays = 0
@@ -157,7 +175,8 @@ class Open311Simulator(Simulator):
     def records(self) -> list[dict[str, Any]]:
         """Every request made, oldest first: {"service_request_id", "token", "portal_reference",
         "service_code", "fields" (each form field: a value, or a list for name[]), "attributes",
-        "status", "status_notes", "requested_datetime", "updated_datetime", "polls"}."""
+        "files" (what came of each link to a file: received_files), "status", "status_notes",
+        "requested_datetime", "updated_datetime", "polls"}."""
         with self._store_lock:
             return copy.deepcopy(self._records)
 
@@ -165,6 +184,15 @@ class Open311Simulator(Simulator):
     def updates(self) -> list[dict[str, Any]]:
         with self._store_lock:
             return copy.deepcopy(self._updates)
+
+    def wait_for_files(self, timeout: float = 15.0) -> None:
+        """Return once every file fetch started so far is done; TimeoutError if one is not."""
+        if not self._fetcher.wait(timeout):
+            raise TimeoutError(f"file fetches still running after {timeout} s")
+
+    def stop(self) -> None:
+        super().stop()
+        self._fetcher.stop()
 
     def count_for(self, portal_reference: str) -> int:
         """How many requests carry this portal reference: 1 when delivery worked, never 2."""
@@ -350,6 +378,7 @@ class Open311Simulator(Simulator):
                 "service_name": service["service_name"],
                 "fields": fields,
                 "attributes": attributes,
+                "files": self._links_to_files(fields, attributes),
                 "status": "open",
                 "status_notes": "",
                 "requested_datetime": now,
@@ -357,7 +386,23 @@ class Open311Simulator(Simulator):
                 "token_polls": self.token_polls,
             }
             self._records.append(record)
+            if self.fetch_files:
+                for entry in record["files"]:
+                    self._fetcher.fetch(entry)
             return Response.json([_created(record)])
+
+    def _links_to_files(
+        self, fields: Mapping[str, Any], attributes: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
+        """An entry for each link to a file the request carries, in the order sent."""
+        entries = [linked(url, source="media_url") for url in _values(fields.get("media_url"))]
+        for code in sorted(self.file_attributes & set(attributes)):
+            source = f"attribute[{code}]"
+            entries += [linked(url, source=source) for url in _values(attributes[code])]
+        for line in (_first(fields.get("description")) or "").splitlines():
+            if match := _FILE_LINE.search(line.strip()):
+                entries.append(linked(match[1], source="description"))
+        return entries
 
     def _token(self, token: str) -> Response:
         with self._store_lock:
@@ -464,6 +509,12 @@ def _form(request: RecordedRequest) -> dict[str, Any]:
     return form
 
 
+def _values(value: Any) -> list[str]:
+    """A form value as a list of its non-empty texts."""
+    values = value if isinstance(value, list) else [value]
+    return [v for v in values if isinstance(v, str) and v]
+
+
 def _content_type(request: RecordedRequest) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
@@ -546,6 +597,16 @@ def main(argv: list[str] | None = None) -> None:
         help="answer a repeated attribute[portal_reference] with the request already made "
         "(real GeoReport v2 servers do not)",
     )
+    parser.add_argument(
+        "--file-attribute",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="an attribute whose values are links to files, fetched on receipt (repeatable)",
+    )
+    parser.add_argument(
+        "--no-fetch-files", action="store_true", help="record links to files without fetching"
+    )
     add_fault_arguments(parser)
     args = parser.parse_args(argv)
 
@@ -555,6 +616,8 @@ def main(argv: list[str] | None = None) -> None:
         jurisdiction_id=args.jurisdiction_id,
         token_polls=args.token_polls,
         dedupe_client_reference=args.dedupe_client_reference,
+        file_attributes=args.file_attribute,
+        fetch_files=not args.no_fetch_files,
         host=args.host,
         port=args.port,
         seed=args.seed,

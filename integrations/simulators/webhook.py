@@ -13,14 +13,23 @@ that the timestamp is within five minutes, and the credentials it was given if a
 A body that is not a JSON object is a 400; a record missing one of `required_fields` a 422 that
 echoes what it received, as many real systems do.
 
+Files. The body's `files` list (integrations.webhook.adapter) is taken as a receiver of our
+contract would: a file with `content` is decoded and checked against its `sha256` (a 422 if it
+is not base64 or not those bytes: nothing is kept); a file without is fetched once from its
+`url`, in the background, as the record is made (`fetch_files=False`: its link is kept only).
+Each record's `files` says what came of each (simulators.received_files: the bytes' SHA-256,
+size, name and type); its `data` keeps the list without the base64, which `files` accounts for.
+A repeated Idempotency-Key receives no file again.
+
 For tests and the fault-injection suite, in Python: `records`, `records_by_key`, `count_for(key)`,
-`replays`; over HTTP, for other processes (neither recorded nor subject to faults):
+`replays`, `wait_for_files()` (until every fetch started is done); over HTTP, for other
+processes (neither recorded nor subject to faults):
     GET /_records[?key=K]  {"count": n, "replays": r, "records": [...]}
     DELETE /_records       forget every record
     GET/POST/DELETE /_faults   see the base Simulator
 
 Standalone:
-    python -m integrations.simulators.webhook --port 8102 --secret S \\
+    python -m integrations.simulators.webhook --port 8102 --secret S [--no-fetch-files] \\
         [--error-rate 0.3 --reset-rate 0.05 --drop-rate 0.05 --slow-rate 0.02 --latency 0.05]
 """
 
@@ -46,6 +55,7 @@ from integrations.simulators.base import (
     apply_fault_arguments,
 )
 from integrations.simulators.oauth2 import TOKEN_PATH, TokenIssuer
+from integrations.simulators.received_files import LinkFetcher, linked, received
 
 DEFAULT_SECRET = "simulator-signing-secret"  # noqa: S105 - a demo's, known to all
 DEFAULT_PATH = "/records"
@@ -69,6 +79,7 @@ class WebhookSimulator(Simulator):
         required_fields: Iterable[str] = (),
         replay_status: int = 200,
         max_skew: int = MAX_SKEW,
+        fetch_files: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
         seed: int | None = None,
@@ -86,7 +97,9 @@ class WebhookSimulator(Simulator):
         self.required_fields = tuple(required_fields)
         self.replay_status = replay_status
         self.max_skew = max_skew
+        self.fetch_files = fetch_files
         self._store_lock = threading.Lock()
+        self._fetcher = LinkFetcher(self._store_lock)
         self._records: list[dict[str, Any]] = []
         self._by_key: dict[str, dict[str, Any]] = {}
         self._replays = 0
@@ -105,7 +118,8 @@ class WebhookSimulator(Simulator):
 
     @property
     def records(self) -> list[dict[str, Any]]:
-        """Every record made, oldest first: {"id", "idempotency_key", "received_at", "data"}."""
+        """Every record made, oldest first: {"id", "idempotency_key", "received_at", "data",
+        "files"}."""
         with self._store_lock:
             return copy.deepcopy(self._records)
 
@@ -118,6 +132,15 @@ class WebhookSimulator(Simulator):
         """How many records carry this key: 1 when delivery worked, never 2."""
         with self._store_lock:
             return sum(1 for r in self._records if r["idempotency_key"] == idempotency_key)
+
+    def wait_for_files(self, timeout: float = 15.0) -> None:
+        """Return once every file fetch started so far is done; TimeoutError if one is not."""
+        if not self._fetcher.wait(timeout):
+            raise TimeoutError(f"file fetches still running after {timeout} s")
+
+    def stop(self) -> None:
+        super().stop()
+        self._fetcher.stop()
 
     @property
     def replays(self) -> int:
@@ -170,9 +193,16 @@ class WebhookSimulator(Simulator):
                 {"error": "missing required fields", "missing": missing, "received": data},
                 status=422,
             )
-        return self._store(request.headers.get("idempotency-key"), data)
+        files = _received_files(data.get("files"))
+        if isinstance(files, Response):
+            return files
+        if files:
+            data["files"] = [_without_content(f) for f in data["files"]]
+        return self._store(request.headers.get("idempotency-key"), data, files)
 
-    def _store(self, key: str | None, data: dict[str, Any]) -> Response:
+    def _store(
+        self, key: str | None, data: dict[str, Any], files: list[dict[str, Any]]
+    ) -> Response:
         with self._store_lock:
             existing = self._by_key.get(key) if key else None
             if existing is not None:
@@ -187,10 +217,14 @@ class WebhookSimulator(Simulator):
                 "idempotency_key": key,
                 "received_at": datetime.now(UTC).isoformat(),
                 "data": data,
+                "files": files,
             }
             self._records.append(record)
             if key:
                 self._by_key[key] = record
+            for entry in files:
+                if entry["status"] == "pending" and self.fetch_files:
+                    self._fetcher.fetch(entry)
             return Response.json(_summary(record), status=201)
 
     def _credentials_ok(self, headers: Mapping[str, str]) -> bool:
@@ -244,6 +278,43 @@ class WebhookSimulator(Simulator):
             )
 
 
+def _received_files(listed: Any) -> list[dict[str, Any]] | Response:
+    """An entry for each file of a body's `files` list (inline ones decoded and checked), or the
+    422 that refuses the body."""
+    if listed is None:
+        return []
+    if not isinstance(listed, list):
+        return _unprocessable("files must be a list")
+    entries = []
+    for number, item in enumerate(listed):
+        where = f"files[{number}]"
+        if not isinstance(item, dict) or not all(
+            isinstance(item.get(k), str) for k in ("name", "content_type", "sha256", "url")
+        ):
+            return _unprocessable(f"{where} needs name, content_type, sha256 and url")
+        content = item.get("content")
+        if content is None:
+            entries.append(linked(item["url"], source=where))
+            continue
+        try:
+            data = base64.b64decode(str(content), validate=True)
+        except (binascii.Error, ValueError):
+            return _unprocessable(f"{where}.content is not base64")
+        entry = received(data, source=where, name=item["name"], content_type=item["content_type"])
+        if entry["sha256"] != item["sha256"]:
+            return _unprocessable(f"{where}.content does not match its sha256")
+        entries.append(entry)
+    return entries
+
+
+def _without_content(item: Any) -> Any:
+    return {k: v for k, v in item.items() if k != "content"} if isinstance(item, dict) else item
+
+
+def _unprocessable(problem: str) -> Response:
+    return Response.json({"error": problem}, status=422)
+
+
 def _summary(record: Mapping[str, Any]) -> dict[str, Any]:
     return {"id": record["id"], "status": "received", "received_at": record["received_at"]}
 
@@ -261,6 +332,9 @@ def main(argv: list[str] | None = None) -> None:
     credentials.add_argument("--basic", metavar="USER:PASSWORD", help="expect basic auth")
     parser.add_argument("--api-key-header", default="X-API-Key")
     parser.add_argument("--replay-status", type=int, choices=(200, 201, 409), default=200)
+    parser.add_argument(
+        "--no-fetch-files", action="store_true", help="record links to files without fetching"
+    )
     add_fault_arguments(parser)
     args = parser.parse_args(argv)
 
@@ -278,6 +352,7 @@ def main(argv: list[str] | None = None) -> None:
         bearer_token=args.bearer_token,
         basic=basic,
         replay_status=args.replay_status,
+        fetch_files=not args.no_fetch_files,
         host=args.host,
         port=args.port,
         seed=args.seed,

@@ -11,6 +11,21 @@ The answer must be 2xx with the new record's reference in its JSON (the `referen
 and every lost connection are worth retrying; any other answer is not.
 With OAuth2 client credentials the bearer token comes from integrations.oauth2: cached by the
 worker, and fetched afresh (once) when the receiver answers 401.
+
+Files. The body's `files` lists every file of the case (each DeliveryFile in the payload, at the
+top level or in a list), in payload order:
+    {"id": "evidence", "name": "letter.pdf", "content_type": "application/pdf", "size": 48213,
+     "sha256": "<hex of the bytes>", "url": "<signed link the receiver may GET it by>",
+     "content": "<base64 of the bytes>"}
+`content` is there only while the files inlined so far add up to no more than the connection's
+`inline_files_max_bytes` (their own sizes, before base64 adds a third; 0, the default, inlines
+none): each file, in order, goes inline if it still fits, so a large one does not keep the small
+ones after it out. A receiver checks the bytes it got, inline or fetched, against `sha256`.
+In the rest of the body a file is replaced by a reference into that list, {"file_id": "<id>"}
+(a list of files by a list of them), so each file's bytes travel once. A payload field called
+"files" may only hold files (they are in the list anyway); anything else there is refused.
+The files ride in the one request, so the Idempotency-Key covers them too: a repeat is answered
+with the first record and no file is taken twice.
 """
 
 from __future__ import annotations
@@ -22,6 +37,7 @@ import json
 import logging
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -29,8 +45,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from integrations.base import (
     Adapter,
+    DeliveryFile,
     PermanentError,
     Progress,
+    files_in,
 )
 from integrations.http import client, error_for, excerpt_of, send_errors
 from integrations.oauth2 import TokenSource, bearer, send_with_token
@@ -41,6 +59,7 @@ from integrations.webhook.config import WebhookConfig
 logger = logging.getLogger(__name__)
 
 MAX_REFERENCE_LENGTH = 200  # what a delivery can store
+FILES = "files"  # the body's list of the case's files
 
 
 @registry.register
@@ -54,15 +73,20 @@ class WebhookAdapter(Adapter):
     def deliver(
         self, payload: Mapping[str, Any], idempotency_key: str, progress: Progress | None = None
     ) -> str:
+        if progress is not None and progress.reference:
+            return progress.reference  # made, with its files, by an earlier attempt
+        sent = body_with_files(payload, int(self.config.get("inline_files_max_bytes") or 0))
         try:
             body = json.dumps(
-                payload, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")
+                sent.data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")
             ).encode()
         except (TypeError, ValueError) as exc:
             # The message names the type only: the value may be personal.
             raise PermanentError(
                 f"The payload cannot be written as JSON: {exc.__class__.__name__}"
             ) from None
+        # What excerpts are redacted of: what was sent, the files' names and links included.
+        shown = sent.without_contents()
         response = self._send("POST", self.config["url"], body, idempotency_key)
         status = response.status_code
 
@@ -72,21 +96,22 @@ class WebhookAdapter(Adapter):
                 logger.info(
                     "webhook delivered", extra={"status": status, "host": response.request.url.host}
                 )
+                sent.remember(progress, reference)
                 return reference
             if status == 409:
                 raise PermanentError(
                     "The back office reported a conflict without naming the existing record "
                     f"(no '{self._reference_field}' in its answer)",
                     status_code=status,
-                    excerpt=excerpt_of(response, payload),
+                    excerpt=excerpt_of(response, shown),
                 )
             raise PermanentError(
                 f"The back office answered {status} without a reference at "
                 f"'{self._reference_field}', so the record cannot be confirmed",
                 status_code=status,
-                excerpt=excerpt_of(response, payload),
+                excerpt=excerpt_of(response, shown),
             )
-        raise error_for(response, payload)
+        raise error_for(response, shown)
 
     def check_connection(self) -> None:
         health_url = self.config.get("health_url")
@@ -162,6 +187,73 @@ class WebhookAdapter(Adapter):
             pair = f"{self.config['username']}:{self.config['password']}".encode()
             return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
         return {}
+
+
+@dataclass(frozen=True)
+class Body:
+    """What one delivery POSTs: the JSON object, and the case's files as listed in it."""
+
+    data: dict[str, Any]
+    uploads: tuple[DeliveryFile, ...]
+    inlined: frozenset[str]  # the ids of the files whose bytes are in the body
+
+    def without_contents(self) -> dict[str, Any]:
+        """The body without the files' bytes."""
+        if FILES not in self.data:
+            return self.data
+        listed = [{k: v for k, v in f.items() if k != "content"} for f in self.data[FILES]]
+        return {**self.data, FILES: listed}
+
+    def remember(self, progress: Progress | None, reference: str) -> None:
+        """The record, and how each file went with it, for the delivery's progress."""
+        if progress is None:
+            return
+        progress.record_reference(reference)
+        for upload in self.uploads:
+            progress.record_file(upload, "inline" if upload.id in self.inlined else "link")
+
+
+def body_with_files(payload: Mapping[str, Any], inline_max_bytes: int) -> Body:
+    """The body for `payload`: its files listed under "files", with a signed link each and,
+    while their sizes add up to no more than `inline_max_bytes`, their bytes as base64; in
+    their own fields, references into that list."""
+    data: dict[str, Any] = {}
+    for name, value in payload.items():
+        if name != FILES:
+            data[name] = _referenced(value)
+        elif not _only_files(value):
+            raise PermanentError(
+                f"Field {FILES!r} is where the webhook lists the case's files; map this value "
+                "onto another field"
+            )
+    uploads = tuple(files_in(payload))
+    listed: list[dict[str, Any]] = []
+    inlined: set[str] = set()
+    room = inline_max_bytes
+    for upload in uploads:
+        entry = {"id": upload.id, **upload.describe(), "url": upload.signed_url()}
+        if inline_max_bytes and upload.size <= room:
+            entry["content"] = base64.b64encode(upload.read()).decode("ascii")
+            inlined.add(upload.id)
+            room -= upload.size
+        listed.append(entry)
+    if listed:
+        data[FILES] = listed
+    return Body(data, uploads, frozenset(inlined))
+
+
+def _referenced(value: Any) -> Any:
+    """`value` with each file in it replaced by a reference into the body's files list."""
+    if isinstance(value, DeliveryFile):
+        return {"file_id": value.id}
+    if isinstance(value, list):
+        return [_referenced(item) for item in value]
+    return value
+
+
+def _only_files(value: Any) -> bool:
+    items = value if isinstance(value, list) else [value]
+    return all(item is None or isinstance(item, DeliveryFile) for item in items)
 
 
 def sign(secret: bytes, timestamp: str, body: bytes) -> str:

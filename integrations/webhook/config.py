@@ -14,6 +14,8 @@ DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 15.0
 DEFAULT_REFERENCE_FIELD = "id"
 DEFAULT_API_KEY_HEADER = "X-API-Key"
+# Base64 makes inline files a third bigger, and receivers commonly cap bodies at 20-50 MB.
+MAX_INLINE_FILES_BYTES = 20 * 1024 * 1024
 
 AUTH_NONE, AUTH_API_KEY, AUTH_BEARER, AUTH_BASIC, AUTH_OAUTH2 = (
     "none",
@@ -114,6 +116,15 @@ class WebhookConfig(serializers.Serializer[Any]):
     )
     connect_timeout = options.connect_timeout(DEFAULT_CONNECT_TIMEOUT)
     read_timeout = options.read_timeout(DEFAULT_READ_TIMEOUT)
+    inline_files_max_bytes = serializers.IntegerField(
+        label="Largest total of files sent inside the request (bytes)",
+        default=0,
+        min_value=0,
+        max_value=MAX_INLINE_FILES_BYTES,
+        help_text="Every file is listed with a signed link the system can fetch it by. Files "
+        "are also sent inside the request, as base64, while their sizes add up to no more than "
+        "this; 0 sends links only.",
+    )
     health_url = serializers.URLField(
         label="Health check address",
         required=False,

@@ -33,6 +33,7 @@ def test_the_smallest_valid_options_get_sane_defaults():
         "updates_extension": True,
         "reference_field": "description",
         "unanswered_wait": 60.0,
+        "files_attribute": "",
     }
 
 
@@ -106,8 +107,29 @@ def test_mapping_validation_asks_the_adapter_about_attribute_fields():
         "Field ‘attribute.portal_reference’: Open311 (GeoReport v2) has no field "
         "‘attribute.portal_reference’ (its fields: service_code, lat, long, address_string, "
         "address_id, email, device_id, account_id, first_name, last_name, phone, description, "
-        "media_url)",
+        "media_url, files)",
         "Field ‘priority’: Open311 (GeoReport v2) has no field ‘priority’ (its fields: "
         "service_code, lat, long, address_string, address_id, email, device_id, account_id, "
-        "first_name, last_name, phone, description, media_url)",
+        "first_name, last_name, phone, description, media_url, files)",
     ]
+
+
+def test_the_files_attribute_is_an_open311_code():
+    assert (
+        Open311Adapter.validate_config({**VALID, "files_attribute": "photos"})["files_attribute"]
+        == "photos"
+    )
+    assert errors_for(**VALID, files_attribute="photo links") == {
+        "files_attribute": [
+            "Enter the code as the Open311 server lists it, without spaces, brackets or slashes."
+        ]
+    }
+
+
+def test_the_files_attribute_cannot_be_the_portal_reference():
+    assert errors_for(**VALID, files_attribute="portal_reference") == {
+        "files_attribute": [
+            "portal_reference carries the portal reference; enter the code of the service's "
+            "attribute for files."
+        ]
+    }

@@ -28,6 +28,7 @@ def test_the_smallest_valid_options_get_sane_defaults():
         "reference_field": "id",
         "connect_timeout": 5.0,
         "read_timeout": 15.0,
+        "inline_files_max_bytes": 0,
     }
 
 
@@ -142,6 +143,11 @@ def test_the_reference_field_is_a_dotted_path():
 )
 def test_timeouts_stay_within_sane_bounds(name, value):
     assert list(errors_for(**VALID, **{name: value})) == [name]
+
+
+@pytest.mark.parametrize("value", [-1, 20 * 1024 * 1024 + 1, "lots"])
+def test_the_inline_files_limit_is_a_byte_count_within_what_receivers_take(value):
+    assert list(errors_for(**VALID, inline_files_max_bytes=value)) == ["inline_files_max_bytes"]
 
 
 def test_the_secret_options_are_stored_encrypted():
