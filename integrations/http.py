@@ -20,7 +20,13 @@ from typing import Any
 import httpx
 from django.core.serializers.json import DjangoJSONEncoder
 
-from integrations.base import EXCERPT_LENGTH, DeliveryError, PermanentError, TransientError
+from integrations.base import (
+    EXCERPT_LENGTH,
+    DeliveryError,
+    DeliveryFile,
+    PermanentError,
+    TransientError,
+)
 
 TRANSIENT_STATUSES = frozenset({408, 425, 429})
 USER_AGENT = "MyCouncil-Portal/1"
@@ -101,7 +107,10 @@ def redacted(text: str, payload: Mapping[str, Any]) -> str:
 
 
 def _redactable(value: Any) -> Iterator[str]:
-    if isinstance(value, Mapping):
+    if isinstance(value, DeliveryFile):
+        # Its name is the resident's; a back office's error may echo it.
+        yield from _redactable(value.name)
+    elif isinstance(value, Mapping):
         for item in value.values():
             yield from _redactable(item)
     elif isinstance(value, list | tuple | set | frozenset):
