@@ -99,7 +99,14 @@ PASSWORD_TEXT = f"{_WSS}oasis-200401-wss-username-token-profile-1.0#PasswordText
 PATH = "/CaseService"
 DEFAULT_USERNAME = "portal"
 DEFAULT_PASSWORD = "simulator-password"  # noqa: S105 - a demo's, known to all
-DEFAULT_SERVICE_CODES = ("MISSED_BIN", "BULKY_WASTE", "POTHOLE", "STREET_LIGHT", "FLY_TIPPING")
+DEFAULT_SERVICE_CODES = (
+    "MISSED_BIN",
+    "BULKY_WASTE",
+    "POTHOLE",
+    "STREET_LIGHT",
+    "FLY_TIPPING",
+    "RESIDENT_PERMIT",
+)
 DEFAULT_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 _UPRN = re.compile(r"^\d{1,12}$")
 # Entities and network access off: a SOAP server must never fetch what an envelope points at.

@@ -5,12 +5,25 @@ in the process until shortly before its ExpiresAt; a Client.SessionExpired fault
 once and repeats the call. With WS-Security on, every call also carries a wsse:UsernameToken
 (PasswordText). A submission becomes CreateServiceRequest with ClientReference = the delivery's
 idempotency key. Most case systems keep a ClientReference but do not make it unique, so every
-attempt after the first (the one before may have made the case unseen) asks
-FindCasesByClientReference first and adopts the case it finds; only if there is none is the case
-created; a create that got no answer puts the next attempt off for `unanswered_wait` seconds,
+attempt after the first (the one before may have made the case unseen) whose progress does not
+already name the case asks FindCasesByClientReference first and adopts the case it finds; only
+if there is none is the case created; a create that got no answer puts the next attempt off for `unanswered_wait` seconds,
 since the system may still be working on it. A system whose WSDL offers no such lookup must
 refuse a repeated ClientReference itself (docs/idempotency.md). Status comes back through
 GetCaseUpdatesSince(Since).
+
+Files (every DeliveryFile in the payload, wherever the mapping put it: map file questions to
+Attachments; one mapped to a field.<name> is attached too, and the field carries its name) go
+after the case, one AddAttachment(CaseReference, ClientReference, FileName, ContentType,
+Content as base64) each, in payload order. The case reference is kept in the delivery's Progress
+before any file is sent and each accepted file's AttachmentId after it, so a retry resumes at
+the first file not yet accepted and never makes the case again. A file's ClientReference is the
+SHA-256 of the delivery's key and the file's SHA-256 (the two side by side would not fit the
+system's 100 characters): the same on every attempt. Since case systems keep it without making
+it unique, an attempt working on a case an earlier attempt made first asks GetCaseAttachments
+and adopts the attachments carrying its files' references, then sends only the rest; a system
+without that lookup must refuse or answer a repeated ClientReference itself. A delivery with
+files to a system whose WSDL offers no AddAttachment is refused before the case is made.
 
 What a failure means:
     soap:Client.* faults (validation)      permanent: the case system refused the request
@@ -18,8 +31,12 @@ What a failure means:
     soap:Server.* faults                   transient: the system's own trouble
     HTTP answers that are not SOAP         as for every HTTP adapter (integrations.http):
                                            5xx/408/425/429 transient, others permanent
-    timeouts, refused, reset or dropped    transient (the case may exist: the retry looks it up)
+    timeouts, refused, reset or dropped    transient (the case or the attachment may exist: the
+                                           retry looks it up, after unanswered_wait)
     an answer zeep cannot read             permanent: the address or the WSDL is wrong
+    a fault refusing a file (Client.*)     permanent, naming the file's question and the case
+                                           (which stays made; staff see which file failed)
+    a file gone (retention) or changed     permanent (DeliveryFile.read)
 """
 
 from __future__ import annotations
