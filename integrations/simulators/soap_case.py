@@ -43,7 +43,7 @@ For tests, in Python: `records`, `count_for(client_reference)`, `record_for(clie
 other processes (neither recorded nor faulted):
     GET /_records[?client_reference=R]   {"count": n, "replays": r, "records": [...],
                                          "attachments": [...]} (those of the cases listed)
-    DELETE /_records                     forget every record, update and session
+    DELETE /_records                     forget every record, attachment, update and session
     GET /_updates                        {"updates": [...]}
     POST /_updates {"case_reference": C, "status": S, "notes": N}   add one; 201 with it
     POST /_soap_fault {"code": "Server.Unavailable", "times": 1}     DELETE /_soap_fault

@@ -7,10 +7,10 @@ once and repeats the call. With WS-Security on, every call also carries a wsse:U
 idempotency key. Most case systems keep a ClientReference but do not make it unique, so every
 attempt after the first (the one before may have made the case unseen) whose progress does not
 already name the case asks FindCasesByClientReference first and adopts the case it finds; only
-if there is none is the case created; a create that got no answer puts the next attempt off for `unanswered_wait` seconds,
-since the system may still be working on it. A system whose WSDL offers no such lookup must
-refuse a repeated ClientReference itself (docs/idempotency.md). Status comes back through
-GetCaseUpdatesSince(Since).
+if there is none is the case created; a create that got no answer puts the next attempt off for
+`unanswered_wait` seconds, since the system may still be working on it. A system whose WSDL
+offers no such lookup must refuse a repeated ClientReference itself (docs/idempotency.md).
+Status comes back through GetCaseUpdatesSince(Since).
 
 Files (every DeliveryFile in the payload, wherever the mapping put it: map file questions to
 Attachments; one mapped to a field.<name> is attached too, and the field carries its name) go
