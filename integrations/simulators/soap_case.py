@@ -1,6 +1,7 @@
 """A SOAP 1.1 case system, in the style of the waste and highways systems councils run.
 
-    GET  /CaseService?wsdl      (or /CaseService.wsdl) the WSDL: document/literal, one inline XSD
+    GET  /CaseService?wsdl      (or /CaseService.wsdl) the WSDL (soap_case_wsdl.py):
+                                document/literal, one inline XSD
     POST /CaseService           a SOAP 1.1 envelope carrying one of these operations:
         Authenticate(Username, Password) -> SessionToken, ExpiresAt (session_minutes from now)
         CreateServiceRequest(SessionToken, ClientReference, ServiceCode, Description, UPRN?,
@@ -10,10 +11,19 @@
             Status, Notes?, UpdatedAt)*), oldest first, only those after Since
         FindCasesByClientReference(SessionToken, ClientReference) -> Cases(CaseReference*),
             oldest first
+        AddAttachment(SessionToken, CaseReference, ClientReference, FileName, ContentType,
+            Content (xsd:base64Binary)) -> AttachmentId, Created
+        GetCaseAttachments(SessionToken, CaseReference) -> Attachments(Attachment(AttachmentId,
+            ClientReference, FileName, ContentType, Size, AddedAt)*), oldest first
 
 CreateServiceRequest keeps the ClientReference on the case but, like most such systems, does not
-make it unique: the same reference again makes a second case. With unique_client_reference (a
-system that does) it answers the case made the first time (Created false) instead.
+make it unique: the same reference again makes a second case. AddAttachment treats its
+ClientReference the same way: kept on the attachment, not unique, so the same call again attaches
+the file a second time; GetCaseAttachments is how a client finds what a lost answer attached.
+With unique_client_reference (a system that does make them unique) a repeated ClientReference is
+answered with the case, or the case's attachment, made the first time (Created false) instead.
+Each attachment is kept as its name, type, size and the SHA-256 of the decoded bytes (not the
+bytes); one larger than max_attachment_bytes is refused with a Client.Validation fault.
 Faults are SOAP 1.1 faults with HTTP 500:
     soap:Client.Authentication      wrong user name or password on Authenticate (and the
                                     base simulator's auth_failure fault, on any operation)
@@ -28,10 +38,12 @@ The base simulator's faults (error_rate, latency, reset_rate, drop_response, ...
 error_rate answers are JSON, like a load balancer in front of a system that is down.
 
 For tests, in Python: `records`, `count_for(client_reference)`, `record_for(client_reference)`,
-`add_update(case_reference, status, notes)`, `updates`, `expire_sessions()`, `calls(operation)`,
-`set_soap_fault(code, ...)`; over HTTP, for other processes (neither recorded nor faulted):
-    GET /_records[?client_reference=R]   {"count": n, "replays": r, "records": [...]}
-    DELETE /_records                     forget every record, update and session
+`attachments`, `attachments_of(case_reference)`, `add_update(case_reference, status, notes)`,
+`updates`, `expire_sessions()`, `calls(operation)`, `set_soap_fault(code, ...)`; over HTTP, for
+other processes (neither recorded nor faulted):
+    GET /_records[?client_reference=R]   {"count": n, "replays": r, "records": [...],
+                                         "attachments": [...]} (those of the cases listed)
+    DELETE /_records                     forget every record, attachment, update and session
     GET /_updates                        {"updates": [...]}
     POST /_updates {"case_reference": C, "status": S, "notes": N}   add one; 201 with it
     POST /_soap_fault {"code": "Server.Unavailable", "times": 1}     DELETE /_soap_fault
@@ -39,13 +51,17 @@ For tests, in Python: `records`, `count_for(client_reference)`, `record_for(clie
 
 Standalone:
     python -m integrations.simulators.soap_case --port 8104 [--username U --password P]
-        [--ws-security] [--session-minutes 20] [--error-rate 0.3 --drop-rate 0.05 ...]
+        [--ws-security] [--session-minutes 20] [--unique-client-reference]
+        [--max-attachment-mb 20] [--error-rate 0.3 --drop-rate 0.05 ...]
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
 import copy
+import hashlib
 import hmac
 import json
 import re
@@ -67,8 +83,14 @@ from integrations.simulators.base import (
     add_fault_arguments,
     apply_fault_arguments,
 )
+from integrations.simulators.soap_case_wsdl import (
+    ATTACHMENT_OPERATIONS,
+    LOOKUPS,
+    NS,
+    OPERATIONS,
+    wsdl,
+)
 
-NS = "http://cases.example.gov.uk/CaseService/1"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 _WSS = "http://docs.oasis-open.org/wss/2004/01/"
 WSSE = f"{_WSS}oasis-200401-wss-wssecurity-secext-1.0.xsd"
@@ -77,16 +99,22 @@ PASSWORD_TEXT = f"{_WSS}oasis-200401-wss-username-token-profile-1.0#PasswordText
 PATH = "/CaseService"
 DEFAULT_USERNAME = "portal"
 DEFAULT_PASSWORD = "simulator-password"  # noqa: S105 - a demo's, known to all
-DEFAULT_SERVICE_CODES = ("MISSED_BIN", "BULKY_WASTE", "POTHOLE", "STREET_LIGHT", "FLY_TIPPING")
-OPERATIONS = (
-    "Authenticate",
-    "CreateServiceRequest",
-    "GetCaseUpdatesSince",
-    "FindCasesByClientReference",
+DEFAULT_SERVICE_CODES = (
+    "MISSED_BIN",
+    "BULKY_WASTE",
+    "POTHOLE",
+    "STREET_LIGHT",
+    "FLY_TIPPING",
+    "RESIDENT_PERMIT",
 )
+DEFAULT_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 _UPRN = re.compile(r"^\d{1,12}$")
 # Entities and network access off: a SOAP server must never fetch what an envelope points at.
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
+# huge_tree: an attachment's base64 text may be longer than libxml2's default 10 MB limit.
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, remove_blank_text=True, huge_tree=True
+)
+_CONTENT_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 
 
 class _Fault(Exception):
@@ -117,14 +145,17 @@ class SoapCaseSimulator(Simulator):
         reference_prefix: str = "CS",
         unique_client_reference: bool = False,
         lookup: bool = True,
+        attachments: bool = True,
+        max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES,
         host: str = "127.0.0.1",
         port: int = 0,
         seed: int | None = None,
     ) -> None:
         """`service_codes` None accepts any code; `ws_security` demands a UsernameToken with
         the same user name and password on every call; `unique_client_reference` answers a
-        repeated ClientReference with the case already made instead of making another;
-        `lookup` False is a system without FindCasesByClientReference."""
+        repeated ClientReference with the case (or attachment) already made instead of making
+        another; `lookup` False is a system without FindCasesByClientReference and
+        GetCaseAttachments; `attachments` False one that takes no files at all."""
         super().__init__(host=host, port=port, seed=seed)
         self.username, self.password = username, password
         self.ws_security = ws_security
@@ -132,9 +163,12 @@ class SoapCaseSimulator(Simulator):
         self.service_codes = None if service_codes is None else frozenset(service_codes)
         self.reference_prefix = reference_prefix
         self.unique_client_reference = unique_client_reference
-        self.operations = OPERATIONS if lookup else OPERATIONS[:-1]
+        left_out = (() if lookup else LOOKUPS) + (() if attachments else ATTACHMENT_OPERATIONS)
+        self.operations = tuple(name for name in OPERATIONS if name not in left_out)
+        self.max_attachment_bytes = max_attachment_bytes
         self._store_lock = threading.Lock()
         self._records: list[dict[str, Any]] = []
+        self._attachments: list[dict[str, Any]] = []
         self._by_reference: dict[str, dict[str, Any]] = {}
         self._updates: list[dict[str, Any]] = []
         self._sessions: dict[str, datetime] = {}
@@ -168,6 +202,18 @@ class SoapCaseSimulator(Simulator):
         """How many cases carry this client reference: 1 when delivery worked, never 2."""
         with self._store_lock:
             return sum(1 for r in self._records if r["client_reference"] == client_reference)
+
+    @property
+    def attachments(self) -> list[dict[str, Any]]:
+        """Every attachment added, oldest first: {"attachment_id", "case_reference",
+        "client_reference", "file_name", "content_type", "size", "sha256", "added_at"}, where
+        size and sha256 are those of the decoded bytes."""
+        with self._store_lock:
+            return copy.deepcopy(self._attachments)
+
+    def attachments_of(self, case_reference: str) -> list[dict[str, Any]]:
+        """The attachments of one case, oldest first."""
+        return [a for a in self.attachments if a["case_reference"] == case_reference]
 
     @property
     def replays(self) -> int:
@@ -233,6 +279,7 @@ class SoapCaseSimulator(Simulator):
     def clear_records(self) -> None:
         with self._store_lock:
             self._records.clear()
+            self._attachments.clear()
             self._by_reference.clear()
             self._updates.clear()
             self._sessions.clear()
@@ -289,6 +336,10 @@ class SoapCaseSimulator(Simulator):
             return self._create(operation)
         if name == "FindCasesByClientReference":
             return self._find(operation)
+        if name == "AddAttachment":
+            return self._add_attachment(operation)
+        if name == "GetCaseAttachments":
+            return self._case_attachments(operation)
         return self._updates_since(operation)
 
     def _forced_fault(self, operation: str) -> None:
@@ -369,6 +420,61 @@ class SoapCaseSimulator(Simulator):
             "</c:FindCasesByClientReferenceResponse>"
         )
 
+    def _add_attachment(self, operation: Any) -> str:
+        attachment = _validated_attachment(operation, self.max_attachment_bytes)
+        with self._store_lock:
+            case_reference = attachment["case_reference"]
+            if not any(r["case_reference"] == case_reference for r in self._records):
+                raise _Fault("Client.Validation", f"Case '{case_reference}' is not known")
+            existing = next(
+                (
+                    a
+                    for a in self._attachments
+                    if a["case_reference"] == case_reference
+                    and a["client_reference"] == attachment["client_reference"]
+                ),
+                None,
+            )
+            if existing is not None and self.unique_client_reference:
+                attachment_id, created = existing["attachment_id"], "false"
+            else:
+                attachment_id = f"ATT-{len(self._attachments) + 1:06d}"
+                self._attachments.append(
+                    {
+                        "attachment_id": attachment_id,
+                        **attachment,
+                        "added_at": datetime.now(UTC).isoformat(),
+                    }
+                )
+                created = "true"
+        return (
+            f'<c:AddAttachmentResponse xmlns:c="{NS}">'
+            f"<c:AttachmentId>{attachment_id}</c:AttachmentId>"
+            f"<c:Created>{created}</c:Created></c:AddAttachmentResponse>"
+        )
+
+    def _case_attachments(self, operation: Any) -> str:
+        case_reference = _text(operation, "CaseReference") or ""
+        with self._store_lock:
+            if not any(r["case_reference"] == case_reference for r in self._records):
+                raise _Fault("Client.Validation", f"Case '{case_reference}' is not known")
+            found = [a for a in self._attachments if a["case_reference"] == case_reference]
+        items = "".join(
+            "<c:Attachment>"
+            f"<c:AttachmentId>{a['attachment_id']}</c:AttachmentId>"
+            f"<c:ClientReference>{escape(a['client_reference'])}</c:ClientReference>"
+            f"<c:FileName>{escape(a['file_name'])}</c:FileName>"
+            f"<c:ContentType>{escape(a['content_type'])}</c:ContentType>"
+            f"<c:Size>{a['size']}</c:Size>"
+            f"<c:AddedAt>{a['added_at']}</c:AddedAt>"
+            "</c:Attachment>"
+            for a in found
+        )
+        return (
+            f'<c:GetCaseAttachmentsResponse xmlns:c="{NS}"><c:Attachments>{items}</c:Attachments>'
+            "</c:GetCaseAttachmentsResponse>"
+        )
+
     def _updates_since(self, operation: Any) -> str:
         since_text = _text(operation, "Since")
         since = None
@@ -419,7 +525,14 @@ class SoapCaseSimulator(Simulator):
             records = [
                 r for r in self._records if wanted is None or r["client_reference"] == wanted
             ]
-            answer = {"count": len(records), "replays": self._replays, "records": records}
+            cases = {r["case_reference"] for r in records}
+            attachments = [a for a in self._attachments if a["case_reference"] in cases]
+            answer = {
+                "count": len(records),
+                "replays": self._replays,
+                "records": records,
+                "attachments": attachments,
+            }
             return Response.json(json.loads(json.dumps(answer, default=str)))
 
     def _control_updates(self, request: RecordedRequest) -> Response:
@@ -575,170 +688,41 @@ def _validated(operation: Any, service_codes: frozenset[str] | None) -> dict[str
     }
 
 
-def wsdl(location: str, operations: tuple[str, ...] = OPERATIONS) -> str:
-    """The service's WSDL, with its soap:address at `location`."""
-    address = escape(location, {'"': "&quot;"})
-    return f"""<?xml version="1.0" encoding="utf-8"?>
-<wsdl:definitions name="CaseService" targetNamespace="{NS}"
-    xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
-    xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
-    xmlns:xs="http://www.w3.org/2001/XMLSchema"
-    xmlns:tns="{NS}">
-  <wsdl:types>
-    <xs:schema targetNamespace="{NS}" elementFormDefault="qualified">
-      <xs:simpleType name="Token">
-        <xs:restriction base="xs:string"><xs:maxLength value="200"/></xs:restriction>
-      </xs:simpleType>
-      <xs:complexType name="Contact">
-        <xs:sequence>
-          <xs:element name="Name" type="xs:string" minOccurs="0"/>
-          <xs:element name="Email" type="xs:string" minOccurs="0"/>
-          <xs:element name="Phone" type="xs:string" minOccurs="0"/>
-        </xs:sequence>
-      </xs:complexType>
-      <xs:complexType name="Field">
-        <xs:sequence>
-          <xs:element name="Name" type="xs:string"/>
-          <xs:element name="Value" type="xs:string"/>
-        </xs:sequence>
-      </xs:complexType>
-      <xs:complexType name="ArrayOfField">
-        <xs:sequence>
-          <xs:element name="Field" type="tns:Field" minOccurs="0" maxOccurs="unbounded"/>
-        </xs:sequence>
-      </xs:complexType>
-      <xs:complexType name="CaseUpdate">
-        <xs:sequence>
-          <xs:element name="UpdateId" type="xs:string"/>
-          <xs:element name="CaseReference" type="xs:string"/>
-          <xs:element name="Status" type="xs:string"/>
-          <xs:element name="Notes" type="xs:string" minOccurs="0"/>
-          <xs:element name="UpdatedAt" type="xs:dateTime"/>
-        </xs:sequence>
-      </xs:complexType>
-      <xs:complexType name="ArrayOfCaseUpdate">
-        <xs:sequence>
-          <xs:element name="CaseUpdate" type="tns:CaseUpdate" minOccurs="0"
-              maxOccurs="unbounded"/>
-        </xs:sequence>
-      </xs:complexType>
-      <xs:complexType name="ArrayOfCaseReference">
-        <xs:sequence>
-          <xs:element name="CaseReference" type="xs:string" minOccurs="0"
-              maxOccurs="unbounded"/>
-        </xs:sequence>
-      </xs:complexType>
-      <xs:element name="Authenticate">
-        <xs:complexType><xs:sequence>
-          <xs:element name="Username" type="xs:string"/>
-          <xs:element name="Password" type="xs:string"/>
-        </xs:sequence></xs:complexType>
-      </xs:element>
-      <xs:element name="AuthenticateResponse">
-        <xs:complexType><xs:sequence>
-          <xs:element name="SessionToken" type="tns:Token"/>
-          <xs:element name="ExpiresAt" type="xs:dateTime" minOccurs="0"/>
-        </xs:sequence></xs:complexType>
-      </xs:element>
-      <xs:element name="CreateServiceRequest">
-        <xs:complexType><xs:sequence>
-          <xs:element name="SessionToken" type="tns:Token"/>
-          <xs:element name="ClientReference" type="xs:string"/>
-          <xs:element name="ServiceCode" type="xs:string"/>
-          <xs:element name="Description" type="xs:string"/>
-          <xs:element name="UPRN" type="xs:string" minOccurs="0"/>
-          <xs:element name="Easting" type="xs:decimal" minOccurs="0"/>
-          <xs:element name="Northing" type="xs:decimal" minOccurs="0"/>
-          <xs:element name="Latitude" type="xs:decimal" minOccurs="0"/>
-          <xs:element name="Longitude" type="xs:decimal" minOccurs="0"/>
-          <xs:element name="Contact" type="tns:Contact" minOccurs="0"/>
-          <xs:element name="Fields" type="tns:ArrayOfField" minOccurs="0"/>
-        </xs:sequence></xs:complexType>
-      </xs:element>
-      <xs:element name="CreateServiceRequestResponse">
-        <xs:complexType><xs:sequence>
-          <xs:element name="CaseReference" type="xs:string"/>
-          <xs:element name="Created" type="xs:boolean"/>
-        </xs:sequence></xs:complexType>
-      </xs:element>
-      <xs:element name="GetCaseUpdatesSince">
-        <xs:complexType><xs:sequence>
-          <xs:element name="SessionToken" type="tns:Token"/>
-          <xs:element name="Since" type="xs:dateTime" minOccurs="0"/>
-        </xs:sequence></xs:complexType>
-      </xs:element>
-      <xs:element name="GetCaseUpdatesSinceResponse">
-        <xs:complexType><xs:sequence>
-          <xs:element name="Updates" type="tns:ArrayOfCaseUpdate"/>
-        </xs:sequence></xs:complexType>
-      </xs:element>
-      <xs:element name="FindCasesByClientReference">
-        <xs:complexType><xs:sequence>
-          <xs:element name="SessionToken" type="tns:Token"/>
-          <xs:element name="ClientReference" type="xs:string"/>
-        </xs:sequence></xs:complexType>
-      </xs:element>
-      <xs:element name="FindCasesByClientReferenceResponse">
-        <xs:complexType><xs:sequence>
-          <xs:element name="Cases" type="tns:ArrayOfCaseReference"/>
-        </xs:sequence></xs:complexType>
-      </xs:element>
-    </xs:schema>
-  </wsdl:types>
-  <wsdl:message name="AuthenticateIn"><wsdl:part name="parameters" element="tns:Authenticate"/>
-  </wsdl:message>
-  <wsdl:message name="AuthenticateOut">
-    <wsdl:part name="parameters" element="tns:AuthenticateResponse"/>
-  </wsdl:message>
-  <wsdl:message name="CreateServiceRequestIn">
-    <wsdl:part name="parameters" element="tns:CreateServiceRequest"/>
-  </wsdl:message>
-  <wsdl:message name="CreateServiceRequestOut">
-    <wsdl:part name="parameters" element="tns:CreateServiceRequestResponse"/>
-  </wsdl:message>
-  <wsdl:message name="GetCaseUpdatesSinceIn">
-    <wsdl:part name="parameters" element="tns:GetCaseUpdatesSince"/>
-  </wsdl:message>
-  <wsdl:message name="GetCaseUpdatesSinceOut">
-    <wsdl:part name="parameters" element="tns:GetCaseUpdatesSinceResponse"/>
-  </wsdl:message>
-  <wsdl:message name="FindCasesByClientReferenceIn">
-    <wsdl:part name="parameters" element="tns:FindCasesByClientReference"/>
-  </wsdl:message>
-  <wsdl:message name="FindCasesByClientReferenceOut">
-    <wsdl:part name="parameters" element="tns:FindCasesByClientReferenceResponse"/>
-  </wsdl:message>
-  <wsdl:portType name="CaseServicePortType">
-{_port_operations(operations)}
-  </wsdl:portType>
-  <wsdl:binding name="CaseServiceSoap" type="tns:CaseServicePortType">
-    <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
-{_binding_operations(operations)}
-  </wsdl:binding>
-  <wsdl:service name="CaseService">
-    <wsdl:port name="CaseServiceSoap" binding="tns:CaseServiceSoap">
-      <soap:address location="{address}"/>
-    </wsdl:port>
-  </wsdl:service>
-</wsdl:definitions>
-"""
-
-
-def _port_operations(operations: tuple[str, ...]) -> str:
-    return "\n".join(
-        f'    <wsdl:operation name="{name}"><wsdl:input message="tns:{name}In"/>'
-        f'<wsdl:output message="tns:{name}Out"/></wsdl:operation>'
-        for name in operations
-    )
-
-
-def _binding_operations(operations: tuple[str, ...]) -> str:
-    return "\n".join(
-        f'    <wsdl:operation name="{name}"><soap:operation soapAction="{NS}/{name}"/>'
-        '<wsdl:input><soap:body use="literal"/></wsdl:input>'
-        '<wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>'
-        for name in operations
-    )
+def _validated_attachment(operation: Any, max_bytes: int) -> dict[str, Any]:
+    """A new attachment's fields (the content decoded, kept only as its size and SHA-256), or a
+    Client.Validation fault naming the first problem."""
+    case_reference = _text(operation, "CaseReference")
+    client_reference = _text(operation, "ClientReference")
+    file_name = _text(operation, "FileName")
+    content_type = _text(operation, "ContentType")
+    if not case_reference:
+        raise _Fault("Client.Validation", "CaseReference is required")
+    if not client_reference or len(client_reference) > 100:
+        raise _Fault("Client.Validation", "ClientReference is required (at most 100 characters)")
+    if not file_name or len(file_name) > 255 or any(c in file_name for c in "/\\\0"):
+        raise _Fault("Client.Validation", f"FileName '{file_name}' is not a file name")
+    if not content_type or not _CONTENT_TYPE.match(content_type):
+        raise _Fault("Client.Validation", f"ContentType '{content_type}' is not a media type")
+    try:
+        encoded = "".join((_text(operation, "Content") or "").split())
+        content = base64.b64decode(encoded, validate=True)
+    except binascii.Error:
+        raise _Fault("Client.Validation", "Content is not base64") from None
+    if not content:
+        raise _Fault("Client.Validation", "Content is empty")
+    if len(content) > max_bytes:
+        raise _Fault(
+            "Client.Validation",
+            f"The attachment is {len(content)} bytes; the most this system takes is {max_bytes}",
+        )
+    return {
+        "case_reference": case_reference,
+        "client_reference": client_reference,
+        "file_name": file_name,
+        "content_type": content_type,
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -753,7 +737,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--unique-client-reference",
         action="store_true",
-        help="answer a repeated ClientReference with the case already made",
+        help="answer a repeated ClientReference with the case (or attachment) already made",
+    )
+    parser.add_argument(
+        "--max-attachment-mb",
+        type=float,
+        default=DEFAULT_MAX_ATTACHMENT_BYTES / 1024 / 1024,
+        help="refuse attachments larger than this",
     )
     add_fault_arguments(parser, rate_limit=False)
     args = parser.parse_args(argv)
@@ -765,6 +755,7 @@ def main(argv: list[str] | None = None) -> None:
         session_minutes=args.session_minutes,
         service_codes=None if args.any_service_code else DEFAULT_SERVICE_CODES,
         unique_client_reference=args.unique_client_reference,
+        max_attachment_bytes=int(args.max_attachment_mb * 1024 * 1024),
         host=args.host,
         port=args.port,
         seed=args.seed,

@@ -5,12 +5,25 @@ in the process until shortly before its ExpiresAt; a Client.SessionExpired fault
 once and repeats the call. With WS-Security on, every call also carries a wsse:UsernameToken
 (PasswordText). A submission becomes CreateServiceRequest with ClientReference = the delivery's
 idempotency key. Most case systems keep a ClientReference but do not make it unique, so every
-attempt after the first (the one before may have made the case unseen) asks
-FindCasesByClientReference first and adopts the case it finds; only if there is none is the case
-created; a create that got no answer puts the next attempt off for `unanswered_wait` seconds,
-since the system may still be working on it. A system whose WSDL offers no such lookup must
-refuse a repeated ClientReference itself (docs/idempotency.md). Status comes back through
-GetCaseUpdatesSince(Since).
+attempt after the first (the one before may have made the case unseen) whose progress does not
+already name the case asks FindCasesByClientReference first and adopts the case it finds; only
+if there is none is the case created; a create that got no answer puts the next attempt off for
+`unanswered_wait` seconds, since the system may still be working on it. A system whose WSDL
+offers no such lookup must refuse a repeated ClientReference itself (docs/idempotency.md).
+Status comes back through GetCaseUpdatesSince(Since).
+
+Files (every DeliveryFile in the payload, wherever the mapping put it: map file questions to
+Attachments; one mapped to a field.<name> is attached too, and the field carries its name) go
+after the case, one AddAttachment(CaseReference, ClientReference, FileName, ContentType,
+Content as base64) each, in payload order. The case reference is kept in the delivery's Progress
+before any file is sent and each accepted file's AttachmentId after it, so a retry resumes at
+the first file not yet accepted and never makes the case again. A file's ClientReference is the
+SHA-256 of the delivery's key and the file's SHA-256 (the two side by side would not fit the
+system's 100 characters): the same on every attempt. Since case systems keep it without making
+it unique, an attempt working on a case an earlier attempt made first asks GetCaseAttachments
+and adopts the attachments carrying its files' references, then sends only the rest; a system
+without that lookup must refuse or answer a repeated ClientReference itself. A delivery with
+files to a system whose WSDL offers no AddAttachment is refused before the case is made.
 
 What a failure means:
     soap:Client.* faults (validation)      permanent: the case system refused the request
@@ -18,8 +31,12 @@ What a failure means:
     soap:Server.* faults                   transient: the system's own trouble
     HTTP answers that are not SOAP         as for every HTTP adapter (integrations.http):
                                            5xx/408/425/429 transient, others permanent
-    timeouts, refused, reset or dropped    transient (the case may exist: the retry looks it up)
+    timeouts, refused, reset or dropped    transient (the case or the attachment may exist: the
+                                           retry looks it up, after unanswered_wait)
     an answer zeep cannot read             permanent: the address or the WSDL is wrong
+    a fault refusing a file (Client.*)     permanent, naming the file's question and the case
+                                           (which stays made; staff see which file failed)
+    a file gone (retention) or changed     permanent (DeliveryFile.read)
 """
 
 from __future__ import annotations
@@ -49,12 +66,14 @@ from integrations.base import (
     EXCERPT_LENGTH,
     Adapter,
     DeliveryError,
+    DeliveryFile,
     PermanentError,
     Progress,
     Redelivered,
     StatusUpdate,
     TargetField,
     TransientError,
+    files_in,
     lookup_failed,
     unanswered,
 )
@@ -77,6 +96,10 @@ WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
 OPERATIONS = ("Authenticate", "CreateServiceRequest", "GetCaseUpdatesSince")
 # Optional: how a retry finds the case an earlier attempt made.
 LOOKUP_OPERATION = "FindCasesByClientReference"
+# Needed only by deliveries that carry files; the lookup is optional, as for cases.
+ATTACH_OPERATION = "AddAttachment"
+ATTACHMENTS_LOOKUP_OPERATION = "GetCaseAttachments"
+ATTACHMENTS_FIELD = "Attachments"
 # WS-Security 1.0 fault codes (section 12): all mean the token was refused or missing.
 WS_SECURITY_FAULTS = frozenset(
     {
@@ -113,6 +136,12 @@ class SoapCaseAdapter(Adapter):
         TargetField("ContactName"),
         TargetField("ContactEmail"),
         TargetField("ContactPhone"),
+        TargetField(
+            ATTACHMENTS_FIELD,
+            type="array",
+            description="Files the resident sent (file answers): each is attached to the case "
+            "once it is made, one AddAttachment call per file",
+        ),
     )
 
     @classmethod
@@ -130,22 +159,13 @@ class SoapCaseAdapter(Adapter):
     def deliver(
         self, payload: Mapping[str, Any], idempotency_key: str, progress: Progress | None = None
     ) -> str:
-        request = _create_request(payload, idempotency_key, self.config.get("service_code") or "")
-        try:
-            answer = self._call("CreateServiceRequest", payload, request)
-        except DeliveryError as exc:
-            wait = self.config.get("unanswered_wait", options.DEFAULT_UNANSWERED_WAIT)
-            unanswered(exc, float(wait))
-            raise
-        reference = str(_value(answer, "CaseReference") or "").strip()
-        if not 0 < len(reference) <= MAX_REFERENCE_LENGTH:
-            raise PermanentError(
-                "The case system answered without a usable CaseReference, so the case cannot "
-                "be confirmed"
-            )
-        logger.info(
-            "soap case created",
-            extra={"host": self._host, "replayed": _value(answer, "Created") is False},
+        progress = progress if progress is not None else Progress()
+        request = self._checked_request(payload, idempotency_key)
+        made_before = progress.reference
+        reference = made_before or self._create_case(payload, request)
+        progress.record_reference(reference)
+        self._attach_files(
+            reference, payload, idempotency_key, progress, case_is_new=not made_before
         )
         return reference
 
@@ -156,23 +176,33 @@ class SoapCaseAdapter(Adapter):
         first_attempt_at: datetime,
         progress: Progress | None = None,
     ) -> Redelivered:
+        progress = progress if progress is not None else Progress()
         # A payload the system would refuse is refused before anything is asked.
-        _create_request(payload, idempotency_key, self.config.get("service_code") or "")
-        if LOOKUP_OPERATION not in self._guarded(lambda: self._service()._binding.all(), {}):
-            return Redelivered(
-                self.deliver(payload, idempotency_key, progress),
+        request = self._checked_request(payload, idempotency_key)
+        case_is_new = False
+        if progress.reference:
+            outcome = Redelivered(
+                progress.reference, note=f"resumed case {progress.reference}, made earlier"
+            )
+        elif not self._offers(LOOKUP_OPERATION):
+            outcome = Redelivered(
+                self._create_case(payload, request),
                 note="ambiguous: no lookup offered, sent again with the same ClientReference",
             )
-        try:
-            answer = self._call(LOOKUP_OPERATION, payload, {"ClientReference": idempotency_key})
-        except DeliveryError as exc:
-            raise lookup_failed(exc) from exc
-        found = [str(case).strip() for case in _items(answer, "CaseReference") if case]
-        found = [case for case in found if 0 < len(case) <= MAX_REFERENCE_LENGTH]
-        if found:
+        elif found := self._find_case(payload, idempotency_key):
             logger.info("soap case adopted", extra={"host": self._host})
-            return Redelivered.adopted(found[0])  # the oldest, should doubles already exist
-        return Redelivered.sent(self.deliver(payload, idempotency_key, progress))
+            outcome = Redelivered.adopted(found)
+        else:
+            outcome = Redelivered.sent(self._create_case(payload, request))
+            case_is_new = True
+        progress.record_reference(outcome.reference)
+        adopted = self._attach_files(
+            outcome.reference, payload, idempotency_key, progress, case_is_new=case_is_new
+        )
+        if adopted:
+            note = f"{outcome.note}; looked up its files, adopted {adopted} already attached"
+            return Redelivered(outcome.reference, note=note)
+        return outcome
 
     def fetch_updates(self, since: datetime | None) -> list[StatusUpdate]:
         since = _aware(since) if since is not None else None
@@ -205,6 +235,141 @@ class SoapCaseAdapter(Adapter):
                 f"The WSDL offers no {', '.join(missing)}: is this the case system's address?"
             )
         self._session_token()
+
+    # --- The case and its files ------------------------------------------------------------------
+
+    def _checked_request(self, payload: Mapping[str, Any], idempotency_key: str) -> dict[str, Any]:
+        """CreateServiceRequest's elements, or PermanentError before anything is sent: for a
+        payload the system would refuse, or files for a system that takes none (a case made
+        without them could never get them)."""
+        request = _create_request(payload, idempotency_key, self.config.get("service_code") or "")
+        if next(files_in(payload), None) is not None and not self._offers(ATTACH_OPERATION):
+            raise PermanentError(
+                f"The case system's WSDL offers no {ATTACH_OPERATION}, so the files cannot be "
+                "sent: map no file question to this connection, or ask the supplier for it"
+            )
+        return request
+
+    def _create_case(self, payload: Mapping[str, Any], request: dict[str, Any]) -> str:
+        try:
+            answer = self._call("CreateServiceRequest", payload, request)
+        except DeliveryError as exc:
+            unanswered(exc, self._unanswered_wait)
+            raise
+        reference = str(_value(answer, "CaseReference") or "").strip()
+        if not 0 < len(reference) <= MAX_REFERENCE_LENGTH:
+            raise PermanentError(
+                "The case system answered without a usable CaseReference, so the case cannot "
+                "be confirmed"
+            )
+        logger.info(
+            "soap case created",
+            extra={"host": self._host, "replayed": _value(answer, "Created") is False},
+        )
+        return reference
+
+    def _find_case(self, payload: Mapping[str, Any], idempotency_key: str) -> str | None:
+        """The oldest case carrying our ClientReference (should doubles already exist)."""
+        try:
+            answer = self._call(LOOKUP_OPERATION, payload, {"ClientReference": idempotency_key})
+        except DeliveryError as exc:
+            raise lookup_failed(exc) from exc
+        found = [str(case).strip() for case in _items(answer, "CaseReference") if case]
+        found = [case for case in found if 0 < len(case) <= MAX_REFERENCE_LENGTH]
+        return found[0] if found else None
+
+    def _attach_files(
+        self,
+        reference: str,
+        payload: Mapping[str, Any],
+        idempotency_key: str,
+        progress: Progress,
+        *,
+        case_is_new: bool,
+    ) -> int:
+        """Attach each file of `payload` not yet in `progress` to the case, in payload order;
+        returns how many a lookup found already attached. A case an earlier attempt made may
+        hold a file whose answer was lost, so its attachments are looked up first."""
+        pending = [upload for upload in files_in(payload) if not progress.done(upload)]
+        adopted = 0
+        if pending and not case_is_new:
+            adopted = self._adopt_attached(reference, pending, payload, idempotency_key, progress)
+        for upload in pending:
+            if not progress.done(upload):
+                attachment_id = self._attach(reference, upload, payload, idempotency_key)
+                progress.record_file(upload, attachment_id)
+        return adopted
+
+    def _adopt_attached(
+        self,
+        reference: str,
+        pending: list[DeliveryFile],
+        payload: Mapping[str, Any],
+        idempotency_key: str,
+        progress: Progress,
+    ) -> int:
+        """Record as done each of `pending` the case already holds (by its ClientReference).
+        Without the lookup the system must refuse or answer a repeated ClientReference itself
+        (docs/idempotency.md), so nothing is recorded and every file is sent."""
+        if not self._offers(ATTACHMENTS_LOOKUP_OPERATION):
+            return 0
+        try:
+            answer = self._call(ATTACHMENTS_LOOKUP_OPERATION, payload, {"CaseReference": reference})
+        except DeliveryError as exc:
+            raise lookup_failed(exc) from exc
+        attached: dict[str, str] = {}
+        for item in _items(answer, "Attachment"):
+            client_reference = str(_value(item, "ClientReference") or "")
+            attached.setdefault(client_reference, _attachment_id(item))  # the oldest
+        adopted = 0
+        for upload in pending:
+            found = attached.get(attachment_reference(idempotency_key, upload))
+            if found is not None:
+                progress.record_file(upload, found)
+                adopted += 1
+        if adopted:
+            logger.info("soap attachments adopted", extra={"host": self._host, "count": adopted})
+        return adopted
+
+    def _attach(
+        self,
+        reference: str,
+        upload: DeliveryFile,
+        payload: Mapping[str, Any],
+        idempotency_key: str,
+    ) -> str:
+        """One AddAttachment; the system's id for the attachment ("" if it gives none)."""
+        request = {
+            "CaseReference": reference,
+            "ClientReference": attachment_reference(idempotency_key, upload),
+            "FileName": upload.name,
+            "ContentType": upload.content_type,
+            "Content": upload.read(),  # zeep sends bytes as base64
+        }
+        try:
+            answer = self._call(ATTACH_OPERATION, payload, request)
+        except DeliveryError as exc:
+            unanswered(exc, self._unanswered_wait)
+            # Which file (by its question, never its name) and which case: for staff.
+            raise type(exc)(
+                f"Attaching file {upload.id!r} to case {reference}: {exc.message}",
+                status_code=exc.status_code,
+                retry_after=exc.retry_after,
+                excerpt=exc.excerpt,
+            ) from exc
+        logger.info(
+            "soap attachment added",
+            extra={"host": self._host, "replayed": _value(answer, "Created") is False},
+        )
+        return _attachment_id(answer)
+
+    def _offers(self, operation: str) -> bool:
+        """Whether the system's WSDL has `operation`."""
+        return operation in self._guarded(lambda: self._service()._binding.all(), {})
+
+    @property
+    def _unanswered_wait(self) -> float:
+        return float(self.config.get("unanswered_wait", options.DEFAULT_UNANSWERED_WAIT))
 
     # --- Calls -----------------------------------------------------------------------------------
 
@@ -515,10 +680,27 @@ def _create_request(
     return request
 
 
+def attachment_reference(idempotency_key: str, upload: DeliveryFile) -> str:
+    """The ClientReference of `upload`'s attachment: the same on every attempt of a delivery,
+    different for each file. The delivery's key and the file's SHA-256 side by side would be
+    101 characters for a UUID key, longer than case systems' reference fields (100 in the
+    simulator), so the two are hashed together: 64 hex digits. Identical bytes sent twice in
+    one delivery (two questions, one photo) are therefore attached once."""
+    return hashlib.sha256(f"{idempotency_key}:{upload.sha256}".encode()).hexdigest()
+
+
+def _attachment_id(answer: Any) -> str:
+    attachment_id = str(_value(answer, "AttachmentId") or "").strip()
+    return attachment_id if len(attachment_id) <= MAX_REFERENCE_LENGTH else ""
+
+
 def _text(value: Any) -> str:
-    """A payload value as the text a SOAP element carries."""
+    """A payload value as the text a SOAP element carries (a file: its name; the file itself
+    goes as an attachment)."""
     if value is None:
         return ""
+    if isinstance(value, DeliveryFile):
+        return value.name
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime | date):
@@ -578,7 +760,7 @@ def _items(answer: Any, name: str) -> Iterable[Any]:
         return []
     if isinstance(answer, list):
         return answer
-    for key in (name, "Updates", "Cases"):
+    for key in (name, "Updates", "Cases", "Attachments"):
         inner = _value(answer, key)
         if inner is not None:
             return _items(inner, name)

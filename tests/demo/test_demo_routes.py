@@ -119,6 +119,7 @@ def demo(back_offices: BackOffices, settings: Any) -> BackOffices:
     call_command("seed_demo_routing", "--force", stdout=io.StringIO())
     aim: dict[str, dict[str, Any]] = {
         "waste-system": {"wsdl_url": back_offices.soap.wsdl_url},
+        "parking-system": {"wsdl_url": back_offices.soap.wsdl_url},
         "highways": {"endpoint": back_offices.open311.url + "/open311/v2"},
         "crm": {
             "base_url": back_offices.crm.url,
@@ -375,8 +376,7 @@ def test_a_submission_reaches_its_back_office_and_the_status_comes_back(route, d
     submission = submit_draft(draft, user=resident, contact_email=resident.email, language="en")
 
     # Then the worker delivers it to the demo back office, which holds exactly one record of it
-    (delivery,) = submission.deliveries.all()
-    assert delivery.connection.slug == route.connection
+    (delivery,) = submission.deliveries.filter(connection__slug=route.connection)
     if route.connection == "council-tax":
         deliver_batches.delay()  # what beat runs every minute for file drops
 
@@ -413,3 +413,30 @@ def test_a_submission_reaches_its_back_office_and_the_status_comes_back(route, d
     assert str(Submission.Status(route.status).label) in page
     mail = mail_containing(worker, submission.reference, route.sentence)
     assert resident.email in mail
+
+
+def test_a_parking_permit_also_reaches_the_parking_teams_case_system(demo, worker):
+    # Given a resident applying for a permit, which goes to the case management system and to
+    # the parking team's SOAP case system (where the proof of use arrives attached)
+    resident = UserFactory()
+    version = Service.objects.get(slug="apply-resident-parking-permit").live_version
+    (permit,) = [r for r in ROUTES if r.service == "apply-resident-parking-permit"]
+    draft = Draft.objects.create(form_version=version, user=resident, answers=permit.answers())
+
+    # When they send it
+    submission = submit_draft(draft, user=resident, contact_email=resident.email, language="en")
+
+    # Then the parking team's system holds exactly one case for it
+    delivery = submission.deliveries.get(connection__slug="parking-system")
+
+    def delivered():
+        delivery.refresh_from_db()
+        return delivery.state == Delivery.State.DELIVERED
+
+    worker.wait_for(delivered, timeout=30, what="delivery to the parking system")
+    key = str(delivery.idempotency_key)
+    (case,) = [r for r in demo.soap.records if r["client_reference"] == key]
+    assert case["case_reference"] == delivery.external_reference
+    assert case["service_code"] == "RESIDENT_PERMIT"
+    assert case["fields"]["Registration"] == "AB12 CDE"
+    assert case["fields"]["PortalReference"] == submission.reference

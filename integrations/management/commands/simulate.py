@@ -9,7 +9,7 @@ that imports integrations.simulators; production code never does.
     os_places   8101   Ordnance Survey Places API (address lookups)
     webhook     8102   a generic case system that takes the portal's signed JSON webhook
     open311     8103   the highways team's Open311 GeoReport v2 server
-    soap_case   8104   the waste management system (SOAP, session sign-in)
+    soap_case   8104   the waste and parking permits case system (SOAP, session sign-in)
     crm         8105   the council's CRM (Dynamics 365 Web API) and its OAuth2 token endpoint
     smtp        8106   the noise team's mail server
     sftp        8107   the Council Tax system's file drop (files under VAR_DIR/sftp-drop)
@@ -133,7 +133,7 @@ SIMULATORS: tuple[Spec, ...] = (
     Spec("os_places", 1, "Ordnance Survey Places API", _os_places),
     Spec("webhook", 2, "generic case system (JSON webhook)", _webhook),
     Spec("open311", 3, "highways (Open311 GeoReport v2)", _open311),
-    Spec("soap_case", 4, "waste management system (SOAP)", _soap_case),
+    Spec("soap_case", 4, "waste and parking permits case system (SOAP)", _soap_case),
     Spec("crm", 5, "CRM (Dynamics 365 Web API, OAuth2)", _crm),
     Spec("smtp", 6, "noise team's mail server (SMTP)", _smtp),
     Spec("sftp", 7, "Council Tax file drop (SFTP)", _sftp),

@@ -37,6 +37,7 @@ STATUS_MAPPINGS_FILE = SEED_DIR / "demo_status_mappings.yaml"
 # credentials `manage.py simulate` starts them with). Demo values, known to all.
 DEMO_SECRETS: dict[str, dict[str, str]] = {
     "waste-system": {"password": "simulator-password"},
+    "parking-system": {"password": "simulator-password"},
     "highways": {"api_key": "simulator-open311-key"},
     "crm": {"client_secret": "simulator-crm-secret"},
     "noise-team": {"password": "simulator-smtp-password"},

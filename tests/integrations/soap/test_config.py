@@ -107,5 +107,5 @@ def test_mapping_validation_accepts_generic_fields_and_refuses_unknown_ones():
     assert problems == [
         "Field \u2018Colour\u2019: SOAP case system has no field \u2018Colour\u2019 (its fields: "
         "ServiceCode, Description, UPRN, Easting, Northing, Latitude, Longitude, ContactName, "
-        "ContactEmail, ContactPhone)"
+        "ContactEmail, ContactPhone, Attachments)"
     ]

@@ -1,9 +1,11 @@
 """The SOAP case system simulator itself, over plain HTTP: what the demo and suites rely on."""
 
+import hashlib
 import os
 import socket
 import subprocess
 import sys
+from base64 import b64encode
 
 import httpx
 import pytest
@@ -173,3 +175,121 @@ def test_a_system_with_unique_client_references_answers_a_repeat_with_the_first_
         assert [a.findtext(f".//{{{NS}}}CaseReference") for a in answers] == ["CS-000001"] * 2
         assert [a.findtext(f".//{{{NS}}}Created") for a in answers] == ["true", "false"]
         assert (unique.count_for("r"), unique.replays) == (1, 1)
+
+
+# --- Attachments ---------------------------------------------------------------------------------
+
+
+def attachment_body(token: str, case: str, client_reference: str, content: str) -> str:
+    body = f'<c:AddAttachment xmlns:c="{NS}"><c:SessionToken>{token}</c:SessionToken>'
+    body += f"<c:CaseReference>{case}</c:CaseReference>"
+    body += f"<c:ClientReference>{client_reference}</c:ClientReference>"
+    body += "<c:FileName>bin.jpg</c:FileName><c:ContentType>image/jpeg</c:ContentType>"
+    return body + f"<c:Content>{content}</c:Content></c:AddAttachment>"
+
+
+def test_attachments_are_kept_as_the_hash_of_their_decoded_bytes_and_shown_at_records(sim, client):
+    token = sign_in(client, sim.service_url)
+    client.post(sim.service_url, content=envelope(create_body(token, "ref-1")))
+    client.post(sim.service_url, content=envelope(create_body(token, "ref-2")))
+    content = b"\xff\xd8 a photo of a bin \xff\xd9"
+
+    answer = client.post(
+        sim.service_url,
+        content=envelope(attachment_body(token, "CS-000001", "a-1", b64encode(content).decode())),
+    )
+    shown = client.get(f"{sim.url}/_records", params={"client_reference": "ref-1"}).json()
+    other = client.get(f"{sim.url}/_records", params={"client_reference": "ref-2"}).json()
+
+    assert etree.fromstring(answer.content).findtext(f".//{{{NS}}}AttachmentId") == "ATT-000001"
+    (attachment,) = shown["attachments"]
+    assert attachment["case_reference"] == "CS-000001"
+    assert attachment["client_reference"] == "a-1"
+    assert (attachment["file_name"], attachment["content_type"]) == ("bin.jpg", "image/jpeg")
+    assert attachment["size"] == len(content)
+    assert attachment["sha256"] == hashlib.sha256(content).hexdigest()
+    assert other["attachments"] == []
+
+
+def test_a_repeated_attachment_client_reference_attaches_again_as_for_cases(sim, client):
+    token = sign_in(client, sim.service_url)
+    client.post(sim.service_url, content=envelope(create_body(token, "ref-1")))
+    body = envelope(attachment_body(token, "CS-000001", "a-1", b64encode(b"one").decode()))
+
+    client.post(sim.service_url, content=body)
+    client.post(sim.service_url, content=body)
+    listing = f'<c:GetCaseAttachments xmlns:c="{NS}"><c:SessionToken>{token}</c:SessionToken>'
+    listing += "<c:CaseReference>CS-000001</c:CaseReference></c:GetCaseAttachments>"
+    found = etree.fromstring(client.post(sim.service_url, content=envelope(listing)).content)
+
+    assert [a["attachment_id"] for a in sim.attachments] == ["ATT-000001", "ATT-000002"]
+    assert [e.text for e in found.iter(f"{{{NS}}}AttachmentId")] == ["ATT-000001", "ATT-000002"]
+    assert [e.text for e in found.iter(f"{{{NS}}}ClientReference")] == ["a-1", "a-1"]
+
+
+def test_a_system_with_unique_client_references_answers_a_repeated_attachment_with_the_first(
+    client,
+):
+    with SoapCaseSimulator(
+        username=USERNAME, password=PASSWORD, unique_client_reference=True
+    ) as unique:
+        token = sign_in(client, unique.service_url)
+        client.post(unique.service_url, content=envelope(create_body(token, "r")))
+        body = envelope(attachment_body(token, "CS-000001", "a-1", b64encode(b"one").decode()))
+
+        answers = [etree.fromstring(client.post(unique.service_url, content=body).content)]
+        answers.append(etree.fromstring(client.post(unique.service_url, content=body).content))
+
+        assert [a.findtext(f".//{{{NS}}}AttachmentId") for a in answers] == ["ATT-000001"] * 2
+        assert [a.findtext(f".//{{{NS}}}Created") for a in answers] == ["true", "false"]
+        assert len(unique.attachments) == 1
+
+
+@pytest.mark.parametrize(
+    ("case", "content", "fault"),
+    [
+        ("CS-000009", b64encode(b"x").decode(), "Case 'CS-000009' is not known"),
+        ("CS-000001", "not base64!", "Content is not base64"),
+        ("CS-000001", "", "Content is empty"),
+        ("CS-000001", b64encode(b"x" * 101).decode(), "the most this system takes is 100"),
+    ],
+)
+def test_an_attachment_the_system_cannot_take_is_a_validation_fault_and_kept_nowhere(
+    client, case, content, fault
+):
+    with SoapCaseSimulator(username=USERNAME, password=PASSWORD, max_attachment_bytes=100) as s:
+        token = sign_in(client, s.service_url)
+        client.post(s.service_url, content=envelope(create_body(token, "r")))
+
+        response = client.post(
+            s.service_url, content=envelope(attachment_body(token, case, "a-1", content))
+        )
+
+        code, message = fault_of(response)
+        assert (response.status_code, code) == (500, "soap:Client.Validation")
+        assert fault in message
+        assert s.attachments == []
+
+
+def test_a_ten_megabyte_attachment_is_taken(sim, client):
+    # Its base64 is longer than libxml2's default limit on one text node (10,000,000 bytes)
+    token = sign_in(client, sim.service_url)
+    client.post(sim.service_url, content=envelope(create_body(token, "r")))
+    content = bytes(range(256)) * (10 * 1024 * 1024 // 256)
+
+    response = client.post(
+        sim.service_url,
+        content=envelope(attachment_body(token, "CS-000001", "big", b64encode(content).decode())),
+    )
+
+    assert response.status_code == 200
+    assert sim.attachments[0]["sha256"] == hashlib.sha256(content).hexdigest()
+
+
+def test_a_system_that_takes_no_files_has_no_attachment_operations_in_its_wsdl(client):
+    with SoapCaseSimulator(attachments=False) as old:
+        document = client.get(old.wsdl_url).text
+
+    assert 'operation name="AddAttachment"' not in document
+    assert 'operation name="GetCaseAttachments"' not in document
+    assert 'operation name="FindCasesByClientReference"' in document
