@@ -119,7 +119,8 @@ def _send(claimed: ClaimedDelivery) -> _Try:
     delivery = claimed.delivery
     try:
         payload = build_payload(
-            delivery.destination.mapping, mapping_context_for(delivery.submission)
+            delivery.destination.mapping,
+            mapping_context_for(delivery.submission, delivery.connection_id),
         )
         adapter = delivery.connection.build_adapter()
         key, note = str(delivery.idempotency_key), ""
