@@ -270,7 +270,7 @@ def test_bytes_missing_from_storage_are_permanent_and_a_storage_failure_transien
             raise PermissionError("storage unavailable")
 
     with pytest.raises(TransientError, match="could not be read from storage: PermissionError"):
-        delivery_file(row, 1, storage=Broken()).read()  # type: ignore[arg-type]
+        delivery_file(row, 1, storage=Broken()).read()
 
 
 @pytest.mark.django_db
