@@ -65,6 +65,11 @@ app.conf.update(
             "task": "services.tasks.delete_expired_drafts",
             "schedule": 60 * 60,
         },
+        # Residents' files are kept SUBMISSION_FILE_RETENTION_DAYS (services/file_retention.py).
+        "delete-expired-submission-files": {
+            "task": "services.tasks.delete_expired_submission_files",
+            "schedule": 24 * 60 * 60,
+        },
         # Re-queues deliveries that are due or whose worker died: what makes a flushed Redis or
         # a lost message only a delay (services/delivery/sweeper.py).
         # Messages (services/messages) are swept by the same task.

@@ -408,6 +408,9 @@ CALLBACKS_PER_MINUTE = env.int("CALLBACKS_PER_MINUTE", default=600)
 # Links by which back-office systems fetch residents' files (services/file_links.py) stop
 # working this many days after they were made.
 FILE_LINK_MAX_AGE_DAYS = env.int("FILE_LINK_MAX_AGE_DAYS", default=30)
+# The bytes of submitted files are deleted this many days after the submission was made
+# (services/file_retention.py, daily); the case keeps a record of each file.
+SUBMISSION_FILE_RETENTION_DAYS = env.int("SUBMISSION_FILE_RETENTION_DAYS", default=365)
 
 # --- The council --------------------------------------------------------------------------------
 

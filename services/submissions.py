@@ -2,10 +2,10 @@
 
 `submit_draft` is the single place a submission is made. It locks the draft, checks every answer
 again with the form engine, writes the submission with a fresh reference, deletes the draft and
-queues the acknowledgement e-mail, all in one transaction, together with the routing decision and
-one Delivery per destination (services/delivery/outbox.py), so once a resident sees a reference
-everything that must follow from it is already in the database. Delivery tasks are queued only
-after commit.
+queues the acknowledgement e-mail, all in one transaction, together with a SubmissionFile row
+per uploaded file (services/submission_files.py), the routing decision and one Delivery per
+destination (services/delivery/outbox.py), so once a resident sees a reference everything that
+must follow from it is already in the database. Delivery tasks are queued only after commit.
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from services.forms.questions import AnswerError, clean_page
 from services.forms.references import new_reference
 from services.forms.schema import FormSchema
 from services.messages.outbox import queue_message
-from services.models import Draft, Submission
+from services.models import Draft, Submission, SubmissionFile
 from services.routing import route
+from services.submission_files import StoredFileMissing, file_rows, save_file_rows
 from services.tracking import resident_link
 
 REFERENCE_ATTEMPTS = 5
@@ -78,6 +79,7 @@ def submit_draft(
             raise DraftGone(str(draft.pk))
         version = locked.form_version
         answers = validated_answers(version.parsed, locked.answers, locked.uploads, language)
+        files = stored_files(version.parsed, answers, language)
         owner = user if user is not None and user.is_authenticated else None
         submission = Submission(
             service=version.form.service,
@@ -94,6 +96,7 @@ def submit_draft(
         destinations, decision = route(submission)
         record_decision(submission, destinations, decision)
         _save_with_new_reference(submission)
+        save_file_rows(submission, files)
         create_deliveries(submission, destinations)
         delete_sent_draft(locked, answers)
         send_acknowledgement(submission, link)
@@ -133,6 +136,17 @@ def validated_answers(
             raise AnswersInvalid(page.id, errors)
         checked.update(result.answers)
     return checked
+
+
+def stored_files(schema: FormSchema, answers: Mapping[str, Any], lang: str) -> list[SubmissionFile]:
+    """The submission's file rows (unsaved), measured from storage. A file whose bytes are gone
+    (storage lost them since the upload) raises AnswersInvalid: the resident uploads it again."""
+    try:
+        return file_rows(schema, answers)
+    except StoredFileMissing as gone:
+        question = schema.question(gone.question_id)
+        error = question.kind.error(question, "invalid", lang)
+        raise AnswersInvalid(schema.page_of(question.id).id, {question.id: error}) from None
 
 
 def located(schema: FormSchema, answers: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,10 +2,16 @@
 
 from celery import shared_task
 
-from services import drafts_cleanup
+from services import drafts_cleanup, file_retention
 
 
 @shared_task
 def delete_expired_drafts() -> int:
     """Hourly, from beat. Idempotent: a second run finds nothing expired left to delete."""
     return drafts_cleanup.delete_expired_drafts()
+
+
+@shared_task
+def delete_expired_submission_files() -> int:
+    """Daily, from beat. Idempotent: a second run finds no expired file left to delete."""
+    return file_retention.delete_expired_files()

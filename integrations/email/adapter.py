@@ -3,11 +3,22 @@
 For teams with no case system yet. The message is made to be read and to be processed, never a
 PDF to re-key:
     text/plain and text/html    each answer under its label (the mapping's target names),
-                                HTML-escaped; files are named and attached
-    answers.json                the payload as JSON, files replaced by the attachment's name
+                                HTML-escaped; files are named, and said to be attached or
+                                listed with their links
+    answers.json                the payload as JSON, each file as its name, type, size and
+                                SHA-256, and its attachment's name or its link
     answers.csv                 field,value rows (values that a spreadsheet would run as a
                                 formula are prefixed with ')
-    the uploaded files          attached under the names residents gave them
+    the resident's files        attached under the names residents gave them, each with the
+                                type established from its content; or, when together they are
+                                bigger than the connection's `max_attachment_bytes`, none
+                                attached and each sent as a signed link in the body instead,
+                                with its name, type and size (links work for a limited time)
+
+Files reach the adapter as DeliveryFile objects wherever the mapping put them (a file answer, a
+`files` list): a file that can no longer be read or linked (deleted by retention) fails the
+delivery permanently, saying why. The whole case is one message, so there is no per-file
+progress to keep: a retry sends the whole message again, under the same Message-ID.
 Headers:
     Message-ID                  <idempotency key@the From address's domain>
     X-Portal-Reference          the idempotency key
@@ -29,7 +40,6 @@ import csv
 import io
 import json
 import logging
-import mimetypes
 import smtplib
 import socket
 import ssl
@@ -41,10 +51,18 @@ from django.core.mail.backends.smtp import EmailBackend
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html, format_html_join
 
-from integrations.base import Adapter, DeliveryError, PermanentError, Progress, TransientError
+from integrations.base import (
+    Adapter,
+    DeliveryError,
+    DeliveryFile,
+    PermanentError,
+    Progress,
+    TransientError,
+    files_in,
+)
 from integrations.email import config as options
 from integrations.email.config import EmailConfig
-from integrations.files import UploadedFile, as_text, file_answer, files_in, unique_names
+from integrations.files import as_text, readable_size, unique_names
 from integrations.registry import registry
 from integrations.spreadsheet import spreadsheet_safe
 
@@ -106,21 +124,20 @@ class EmailAdapter(Adapter):
     def build_message(
         self, payload: Mapping[str, Any], idempotency_key: str
     ) -> EmailMultiAlternatives:
-        files = list(dict.fromkeys(uploaded for _, uploaded in files_in(payload)))
-        total = sum(uploaded.size() for uploaded in files)
+        files = list(files_in(payload))
+        names = dict(zip((f.id for f in files), unique_names(files), strict=True))
+        total = sum(upload.size for upload in files)
         limit = int(self.config.get("max_attachment_bytes", options.DEFAULT_MAX_ATTACHMENT_BYTES))
-        if total > limit:
-            raise PermanentError(
-                f"The uploaded files add up to {total:,} bytes, more than this connection's "
-                f"limit of {limit:,} bytes for one message; send them another way or raise "
-                "the limit if the mail server accepts bigger messages"
-            )
-        names = dict(zip(files, unique_names(files), strict=True))
-        rows = [(str(label), _cell_text(value, names)) for label, value in payload.items()]
+        # Too big to attach together: each file goes as a link this connection may fetch it by.
+        links = {f.id: f.signed_url() for f in files} if total > limit else {}
+        sent = _SentFiles(names, links)
+        rows = [(str(label), sent.cell_text(value)) for label, value in payload.items()]
+        listing = [sent.listing(upload) for upload in files] if links else []
+        note = _links_note(total, limit) if links else ""
 
         message = EmailMultiAlternatives(
             subject=self.subject(payload),
-            body=_text_body(rows),
+            body=_text_body(rows, note, listing),
             from_email=str(self.config["from_email"]),
             to=list(self.config["to"]),
             headers={
@@ -128,12 +145,12 @@ class EmailAdapter(Adapter):
                 "X-Portal-Reference": idempotency_key,
             },
         )
-        message.attach_alternative(_html_body(rows), "text/html")
-        message.attach("answers.json", _answers_json(payload, names), "application/json")
+        message.attach_alternative(_html_body(rows, note, listing), "text/html")
+        message.attach("answers.json", _answers_json(payload, sent), "application/json")
         message.attach("answers.csv", _answers_csv(rows), "text/csv")
-        for uploaded, name in names.items():
-            content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            message.attach(name, uploaded.read(), content_type)
+        if not links:
+            for upload in files:
+                message.attach(names[upload.id], upload.read(), upload.content_type)
         return message
 
     def subject(self, payload: Mapping[str, Any]) -> str:
@@ -167,49 +184,83 @@ class _Blank(dict[str, str]):
         return ""
 
 
-def _cell_text(value: Any, names: Mapping[UploadedFile, str]) -> str:
-    if isinstance(value, list):
-        return ", ".join(_cell_text(item, names) for item in value)
-    uploaded = file_answer(value)
-    if uploaded is not None:
-        return f"{names[uploaded]} (attached)"
-    return as_text(value)
+class _SentFiles:
+    """How each file of the message is sent: attached under `names`, or by its link."""
+
+    def __init__(self, names: Mapping[str, str], links: Mapping[str, str]) -> None:
+        self.names, self.links = names, links
+
+    def cell_text(self, value: Any) -> str:
+        if isinstance(value, list):
+            return ", ".join(self.cell_text(item) for item in value)
+        if isinstance(value, DeliveryFile):
+            how = "link below" if self.links else "attached"
+            return f"{self.names[value.id]} ({how})"
+        return as_text(value)
+
+    def listing(self, upload: DeliveryFile) -> tuple[str, str, str]:
+        """(name, "type, size", link) of a file sent by its link."""
+        facts = f"{upload.content_type}, {readable_size(upload.size)}"
+        return self.names[upload.id], facts, self.links[upload.id]
+
+    def as_json(self, upload: DeliveryFile) -> dict[str, Any]:
+        name = self.names[upload.id]
+        sent = {"link": self.links[upload.id]} if self.links else {"attachment": name}
+        return {**upload.describe(), "name": name, **sent}
 
 
-def _text_body(rows: list[tuple[str, str]]) -> str:
+def _links_note(total: int, limit: int) -> str:
+    return (
+        f"The files add up to {readable_size(total)}, more than this connection sends as "
+        f"attachments ({readable_size(limit)}), so none is attached: each is a link below, "
+        "which works for a limited time. Save the files you need."
+    )
+
+
+def _text_body(
+    rows: list[tuple[str, str]], note: str = "", listing: list[tuple[str, str, str]] | None = None
+) -> str:
     lines = ["A new submission from the portal.", ""]
     for label, text in rows:
         lines.append(f"{label}:")
         lines.extend(f"  {line}" for line in (text or "(no answer)").splitlines() or [""])
         lines.append("")
+    if listing:
+        lines.extend([note, ""])
+        for name, facts, link in listing:
+            lines.extend([f"{name} ({facts}):", f"  {link}", ""])
     lines.append("The answers are attached as answers.json and answers.csv.")
     return "\n".join(lines) + "\n"
 
 
-def _html_body(rows: list[tuple[str, str]]) -> str:
+def _html_body(
+    rows: list[tuple[str, str]], note: str = "", listing: list[tuple[str, str, str]] | None = None
+) -> str:
     table = format_html_join(
         "\n",
         '<tr><th scope="row" style="text-align:left;vertical-align:top;padding:4px 12px 4px 0">'
         '{}</th><td style="padding:4px 0;white-space:pre-wrap">{}</td></tr>',
         rows,
     )
+    links = format_html_join("\n", '<li><a href="{2}">{0}</a> ({1})</li>', listing or [])
+    files = format_html("<p>{}</p>\n<ul>\n{}\n</ul>\n", note, links) if listing else ""
     return str(
         format_html(
             "<!DOCTYPE html>\n<html><body>\n<p>A new submission from the portal.</p>\n"
-            "<table>\n{}\n</table>\n"
+            "<table>\n{}\n</table>\n{}"
             "<p>The answers are attached as answers.json and answers.csv.</p>\n</body></html>\n",
             table,
+            files,
         )
     )
 
 
-def _answers_json(payload: Mapping[str, Any], names: Mapping[UploadedFile, str]) -> bytes:
+def _answers_json(payload: Mapping[str, Any], sent: _SentFiles) -> bytes:
     def replace(value: Any) -> Any:
         if isinstance(value, list):
             return [replace(item) for item in value]
-        uploaded = file_answer(value)
-        if uploaded is not None:
-            return {"name": names[uploaded], "attachment": names[uploaded]}
+        if isinstance(value, DeliveryFile):
+            return sent.as_json(value)
         return value
 
     data = {key: replace(value) for key, value in payload.items()}

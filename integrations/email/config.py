@@ -110,7 +110,8 @@ class EmailConfig(serializers.Serializer[Any]):
         default=DEFAULT_MAX_ATTACHMENT_BYTES,
         min_value=0,
         max_value=100 * 1024 * 1024,
-        help_text="A submission whose files add up to more is not sent, and people are told.",
+        help_text="When a submission's files add up to more, none is attached: each is sent "
+        "as a link in the message instead.",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

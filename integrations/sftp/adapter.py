@@ -4,12 +4,15 @@ For back offices that import files rather than take calls. The delivery engine c
 connection's due deliveries every `schedule_minutes` (services/delivery/batch.py) and calls
 `deliver_batch`, which writes, in this order, into the configured folder:
 
-    {batch_id}/files/{row}-{name}           each uploaded file, named as the resident named it
+    {batch_id}/files/{row}-{name}           each of the resident's files, named by the row's
+                                            reference ({batch_id}#{row}) and the resident's
+                                            name for it; its bytes checked against the SHA-256
+                                            taken when it was uploaded
     {prefix}{batch_id}.csv | .jsonl         one row per submission: portal_key (the delivery's
                                             idempotency key) first, then every mapped field;
-                                            a file answer becomes its path above; a
-                                            value a spreadsheet would run as a formula
-                                            is prefixed with ' (integrations/spreadsheet)
+                                            a file (or each of a list of files) becomes its
+                                            path above; a value a spreadsheet would run as a
+                                            formula is prefixed with ' (integrations/spreadsheet)
     {prefix}{batch_id}.manifest.json        written last: the rows, the keys in row order, and
                                             every file's path, size and SHA-256
 
@@ -44,8 +47,16 @@ from typing import Any
 import paramiko  # type: ignore[import-untyped,unused-ignore]  # ships no types
 from django.core.serializers.json import DjangoJSONEncoder
 
-from integrations.base import Adapter, DeliveryError, PermanentError, Progress, TransientError
-from integrations.files import UploadedFile, file_answer, unique_names
+from integrations.base import (
+    Adapter,
+    DeliveryError,
+    DeliveryFile,
+    PermanentError,
+    Progress,
+    TransientError,
+    files_in,
+)
+from integrations.files import unique_names
 from integrations.registry import registry
 from integrations.sftp import config as options
 from integrations.sftp.config import HostKey, SFTPConfig, load_private_key, parse_host_key
@@ -91,8 +102,8 @@ class SFTPAdapter(Adapter):
             written: list[dict[str, Any]] = []
             if uploads:
                 _make_folders(sftp, folder, f"{batch_id}/files")
-            for path, uploaded in uploads:
-                content = uploaded.read()
+            for path, upload in uploads:
+                content = upload.read()
                 _put(sftp, posixpath.join(folder, path), content)
                 written.append(_entry(path, content))
             _put(sftp, posixpath.join(folder, data_name), data)
@@ -175,37 +186,26 @@ def _check_host_key(key: paramiko.PKey, expected: HostKey, host: str) -> None:
 
 def _rows(
     items: Sequence[tuple[Mapping[str, Any], str]], batch_id: str
-) -> tuple[list[dict[str, Any]], list[tuple[str, UploadedFile]]]:
-    """Each item's row (file answers replaced by their paths), and the files to upload."""
+) -> tuple[list[dict[str, Any]], list[tuple[str, DeliveryFile]]]:
+    """Each item's row (files replaced by their paths), and the files to upload."""
     rows: list[dict[str, Any]] = []
-    uploads: list[tuple[str, UploadedFile]] = []
+    uploads: list[tuple[str, DeliveryFile]] = []
     for number, (payload, key) in enumerate(items, start=1):
-        found: list[UploadedFile] = []
-
-        def collect(value: Any, found: list[UploadedFile] = found) -> Any:
-            if isinstance(value, list):
-                return [collect(item) for item in value]
-            uploaded = file_answer(value)
-            if uploaded is None:
-                return value
-            found.append(uploaded)
-            return uploaded
-
-        row: dict[str, Any] = {KEY_COLUMN: key}
-        row.update((str(field), collect(value)) for field, value in payload.items())
-        distinct = list(dict.fromkeys(found))
+        files = list(files_in(payload))
         paths = {
-            uploaded: f"{batch_id}/files/{number}-{name}"
-            for uploaded, name in zip(distinct, unique_names(distinct), strict=True)
+            upload.id: f"{batch_id}/files/{number}-{name}"
+            for upload, name in zip(files, unique_names(files), strict=True)
         }
-        uploads.extend((path, uploaded) for uploaded, path in paths.items())
+        uploads.extend((paths[upload.id], upload) for upload in files)
 
-        def to_path(value: Any, paths: dict[UploadedFile, str] = paths) -> Any:
+        def to_path(value: Any, paths: dict[str, str] = paths) -> Any:
             if isinstance(value, list):
                 return [to_path(item) for item in value]
-            return paths[value] if isinstance(value, UploadedFile) else value
+            return paths[value.id] if isinstance(value, DeliveryFile) else value
 
-        rows.append({field: to_path(value) for field, value in row.items()})
+        row: dict[str, Any] = {KEY_COLUMN: key}
+        row.update((str(field), to_path(value)) for field, value in payload.items())
+        rows.append(row)
     return rows, uploads
 
 

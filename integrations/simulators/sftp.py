@@ -4,6 +4,7 @@
         ...                                  # connect to 127.0.0.1:sim.port as "portal"
         sim.host_key_fingerprint             # "SHA256:...", what the adapter is told to expect
         sim.files()                          # {"drop/batch-1.csv": b"...", ...} under the root
+        sim.records()                        # each file's path, size and SHA-256
         [e.kind for e in sim.events]         # "mkdir", "open", "write", "close", "rename", ...
         sim.set_faults(drop_after_bytes=100) # hang up once 100 more bytes have been written
 
@@ -29,6 +30,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import hashlib
+import json
 import logging
 import os
 import tempfile
@@ -179,6 +182,15 @@ class SFTPSimulator:
             for path in sorted(self.root.rglob("*"))
             if path.is_file()
         }
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every file under the root with its size and SHA-256, as the HTTP simulators'
+        /_records shows what they received (temporary .part files included: half-written
+        uploads are what a consumer must never read)."""
+        return [
+            {"path": path, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+            for path, data in self.files().items()
+        ]
 
     @property
     def auth_failures(self) -> int:
@@ -396,8 +408,14 @@ def main(argv: list[str] | None = None) -> None:
         f"  {simulator.host_key_line}\n(Ctrl-C stops it)",
         flush=True,
     )
+    shown: set[tuple[str, str]] = set()
     try:
-        threading.Event().wait()
+        while not threading.Event().wait(5):
+            # Each new file's record, one JSON line each: what /_records shows elsewhere.
+            for record in simulator.records():
+                if (record["path"], record["sha256"]) not in shown:
+                    shown.add((record["path"], record["sha256"]))
+                    print(json.dumps(record), flush=True)
     except KeyboardInterrupt:
         pass
     finally:

@@ -4,6 +4,8 @@
         ...                                          # send to 127.0.0.1:sim.port
         sim.messages[-1].message["Subject"]          # parsed with email.policy.default
         sim.count_for("<key@council.example>")       # messages stored with this Message-ID
+        sim.records()                                # each message's id, subject and files
+                                                     # (name, type, size, SHA-256 of the bytes)
         sim.set_faults(reject=451, times=1)          # the next message is refused, then all is well
 
 Faults, for each message at the end of DATA unless said otherwise:
@@ -28,6 +30,8 @@ import asyncio
 import dataclasses
 import email
 import email.policy
+import hashlib
+import json
 import logging
 import threading
 from collections import Counter
@@ -61,6 +65,31 @@ class ReceivedMessage:
             payload = part.get_payload(decode=True)
             found[str(part.get_filename())] = payload if isinstance(payload, bytes) else b""
         return found
+
+    def files(self) -> list[dict[str, Any]]:
+        """Each attachment as it arrived: its name, type, size and the SHA-256 of its bytes."""
+        found = []
+        for part in self.message.iter_attachments():
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
+            found.append(
+                {
+                    "name": str(part.get_filename()),
+                    "content_type": part.get_content_type(),
+                    "size": len(data),
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                }
+            )
+        return found
+
+    def record(self) -> dict[str, Any]:
+        """The message as the HTTP simulators' /_records shows what they received."""
+        return {
+            "message_id": self.message_id,
+            "subject": str(self.message.get("Subject", "")),
+            "recipients": list(self.recipients),
+            "files": self.files(),
+        }
 
     def body(self, subtype: str) -> str:
         """The text of the "plain" or "html" body, with the wire's CRLF line ends as \\n."""
@@ -222,6 +251,10 @@ class SMTPSimulator:
         with self._lock:
             return list(self._messages)
 
+    def records(self) -> list[dict[str, Any]]:
+        """Every message received, oldest first, with the files it carried."""
+        return [message.record() for message in self.messages]
+
     def count_for(self, message_id: str) -> int:
         with self._lock:
             return sum(1 for m in self._messages if m.message_id == message_id)
@@ -307,9 +340,14 @@ def main(argv: list[str] | None = None) -> None:
         f"{simulator.name} listening on {args.host}:{simulator.port} (Ctrl-C stops it)", flush=True
     )
     stopping = threading.Event()
+    shown = 0
     try:
         while not stopping.wait(5):
-            print(f"{len(simulator.messages)} messages received", flush=True)
+            # Each new message's record, one JSON line each: what /_records shows elsewhere.
+            records = simulator.records()
+            for record in records[shown:]:
+                print(json.dumps(record), flush=True)
+            shown = len(records)
     except KeyboardInterrupt:
         pass
     finally:

@@ -125,7 +125,8 @@ def run_batch(connection: Connection, now: datetime) -> BatchResult | None:
         delivery = one.delivery
         try:
             payload = build_payload(
-                delivery.destination.mapping, mapping_context_for(delivery.submission)
+                delivery.destination.mapping,
+                mapping_context_for(delivery.submission, delivery.connection_id),
             )
         except MappingError as exc:
             outcome = _Try(Outcome.PERMANENT, error_class="MappingError", message=str(exc))

@@ -4,10 +4,13 @@
       guard: gone, delivered, failed, cancelled or resolved -> nothing to do
       claim (services/delivery/claim.py): not due / held by another -> nothing to do;
                                           connection busy or breaker open -> deferred
-      payload = the destination's field mapping applied to the submission
-      reference = adapter.deliver(payload, idempotency_key)       <- the only slow part
+      payload = the destination's field mapping applied to the submission (its files as
+                DeliveryFile objects bound to the connection: services/delivery/files.py)
+      reference = adapter.deliver(payload, idempotency_key, progress)  <- the only slow part
                   (adapter.redeliver(...) from the second attempt on: the first may have
-                  made the record unseen; its note goes on the attempt)
+                  made the record unseen; its note goes on the attempt). `progress` is what
+                  earlier attempts got done (a case made, files sent), saved in the row at
+                  each step under the claim token (services/delivery/progress.py)
       record, in one short transaction guarded by the claim token:
         success           -> delivered, with the back office's reference, at once
         TransientError    -> retrying at next_retry(...), or failed when the budget is spent
@@ -39,6 +42,7 @@ from integrations.base import EXCERPT_LENGTH, DeliveryError
 from integrations.registry import UnknownAdapter, registry
 from services.delivery import breaker, sql
 from services.delivery.claim import ClaimedDelivery, Deferred, claim
+from services.delivery.progress import DeliveryProgress
 from services.delivery.retry import next_retry
 from services.models import Attempt, Delivery
 from services.routing import MappingError, build_payload, mapping_context_for
@@ -119,16 +123,19 @@ def _send(claimed: ClaimedDelivery) -> _Try:
     delivery = claimed.delivery
     try:
         payload = build_payload(
-            delivery.destination.mapping, mapping_context_for(delivery.submission)
+            delivery.destination.mapping,
+            mapping_context_for(delivery.submission, delivery.connection_id),
         )
         adapter = delivery.connection.build_adapter()
         key, note = str(delivery.idempotency_key), ""
+        # What earlier attempts got done (a case made, files sent), saved as this one goes on.
+        progress = DeliveryProgress.for_claim(delivery, claimed.token)
         if claimed.attempt_number > 1:
             # An earlier attempt may have reached the back office unseen (see integrations.base).
-            again = adapter.redeliver(payload, key, claimed.first_attempt_at)
+            again = adapter.redeliver(payload, key, claimed.first_attempt_at, progress)
             reference, note = again.reference, again.note
         else:
-            reference = adapter.deliver(payload, key)
+            reference = adapter.deliver(payload, key, progress)
     except MappingError as exc:
         return _Try(Outcome.PERMANENT, error_class="MappingError", message=str(exc))
     except UnknownAdapter:

@@ -54,6 +54,10 @@ MAX_PDF_OBJECTS = 100_000
 _ORIENTATION = 0x0112  # the EXIF tag
 
 REFERENCE_PATTERN = re.compile(r"uploads/[A-Za-z0-9_-]{32}\.(jpg|png|webp|pdf)")
+# A stored file's extension was chosen from its content (inspect_upload), so it names its type.
+CONTENT_TYPES = {
+    extension: content_type for content_type, extension in (*_IMAGE_FORMATS.values(), _PDF)
+}
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,11 @@ def _inspect_image(fileobj: IO[bytes], size: int) -> UploadInfo:
         raise UploadError("damaged", f"The image cannot be read: {type(exc).__name__}") from None
     content_type, extension = _IMAGE_FORMATS[image_format]
     return UploadInfo(content_type, extension, size)
+
+
+def content_type_of(reference: str) -> str:
+    """The MIME type of a stored upload, from the extension `store_upload` gave it."""
+    return CONTENT_TYPES[reference.rsplit(".", 1)[-1]]
 
 
 def store_upload(fileobj: IO[bytes], info: UploadInfo, storage: Storage | None = None) -> str:

@@ -12,7 +12,12 @@ A destination's mapping is JSON, target field -> source spec:
 
 A spec has exactly one source:
     {"answer": question_id}  optionally with "part" (address: uprn line1 line2 town postcode;
-                             location: lat lng description; file: reference name)
+                             location: lat lng description; file: name content_type size sha256).
+                             A file question's whole answer is the file itself: the adapter
+                             receives a DeliveryFile (integrations/base.py) and sends it its way
+    {"files": [question_id, ...]} or {"files": "all"}
+                             a list of the files answering those file questions (those answered),
+                             or every file of the submission, in the form's order
     {"profile": "full_name" | "email" | "phone"}
     {"meta": one of META_FIELDS}
     {"const": any JSON value}
@@ -24,9 +29,10 @@ and optionally "default" (used when the source has no value) and "transforms", a
     {"date_format": "%d/%m/%Y"}   {"join": ", "}   {"upper": true}   {"lower": true}
     {"truncate": 100}   {"display": true} (first only: the answer as the resident saw it)
 
-`build_payload` is pure and raises MappingError for a value it cannot produce (a lookup with no
-entry and no default): the delivery engine treats that as permanent. `validate_mapping` checks a
-mapping when it is saved or imported, against the form and the adapter's declared fields.
+`build_payload` is pure (a file is read only when an adapter asks) and raises MappingError for a
+value it cannot produce (a lookup with no entry and no default): the delivery engine treats that
+as permanent. `validate_mapping` checks a mapping when it is saved or imported, against the form
+and the adapter's declared fields.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from integrations.base import DeliveryFile
+from services.delivery.files import delivery_files
 from services.forms.questions import display_answer
 from services.forms.schema import FormSchema, Question, SchemaError
 
@@ -46,7 +54,7 @@ if TYPE_CHECKING:
     from services.models import Submission
 
 LONDON = ZoneInfo("Europe/London")
-SOURCES = ("answer", "profile", "meta", "const", "template")
+SOURCES = ("answer", "files", "profile", "meta", "const", "template")
 PROFILE_FIELDS = ("full_name", "email", "phone")
 META_FIELDS = (
     "reference",
@@ -70,8 +78,16 @@ PARTS = {
         "postcode": "text",
     },
     "location": {"lat": "number", "lng": "number", "description": "text"},
-    "file": {"reference": "text", "name": "text"},
+    "file": {"name": "text", "content_type": "text", "size": "number", "sha256": "text"},
 }
+# Parts a mapping may no longer use, and why (validation says so; a delivery fails saying so).
+RETIRED_PARTS = {
+    "file": {
+        "reference": "the ‘reference’ part is gone: it exposed where the file is stored; map the "
+        "file itself (leave out ‘part’) or its name",
+    }
+}
+ALL_FILES = "all"
 ADDRESS_ORDER = ("line1", "line2", "town", "postcode")
 # What kind of value each question type's answer is, for checking transforms fit.
 ANSWER_KINDS = {
@@ -108,6 +124,8 @@ class MappingContext:
     profile: Mapping[str, Any] = field(default_factory=dict)
     meta: Mapping[str, Any] = field(default_factory=dict)
     language: str = "en"
+    # The submission's files by question id, as the destination's adapter receives them.
+    files: Mapping[str, DeliveryFile] = field(default_factory=dict)
 
 
 def q(value: Any) -> str:
@@ -150,6 +168,8 @@ def field_value(spec: Any, context: MappingContext) -> Any:
     question: Question | None = None
     if kind == "answer":
         value, question = _answer(spec, context)
+    elif kind == "files":
+        value = _files(spec["files"], context)
     elif kind == "profile":
         value = context.profile.get(spec["profile"]) or None
     elif kind == "meta":
@@ -179,10 +199,47 @@ def _answer(spec: Mapping[str, Any], context: MappingContext) -> tuple[Any, Ques
         except KeyError:
             question = None
     value = context.answers.get(question_id) if isinstance(question_id, str) else None
+    if question is not None and question.type == "file" and value:
+        value = _file(question_id, context)
     part = spec.get("part")
     if part is not None:
-        value = value.get(part) if isinstance(value, Mapping) else None
+        if isinstance(value, DeliveryFile):
+            retired = RETIRED_PARTS["file"].get(part)
+            if retired is not None:
+                raise _Unproducible(retired)
+            value = value.describe().get(part)
+        else:
+            value = value.get(part) if isinstance(value, Mapping) else None
     return value, question
+
+
+def _file(question_id: str, context: MappingContext) -> DeliveryFile:
+    found = context.files.get(question_id)
+    if found is None:
+        # Every file answer gets its row when it is submitted (services/submission_files.py).
+        raise _Unproducible(f"the file answering {q(question_id)} has no record")
+    return found
+
+
+def _files(source: Any, context: MappingContext) -> list[DeliveryFile]:
+    if source == ALL_FILES:
+        if context.schema is None:
+            return list(context.files.values())
+        wanted = [question.id for question in context.schema.questions if question.type == "file"]
+    elif isinstance(source, list) and all(isinstance(item, str) for item in source):
+        wanted = source
+    else:
+        raise _Unproducible(f'files needs a list of file questions or "{ALL_FILES}"')
+    return [
+        _file(question_id, context) for question_id in wanted if context.answers.get(question_id)
+    ]
+
+
+def _shown(question: Question, value: Any, language: str) -> str:
+    """An answer as the resident saw it; a file by its (safe) name."""
+    if isinstance(value, DeliveryFile):
+        return value.name
+    return display_answer(question, value, language)
 
 
 def _apply(transform: Any, value: Any, question: Question | None, context: MappingContext) -> Any:
@@ -194,7 +251,7 @@ def _apply(transform: Any, value: Any, question: Question | None, context: Mappi
         if question is None:
             raise _Unproducible("display needs a question of the form")
         try:
-            return display_answer(question, value, context.language) if value is not None else ""
+            return _shown(question, value, context.language) if value is not None else ""
         except (TypeError, ValueError, KeyError, AttributeError):
             raise _Unproducible(f"the answer cannot be shown as {question.type}") from None
     if value is None:
@@ -328,7 +385,7 @@ def render_template(template: Any, context: MappingContext) -> str:
             value, question = _answer({"answer": name, "part": part}, context)
             if part is None and question is not None and value is not None:
                 try:
-                    value = display_answer(question, value, context.language).replace("\n", ", ")
+                    value = _shown(question, value, context.language).replace("\n", ", ")
                 except (TypeError, ValueError, KeyError, AttributeError):
                     raise _Unproducible(f"answer {q(name)} cannot be shown") from None
         if isinstance(value, list):
@@ -389,6 +446,8 @@ def _check_spec(spec: Any, schema: FormSchema | None) -> list[str]:
         return [f"give exactly one source: {', '.join(SOURCES)}"]
     source = kinds[0]
     allowed = {source, "transforms", "default"} | ({"part"} if source == "answer" else set())
+    if source == "files":
+        allowed = {source}  # a list of files: nothing to transform, nothing to default to
     unknown = set(spec) - allowed
     if unknown:
         names = ", ".join(sorted(map(str, unknown)))
@@ -428,7 +487,10 @@ def _source_kind(
         if part is None:
             return kind, question
         parts = PARTS.get(kind)
-        if parts is None:
+        retired = RETIRED_PARTS.get(kind, {}).get(part)
+        if retired is not None:
+            problems.append(retired)
+        elif parts is None:
             problems.append(f"{question.type} answers have no parts; leave out {q('part')}")
         elif part not in parts:
             problems.append(
@@ -437,6 +499,9 @@ def _source_kind(
         else:
             return parts[part], question
         return "any", question
+    if source == "files":
+        _check_files(value, schema, problems)
+        return "files", None
     if source == "profile":
         if value not in PROFILE_FIELDS:
             problems.append(
@@ -465,6 +530,27 @@ def _source_kind(
     if isinstance(value, list):
         return "list", None
     return ("text" if isinstance(value, str) else "any"), None
+
+
+def _check_files(value: Any, schema: FormSchema | None, problems: list[str]) -> None:
+    if value == ALL_FILES:
+        return
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        problems.append(f'files needs a list of file question ids, or "{ALL_FILES}"')
+        return
+    if schema is None:
+        problems.append("the form has no live version, so its file questions cannot be checked")
+        return
+    for question_id in value:
+        try:
+            question = schema.question(question_id)
+        except KeyError:
+            problems.append(f"question {q(question_id)} is not in the form")
+            continue
+        if question.type != "file":
+            problems.append(
+                f"question {q(question_id)} is a {question.type} question, not a file question"
+            )
 
 
 def _check_transform(
@@ -566,6 +652,7 @@ _KIND_NAMES = {
     "address": "an address (use a part, or join)",
     "location": "a location (use a part)",
     "file": "a file (use a part)",
+    "files": "a list of files",
     "any": "of unknown type",
 }
 
@@ -573,8 +660,9 @@ _KIND_NAMES = {
 # --- from a submission --------------------------------------------------------------------------
 
 
-def mapping_context_for(submission: Submission) -> MappingContext:
-    """What a mapping reads from `submission` (its form version, service and resident)."""
+def mapping_context_for(submission: Submission, connection_id: int | None = None) -> MappingContext:
+    """What a mapping reads from `submission` (its form version, service and resident), and,
+    given the connection it goes through, its files as that connection's adapter gets them."""
     version = submission.form_version
     try:
         schema: FormSchema | None = version.parsed
@@ -600,7 +688,19 @@ def mapping_context_for(submission: Submission) -> MappingContext:
         profile=_profile(submission, schema, answers),
         meta=meta,
         language=submission.language,
+        files=_files_of(submission, schema, connection_id),
     )
+
+
+def _files_of(
+    submission: Submission, schema: FormSchema | None, connection_id: int | None
+) -> dict[str, DeliveryFile]:
+    # Most forms ask for no file: their deliveries need no query for files.
+    if connection_id is None or (
+        schema is not None and not any(q.type == "file" for q in schema.questions)
+    ):
+        return {}
+    return delivery_files(submission.pk, connection_id)
 
 
 def _profile(

@@ -1,15 +1,14 @@
-"""An SMTP simulator on loopback, adapters configured to reach it, and a private file storage."""
+"""An SMTP simulator on loopback, adapters configured to reach it, and files to send."""
 
-import io
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from PIL import Image
 
+from integrations.base import DeliveryFile
 from integrations.email.adapter import EmailAdapter
 from integrations.simulators.smtp import SMTPSimulator
-from services.forms.uploads import inspect_upload, store_upload
+from tests.file_samples import jpeg_bytes
 
 USERNAME, PASSWORD = "portal", "mail-password-123"
 
@@ -48,26 +47,10 @@ def adapter(make_adapter: Callable[..., EmailAdapter]) -> EmailAdapter:
 
 
 @pytest.fixture
-def private_storage(settings, tmp_path):
-    """Django's default storage in a temporary folder, as uploads are stored in production."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
-    return tmp_path / "private"
+def photo() -> Callable[..., DeliveryFile]:
+    """A real JPEG as an adapter receives a resident's photo."""
 
+    def make(name: str = "pothole.jpg", id: str = "photo") -> DeliveryFile:
+        return DeliveryFile.from_bytes(id, name, "image/jpeg", jpeg_bytes())
 
-@pytest.fixture
-def uploaded_photo(private_storage) -> Callable[[str], dict[str, str]]:
-    """Stores a real JPEG the way the journey does; returns the file answer."""
-
-    def upload(name: str = "pothole.jpg") -> dict[str, str]:
-        buffer = io.BytesIO()
-        Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, "JPEG")
-        info = inspect_upload(buffer)
-        return {"reference": store_upload(buffer, info), "name": name}
-
-    return upload
+    return make

@@ -4,9 +4,7 @@ import pytest
 from rest_framework.exceptions import ValidationError
 
 from integrations.email.adapter import EmailAdapter
-from integrations.files import REFERENCE_PATTERN
 from integrations.registry import registry
-from services.forms import uploads
 
 VALID = {
     "to": "team@council.example",
@@ -75,7 +73,3 @@ def test_the_adapter_is_registered_and_takes_any_fields():
     assert registry.get("email") is EmailAdapter
     assert EmailAdapter.accepts_any_fields
     assert not EmailAdapter.batched
-
-
-def test_the_upload_pattern_copied_into_integrations_matches_the_one_uploads_are_stored_by():
-    assert REFERENCE_PATTERN.pattern == uploads.REFERENCE_PATTERN.pattern

@@ -4,12 +4,15 @@ import csv
 import io
 import json
 import time
+from typing import Any
 
 import pytest
 
-from integrations.base import PermanentError, TransientError
+from integrations.base import DeliveryFile, PermanentError, TransientError
 from integrations.email.adapter import EmailAdapter
+from integrations.files import readable_size
 from integrations.simulators.smtp import SMTPSimulator
+from tests.file_samples import two_photos_and_a_pdf
 
 PAYLOAD = {
     "service": "Noise",
@@ -60,8 +63,8 @@ def test_the_team_gets_one_message_with_text_html_json_and_csv(sim, adapter):
     assert ["Cost of damage", '\'=HYPERLINK("http://evil.example")'] in rows
 
 
-def test_uploaded_files_are_attached_under_the_residents_names(sim, adapter, uploaded_photo):
-    first, second = uploaded_photo("pothole.jpg"), uploaded_photo("../../etc/pothole.jpg")
+def test_uploaded_files_are_attached_under_the_residents_names(sim, adapter, photo):
+    first, second = photo("pothole.jpg", id="photo"), photo("pothole.jpg", id="more")
     payload = {"reference": "MC-1", "Photo": first, "More photos": [second]}
 
     adapter.deliver(payload, "key-with-files")
@@ -69,37 +72,93 @@ def test_uploaded_files_are_attached_under_the_residents_names(sim, adapter, upl
     (received,) = sim.messages
     attachments = received.attachments()
     assert set(attachments) == {"answers.json", "answers.csv", "pothole.jpg", "pothole-2.jpg"}
-    assert attachments["pothole.jpg"].startswith(b"\xff\xd8\xff")  # the stored JPEG itself
+    assert attachments["pothole.jpg"] == first.read()
     parts = {p.get_filename(): p.get_content_type() for p in received.message.iter_attachments()}
     assert parts["pothole.jpg"] == "image/jpeg"
     answers = json.loads(attachments["answers.json"])
-    assert answers["Photo"] == {"name": "pothole.jpg", "attachment": "pothole.jpg"}
-    assert answers["More photos"] == [{"name": "pothole-2.jpg", "attachment": "pothole-2.jpg"}]
-    assert "uploads/" not in received.data.decode("ascii", "replace")  # no storage paths leak
+    assert answers["Photo"] == {**first.describe(), "attachment": "pothole.jpg"}
+    assert answers["More photos"] == [
+        {**second.describe(), "name": "pothole-2.jpg", "attachment": "pothole-2.jpg"}
+    ]
     assert "Photo:\n  pothole.jpg (attached)" in received.body("plain")
 
 
-def test_files_bigger_than_the_limit_are_refused_permanently_and_nothing_is_sent(
-    sim, make_adapter, uploaded_photo
-):
-    adapter = make_adapter(max_attachment_bytes=100)
+def test_two_photos_and_a_pdf_arrive_byte_identical(sim, adapter):
+    # Given a case with two photos and a letter, one of them mapped twice
+    photo, close_up, letter = two_photos_and_a_pdf()
+    payload = {"reference": "MC-1", "Photo": photo, "Evidence": [photo, close_up, letter]}
 
-    with pytest.raises(PermanentError, match="more than this connection's limit of 100 bytes"):
-        adapter.deliver({"Photo": uploaded_photo()}, "big")
+    # When it is delivered
+    adapter.deliver(payload, "key-three-files")
+
+    # Then the mail server received each file once, with its type, size and hash unchanged
+    (record,) = sim.records()
+    received = [f for f in record["files"] if f["name"] not in ("answers.json", "answers.csv")]
+    assert received == [
+        {"name": f.name, "content_type": f.content_type, "size": f.size, "sha256": f.sha256}
+        for f in (photo, close_up, letter)
+    ]
+
+
+def test_files_bigger_than_the_limit_together_are_sent_as_links_instead(sim, make_adapter):
+    # Given a connection that attaches at most 1,000 bytes, and files bigger than that together
+    adapter = make_adapter(max_attachment_bytes=1000)
+    photo, close_up, letter = (
+        DeliveryFile.from_bytes(f.id, f.name, f.content_type, f.read(), url=f"https://p/{f.id}/")
+        for f in two_photos_and_a_pdf()
+    )
+    assert photo.size + close_up.size + letter.size > 1000
+    payload = {"reference": "MC-1", "Photo": photo, "Evidence": [close_up, letter]}
+
+    # When it is delivered
+    adapter.deliver(payload, "key-big")
+
+    # Then nothing is attached but the answers, and the message says why and links each file
+    (received,) = sim.messages
+    assert set(received.attachments()) == {"answers.json", "answers.csv"}
+    text = received.body("plain")
+    assert "more than this connection sends as attachments (1000 bytes)" in text
+    assert "Photo:\n  pothole.jpg (link below)" in text
+    assert f"pothole.jpg (image/jpeg, {readable_size(photo.size)}):\n  https://p/photo/" in text
+    assert f"letter.pdf (application/pdf, {readable_size(letter.size)}):\n  https://p/letter/" in (
+        text
+    )
+    assert '<a href="https://p/close_up/">close-up.png</a> (image/png' in received.body("html")
+    answers = json.loads(received.attachments()["answers.json"])
+    assert answers["Evidence"][1] == {**letter.describe(), "link": "https://p/letter/"}
+
+
+def test_a_file_that_can_no_longer_be_had_fails_permanently_and_nothing_is_sent(sim, adapter):
+    def deleted() -> Any:
+        raise PermanentError("The file 'gone.jpg' was deleted under the retention policy")
+
+    gone = DeliveryFile("photo", "gone.jpg", "image/jpeg", 3, "0" * 64, deleted, deleted)
+
+    with pytest.raises(PermanentError, match="deleted under the retention policy"):
+        adapter.deliver({"Photo": gone}, "k")
 
     assert sim.messages == []
 
 
-def test_a_file_missing_from_storage_is_permanent(sim, adapter, private_storage):
-    missing = {"reference": "uploads/" + "a" * 32 + ".jpg", "name": "gone.jpg"}
+def test_a_file_whose_bytes_changed_since_upload_is_not_sent(sim, adapter, photo):
+    original = photo()
+    tampered = DeliveryFile(
+        "photo",
+        "pothole.jpg",
+        "image/jpeg",
+        original.size,
+        original.sha256,
+        opener=lambda: b"not the photo",
+        linker=lambda: "",
+    )
 
-    with pytest.raises(PermanentError, match="no longer stored"):
-        adapter.deliver({"Photo": missing}, "k")
+    with pytest.raises(PermanentError, match="has changed since it was uploaded"):
+        adapter.deliver({"Photo": tampered}, "k")
 
     assert sim.messages == []
 
 
-def test_a_value_that_is_not_an_upload_reference_is_never_opened(sim, adapter, private_storage):
+def test_a_value_that_only_looks_like_an_old_file_answer_is_just_text(sim, adapter):
     sneaky = {"reference": "../settings.py", "name": "settings.py"}
 
     adapter.deliver({"Photo": sneaky}, "k")

@@ -8,8 +8,8 @@ import pytest
 from integrations.sftp.adapter import SFTPAdapter
 from integrations.simulators.sftp import SFTPSimulator
 
-# Uploaded files stored privately, as the e-mail tests store them.
-from tests.integrations.email.conftest import private_storage, uploaded_photo  # noqa: F401
+# A resident's photo, as the e-mail tests make it.
+from tests.integrations.email.conftest import photo  # noqa: F401
 
 PASSWORD = "sftp-password-123"
 

@@ -4,13 +4,15 @@ import csv
 import hashlib
 import io
 import json
+from typing import Any
 
 import asyncssh
 import pytest
 
-from integrations.base import PermanentError, TransientError
+from integrations.base import DeliveryFile, PermanentError, TransientError
 from integrations.sftp.adapter import SFTPAdapter
 from integrations.simulators.sftp import SFTPSimulator
+from tests.file_samples import two_photos_and_a_pdf
 
 ITEMS = [
     ({"reference": "MC-1", "old_address": "1 Mill Lane", "moving_on": "2026-12-01"}, "key-1"),
@@ -79,9 +81,9 @@ def test_json_lines_carry_each_submission_as_an_object(sim, make_adapter):
     assert json.loads(sim.files()["drop/moving-home-batch-8.manifest.json"])["format"] == "jsonl"
 
 
-def test_uploaded_files_go_first_then_the_data_then_the_manifest_last(sim, adapter, uploaded_photo):
-    photo, again = uploaded_photo("meter.jpg"), uploaded_photo("meter.jpg")
-    items = [({"reference": "MC-1", "meter": photo, "more": [again]}, "key-1")]
+def test_uploaded_files_go_first_then_the_data_then_the_manifest_last(sim, adapter, photo):
+    meter, again = photo("meter.jpg", id="meter"), photo("meter.jpg", id="more")
+    items = [({"reference": "MC-1", "meter": meter, "more": [again]}, "key-1")]
 
     adapter.deliver_batch(items, "batch-9")
 
@@ -92,7 +94,7 @@ def test_uploaded_files_go_first_then_the_data_then_the_manifest_last(sim, adapt
         "drop/moving-home-batch-9.manifest.json",
     ]
     files = sim.files()
-    assert files["drop/batch-9/files/1-meter.jpg"].startswith(b"\xff\xd8\xff")
+    assert files["drop/batch-9/files/1-meter.jpg"] == meter.read()
     (row,) = csv.DictReader(io.StringIO(files["drop/moving-home-batch-9.csv"].decode()))
     assert row["meter"] == "batch-9/files/1-meter.jpg"
     assert row["more"] == '["batch-9/files/1-meter-2.jpg"]'
@@ -105,6 +107,45 @@ def test_uploaded_files_go_first_then_the_data_then_the_manifest_last(sim, adapt
     for entry in listed:
         content = files[f"drop/{entry['path']}"]
         assert entry["sha256"] == hashlib.sha256(content).hexdigest()
+
+
+def test_two_photos_and_a_pdf_arrive_byte_identical_beside_their_row(sim, make_adapter):
+    # Given two submissions in one batch, the second with two photos and a letter
+    adapter = make_adapter(format="jsonl")
+    photo, close_up, letter = two_photos_and_a_pdf()
+    items = [
+        ({"reference": "MC-1", "evidence": []}, "key-1"),
+        ({"reference": "MC-2", "photo": photo, "evidence": [close_up, letter]}, "key-2"),
+    ]
+
+    # When the batch is delivered
+    adapter.deliver_batch(items, "batch-3")
+
+    # Then the server holds each file once, byte-identical, named by its row's reference
+    received = {r["path"]: r for r in sim.records()}
+    for path, sent in [
+        ("drop/batch-3/files/2-pothole.jpg", photo),
+        ("drop/batch-3/files/2-close-up.png", close_up),
+        ("drop/batch-3/files/2-letter.pdf", letter),
+    ]:
+        assert (received[path]["size"], received[path]["sha256"]) == (sent.size, sent.sha256)
+    assert len([p for p in received if "/files/" in p]) == 3
+    # and the row lists them where the mapping put them
+    rows = [json.loads(line) for line in sim.files()["drop/moving-home-batch-3.jsonl"].splitlines()]
+    assert rows[1]["photo"] == "batch-3/files/2-pothole.jpg"
+    assert rows[1]["evidence"] == ["batch-3/files/2-close-up.png", "batch-3/files/2-letter.pdf"]
+
+
+def test_a_file_that_can_no_longer_be_had_fails_the_batch_before_its_data_file(sim, adapter):
+    def deleted() -> Any:
+        raise PermanentError("The file 'gone.pdf' was deleted under the retention policy")
+
+    gone = DeliveryFile("letter", "gone.pdf", "application/pdf", 3, "0" * 64, deleted, deleted)
+
+    with pytest.raises(PermanentError, match="deleted under the retention policy"):
+        adapter.deliver_batch([({"reference": "MC-1", "letter": gone}, "key-1")], "batch-4")
+
+    assert not [path for path in sim.files() if path.endswith((".csv", ".manifest.json"))]
 
 
 def test_every_file_is_written_under_a_temporary_name_and_renamed_into_place(sim, adapter):

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from integrations.base import DeliveryFile
 from services.routing.mapping import MappingContext, MappingError, build_payload
 from tests.services.routing.helpers import ANSWERS, schema
 
@@ -23,9 +24,13 @@ META = {
 }
 
 
+FILES = {"photo": DeliveryFile.from_bytes("photo", "photo.jpg", "image/jpeg", b"\xff\xd8\xff")}
+
+
 def ctx(**extra: Any) -> MappingContext:
     values: dict[str, Any] = {
         "answers": ANSWERS,
+        "files": FILES,
         "schema": schema(),
         "profile": {"full_name": "Sam Resident", "email": "sam@example.com", "phone": ""},
         "meta": META,

@@ -140,7 +140,8 @@ def test_a_good_mapping_has_no_problems():
         ),
         (
             {**GOOD, "summary": {"query": "SELECT"}},
-            "Field ‘summary’: give exactly one source: answer, profile, meta, const, template",
+            "Field ‘summary’: give exactly one source: "
+            "answer, files, profile, meta, const, template",
         ),
         (
             {**GOOD, "summary": {"meta": "password"}},
