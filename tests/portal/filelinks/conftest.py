@@ -13,7 +13,7 @@ __all__ = ["stored_files"]
 
 @pytest.fixture
 def case(db: None) -> Submission:
-    submission: Submission = SubmissionFactory()
+    submission: Submission = SubmissionFactory.create()
     return submission
 
 
@@ -31,11 +31,11 @@ def letter(case: Submission, stored_files: Any) -> SubmissionFile:
 
 @pytest.fixture
 def highways(db: None) -> Connection:
-    connection: Connection = ConnectionFactory(name="Highways system")
+    connection: Connection = ConnectionFactory.create(name="Highways system")
     return connection
 
 
 @pytest.fixture
 def crm(db: None) -> Connection:
-    connection: Connection = ConnectionFactory(name="Council CRM")
+    connection: Connection = ConnectionFactory.create(name="Council CRM")
     return connection

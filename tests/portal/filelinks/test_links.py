@@ -179,7 +179,7 @@ def test_a_range_is_sent_only_if_the_file_is_the_one_if_range_names(
     assert response.status_code == status
 
 
-def link_made_days_ago(monkeypatch, days: float, make):
+def link_made_days_ago(monkeypatch, days, make):
     then = time.time() - timedelta(days=days).total_seconds()
     monkeypatch.setattr(signing.time, "time", lambda: then)
     url = make()
