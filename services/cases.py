@@ -1,6 +1,6 @@
 """A case as people read it: its answers as the resident saw the questions, its contact details
 and its files. The domain's one reading of a submission for every screen that shows one (the
-resident's account, the admin's submission page, next the staff workspace); screens only present
+resident's account, the admin's submission page, the staff workspace); screens only present
 what these return, and record who looked (services.audit) where the reader is staff.
 
 Its timeline is services/delivery/timeline.py; the payload a destination would be sent is
@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 
 from services.forms.questions import display_answer, resident_answer
 from services.forms.schema import SchemaError
 from services.forms.text import text
-from services.forms.uploads import REFERENCE_PATTERN
-from services.models import Submission
+from services.models import Submission, SubmissionFile
 from services.routing.mapping import mapping_context_for
 
 
@@ -27,13 +29,30 @@ class AnswerRow:
     answer: str  # plain text; lines separated by "\n"
 
 
+# What each type a file can be (services/forms/uploads.py checks it by content) is called.
+FILE_KINDS = {
+    "image/jpeg": _("JPEG image"),
+    "image/png": _("PNG image"),
+    "image/webp": _("WebP image"),
+    "application/pdf": _("PDF document"),
+}
+
+
 @dataclass(frozen=True)
 class CaseFile:
-    """A file the resident uploaded: `question` it answered, `name` they gave it."""
+    """A file the resident uploaded: the `question` it answered (as they saw it), the `name`
+    they gave it, and what it is. `deleted_at` is set once retention deleted its bytes."""
 
+    question_id: str
     question: str
     name: str
-    reference: str  # where services/forms/uploads.py stored it (private storage)
+    content_type: str
+    size: int  # bytes
+    deleted_at: datetime | None
+
+    @property
+    def kind(self) -> str:
+        return str(FILE_KINDS.get(self.content_type, self.content_type))
 
 
 @dataclass(frozen=True)
@@ -76,22 +95,33 @@ def contact_details(submission: Submission) -> ContactDetails:
 
 
 def case_files(submission: Submission) -> list[CaseFile]:
-    """The case's uploaded files, in the order the form asks for them.
+    """The case's uploaded files (its SubmissionFile rows, one query), in the order they came.
 
-    Only a stored upload's reference is taken (REFERENCE_PATTERN), so an answer that merely
-    looks like a file can never point a reader at some other stored file."""
+    Only rows are files: an answer that merely looks like a file is never offered as one, and
+    where a file is stored is never shown."""
+    labels = _question_labels(submission)
+    return [
+        CaseFile(
+            question_id=row.question_id,
+            question=labels.get(row.question_id, row.question_id),
+            name=row.name,
+            content_type=row.content_type,
+            size=row.size,
+            deleted_at=row.deleted_at,
+        )
+        for row in submission.files.all()
+    ]
+
+
+def case_file(submission: Submission, question_id: str) -> SubmissionFile | None:
+    """The case's file answering `question_id` (kept or deleted by retention), if it has one."""
+    return submission.files.filter(question_id=question_id).first()
+
+
+def _question_labels(submission: Submission) -> dict[str, str]:
+    """Each question's label as the resident saw it; none when the version cannot be read."""
     try:
         questions = submission.form_version.parsed.questions
     except SchemaError:
-        return []
-    answers = submission.answers if isinstance(submission.answers, dict) else {}
-    files = []
-    for question in questions:
-        value = answers.get(question.id)
-        if question.type != "file" or not isinstance(value, dict):
-            continue
-        reference = value.get("reference")
-        if isinstance(reference, str) and REFERENCE_PATTERN.fullmatch(reference):
-            label = text(question.label, submission.language)
-            files.append(CaseFile(label, str(value.get("name") or reference), reference))
-    return files
+        return {}
+    return {question.id: text(question.label, submission.language) for question in questions}

@@ -16,9 +16,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.db.models import Exists
 from django.urls import reverse
 
-from services.models import SubmissionFile
+from services.models import Connection, SubmissionFile
 
 SALT = "services.file_links"
 URL_NAME = "file_link"
@@ -30,8 +31,9 @@ def signed_file_url(file_row: SubmissionFile, connection_id: int) -> str:
 
 
 def file_for_link(token: str) -> tuple[SubmissionFile, int] | None:
-    """The file and connection `token` was made for, if it is genuine, unexpired and the file is
-    still kept; else None (callers answer 404 and change nothing)."""
+    """The file and connection `token` was made for, if it is genuine, unexpired, the file is
+    still kept and the connection still exists; else None (callers answer 404 and change
+    nothing)."""
     max_age = timedelta(days=settings.FILE_LINK_MAX_AGE_DAYS)
     try:
         signed = signing.loads(token, salt=SALT, max_age=max_age)
@@ -42,5 +44,9 @@ def file_for_link(token: str) -> tuple[SubmissionFile, int] | None:
     file_id, connection_id = signed.get("f"), signed.get("c")
     if not isinstance(file_id, int) or not isinstance(connection_id, int):
         return None
-    found = SubmissionFile.objects.filter(pk=file_id, deleted_at__isnull=True).first()
+    found = (
+        SubmissionFile.objects.filter(pk=file_id, deleted_at__isnull=True)
+        .filter(Exists(Connection.objects.filter(pk=connection_id)))
+        .first()
+    )
     return None if found is None else (found, connection_id)

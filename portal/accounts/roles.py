@@ -64,6 +64,11 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     SERVICE_ADMIN: ("accounts.view_user", *DELIVERY_OPERATOR, *CATALOGUE_EDITOR, *ROUTING_EDITOR),
     SYSTEM_ADMIN: (
         "accounts.view_user",
+        # A supervisor's reach in the staff workspace, where a case's files are downloaded
+        # (scoped, a reason asked for outside one's teams, and recorded): system admins
+        # already see every case in the admin, so this shows them nothing new.
+        "services.use_workspace",
+        "services.see_every_team",
         "accounts.change_user",
         "auth.view_group",
         "auth.change_group",

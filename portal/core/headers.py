@@ -10,6 +10,13 @@ check-your-answers page, their requests, their details, a guest's tracked reques
 account pages, and any page shown to someone signed in. Without it the browser keeps them on
 disk and the back button shows them on a shared computer after the resident has gone. Public
 pages (the catalogue, the statement pages) stay cacheable for visitors who are not signed in.
+
+A resident's file (a back office's signed link, a staff download: portal/core/downloads.py) is
+sent as a download and nothing else (`as_download`): Content-Disposition: attachment under the
+resident's name for it, the type established from its bytes with `nosniff` so no browser guesses
+another, never stored by a cache, and a Content-Security-Policy that allows nothing at all and
+sandboxes it, in case a browser renders it anyway. A download needs no relaxation of the pages'
+policy; it gets a stricter one.
 """
 
 from __future__ import annotations
@@ -17,13 +24,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import content_disposition_header
 
 # URL namespaces whose every page shows a resident's answers or personal data: the journey
 # (questions, check your answers, confirmation) and the account area (requests, drafts,
 # details, tracking links).
 PRIVATE_NAMESPACES = frozenset({"journey", "dashboard", "staff"})
+# Set before CSPMiddleware sees the response, which then leaves it as it is.
+DOWNLOAD_CSP = "default-src 'none'; sandbox"
 
 
 def permissions_policy_header(policy: dict[str, list[str]]) -> str:
@@ -66,3 +76,14 @@ class NoStoreMiddleware:
             # no-store, and max-age=0, no-cache, must-revalidate, private for older caches.
             add_never_cache_headers(response)
         return response
+
+
+def as_download(response: HttpResponseBase, filename: str, content_type: str) -> None:
+    """Make `response` carry a resident's file as a download only (see the module's docstring)."""
+    response.headers["Content-Type"] = content_type
+    response.headers["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=filename) or "attachment"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
+    add_never_cache_headers(response)

@@ -6,7 +6,10 @@ Who sees what (permissions given to the Service admin and System admin roles):
 - services.change_delivery may act: retry now, cancel, mark resolved, re-run routing;
 - services.view_submission opens a submission: its answers as the resident saw the questions,
   contact details, files and timeline (read by services/cases.py and services/delivery/
-  timeline.py); every page seen and every file opened is recorded in the access log.
+  timeline.py); every page seen is recorded in the access log. Its files are downloaded
+  through the staff workspace (staff:case_attachment: the case scope, a reason where one is
+  needed, an access-log row), so they are links only for those the workspace lets open the
+  case, which among admins is system admins (portal/accounts/roles.py).
 
 Deliveries, attempts and submissions are read-only here: they change only through the actions in
 services/delivery/actions.py, which lock the row, check the transition and record who and why.
@@ -27,9 +30,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -53,6 +55,7 @@ from services.delivery.dashboard import (
 from services.delivery.timeline import timeline
 from services.forms.schema import SchemaError
 from services.models import Attempt, Delivery, Submission
+from services.staff.scope import cases_visible_to
 
 OPERATE_PERMISSION = "services.change_delivery"
 
@@ -444,11 +447,6 @@ class SubmissionAdmin(ReadOnlyAdmin):
                 self.admin_site.admin_view(self.rerun_routing_view),
                 name="services_submission_rerun_routing",
             ),
-            path(
-                "<int:pk>/files/<int:number>/",
-                self.admin_site.admin_view(self.file_view),
-                name="services_submission_file",
-            ),
         ]
         return own + super().get_urls()
 
@@ -472,6 +470,11 @@ class SubmissionAdmin(ReadOnlyAdmin):
                 "contact": contact_details(submission),
                 "answers": _answers_or_none(submission),
                 "files": case_files(submission),
+                # Files download through the staff workspace, which checks and records it:
+                # linked for those it lets open this case (system admins), named for others.
+                "files_downloadable": cases_visible_to(request.user)
+                .filter(pk=submission.pk)
+                .exists(),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
@@ -496,22 +499,6 @@ class SubmissionAdmin(ReadOnlyAdmin):
         else:
             messages.success(request, result.summary())
         return HttpResponseRedirect(back)
-
-    def file_view(self, request: HttpRequest, pk: int, number: int) -> FileResponse:
-        """The case's `number`th uploaded file (from 1), as a download; recorded like the page."""
-        submission = self.get_object(request, str(pk))
-        if submission is None or not self.has_view_permission(request, submission):
-            raise PermissionDenied
-        files = case_files(submission)
-        if not 1 <= number <= len(files):
-            raise Http404
-        chosen = files[number - 1]
-        try:
-            stored = default_storage.open(chosen.reference, "rb")
-        except OSError:
-            raise Http404 from None
-        record_access(request.user, where="admin:submission_file", submission=submission)
-        return FileResponse(stored, as_attachment=True, filename=chosen.name)
 
 
 def _answers_or_none(submission: Submission) -> list[AnswerRow] | None:

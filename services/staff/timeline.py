@@ -1,8 +1,10 @@
 """A case's whole story as one list of events, newest first, for the MOJ timeline.
 
 The facts come from the delivery admin's `timeline()` (routing rounds, deliveries with every
-attempt, what people did, status updates): one owner for that read. This module only lays them
-out as dated events an agent reads top to bottom.
+attempt, what people did, status updates): one owner for that read. This module lays them out
+as dated events an agent reads top to bottom, with two reads of its own, one query each: what
+staff did on the case (notes, contacts), and each time a back-office system fetched one of its
+files by signed link (FileFetch).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from services.delivery.timeline import timeline
-from services.models import CaseActivity, Delivery, Submission
+from services.models import CaseActivity, Delivery, FileFetch, Submission
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,10 @@ def case_events(submission: Submission) -> list[Event]:
     events.extend(_update(update) for update in facts["updates"])
     activities = CaseActivity.objects.filter(submission=submission).select_related("author")
     events.extend(_activity(activity) for activity in activities)
+    fetches = FileFetch.objects.filter(file__submission=submission).select_related(
+        "file", "connection"
+    )
+    events.extend(_fetch(fetch) for fetch in fetches)
     return sorted(events, key=lambda event: event.at, reverse=True)
 
 
@@ -130,4 +136,19 @@ def _activity(activity: CaseActivity) -> Event:
         title=str(activity.get_kind_display()),
         by=activity.author.get_full_name() or activity.author.email,
         lines=lines,
+    )
+
+
+def _fetch(fetch: FileFetch) -> Event:
+    system = fetch.connection.name if fetch.connection else _("a system since removed")
+    if fetch.method == "HEAD":
+        how = _("Checked the file without downloading it")
+    elif fetch.status == 206:
+        how = _("Downloaded part of the file")
+    else:
+        how = _("Downloaded the file")
+    return Event(
+        at=fetch.at,
+        title=_("Fetched by %(system)s") % {"system": system},
+        lines=[fetch.file.name, how],
     )

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from portal.core.downloads import file_download
 from portal.dashboard.answers import answer_rows
 from portal.staff.access import visible_case, workspace_view
 from portal.staff.forms import CaseSearchForm
 from portal.staff.views.reason import ask_for_reason, reason_given
 from services.audit import record_access, record_list
+from services.cases import case_file, case_files
 from services.models import Delivery, Submission
-from services.staff.attachments import case_attachments
 from services.staff.scope import cases_visible_to, sees_every_team
 from services.staff.search import search_cases
 from services.staff.timeline import case_events
@@ -130,7 +130,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "submission": submission,
             "rows": answer_rows(submission),
-            "attachments": case_attachments(submission),
+            "files": case_files(submission),
             "other_cases": _other_cases(request, submission),
             "tab": "details",
             "active": "cases",
@@ -177,12 +177,15 @@ def case_timeline(request: HttpRequest, reference: str) -> HttpResponse:
 @workspace_view
 @require_safe
 def attachment(request: HttpRequest, reference: str, question_id: str) -> HttpResponseBase:
+    """One file of the case, as a download (portal/core/downloads.py); 404 for a question with
+    no file, or a file retention has deleted (the case page says so instead of linking it)."""
     submission = visible_case(request, reference)
     reason = reason_given(request, submission)
     if reason is None:
         return ask_for_reason(submission)
-    wanted = [a for a in case_attachments(submission) if a.question_id == question_id]
-    if not wanted or not default_storage.exists(wanted[0].reference):
+    file_row = case_file(submission, question_id)
+    response = None if file_row is None else file_download(request, file_row)
+    if response is None:
         raise Http404
     record_access(
         request.user,
@@ -191,10 +194,4 @@ def attachment(request: HttpRequest, reference: str, question_id: str) -> HttpRe
         subject=submission.user,
         reason=reason,
     )
-    found = wanted[0]
-    return FileResponse(
-        default_storage.open(found.reference, "rb"),
-        as_attachment=True,
-        filename=found.name or found.reference.rsplit("/", 1)[-1],
-        content_type=found.content_type,
-    )
+    return response

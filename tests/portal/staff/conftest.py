@@ -17,6 +17,9 @@ from tests.portal.accounts.factories import UserFactory
 from tests.portal.accounts.helpers import activate_totp
 from tests.portal.conftest import CommittingClient
 from tests.portal.dashboard.factories import SubmissionFactory, live_version
+from tests.services.stored_files import stored_files
+
+__all__ = ["stored_files"]
 
 WASTE = "report-missed-bin"
 STREETS = "report-pothole"

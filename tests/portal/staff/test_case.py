@@ -1,35 +1,31 @@
 """The case page (answers, files, contact details, other cases) and its timeline."""
 
-import io
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.template.defaultfilters import filesizeformat
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfWriter
 
-from services.forms.uploads import inspect_upload, store_upload
-from services.models import AccessLog, CaseUpdate, Delivery, Submission
+from services.models import AccessLog, CaseUpdate, Delivery, FileFetch, Submission, SubmissionFile
 from tests.portal.accounts.factories import UserFactory
 from tests.portal.staff.conftest import STREETS, WASTE, signed_in
-from tests.services.delivery_admin.factories import AttemptFactory, DeliveryFactory
+from tests.services.delivery_admin.factories import (
+    AttemptFactory,
+    ConnectionFactory,
+    DeliveryFactory,
+)
+from tests.services.stored_files import pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.django_db
 
 
-def a_pdf() -> bytes:
-    """A real one-page PDF (uploads are parsed, so a bare "%PDF" header is refused)."""
-    writer = PdfWriter()
-    writer.add_blank_page(width=72, height=72)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
-PDF = a_pdf()
+PDF = pdf_bytes()
 
 
 @pytest.fixture
@@ -39,6 +35,14 @@ def agent_client(waste_agent):
 
 def text_of(response) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+def text_of_element(response, element_id: str) -> str:
+    """The words of the element with this id (one that holds no element of its own kind)."""
+    html = response.content.decode()
+    found = re.search(rf'<(\w+)[^>]* id="{element_id}"[^>]*>(.*?)</\1>', html, re.DOTALL)
+    assert found, f"no element with id {element_id}"
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(2)).split())
 
 
 def test_the_case_page_shows_the_answers_as_the_resident_saw_the_questions_in_welsh(
@@ -74,33 +78,122 @@ def test_the_case_page_shows_contact_details_and_only_the_other_cases_the_agent_
     assert elsewhere.reference not in text
 
 
-def test_a_file_is_downloaded_through_the_scope_check_and_recorded(
-    waste_agent, agent_client, streets_agent, make_case
+def test_the_case_page_lists_each_file_with_its_name_type_and_size(
+    streets_agent, make_case, stored_files
 ):
-    # Given a pothole case with a photo... here a PDF, on the streets team's service
-    stored = store_upload(io.BytesIO(PDF), inspect_upload(io.BytesIO(PDF)))
-    case = make_case(STREETS, answers={"photo": {"reference": stored, "name": "hole.pdf"}})
+    # Given a pothole case with a photo and a PDF
+    case = make_case(STREETS)
+    photo = stored_files(case, "photo", png_bytes(), "hole.png")
+    stored_files(case, "evidence", PDF, "letter.pdf")
+
+    # When the team's agent opens it
+    response = signed_in(streets_agent).get(reverse("staff:case", args=[case.reference]))
+
+    # Then each file is listed by the question it answered, linked, with its type and size
+    files = text_of_element(response, "files")
+    size = " ".join(filesizeformat(photo.size).split())  # "140 bytes", its space unbroken
+    assert f"Upload a photo of the pothole (optional) hole.png PNG image, {size}" in files
+    # (a question the form no longer has is named by its id)
+    assert "evidence letter.pdf PDF document" in files
+    html = response.content.decode()
+    for question in ("photo", "evidence"):
+        assert reverse("staff:case_attachment", args=[case.reference, question]) in html
+
+
+def test_a_file_is_downloaded_through_the_scope_check_and_each_download_recorded(
+    waste_agent, agent_client, streets_agent, make_case, stored_files
+):
+    # Given a pothole case (the streets team's) with a PDF
+    case = make_case(STREETS)
+    stored_files(case, "photo", PDF, "hole.pdf")
     url = reverse("staff:case_attachment", args=[case.reference, "photo"])
-    try:
-        # An agent of another team gets nothing
-        assert agent_client.get(url).status_code == 404
-        # The team's agent gets the file, as a download, and the access log says so
-        response = signed_in(streets_agent).get(url)
+
+    # An agent of another team gets nothing, a resident is refused, a guest asked to sign in
+    assert agent_client.get(url).status_code == 404
+    assert signed_in(UserFactory()).get(url).status_code == 403
+    assert Client().get(url)["Location"].startswith(reverse("account_login"))
+    assert not AccessLog.objects.exists()
+
+    # The team's agent gets the file, as a download, and each download is recorded
+    streets = signed_in(streets_agent)
+    for _ in range(2):
+        response = streets.get(url)
         assert response.status_code == 200
         assert b"".join(response.streaming_content) == PDF
         assert response["Content-Type"] == "application/pdf"
-        assert "attachment" in response["Content-Disposition"]
-        assert AccessLog.objects.filter(
-            actor=streets_agent, where="staff:attachment", submission=case
-        ).exists()
-        # A question that is no file question, or not there, is not found
-        other = reverse("staff:case_attachment", args=[case.reference, "details"])
-        assert signed_in(streets_agent).get(other).status_code == 404
-    finally:
-        default_storage.delete(stored)
+        assert response["Content-Disposition"] == 'attachment; filename="hole.pdf"'
+        assert response["X-Content-Type-Options"] == "nosniff"
+    rows = AccessLog.objects.filter(where="staff:attachment")
+    assert [(row.actor, row.submission) for row in rows] == [(streets_agent, case)] * 2
+
+    # A question with no file, or no such question, is not found
+    for other in ("details", "nope"):
+        missing = reverse("staff:case_attachment", args=[case.reference, other])
+        assert streets.get(missing).status_code == 404
+    assert rows.count() == 2
 
 
-def _with_history(case: Submission, deliveries: int) -> None:
+def test_a_file_deleted_by_retention_says_when_and_is_not_downloaded(
+    streets_agent, make_case, stored_files
+):
+    # Given a case whose photo retention has deleted
+    case = make_case(STREETS)
+    photo = stored_files(case, "photo", png_bytes(), "hole.png")
+    SubmissionFile.objects.filter(pk=photo.pk).update(
+        deleted_at=datetime(2027, 3, 5, 9, 30, tzinfo=UTC)
+    )
+    client = signed_in(streets_agent)
+    url = reverse("staff:case_attachment", args=[case.reference, "photo"])
+
+    # The case page names it and says when it went, with no link
+    response = client.get(reverse("staff:case", args=[case.reference]))
+    files = text_of_element(response, "files")
+    assert "hole.png" in files
+    assert "Deleted under the retention policy on 5 March 2027" in files
+    assert url not in response.content.decode()
+
+    # And it cannot be downloaded, so no download is recorded
+    assert client.get(url).status_code == 404
+    assert not AccessLog.objects.filter(where="staff:attachment").exists()
+
+
+def test_a_file_whose_bytes_are_gone_is_not_found(streets_agent, make_case, stored_files):
+    case = make_case(STREETS)
+    photo = stored_files(case, "photo", png_bytes(), "hole.png")
+    default_storage.delete(photo.storage_name)
+
+    url = reverse("staff:case_attachment", args=[case.reference, "photo"])
+    assert signed_in(streets_agent).get(url).status_code == 404
+    assert not AccessLog.objects.filter(where="staff:attachment").exists()
+
+
+def test_the_timeline_shows_each_fetch_of_a_file_by_a_back_office(
+    streets_agent, make_case, stored_files
+):
+    # Given a case whose photo the highways system fetched: headers, then part, then whole
+    case = make_case(STREETS)
+    photo = stored_files(case, "photo", png_bytes(), "hole.png")
+    highways = ConnectionFactory(name="Highways system")
+    for method, status in (("HEAD", 200), ("GET", 206), ("GET", 200)):
+        FileFetch.objects.create(file=photo, connection=highways, method=method, status=status)
+    gone = ConnectionFactory(name="Old CRM")
+    FileFetch.objects.create(file=photo, connection=gone, method="GET", status=200)
+    gone.delete()
+
+    # When the team's agent opens the timeline
+    response = signed_in(streets_agent).get(reverse("staff:case_timeline", args=[case.reference]))
+
+    # Then each fetch is an entry naming the system and the file
+    text = text_of(response)
+    assert text.count("Fetched by Highways system") == 3
+    assert text.count("hole.png") == 4
+    assert "hole.png Checked the file without downloading it" in text
+    assert "hole.png Downloaded part of the file" in text
+    assert text.count("hole.png Downloaded the file") == 2
+    assert "Fetched by a system since removed" in text
+
+
+def _with_history(case: Submission, deliveries: int, files: int = 0) -> None:
     now = timezone.now()
     Submission.objects.filter(pk=case.pk).update(
         routing_round=1,
@@ -132,6 +225,22 @@ def _with_history(case: Submission, deliveries: int) -> None:
             source=CaseUpdate.Source.CALLBACK,
             applied=True,
         )
+    for number in range(files):
+        # Rows only: neither page reads a file's bytes
+        kept = SubmissionFile.objects.create(
+            submission=case,
+            question_id=f"photo-{number}",
+            name=f"photo {number}.png",
+            storage_name=f"uploads/{number:032d}.png",
+            content_type="image/png",
+            size=1000 * (number + 1),
+            sha256="0" * 64,
+            deleted_at=now if number % 2 else None,
+        )
+        for delivery in case.deliveries.all():
+            FileFetch.objects.create(
+                file=kept, connection=delivery.connection, method="GET", status=200
+            )
 
 
 def test_the_timeline_shows_routing_every_attempt_the_back_office_reference_and_updates(
@@ -163,8 +272,8 @@ def test_a_case_page_uses_the_same_number_of_queries_however_long_its_history(
         return len(captured)
 
     short, long = make_case(WASTE), make_case(WASTE)
-    _with_history(short, deliveries=1)
-    _with_history(long, deliveries=4)
+    _with_history(short, deliveries=1, files=1)
+    _with_history(long, deliveries=4, files=5)
     for _ in range(5):
         make_case(WASTE, user=long.user)
     queries(short)  # the first request fills Django's content-type cache

@@ -3,18 +3,22 @@ what a caller says; the reading is the domain's (services/cases.py), every view 
 
 from __future__ import annotations
 
-import secrets
+from datetime import UTC, datetime
 
 import pytest
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.urls import reverse
 
 from services.cases import answer_rows, case_files, contact_details
-from services.models import AccessLog
+from services.forms.references import new_reference
+from services.models import AccessLog, SubmissionFile
 from tests.portal.accounts.factories import UserFactory
+from tests.services.delivery_admin.conftest import signed_in
 from tests.services.delivery_admin.factories import SubmissionFactory
 from tests.services.factories import FormVersionFactory
 from tests.services.helpers import page, radios, text
+from tests.services.stored_files import png_bytes, stored_files
+
+__all__ = ["stored_files"]
 
 pytestmark = pytest.mark.django_db
 
@@ -34,58 +38,60 @@ SCHEMA = {
 }
 
 
-def stored_photo() -> str:
-    return default_storage.save(
-        f"uploads/{secrets.token_urlsafe(24)}.jpg", ContentFile(b"\xff\xd8 a photo")
-    )
-
-
 def a_case(language: str = "en", **extra):
     version = FormVersionFactory(schema=SCHEMA)
     answers = {
         "bin_type": "garden",
         "address": {"line1": "1 High Street", "town": "Northampton", "postcode": "NN1 1AA"},
         "your_name": "Rhian Evans",
-        "photo": {"reference": stored_photo(), "name": "bin.jpg"},
     }
     return SubmissionFactory(
         form_version=version,
         answers=answers,
         language=language,
         contact_email="rhian@example.org",
+        reference=new_reference(),  # one the staff workspace can open
         **extra,
     )
 
 
-def test_a_case_is_read_as_the_resident_saw_the_questions_in_their_language():
-    # Given a case sent in Welsh
+def test_a_case_is_read_as_the_resident_saw_the_questions_in_their_language(stored_files):
+    # Given a case sent in Welsh, with a photo
     submission = a_case(language="cy")
+    photo = stored_files(submission, "photo", png_bytes(), "bin.png")
 
     # When the domain reads it
     rows = answer_rows(submission)
 
     # Then the questions are the Welsh ones of the version the resident filled in
-    assert [row.question for row in rows] == ["bin_type", "Cyfeiriad", "Eich enw", "Llun"]
+    assert [row.question for row in rows] == ["bin_type", "Cyfeiriad", "Eich enw"]
     assert "NN1 1AA" in rows[1].answer
     assert contact_details(submission).email == "rhian@example.org"
-    [photo] = case_files(submission)
-    assert (photo.question, photo.name) == ("Llun", "bin.jpg")
+    [file] = case_files(submission)
+    assert (file.question, file.name, file.kind, file.size) == (
+        "Llun",
+        "bin.png",
+        "PNG image",
+        photo.size,
+    )
 
 
-def test_an_answer_that_only_looks_like_a_file_is_not_offered_as_one():
-    # Given a file answer whose reference is not a stored upload's
+def test_only_the_cases_file_rows_are_its_files():
+    # Given a file answer with no file row (so no file the portal stored and checked)
     submission = a_case()
     submission.answers["photo"] = {"reference": "../settings.py", "name": "x.jpg"}
+    submission.save()
 
     # Then it is not a file of the case
     assert case_files(submission) == []
 
 
 def test_the_submission_page_shows_the_answers_contact_details_and_files(
-    service_admin, service_admin_client
+    service_admin, service_admin_client, stored_files
 ):
     # Given a case with answers, a contact e-mail address and a photo
     submission = a_case()
+    stored_files(submission, "photo", png_bytes(), "bin.png")
 
     # When a service admin opens its page
     response = service_admin_client.get(f"/admin/services/submission/{submission.pk}/change/")
@@ -93,42 +99,66 @@ def test_the_submission_page_shows_the_answers_contact_details_and_files(
     # Then they see what the resident told us, once recorded
     assert response.status_code == 200
     shown = response.content.decode()
-    for expected in ("Your name", "Rhian Evans", "NN1 1AA", "rhian@example.org", "bin.jpg"):
+    for expected in ("Your name", "Rhian Evans", "NN1 1AA", "rhian@example.org", "bin.png"):
         assert expected in shown
+    assert "PNG image" in shown
     assert AccessLog.objects.filter(where="admin:submission").count() == 1
 
 
-def test_a_file_of_the_case_downloads_and_the_opening_is_recorded(
-    service_admin, service_admin_client
-):
+def test_a_system_admin_gets_each_file_as_a_link_to_the_staff_download(system_admin, stored_files):
     # Given a case with a photo
     submission = a_case()
+    stored_files(submission, "photo", png_bytes(), "bin.png")
+    download = reverse("staff:case_attachment", args=[submission.reference, "photo"])
+    client = signed_in(system_admin)
 
-    # When a service admin opens the photo from the case's page
-    response = service_admin_client.get(f"/admin/services/submission/{submission.pk}/files/1/")
+    # When a system admin opens its page, the photo links to the staff workspace's download
+    page = client.get(f"/admin/services/submission/{submission.pk}/change/").content.decode()
+    assert f'href="{download}"' in page
 
-    # Then it downloads under the resident's name for it, and who opened it is recorded
+    # Which asks them why first (the case is no team's of theirs), then sends it and records it
+    assert client.get(download)["Location"] == reverse(
+        "staff:case_reason", args=[submission.reference]
+    )
+    client.post(
+        reverse("staff:case_reason", args=[submission.reference]), {"reason": "Checking a photo"}
+    )
+    response = client.get(download)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"\xff\xd8 a photo"
-    assert "bin.jpg" in response["Content-Disposition"]
-    entry = AccessLog.objects.get()
-    assert (entry.actor, entry.submission, entry.where) == (
-        service_admin,
+    assert response["Content-Disposition"] == 'attachment; filename="bin.png"'
+    entry = AccessLog.objects.get(where="staff:attachment")
+    assert (entry.actor, entry.submission, entry.reason) == (
+        system_admin,
         submission,
-        "admin:submission_file",
+        "Checking a photo",
     )
 
 
-@pytest.mark.parametrize("number", [0, 2, 99])
-def test_a_file_the_case_does_not_have_is_not_found(service_admin_client, number):
+def test_a_service_admin_sees_the_files_named_but_not_linked(service_admin_client, stored_files):
     submission = a_case()
+    stored_files(submission, "photo", png_bytes(), "bin.png")
+    download = reverse("staff:case_attachment", args=[submission.reference, "photo"])
 
-    response = service_admin_client.get(
-        f"/admin/services/submission/{submission.pk}/files/{number}/"
+    page = service_admin_client.get(f"/admin/services/submission/{submission.pk}/change/")
+
+    assert "bin.png" in page.content.decode()
+    assert download not in page.content.decode()
+    assert service_admin_client.get(download).status_code == 403
+    assert not AccessLog.objects.filter(where="staff:attachment").exists()
+
+
+def test_a_file_deleted_by_retention_says_so_instead_of_linking(system_admin, stored_files):
+    submission = a_case()
+    photo = stored_files(submission, "photo", png_bytes(), "bin.png")
+    SubmissionFile.objects.filter(pk=photo.pk).update(
+        deleted_at=datetime(2027, 3, 5, 12, tzinfo=UTC)
     )
 
-    assert response.status_code == 404
-    assert not AccessLog.objects.exists()
+    page = signed_in(system_admin).get(f"/admin/services/submission/{submission.pk}/change/")
+
+    shown = page.content.decode()
+    assert "Deleted under the retention policy on 5 March 2027" in shown
+    assert reverse("staff:case_attachment", args=[submission.reference, "photo"]) not in shown
 
 
 def test_a_post_to_the_read_only_page_is_refused_and_records_nothing(service_admin_client):
