@@ -24,6 +24,7 @@ URL_NAMES: dict[str, Any] = {
     "staff:case_reason": lambda case: {"reference": case.reference},
     "staff:case_note": lambda case: {"reference": case.reference},
     "staff:case_contact": lambda case: {"reference": case.reference},
+    "staff:case_status": lambda case: {"reference": case.reference},
     "staff:case_delivery_retry": lambda case: {"reference": case.reference, "delivery_id": 1},
     "staff:case_attachment": lambda case: {"reference": case.reference, "question_id": "photo"},
 }
@@ -73,8 +74,10 @@ def test_an_agent_of_another_team_never_sees_the_case(streets_agent, waste_case)
     # (retrying is for supervisors only: refused before the case is even looked up)
     for url in staff_urls(waste_case)[1:]:
         assert client.get(url).status_code in (404, 405), url
-        assert client.post(url, {"text": "x", "reason": "x"}).status_code in (403, 404, 405), url
+        posted = {"text": "x", "reason": "x", "status": "closed_fixed", "message": "x"}
+        assert client.post(url, posted).status_code in (403, 404, 405), url
     assert not waste_case.activities.exists()
+    assert not waste_case.case_updates.exists()
     # And the search, even for its exact reference, does not list it
     response = client.get(reverse("staff:home"), {"q": waste_case.reference})
     assert response.status_code == 200
