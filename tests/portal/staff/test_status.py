@@ -12,8 +12,8 @@ from services.models import CaseUpdate, OutgoingMessage, Submission
 from services.updates.apply import apply_updates
 from tests.portal.accounts.factories import UserFactory
 from tests.portal.staff.conftest import signed_in
-from tests.services.updates.helpers import connection_with_mappings, update
 from tests.services.delivery_admin.factories import DeliveryFactory, DestinationFactory
+from tests.services.updates.helpers import connection_with_mappings, update
 
 pytestmark = pytest.mark.django_db
 S = Submission.Status
