@@ -24,6 +24,15 @@ DELIVERY_CHOICES = [
 ]
 
 
+def _clean_search(value: str) -> str:
+    try:
+        return clean_text(value)
+    except UnsafeTextError:
+        raise forms.ValidationError(
+            _("Remove the special characters from your search"), code="unsafe"
+        ) from None
+
+
 class CaseSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Reference, name, email, phone, postcode or address"),
@@ -81,12 +90,7 @@ class CaseSearchForm(forms.Form):
         self.fields["service"].queryset = services_visible_to(user).order_by("name")  # type: ignore[attr-defined]
 
     def clean_q(self) -> str:
-        try:
-            return clean_text(self.cleaned_data["q"])
-        except UnsafeTextError:
-            raise forms.ValidationError(
-                _("Remove the special characters from your search"), code="unsafe"
-            ) from None
+        return _clean_search(self.cleaned_data["q"])
 
     def clean_sort(self) -> str:
         return str(self.cleaned_data["sort"] or "newest")
@@ -238,3 +242,20 @@ class StatusChangeForm(forms.Form):
         return _clean_multiline(
             self.cleaned_data["note"], _("Remove the special characters from the note")
         )
+
+
+class ResidentSearchForm(forms.Form):
+    """The resident search box; it matches what the case search matches (services/staff)."""
+
+    q = forms.CharField(
+        label=_("Name, email, phone, postcode or address"),
+        max_length=MAX_QUERY_LENGTH,
+        required=False,
+        error_messages={
+            "max_length": _("Search for %(limit_value)d characters or fewer"),
+            "null_characters_not_allowed": _("Remove the special characters from your search"),
+        },
+    )
+
+    def clean_q(self) -> str:
+        return _clean_search(self.cleaned_data["q"])

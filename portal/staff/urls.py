@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.staff.views import cases, casework, deliveries, reason, status
+from portal.staff.views import cases, casework, deliveries, reason, residents, status
 
 app_name = "staff"
 
@@ -22,4 +22,7 @@ urlpatterns = [
         cases.attachment,
         name="case_attachment",
     ),
+    path("residents/", residents.find, name="residents"),
+    path("residents/<int:user_id>/", residents.account, name="resident"),
+    path("residents/guest/<str:reference>/", residents.guest, name="guest_resident"),
 ]
