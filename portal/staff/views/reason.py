@@ -28,7 +28,7 @@ REASON_MAX_LENGTH = 500
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why do you need to open this case?"),
+        label=_("Your reason"),
         help_text=_("For example, the resident phoned and the team that handles it is closed"),
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
