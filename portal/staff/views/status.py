@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from portal.staff.access import visible_case, workspace_view
@@ -51,8 +50,8 @@ def change(request: HttpRequest, reference: str) -> HttpResponse:
             "submission": submission,
             "form": form,
             "language": _language_name(submission.language),
-            "title": gettext_lazy("Change the status"),
-            "button": gettext_lazy("Change the status and tell the resident"),
+            "title": _("Change the status"),
+            "button": _("Change the status and tell the resident"),
             "active": "cases",
         },
     )
