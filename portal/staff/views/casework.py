@@ -72,7 +72,7 @@ def _casework(request: HttpRequest, reference: str, page: CaseworkPage) -> HttpR
     form = page.form_class(request.POST if request.method == "POST" else None)
     if form.is_valid():
         page.save(submission, request.user, form.cleaned_data)
-        messages.success(request, page.done)
+        messages.success(request, str(page.done))
         return redirect("staff:case_timeline", submission.reference)
     return render(
         request,
