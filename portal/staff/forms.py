@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from services.forms.normalise import UnsafeTextError, clean_text
 from services.models import CaseActivity, Channel, Service, Submission
 from services.models.casework import CASEWORK_TEXT_MAX_LENGTH
+from services.models.updates import DESCRIPTION_MAX_LENGTH, PUBLIC_TEXT_MAX_LENGTH
 from services.staff.casework import CONTACT_KINDS
 from services.staff.scope import services_visible_to
 from services.staff.search import MAX_QUERY_LENGTH, SORTS, CaseQuery
@@ -21,6 +22,15 @@ DELIVERY_CHOICES = [
     ("retrying", _("Waiting or retrying")),
     ("failed", _("Failed")),
 ]
+
+
+def _clean_search(value: str) -> str:
+    try:
+        return clean_text(value)
+    except UnsafeTextError:
+        raise forms.ValidationError(
+            _("Remove the special characters from your search"), code="unsafe"
+        ) from None
 
 
 class CaseSearchForm(forms.Form):
@@ -80,12 +90,7 @@ class CaseSearchForm(forms.Form):
         self.fields["service"].queryset = services_visible_to(user).order_by("name")  # type: ignore[attr-defined]
 
     def clean_q(self) -> str:
-        try:
-            return clean_text(self.cleaned_data["q"])
-        except UnsafeTextError:
-            raise forms.ValidationError(
-                _("Remove the special characters from your search"), code="unsafe"
-            ) from None
+        return _clean_search(self.cleaned_data["q"])
 
     def clean_sort(self) -> str:
         return str(self.cleaned_data["sort"] or "newest")
@@ -182,3 +187,75 @@ class ContactForm(NoteForm):
         self.fields["text"].label = _("What was said")
         self.fields["text"].help_text = ""
         self.fields["text"].error_messages["required"] = _("Enter what was said")
+
+
+class StatusChangeForm(forms.Form):
+    """A new status for a case and what the resident is told (services/staff/status.py)."""
+
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=Submission.Status.choices,
+        widget=GovukRadioSelect,
+        error_messages={
+            "required": _("Select the new status"),
+            "invalid_choice": _("Select the new status"),
+        },
+    )
+    message = forms.CharField(
+        label=_("Message to the resident"),
+        help_text=_(
+            "They will read this on their case page and in an e-mail. Say what has happened "
+            "and what happens next, in plain words."
+        ),
+        max_length=PUBLIC_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": _("Enter a message to the resident"),
+            "max_length": _("The message must be %(limit_value)d characters or fewer"),
+            "null_characters_not_allowed": _("Remove the special characters from the message"),
+        },
+    )
+    note = forms.CharField(
+        label=_("Internal note (optional)"),
+        help_text=_("Only council staff see this."),
+        max_length=DESCRIPTION_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "max_length": _("The note must be %(limit_value)d characters or fewer"),
+            "null_characters_not_allowed": _("Remove the special characters from the note"),
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # GOV.UK's character count lets people type past the limit and then says by how much;
+        # a maxlength attribute would cut their words off silently instead.
+        self.fields["message"].widget.attrs.pop("maxlength", None)
+
+    def clean_message(self) -> str:
+        return _clean_multiline(
+            self.cleaned_data["message"], _("Remove the special characters from the message")
+        )
+
+    def clean_note(self) -> str:
+        return _clean_multiline(
+            self.cleaned_data["note"], _("Remove the special characters from the note")
+        )
+
+
+class ResidentSearchForm(forms.Form):
+    """The resident search box; it matches what the case search matches (services/staff)."""
+
+    q = forms.CharField(
+        label=_("Name, email, phone, postcode or address"),
+        max_length=MAX_QUERY_LENGTH,
+        required=False,
+        error_messages={
+            "max_length": _("Search for %(limit_value)d characters or fewer"),
+            "null_characters_not_allowed": _("Remove the special characters from your search"),
+        },
+    )
+
+    def clean_q(self) -> str:
+        return _clean_search(self.cleaned_data["q"])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.staff.views import cases, casework, deliveries, reason
+from portal.staff.views import cases, casework, deliveries, reason, residents, status
 
 app_name = "staff"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/<str:reference>/", cases.case_detail, name="case"),
     path("cases/<str:reference>/note/", casework.note, name="case_note"),
     path("cases/<str:reference>/contact/", casework.contact, name="case_contact"),
+    path("cases/<str:reference>/status/", status.change, name="case_status"),
     path(
         "cases/<str:reference>/deliveries/<int:delivery_id>/retry/",
         deliveries.retry,
@@ -21,4 +22,7 @@ urlpatterns = [
         cases.attachment,
         name="case_attachment",
     ),
+    path("residents/", residents.find, name="residents"),
+    path("residents/<int:user_id>/", residents.account, name="resident"),
+    path("residents/guest/<str:reference>/", residents.guest, name="guest_resident"),
 ]

@@ -90,7 +90,7 @@ def timeline(submission: Submission) -> dict[str, Any]:
         # Status updates from back offices, applied or not (the outcome says why not).
         "updates": list(
             CaseUpdate.objects.filter(submission=submission)
-            .select_related("connection")
+            .select_related("connection", "changed_by")
             .order_by("occurred_at", "pk")
         ),
     }

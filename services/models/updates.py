@@ -9,11 +9,17 @@ A CaseUpdate is one update as received, by callback or by polling, whether or no
 case: (connection, update_id) is unique, so a repeat is recognised and changes nothing. What the
 back office wrote (`description`) is for staff; residents see the mapping's sentence, copied onto
 the update when it arrived so a later edit of the mapping does not rewrite history.
+
+A staff member may also change a case's status from the workspace (source "staff"): that update
+has no connection, names who made it (`changed_by`), carries the message they wrote to the
+resident as its public text and their internal note as its description.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +83,7 @@ class CaseUpdate(models.Model):
     class Source(models.TextChoices):
         CALLBACK = "callback", _("Callback")
         POLL = "poll", _("Polling")
+        STAFF = "staff", _("Staff workspace")
 
     class Outcome(models.TextChoices):
         APPLIED = "applied", _("Applied: the status changed")
@@ -91,11 +98,22 @@ class CaseUpdate(models.Model):
         related_name="case_updates",
         verbose_name=_("submission"),
     )
+    # None for a staff member's update (source "staff"): no back office sent it.
     connection = models.ForeignKey(
         Connection,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="case_updates",
         verbose_name=_("connection"),
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by staff member"),
     )
     update_id = models.CharField(_("update id"), max_length=UPDATE_ID_MAX_LENGTH)
     external_status = models.CharField(
@@ -125,7 +143,15 @@ class CaseUpdate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=("connection", "update_id"), name="caseupdate_once_per_connection"
-            )
+            ),
+            # From a back office (a connection, no person) or from staff (a person, no connection).
+            models.CheckConstraint(
+                condition=(
+                    Q(source="staff", connection__isnull=True, changed_by__isnull=False)
+                    | (~Q(source="staff") & Q(connection__isnull=False, changed_by__isnull=True))
+                ),
+                name="caseupdate_from_back_office_or_staff",
+            ),
         ]
         indexes = [
             models.Index(fields=("submission", "occurred_at"), name="caseupdate_timeline"),

@@ -116,6 +116,8 @@ def _actions(entries: list[Any]) -> list[Event]:
 
 
 def _update(update: Any) -> Event:
+    if update.changed_by is not None:
+        return _staff_update(update)
     lines = [str(update.get_outcome_display())]
     if update.description:
         lines.append(update.description)
@@ -123,6 +125,18 @@ def _update(update: Any) -> Event:
         at=update.occurred_at,
         title=_("Status update from %(system)s: %(status)s")
         % {"system": update.connection.name, "status": update.external_status},
+        lines=lines,
+    )
+
+
+def _staff_update(update: Any) -> Event:
+    lines = [_("Message to the resident: %(text)s") % {"text": update.public_text_en}]
+    if update.description:
+        lines.append(_("Internal note: %(note)s") % {"note": update.description})
+    return Event(
+        at=update.occurred_at,
+        title=_("Status changed to %(status)s") % {"status": update.get_portal_status_display()},
+        by=update.changed_by.get_full_name() or update.changed_by.email,
         lines=lines,
     )
 

@@ -180,9 +180,7 @@ def _apply_one(
         )
         if CaseUpdate.objects.filter(connection=connection, update_id=update.update_id).exists():
             return None
-        last_applied_at = CaseUpdate.objects.filter(
-            submission=submission, outcome__in=ACCEPTED_OUTCOMES
-        ).aggregate(at=Max("occurred_at"))["at"]
+        last_applied_at = last_accepted_at(submission)
         mapping = mappings.get(update.status.strip().casefold())
         decision = decide(submission.status, mapping, update.occurred_at, last_applied_at)
         case_update = CaseUpdate(
@@ -215,11 +213,29 @@ def _apply_one(
                 external_status=update.status[:100],
                 case_update=case_update.pk,
             )
-        if decision.status is not None:
-            submission.status = decision.status
-            submission.save(update_fields=["status"])
-            notify_resident(submission, case_update)
+        apply_decision(submission, case_update, decision)
         return decision.outcome
+
+
+def last_accepted_at(submission: Submission) -> datetime | None:
+    """When the newest update accepted for the case happened: what `decide` compares with."""
+    at: datetime | None = CaseUpdate.objects.filter(
+        submission=submission, outcome__in=ACCEPTED_OUTCOMES
+    ).aggregate(at=Max("occurred_at"))["at"]
+    return at
+
+
+def apply_decision(submission: Submission, case_update: CaseUpdate, decision: Decision) -> None:
+    """Give the case its new status, if the decision changes it, and tell the resident.
+
+    The caller holds the submission's row lock and has saved `case_update`, in the same
+    transaction: the e-mail is queued on commit, so a rolled-back change sends nothing.
+    """
+    if decision.status is None:
+        return
+    submission.status = decision.status
+    submission.save(update_fields=["status"])
+    notify_resident(submission, case_update)
 
 
 def notify_resident(submission: Submission, case_update: CaseUpdate) -> bool:

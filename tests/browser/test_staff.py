@@ -103,3 +103,58 @@ def test_an_agent_adds_a_note_and_logs_a_call_from_the_case(
     expect(page.get_by_text("Outcome: Needs follow-up")).to_be_visible()
     assert_accessible(page)
     browser_page.problems.assert_none()
+
+
+def test_an_agent_changes_a_cases_status_with_a_message_to_the_resident(
+    browser_page: BrowserPage, live_server, agent_and_case
+):
+    agent, case = agent_and_case
+    page = browser_page.page
+    sign_in(page.context, live_server.url, agent)
+    page.goto(f"/staff/cases/{case.reference}/")
+
+    page.get_by_role("link", name="Change status").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change the status")
+    assert_accessible(page)
+    page.get_by_role("button", name="Change the status and tell the resident").click()
+    expect(page.get_by_role("alert")).to_contain_text("Select the new status")
+    expect(page.get_by_role("alert")).to_contain_text("Enter a message to the resident")
+    assert_accessible(page)
+
+    page.get_by_label("Action scheduled").check()
+    page.get_by_label("Message to the resident").fill("A crew will come on Monday.")
+    page.get_by_role("button", name="Change the status and tell the resident").click()
+    expect(page.get_by_role("heading", name="Status changed to Action scheduled")).to_be_visible()
+    expect(page.get_by_text("Message to the resident: A crew will come on Monday.")).to_be_visible()
+    assert_accessible(page)
+    browser_page.problems.assert_none()
+
+
+def test_an_agent_finds_a_resident_and_opens_their_page(
+    browser_page: BrowserPage, live_server, agent_and_case
+):
+    agent, case = agent_and_case
+    page = browser_page.page
+    sign_in(page.context, live_server.url, agent)
+
+    page.goto("/staff/")
+    page.get_by_role("link", name="Residents").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find a resident")
+    assert_accessible(page)
+
+    page.get_by_label("Name, email, phone, postcode or address").fill("olwen pritchard")
+    page.get_by_role("button", name="Search").click()
+    results = page.get_by_role("table")
+    expect(results.get_by_role("link", name="Olwen Pritchard")).to_be_visible()
+    assert_accessible(page)
+
+    results.get_by_role("link", name="Olwen Pritchard").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Olwen Pritchard")
+    expect(page.get_by_role("link", name=case.reference)).to_be_visible()
+    assert_accessible(page)
+
+    # The case view's resident details lead to the same page
+    page.get_by_role("link", name=case.reference).click()
+    page.get_by_role("link", name="See the resident’s details, cases and contact history").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Olwen Pritchard")
+    browser_page.problems.assert_none()

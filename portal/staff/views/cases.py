@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.functional import Promise
@@ -20,6 +19,7 @@ from portal.staff.views.reason import ask_for_reason, reason_given
 from services.audit import record_access, record_list
 from services.cases import case_file, case_files
 from services.models import Delivery, Submission
+from services.staff.residents import cases_of
 from services.staff.scope import cases_visible_to, sees_every_team
 from services.staff.search import search_cases
 from services.staff.timeline import case_events
@@ -96,14 +96,9 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def _other_cases(request: HttpRequest, submission: Submission) -> list[Submission]:
     """The same resident's other cases this person may see (a guest's by their e-mail)."""
-    owner = (
-        Q(user=submission.user)
-        if submission.user_id
-        else Q(user__isnull=True, contact_email__iexact=submission.contact_email)
-    )
     return list(
         cases_visible_to(request.user)
-        .filter(owner)
+        .filter(cases_of(submission))
         .exclude(pk=submission.pk)
         .select_related("service")
         .order_by("-created_at")[:OTHER_CASES_SHOWN]

@@ -20,7 +20,7 @@ from portal.staff.access import visible_case, workspace_view
 from services.audit import record_access
 from services.forms.normalise import UnsafeTextError, clean_text
 from services.models import Submission
-from services.staff.scope import is_outside_own_teams
+from services.staff.scope import cases_of_own_teams, is_outside_own_teams, sees_every_team
 
 _SESSION_KEY = "staff_case_reasons"  # {submission pk (str): reason}
 REASON_MAX_LENGTH = 500
@@ -28,7 +28,7 @@ REASON_MAX_LENGTH = 500
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why do you need to open this case?"),
+        label=_("Your reason"),
         help_text=_("For example, the resident phoned and the team that handles it is closed"),
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -57,6 +57,17 @@ def reason_given(request: HttpRequest, submission: Submission) -> str | None:
     if is_outside_own_teams(request.user, submission):
         return None
     return ""
+
+
+def readable_without_asking(request: HttpRequest, submission_ids: set[int]) -> set[int]:
+    """Of these visible cases, those whose contents this person may read now: all of them for
+    an agent (they see only their teams' cases); for a supervisor, their own teams' cases and
+    those they have given a reason for. One query, however many cases."""
+    if not sees_every_team(request.user) or not submission_ids:
+        return set(submission_ids)
+    reasons: dict[str, str] = request.session.get(_SESSION_KEY, {})
+    own = cases_of_own_teams(request.user).filter(pk__in=submission_ids)
+    return set(own.values_list("pk", flat=True)) | {i for i in submission_ids if str(i) in reasons}
 
 
 def ask_for_reason(submission: Submission) -> HttpResponseRedirect:

@@ -24,13 +24,23 @@ URL_NAMES: dict[str, Any] = {
     "staff:case_reason": lambda case: {"reference": case.reference},
     "staff:case_note": lambda case: {"reference": case.reference},
     "staff:case_contact": lambda case: {"reference": case.reference},
+    "staff:case_status": lambda case: {"reference": case.reference},
     "staff:case_delivery_retry": lambda case: {"reference": case.reference, "delivery_id": 1},
     "staff:case_attachment": lambda case: {"reference": case.reference, "question_id": "photo"},
+    "staff:residents": lambda case: {},
+    "staff:resident": lambda case: {"user_id": case.user_id},
+    "staff:guest_resident": lambda case: {"reference": case.reference},
 }
+# Pages that list what the user may see rather than show one case or person.
+SEARCH_PAGES = ("staff:home", "staff:residents")
 
 
-def staff_urls(case: Any) -> list[str]:
-    return [reverse(name, kwargs=kwargs(case)) for name, kwargs in URL_NAMES.items()]
+def staff_urls(case: Any, *, searches: bool = True) -> list[str]:
+    return [
+        reverse(name, kwargs=kwargs(case))
+        for name, kwargs in URL_NAMES.items()
+        if searches or name not in SEARCH_PAGES
+    ]
 
 
 def test_every_staff_url_is_tried_by_these_tests():
@@ -71,10 +81,12 @@ def test_an_agent_of_another_team_never_sees_the_case(streets_agent, waste_case)
 
     # Every page of the case is not found (no hint that it exists); POSTing changes nothing
     # (retrying is for supervisors only: refused before the case is even looked up)
-    for url in staff_urls(waste_case)[1:]:
+    for url in staff_urls(waste_case, searches=False):
         assert client.get(url).status_code in (404, 405), url
-        assert client.post(url, {"text": "x", "reason": "x"}).status_code in (403, 404, 405), url
+        posted = {"text": "x", "reason": "x", "status": "closed_fixed", "message": "x"}
+        assert client.post(url, posted).status_code in (403, 404, 405), url
     assert not waste_case.activities.exists()
+    assert not waste_case.case_updates.exists()
     # And the search, even for its exact reference, does not list it
     response = client.get(reverse("staff:home"), {"q": waste_case.reference})
     assert response.status_code == 200
@@ -82,6 +94,11 @@ def test_an_agent_of_another_team_never_sees_the_case(streets_agent, waste_case)
     assert reverse("staff:case", args=[waste_case.reference]) not in html
     assert "0 cases" in html
     assert waste_case.contact_email not in html
+    # Nor does the resident search list its resident
+    response = client.get(reverse("staff:residents"), {"q": waste_case.contact_email})
+    html = response.content.decode()
+    assert "0 residents" in html
+    assert reverse("staff:resident", args=[waste_case.user_id]) not in html
 
 
 def test_the_agent_of_the_team_sees_the_case(waste_agent, waste_case):
