@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.staff.views import cases, casework, deliveries, reason
+from portal.staff.views import assist, cases, casework, deliveries, reason
 
 app_name = "staff"
 
@@ -21,4 +21,9 @@ urlpatterns = [
         cases.attachment,
         name="case_attachment",
     ),
+    path("assist/", assist.start, name="assist"),
+    path("assist/resident/", assist.resident, name="assist_resident"),
+    path("assist/caller/", assist.caller, name="assist_caller"),
+    path("assist/<uuid:draft_id>/stop/", assist.stop, name="assist_stop"),
+    path("assist/sent/<str:reference>/", assist.sent, name="assist_sent"),
 ]
