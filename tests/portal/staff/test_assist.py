@@ -8,7 +8,18 @@ import pytest
 from django.urls import reverse
 
 from portal.accounts.roles import AGENT, SUPERVISOR
-from services.models import AccessLog, Delivery, Draft, Submission, Team
+from services.models import (
+    AccessLog,
+    Delivery,
+    Destination,
+    Draft,
+    RoutingRule,
+    RoutingRuleSet,
+    Submission,
+    Team,
+)
+from services.routing import mapping_context_for
+from services.routing.conditions import validate_condition
 from tests.portal.accounts.factories import UserFactory
 from tests.portal.journey.helpers import answer, page_id, text_of
 from tests.portal.staff.conftest import signed_in, with_mfa
@@ -374,6 +385,41 @@ def test_a_caller_without_an_account_or_email_is_recorded_by_name_and_phone(agen
     for typed in ("ifan bach", "07700900123"):
         html = client.get(reverse("staff:home"), {"q": typed}).content.decode()
         assert reverse("staff:case", args=[submission.reference]) in html, typed
+
+
+def test_routing_and_the_back_office_see_the_channel_and_the_callers_details(agent, catalogue):
+    # Given a rule that sends face-to-face requests for a replacement bin to the front desk
+    rule_set = RoutingRuleSet.objects.get(form__service=catalogue[BINS])
+    fallback = rule_set.destinations.get(rule=None)
+    assert validate_condition({"channel": ["in_person"]}, None) == []
+    desk = RoutingRule.objects.create(
+        rule_set=rule_set, order=0, name="Front desk", condition={"channel": ["in_person"]}
+    )
+    Destination.objects.create(
+        rule_set=rule_set, rule=desk, name="Front desk team", connection=fallback.connection
+    )
+    client = signed_in(agent)
+
+    # When an agent sends one for a caller at the desk, and one for a caller on the phone
+    for channel in ("in_person", "phone"):
+        first = act_for_caller(
+            client, {"full_name": "Ifan Bach", "phone": "07700 900123"}, channel=channel
+        )
+        client.post(replacement_bin_answers(client, first))
+
+    # Then only the face-to-face one matched the rule, and its delivery went there
+    at_desk, on_phone = Submission.objects.order_by("created_at", "id")
+    assert at_desk.routing_decision["destinations"] == ["Front desk team"]
+    assert "Rule ‘Front desk’ matched: channel is in_person" in at_desk.routing_decision["reasons"]
+    assert at_desk.deliveries.get().destination.name == "Front desk team"
+    assert on_phone.routing_decision["destinations"] == [fallback.name]
+    # And a destination's mapping reads the channel and the caller as typed
+    context = mapping_context_for(at_desk)
+    assert context.meta["channel"] == "in_person"
+    assert (context.profile["full_name"], context.profile["phone"]) == (
+        "Ifan Bach",
+        "+447700900123",
+    )
 
 
 def test_a_typed_callers_email_gets_the_acknowledgement(agent, mail):
