@@ -46,3 +46,18 @@ def record_list(actor: Any, *, where: str, submissions: list[Submission]) -> Non
         submission_ids=[submission.pk for submission in submissions],
         where=where,
     )
+
+
+def record_people(actor: Any, *, where: str, people: list[Any]) -> None:
+    """One row per person a list showed (residents found by a search): one INSERT."""
+    if not people:
+        return
+    AccessLog.objects.bulk_create(
+        AccessLog(actor=actor, subject=person, where=where) for person in people
+    )
+    logger.info(
+        "personal_data_listed",
+        actor_id=actor.pk,
+        subject_ids=[person.pk for person in people],
+        where=where,
+    )

@@ -86,6 +86,8 @@ def submit_draft(
             form_version=version,
             user=owner,
             contact_email=contact_email,
+            contact_name=locked.contact_name,
+            contact_phone=locked.contact_phone,
             channel=locked.channel,
             submitted_by=submitted_by,
             language=language,

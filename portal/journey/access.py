@@ -1,6 +1,7 @@
 """Who may use a draft or see a confirmation.
 
-A signed-in resident's draft is theirs alone. A guest's draft is reachable from the session that
+A signed-in resident's draft is theirs alone, and one an agent fills in for a resident is the
+agent's (assisted.py). A guest's draft is reachable from the session that
 started it (or that opened its resume link). A confirmation page is for the resident who owns the
 submission, or the session that sent it. Anything else is a 404: whether a draft or reference
 exists is not given away.
@@ -13,6 +14,7 @@ import uuid
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
+from portal.journey.assisted import may_fill_in
 from services.models import Draft, Submission
 
 SESSION_DRAFTS = "journey.drafts"  # ids of guest drafts this session may use
@@ -39,6 +41,8 @@ def sent_reference(request: HttpRequest, draft_id: uuid.UUID) -> str | None:
 
 
 def may_use(request: HttpRequest, draft: Draft) -> bool:
+    if draft.created_by_id is not None:  # an agent's, for a resident: theirs alone
+        return may_fill_in(request, draft)
     if draft.user_id is not None:
         return request.user.is_authenticated and request.user.pk == draft.user_id
     return str(draft.id) in request.session.get(SESSION_DRAFTS, [])
@@ -46,7 +50,11 @@ def may_use(request: HttpRequest, draft: Draft) -> bool:
 
 def find_draft(request: HttpRequest, slug: str, draft_id: uuid.UUID) -> Draft | None:
     """The draft if this request may use it; None if it is gone; Http404 if it is not theirs."""
-    draft = Draft.objects.select_related("form_version__form__service").filter(pk=draft_id).first()
+    draft = (
+        Draft.objects.select_related("form_version__form__service", "user")
+        .filter(pk=draft_id)
+        .first()
+    )
     if draft is None:
         return None
     if not may_use(request, draft) or draft.form_version.form.service.slug != slug:

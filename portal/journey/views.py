@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.accounts.templatetags.govuk_forms import ErrorLink
 from portal.core import ratelimit
-from portal.journey import access
+from portal.journey import access, assisted
 from portal.journey.pages import (
     PageForm,
     address_states,
@@ -35,6 +35,7 @@ from portal.journey.pages import (
     stored_data,
 )
 from portal.journey.rendering import exit_page_context, page_context
+from services.assisted import is_assisted, submit_assisted
 from services.drafts import save_page, start_draft
 from services.forms.navigation import (
     exit_page,
@@ -218,10 +219,13 @@ def render_page(
         back = check_url(draft)
     elif previous is not None:
         back = page_url(draft, previous)
+    elif is_assisted(draft):
+        back = reverse("staff:assist")
     else:
         back = service_url(service)
     context = {
         **page_context(service, page, fields, lang),
+        **assisted.frame(draft),
         "draft": draft,
         "action": page_url(draft, page, change=change),
         "back_url": back,
@@ -233,6 +237,7 @@ def exit_context(draft: Draft, schema: FormSchema, page: Page) -> dict[str, Any]
     previous = previous_page(schema, draft.answers, page.id)
     return {
         **exit_page_context(draft.form_version.form.service, page, language()),
+        **assisted.frame(draft),
         "back_url": page_url(draft, previous) if previous else None,
     }
 
@@ -281,9 +286,11 @@ def check(request: HttpRequest, slug: str, draft_id: uuid.UUID) -> HttpResponse:
     email = guest_email(draft, schema)
     error: AnswerError | None = None
     status = 200
+    # An agent's draft goes to the resident it was started for: no address to ask for.
+    ask_email = not request.user.is_authenticated and not is_assisted(draft)
     if request.method == "POST":
         contact_email = request.user.email if request.user.is_authenticated else ""
-        if not request.user.is_authenticated:
+        if ask_email:
             data = post_data(request.POST)
             raw = data.get(CONTACT_EMAIL.id)
             email = raw[:300] if isinstance(raw, str) else ""
@@ -305,9 +312,10 @@ def check(request: HttpRequest, slug: str, draft_id: uuid.UUID) -> HttpResponse:
         "service": draft.form_version.form.service,
         "draft": draft,
         "rows": summary_rows(draft, schema, lang),
-        "ask_email": not request.user.is_authenticated,
+        "ask_email": ask_email,
         "email": email,
         "back_url": page_url(draft, visible_pages(schema, draft.answers)[-1]),
+        **assisted.frame(draft),
     }
     return render(request, "journey/check.html", context, status=status)
 
@@ -321,13 +329,18 @@ def send(request: HttpRequest, draft: Draft, contact_email: str, lang: str) -> H
         link = request.build_absolute_uri(url_or_home("dashboard:home"))
     try:
         with transaction.atomic():
-            submission = submit_draft(
-                draft,
-                user=request.user,
-                contact_email=contact_email,
-                language=lang,
-                link=link,
-            )
+            if is_assisted(draft):  # an agent, for a resident: the resident's own details
+                submission = submit_assisted(
+                    draft, agent=request.user, link=assisted.account_link(request, draft)
+                )
+            else:
+                submission = submit_draft(
+                    draft,
+                    user=request.user,
+                    contact_email=contact_email,
+                    language=lang,
+                    link=link,
+                )
             # Saved in the same transaction as the submission (sessions live in the database),
             # so a second click that waited for the draft's lock finds which reference it got.
             access.remember_sent(request, draft.id, submission.reference)
@@ -336,6 +349,8 @@ def send(request: HttpRequest, draft: Draft, contact_email: str, lang: str) -> H
         return already_sent(request, draft, service)
     except AnswersInvalid as invalid:
         return redirect(f"{page_url(draft, invalid.page_id)}?change=1&check=1")
+    if submission.submitted_by_id is not None:
+        return redirect(assisted.confirmation_url(submission))
     return redirect("journey:confirmation", slug=service.slug, reference=submission.reference)
 
 
@@ -364,6 +379,9 @@ def confirmation(request: HttpRequest, slug: str, reference: str) -> HttpRespons
     )
     if submission is None or not access.may_see(request, submission):
         raise Http404
+    if submission.submitted_by_id is not None and submission.submitted_by_id == request.user.pk:
+        # The agent's second click on "send": their confirmation is the workspace's.
+        return redirect(assisted.confirmation_url(submission))
     context = {
         "submission": submission,
         "service": submission.service,

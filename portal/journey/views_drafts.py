@@ -25,6 +25,7 @@ from portal.journey.views import (
     url_or_home,
     where_to_resume,
 )
+from services.assisted import is_assisted
 from services.drafts import draft_id_from_token, resume_token, save_page
 from services.forms.navigation import visible_pages
 from services.forms.questions import AnswerError, clean_answer
@@ -75,6 +76,8 @@ def save(request: HttpRequest, slug: str, draft_id: uuid.UUID) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     draft = found
+    if is_assisted(draft):  # the resident is on the phone: there is no later to save for
+        raise Http404
     if request.POST.get("step") == "email":
         return send_resume_link(request, draft)
     save_valid_answers(request, draft)

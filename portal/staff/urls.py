@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.staff.views import cases, casework, deliveries, reason, residents, status
+from portal.staff.views import assist, cases, casework, deliveries, reason, residents, status
 
 app_name = "staff"
 
@@ -25,4 +25,9 @@ urlpatterns = [
     path("residents/", residents.find, name="residents"),
     path("residents/<int:user_id>/", residents.account, name="resident"),
     path("residents/guest/<str:reference>/", residents.guest, name="guest_resident"),
+    path("assist/", assist.start, name="assist"),
+    path("assist/resident/", assist.resident, name="assist_resident"),
+    path("assist/caller/", assist.caller, name="assist_caller"),
+    path("assist/<uuid:draft_id>/stop/", assist.stop, name="assist_stop"),
+    path("assist/sent/<str:reference>/", assist.sent, name="assist_sent"),
 ]

@@ -24,7 +24,16 @@ from services.models.forms import FormVersion
 class Channel(models.TextChoices):
     WEB = "web", _("Online")
     PHONE = "phone", _("By phone (contact centre)")
+    # A resident at a council office, an agent filling the form in beside them.
+    IN_PERSON = "in_person", _("Face to face")
     API = "api", _("API")
+
+
+# How an agent may be in touch with the resident they submit for (services/assisted.py).
+ASSISTED_CHANNELS = (Channel.PHONE, Channel.IN_PERSON)
+
+CONTACT_NAME_MAX_LENGTH = 200
+CONTACT_PHONE_MAX_LENGTH = 30
 
 
 def draft_expiry() -> datetime:
@@ -51,6 +60,16 @@ class Draft(models.Model):
         verbose_name=_("resident"),
     )
     guest_email = models.EmailField(_("guest e-mail address"), blank=True)
+    # A caller without an account, as the agent typed them (guest_email holds their e-mail).
+    contact_name = models.CharField(
+        _("contact name"), max_length=CONTACT_NAME_MAX_LENGTH, blank=True
+    )
+    contact_phone = models.CharField(
+        _("contact phone number"), max_length=CONTACT_PHONE_MAX_LENGTH, blank=True
+    )
+    # The resident's language for what the portal sends them, when an agent fills the draft in
+    # for them; blank for a resident's own draft (the language of the pages they fill in).
+    language = models.CharField(_("language"), max_length=8, blank=True)
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
     )
@@ -117,6 +136,13 @@ class Submission(models.Model):
     )
     # Where acknowledgements and updates go; for a guest, also what proves it is theirs.
     contact_email = models.EmailField(_("contact e-mail address"), blank=True)
+    # A caller without an account, as the agent who submitted for them typed them.
+    contact_name = models.CharField(
+        _("contact name"), max_length=CONTACT_NAME_MAX_LENGTH, blank=True
+    )
+    contact_phone = models.CharField(
+        _("contact phone number"), max_length=CONTACT_PHONE_MAX_LENGTH, blank=True
+    )
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
     )
@@ -148,8 +174,9 @@ class Submission(models.Model):
         verbose_name_plural = _("submissions")
         indexes = [models.Index(fields=("user", "-created_at"), name="submission_user_recent")]
         constraints = [
+            # A caller who gave an agent only a phone number is reached by phone.
             models.CheckConstraint(
-                condition=Q(user__isnull=False) | ~Q(contact_email=""),
+                condition=Q(user__isnull=False) | ~Q(contact_email="") | ~Q(contact_phone=""),
                 name="submission_has_owner",
             ),
         ]

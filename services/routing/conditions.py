@@ -9,7 +9,8 @@ A condition is JSON, one of
     {"area": {"name": "North ward", "polygon": [[lng, lat], ...]}}   the submission's location
                                                            (or the address's coordinates) is
                                                            inside the polygon or on its edge
-    {"channel": ["web", "phone"]}                          how it was sent (web, phone, api)
+    {"channel": ["web", "phone"]}                          how it was sent (web, phone,
+                                                           in_person, api)
     {"time": {"weekdays": [0, 1, 2, 3, 4], "from": "08:00", "to": "18:00"}}
                                                            when it was sent, in Europe/London;
                                                            weekdays 0 = Monday; a window whose
@@ -35,9 +36,10 @@ from services.forms.conditions import Clause, parse_condition
 from services.forms.conditions import evaluate as evaluate_answers
 from services.forms.normalise import normalise_postcode
 from services.forms.schema import FormSchema
+from services.models.submissions import Channel
 
 LONDON = ZoneInfo("Europe/London")
-CHANNELS = ("web", "phone", "api")
+CHANNELS = tuple(Channel.values)
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # An outward code: "NN1", "SW1A", "M1", "EC1V", "BT9".
 DISTRICT = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?")

@@ -706,12 +706,13 @@ def _files_of(
 def _profile(
     submission: Submission, schema: FormSchema | None, answers: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """The resident's name, e-mail and phone: their account's, else what the form asked."""
+    """The resident's name, e-mail and phone: their account's (or, for a caller an agent
+    submitted for, what the agent typed), else what the form asked."""
     user = submission.user
     profile: dict[str, Any] = {
-        "full_name": getattr(user, "full_name", "") or "",
+        "full_name": getattr(user, "full_name", "") or submission.contact_name,
         "email": submission.contact_email or getattr(user, "email", "") or "",
-        "phone": getattr(user, "phone", "") or "",
+        "phone": getattr(user, "phone", "") or submission.contact_phone,
     }
     for question in schema.questions if schema is not None else ():
         if question.prefill in profile and not profile[question.prefill]:

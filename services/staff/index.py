@@ -14,9 +14,9 @@ _ADDRESS_PARTS = ("line1", "line2", "town")
 
 def index_values(submission: Submission) -> dict[str, str]:
     """The CaseIndex fields for one submission, from its answers and the resident's account."""
-    names: list[str] = []
+    names: list[str] = [submission.contact_name]
     emails: list[str] = [submission.contact_email]
-    phones: list[str] = []
+    phones: list[str] = [submission.contact_phone]
     postcodes: list[str] = []
     uprns: list[str] = [submission.uprn]
     addresses: list[str] = []

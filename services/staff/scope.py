@@ -55,3 +55,13 @@ def services_visible_to(user: Any) -> QuerySet[Service]:
     return Service.objects.filter(
         Exists(teams.filter(Q(all_services=True) | Q(services=OuterRef("pk"))))
     )
+
+
+def services_assistable_by(user: Any) -> QuerySet[Service]:
+    """The live services an agent may fill a form in for a resident (assisted digital): the
+    services whose cases they may see. A service's guest rules do not apply to them."""
+    return services_visible_to(user).filter(is_live=True)
+
+
+def may_assist_with(user: Any, service: Service) -> bool:
+    return services_assistable_by(user).filter(pk=service.pk).exists()

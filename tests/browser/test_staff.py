@@ -1,17 +1,19 @@
 """The staff workspace in real Chromium: an agent finds a case by reference, postcode and name,
-opens it and its timeline; every page accessible, JavaScript on and off, at 1280 and 320 px."""
+opens it and its timeline, and submits a form for a resident who phones; every page accessible,
+JavaScript on and off, at 1280 and 320 px."""
 
 import pytest
 from playwright.sync_api import expect
 
 from portal.accounts.roles import AGENT
-from services.models import Team
+from services.models import Submission, Team
 from services.seed import seed_catalogue
-from tests.browser.conftest import BrowserPage, assert_accessible
-from tests.browser.journeys import sign_in
+from tests.browser.conftest import BrowserPage, assert_accessible, assert_accessible_at
+from tests.browser.journeys import WIDTHS, sign_in
 from tests.portal.accounts.factories import UserFactory
 from tests.portal.dashboard.factories import SubmissionFactory
 from tests.portal.staff.conftest import WASTE, with_mfa
+from tests.services.seeding import nothing_queued, seed_live_catalogue
 
 pytestmark = pytest.mark.browser
 
@@ -158,3 +160,116 @@ def test_an_agent_finds_a_resident_and_opens_their_page(
     page.get_by_role("link", name="See the resident’s details, cases and contact history").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Olwen Pritchard")
     browser_page.problems.assert_none()
+
+
+@pytest.fixture
+def bins_agent_and_resident(transactional_db, monkeypatch):
+    nothing_queued(monkeypatch)
+    services = {service.slug: service for service in seed_live_catalogue()}
+    team = Team.objects.create(name="Bins")
+    team.services.add(services["request-replacement-bin"])
+    agent = with_mfa(UserFactory(roles=[AGENT], full_name="Alex Agent"))
+    team.members.add(agent)
+    resident = UserFactory(
+        full_name="Olwen Pritchard",
+        email="olwen@example.org",
+        phone="+447700900982",
+        address={
+            "uprn": "",
+            "line1": "6 Mill Lane",
+            "line2": "",
+            "town": "Middlehampton",
+            "postcode": "ZZ99 1AB",
+        },
+    )
+    return agent, resident
+
+
+def test_an_agent_submits_a_form_for_a_resident_who_phones(
+    desktop_page: BrowserPage, live_server, bins_agent_and_resident, mail_through_celery
+):
+    agent, resident = bins_agent_and_resident
+    page = desktop_page.page
+    sign_in(page.context, live_server.url, agent)
+    acting_for = page.locator(".moj-identity-bar")
+
+    # The agent starts: a form sent with nothing chosen says what is missing
+    page.goto("/staff/")
+    page.get_by_role("link", name="Submit for a resident").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Submit a form for a resident")
+    assert_accessible_at(page, WIDTHS)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("alert")).to_contain_text("Select the service")
+    assert_accessible_at(page, WIDTHS)
+    page.get_by_label("Service").select_option(label="Request a replacement bin")
+    page.get_by_label("By phone (contact centre)").check()
+    page.get_by_label("English").check()
+    page.get_by_role("button", name="Continue").click()
+
+    # They find the caller's account by the number they ring from, and act for them
+    expect(page.get_by_role("heading", level=1)).to_have_text("Who are you acting for?")
+    page.get_by_label("Find their account by name, email or phone number").fill("07700 900982")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("heading", name="1 resident found")).to_be_visible()
+    assert_accessible_at(page, WIDTHS)
+    page.get_by_role("button", name="Act for Olwen Pritchard").click()
+
+    # The resident's own form, each page saying whom the agent acts for
+    expect(page.get_by_role("heading", level=1)).to_have_text("What is your address?")
+    expect(acting_for).to_contain_text("Acting for Olwen Pritchard")
+    expect(acting_for).to_contain_text("By phone (contact centre)")
+    assert_accessible_at(page, WIDTHS)
+    page.get_by_role("button", name="Continue").click()  # their address, from their account
+    expect(page.get_by_role("heading", level=1)).to_have_text("Which bin do you need?")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("alert")).to_contain_text("Select which bin you need")
+    expect(acting_for).to_contain_text("Acting for Olwen Pritchard")
+    assert_accessible_at(page, WIDTHS)
+    page.get_by_label("Recycling (blue bin)").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("It is missing").check()
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before sending your request"
+    )
+    expect(acting_for).to_contain_text("Acting for Olwen Pritchard")
+    assert_accessible_at(page, WIDTHS)
+    page.get_by_role("button", name="Accept and send").click()
+
+    # The reference to read out
+    expect(page.get_by_role("heading", level=1)).to_have_text("Request sent")
+    submission = Submission.objects.get()
+    expect(page.locator("#reference")).to_have_text(submission.reference)
+    assert_accessible_at(page, WIDTHS)
+    assert (submission.user, submission.submitted_by, submission.channel) == (
+        resident,
+        agent,
+        "phone",
+    )
+    assert [message.to for message in mail_through_celery] == [["olwen@example.org"]]
+    desktop_page.problems.assert_none()
+
+
+def test_an_agent_types_a_callers_details_then_stops_acting_for_them(
+    desktop_page: BrowserPage, live_server, bins_agent_and_resident
+):
+    agent, _ = bins_agent_and_resident
+    page = desktop_page.page
+    sign_in(page.context, live_server.url, agent)
+    page.goto("/staff/assist/?service=request-replacement-bin&channel=in_person&language=cy")
+    page.get_by_role("link", name="Enter the caller’s details instead").click()
+
+    page.get_by_role("button", name="Start the form").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter the caller’s full name")
+    assert_accessible_at(page, WIDTHS)
+    page.get_by_label("Full name").fill("Ifan Bach")
+    page.get_by_label("UK telephone number (optional)").fill("07700 900123")
+    page.get_by_role("button", name="Start the form").click()
+
+    expect(page.locator(".moj-identity-bar")).to_contain_text("Acting for Ifan Bach")
+    expect(page.locator(".moj-identity-bar")).to_contain_text("Face to face")
+    page.get_by_role("button", name="Stop acting for them").click()
+    expect(page.get_by_text("You stopped acting for Ifan Bach. Nothing was sent.")).to_be_visible()
+    assert_accessible_at(page, WIDTHS)
+    desktop_page.problems.assert_none()

@@ -71,6 +71,7 @@ def draft_delete(request: HttpRequest, draft_id: UUID) -> HttpResponse:
 
 
 def _unfinished(request: HttpRequest) -> QuerySet[Draft]:
+    # A draft an agent is filling in for the resident is the agent's until it is sent.
     return Draft.objects.filter(
-        user=resident(request), expires_at__gt=timezone.now()
+        user=resident(request), created_by__isnull=True, expires_at__gt=timezone.now()
     ).select_related("form_version__form__service")

@@ -30,16 +30,28 @@ URL_NAMES: dict[str, Any] = {
     "staff:residents": lambda case: {},
     "staff:resident": lambda case: {"user_id": case.user_id},
     "staff:guest_resident": lambda case: {"reference": case.reference},
+    "staff:assist": lambda case: {},
+    "staff:assist_resident": lambda case: {},
+    "staff:assist_caller": lambda case: {},
+    "staff:assist_stop": lambda case: {"draft_id": "00000000-0000-4000-8000-000000000000"},
+    "staff:assist_sent": lambda case: {"reference": case.reference},
 }
-# Pages that list what the user may see rather than show one case or person.
-SEARCH_PAGES = ("staff:home", "staff:residents")
+# Pages of no one case or person, which every agent may open (what they list is scoped: tested
+# with them).
+NOT_OF_A_CASE = {
+    "staff:home",
+    "staff:residents",
+    "staff:assist",
+    "staff:assist_resident",
+    "staff:assist_caller",
+}
 
 
-def staff_urls(case: Any, *, searches: bool = True) -> list[str]:
+def staff_urls(case: Any, *, only_of_the_case: bool = False) -> list[str]:
     return [
         reverse(name, kwargs=kwargs(case))
         for name, kwargs in URL_NAMES.items()
-        if searches or name not in SEARCH_PAGES
+        if not (only_of_the_case and name in NOT_OF_A_CASE)
     ]
 
 
@@ -81,7 +93,7 @@ def test_an_agent_of_another_team_never_sees_the_case(streets_agent, waste_case)
 
     # Every page of the case is not found (no hint that it exists); POSTing changes nothing
     # (retrying is for supervisors only: refused before the case is even looked up)
-    for url in staff_urls(waste_case, searches=False):
+    for url in staff_urls(waste_case, only_of_the_case=True):
         assert client.get(url).status_code in (404, 405), url
         posted = {"text": "x", "reason": "x", "status": "closed_fixed", "message": "x"}
         assert client.post(url, posted).status_code in (403, 404, 405), url

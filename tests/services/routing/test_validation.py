@@ -66,7 +66,7 @@ def test_good_conditions_have_no_problems(condition):
         ),
         (
             {"channel": ["fax"]},
-            "Rule ‘Garden waste’: ‘fax’ is not a channel (one of web, phone, api)",
+            "Rule ‘Garden waste’: ‘fax’ is not a channel (one of web, phone, in_person, api)",
         ),
         (
             {"postcode_district": ["NN1 1AA"]},
