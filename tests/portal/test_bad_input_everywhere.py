@@ -81,6 +81,7 @@ def world(db):
             # the staff workspace's
             "question_id": ["photo", "no-such-question"],
             "delivery_id": ["1", "99999999999999999999"],
+            "user_id": [str(resident.pk), "99999999999999999999"],
             # allauth's
             "key": ["set-password", "%00"],
             "uidb36": ["1", "zzzzzzzzzzzz"],
