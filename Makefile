@@ -23,7 +23,7 @@ TEST_ENV := DEBUG=false SECRET_KEY=test-only-secret-key-0123456789-abcdefghijklm
 # What `manage.py check --deploy` sees: production defaults, nothing relaxed.
 DEPLOY_ENV := DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	FIELD_ENCRYPTION_KEYS=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))') \
-	ALLOWED_HOSTS=portal.example.gov.uk DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
+	ALLOWED_HOSTS=portal.example.gov.uk PORTAL_URL=https://portal.example.gov.uk DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 
 .PHONY: help
 help:
