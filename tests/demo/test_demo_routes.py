@@ -5,6 +5,11 @@ pointed at simulators on free ports. A resident sends each form through submit_d
 Celery worker delivers it over the simulator's real protocol, the back office moves the case on
 (a case officer's update, polled by the real task, or a signed callback), and the resident's
 request page shows the new status and an e-mail tells them.
+
+The services that ask for a file are sent again with real uploaded files, and each back office's
+`/_records` must show the file with the uploaded bytes' SHA-256: the Open311 server fetches its
+media_url from the portal (a live server the worker's PORTAL_URL points at), the others receive
+the bytes in the request.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -48,6 +54,7 @@ from services.seed import seed_catalogue
 from services.submissions import submit_draft
 from services.updates.tasks import poll_connection
 from tests.conftest import CeleryWorkerProcess, default_queue, start_celery_worker, stop_worker
+from tests.file_samples import jpeg_bytes, pdf_bytes, png_bytes, stored_upload
 from tests.portal.accounts.factories import UserFactory
 from tests.portal.conftest import CommittingClient
 
@@ -98,11 +105,22 @@ def back_offices(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackOffic
 
 
 @pytest.fixture(scope="module")
-def worker(django_db_setup: None) -> Iterator[CeleryWorkerProcess]:
+def var_dir() -> Iterator[Path]:
+    """The worker's VAR_DIR, whose private/ folder the test's uploads are stored in too."""
+    path = Path(tempfile.mkdtemp(prefix="demo-var-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def worker(django_db_setup: None, var_dir: Path, live_server: Any) -> Iterator[CeleryWorkerProcess]:
     queue = f"demo-test-{uuid.uuid4().hex[:8]}"
     workdir = Path(tempfile.mkdtemp(prefix="demo-worker-"))
+    # The links the worker signs (Open311's media_url) lead to the live server, as PORTAL_URL
+    # leads to `make run`'s web process.
+    env = {"VAR_DIR": str(var_dir), "PORTAL_URL": live_server.url}
     with default_queue(queue):
-        process = start_celery_worker(queue, workdir=workdir, concurrency=2)
+        process = start_celery_worker(queue, workdir=workdir, concurrency=2, env=env)
         try:
             yield process
         finally:
@@ -111,10 +129,18 @@ def worker(django_db_setup: None) -> Iterator[CeleryWorkerProcess]:
 
 
 @pytest.fixture
-def demo(back_offices: BackOffices, settings: Any) -> BackOffices:
+def demo(back_offices: BackOffices, settings: Any, var_dir: Path) -> BackOffices:
     """The catalogue and the demo routing as `make run` seeds them, aimed at the simulators."""
     # E-mail takes its production path: queued for the worker, which writes it to its mail dir.
     settings.EMAIL_BACKEND = "portal.core.mail.OutboxEmailBackend"
+    # Uploads go where the worker reads them, and where the live server serves links from.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(var_dir / "private")},
+        },
+    }
     seed_catalogue()
     call_command("seed_demo_routing", "--force", stdout=io.StringIO())
     aim: dict[str, dict[str, Any]] = {
@@ -440,3 +466,118 @@ def test_a_parking_permit_also_reaches_the_parking_teams_case_system(demo, worke
     assert case["service_code"] == "RESIDENT_PERMIT"
     assert case["fields"]["Registration"] == "AB12 CDE"
     assert case["fields"]["PortalReference"] == submission.reference
+
+
+# --- The resident's files -------------------------------------------------------------------
+
+
+def records_of(url: str, **query: str) -> dict[str, Any]:
+    """A simulator's `/_records`, over HTTP, as another process (or a newcomer) reads them."""
+    response = httpx.get(f"{url}/_records", params=query, timeout=5)
+    response.raise_for_status()
+    found: dict[str, Any] = response.json()
+    return found
+
+
+def open311_files(offices: BackOffices, delivery: Delivery) -> list[dict[str, Any]]:
+    body = records_of(offices.open311.url, key=str(delivery.idempotency_key))
+    return [entry for record in body["records"] for entry in record["files"]]
+
+
+def crm_notes(offices: BackOffices, delivery: Delivery) -> list[dict[str, Any]]:
+    return list(records_of(offices.crm.url, key=str(delivery.idempotency_key))["notes"])
+
+
+def webhook_files(offices: BackOffices, delivery: Delivery) -> list[dict[str, Any]]:
+    body = records_of(offices.webhook.url, key=str(delivery.idempotency_key))
+    return [entry for record in body["records"] for entry in record["files"]]
+
+
+def soap_attachments(offices: BackOffices, delivery: Delivery) -> list[dict[str, Any]]:
+    body = records_of(offices.soap.url, client_reference=str(delivery.idempotency_key))
+    return list(body["attachments"])
+
+
+@dataclass(frozen=True)
+class FileRoute:
+    service: str
+    answers: Callable[[], dict[str, Any]]
+    question: str
+    name: str
+    data: Callable[[], bytes]
+    # Each back office the file goes to, and the entries for it in that system's /_records.
+    arrivals: dict[str, Callable[[BackOffices, Delivery], list[dict[str, Any]]]]
+
+
+def route_answers(service: str) -> dict[str, Any]:
+    (route,) = [r for r in ROUTES if r.service == service]
+    return route.answers()
+
+
+FILE_ROUTES = [
+    FileRoute(
+        "report-pothole",
+        lambda: route_answers("report-pothole"),
+        "photo",
+        "pothole.jpg",
+        jpeg_bytes,
+        {"highways": open311_files},
+    ),
+    FileRoute(
+        "report-fly-tipping",
+        lambda: route_answers("report-fly-tipping"),
+        "photo",
+        "lay-by.png",
+        png_bytes,
+        {"crm": crm_notes},
+    ),
+    FileRoute(
+        "apply-resident-parking-permit",
+        # Proof of use is asked for when the vehicle is not registered to the resident.
+        lambda: {**route_answers("apply-resident-parking-permit"), "registered_keeper": "no"},
+        "evidence",
+        "lease-letter.pdf",
+        pdf_bytes,
+        {"generic-cases": webhook_files, "parking-system": soap_attachments},
+    ),
+]
+
+
+@pytest.mark.parametrize("route", FILE_ROUTES, ids=lambda r: r.service)
+def test_an_uploaded_file_arrives_byte_identical_at_each_back_office(route, demo, worker):
+    # Given a resident who uploads a real file with the service's form, as the journey stores it
+    resident = UserFactory()
+    version = Service.objects.get(slug=route.service).live_version
+    data = route.data()
+    upload = stored_upload(data, route.name)
+    draft = Draft.objects.create(
+        form_version=version,
+        user=resident,
+        answers={**route.answers(), route.question: upload},
+        uploads=[upload["reference"]],
+    )
+
+    # When they send it
+    submission = submit_draft(draft, user=resident, contact_email=resident.email, language="en")
+
+    # Then each back office's /_records shows the file once, with the uploaded bytes' hash
+    assert set(submission.deliveries.values_list("connection__slug", flat=True)) == set(
+        route.arrivals
+    )
+    for slug, arrived in route.arrivals.items():
+        delivery = submission.deliveries.get(connection__slug=slug)
+
+        def delivered(delivery: Delivery = delivery) -> bool:
+            delivery.refresh_from_db()
+            return delivery.state == Delivery.State.DELIVERED
+
+        worker.wait_for(delivered, timeout=30, what=f"delivery to {slug}")
+
+        def settled(delivery: Delivery = delivery, arrived: Any = arrived) -> Any:
+            # A linked file is fetched in the background after the request: wait for it.
+            entries = arrived(demo, delivery)
+            return entries if all(e.get("status") != "pending" for e in entries) else None
+
+        entries = worker.wait_for(settled, timeout=30, what=f"{slug}'s file fetches")
+        assert [e.get("sha256") for e in entries] == [hashlib.sha256(data).hexdigest()], entries
+        assert entries[0]["size"] == len(data)
