@@ -60,7 +60,7 @@ def languages() -> list[str]:
 
 def translated_fields(model: type[Topic] | type[Service]) -> list[str]:
     """The model's texts with a column per language, as services/translation.py registers them."""
-    return sorted(translator.get_options_for_model(model).fields)
+    return sorted(translator.get_options_for_model(model).all_fields)
 
 
 def service_keys() -> dict[str, bool]:

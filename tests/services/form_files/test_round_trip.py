@@ -44,10 +44,16 @@ def seeded_portal_with_every_kind_of_version() -> None:
 
 
 def empty_the_catalogue_and_routing() -> None:
-    for model in (Destination, RoutingRule, RoutingRuleSet, StatusMapping, Connection):
-        model.objects.all().delete()
-    for model in (FormVersion, Form, Service, Topic):
-        model.objects.all().delete()
+    # Children first: connections and topics are protected while anything points at them.
+    Destination.objects.all().delete()
+    RoutingRule.objects.all().delete()
+    RoutingRuleSet.objects.all().delete()
+    StatusMapping.objects.all().delete()
+    Connection.objects.all().delete()
+    FormVersion.objects.all().delete()
+    Form.objects.all().delete()
+    Service.objects.all().delete()
+    Topic.objects.all().delete()
 
 
 def test_every_seeded_form_and_the_demo_routing_survive_export_and_import_into_an_empty_portal(
