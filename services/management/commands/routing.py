@@ -11,12 +11,11 @@ Connection secrets come from a secrets file (--secrets) and/or environment varia
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from services.management.imports import read_text, refused, write_report, write_text
 from services.routing.config_file import (
     ImportProblems,
     export_yaml,
@@ -60,22 +59,16 @@ class Command(BaseCommand):
             )
 
     def export(self, target: str) -> None:
-        text = export_yaml()
-        if target == "-":
-            self.stdout.write(text, ending="")
-            return
-        try:
-            Path(target).write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise CommandError(f"Cannot write {target}: {error.strerror}") from None
-        self.stderr.write(f"Wrote routing to {target}")
+        write_text(target, export_yaml(), self.stdout, self.stderr)
+        if target != "-":
+            self.stderr.write(f"Wrote routing to {target}")
 
     def load(
         self, source: str, *, dry_run: bool, secrets_file: str | None = None, from_env: bool = False
     ) -> None:
-        text = self.read(source)
+        text = read_text(source)
         try:
-            secrets = read_secrets(self.read(secrets_file)) if secrets_file else None
+            secrets = read_secrets(read_text(secrets_file)) if secrets_file else None
             report = import_document(
                 text,
                 dry_run=dry_run,
@@ -83,28 +76,5 @@ class Command(BaseCommand):
                 environ=os.environ if from_env else None,
             )
         except ImportProblems as problems:
-            count = len(problems.problems)
-            lines = "\n".join(f"  - {p}" for p in problems.problems)
-            raise CommandError(
-                f"{source} has {count} problem{'s' if count != 1 else ''}; nothing was changed:"
-                f"\n{lines}"
-            ) from None
-        if not report.changes:
-            self.stdout.write("No changes: the portal already matches the file.")
-        else:
-            heading = (
-                "Dry run: these changes would be made (nothing was changed):"
-                if dry_run
-                else "Changed:"
-            )
-            self.stdout.write(heading)
-            for change in report.changes:
-                self.stdout.write(f"  - {change}")
-        for note in report.notes:
-            self.stdout.write(f"Note: {note}")
-
-    def read(self, source: str) -> str:
-        try:
-            return sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"Cannot read {source}: {error}") from None
+            raise refused(source, problems) from None
+        write_report(report, self.stdout)
