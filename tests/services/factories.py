@@ -10,7 +10,7 @@ SIMPLE_SCHEMA = {
             "which-bin",
             {
                 **radios("bin_type", "general", "garden"),
-                "label": {"en": "Which bin?", "cy": "Pa fin?"},
+                "label": {"en": "bin_type", "cy": "Pa fin?"},
                 "options": [
                     {"value": "general", "label": {"en": "General", "cy": "Cyffredinol"}},
                     {"value": "garden", "label": {"en": "Garden", "cy": "Gardd"}},
