@@ -128,7 +128,9 @@ class FormVersionAdmin(admin.ModelAdmin):
             except SchemaError as exc:
                 self.message_user(request, f"{version}: {'; '.join(exc.errors)}", messages.ERROR)
             except VersionStateError as exc:
-                self.message_user(request, f"{version}: {exc.messages[0]}", messages.ERROR)
+                # A refused draft has every reason listed (PublishRefused): show each one.
+                for problem in exc.messages:
+                    self.message_user(request, f"{version}: {problem}", messages.ERROR)
             else:
                 self.message_user(request, _("%s is now live.") % version, messages.SUCCESS)
 

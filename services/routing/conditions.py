@@ -350,6 +350,30 @@ def describe(condition: Any) -> str:
     return "an invalid condition"
 
 
+# --- what it reads ------------------------------------------------------------------------------
+
+
+def questions_used(condition: Any) -> set[str]:
+    """The ids of the questions whose answers `condition` compares (never raises).
+
+    Postcode districts and areas read the address or postcode answer too, but not by id: they
+    follow whichever such question the form has (service.context_for).
+    """
+    if not isinstance(condition, Mapping):
+        return set()
+    if ANSWER_KEYS & set(condition):
+        question = condition.get("question")
+        return {question} if isinstance(question, str) else set()
+    used: set[str] = set()
+    for key, value in condition.items():
+        if key in ("all", "any") and isinstance(value, list):
+            for inner in value:
+                used |= questions_used(inner)
+        elif key == "not":
+            used |= questions_used(value)
+    return used
+
+
 # --- validating ---------------------------------------------------------------------------------
 
 

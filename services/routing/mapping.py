@@ -394,6 +394,29 @@ def render_template(template: Any, context: MappingContext) -> str:
     return "".join(out)
 
 
+# --- what it reads ------------------------------------------------------------------------------
+
+
+def questions_used(spec: Any) -> set[str]:
+    """The ids of the questions one target field's source reads: its answer, its file questions,
+    or the answers in its template (never raises; a malformed spec reads nothing).
+    `{"files": "all"}` names no question: it follows the form's file questions."""
+    if not isinstance(spec, Mapping):
+        return set()
+    if isinstance(spec.get("answer"), str):
+        return {spec["answer"]}
+    files = spec.get("files")
+    if isinstance(files, list):
+        return {f for f in files if isinstance(f, str)}
+    if "template" in spec:
+        try:
+            pieces = parse_template(spec["template"])
+        except _Unproducible:
+            return set()
+        return {p[1] for p in pieces if isinstance(p, tuple) and p[0] == "answer"}
+    return set()
+
+
 # --- validating ---------------------------------------------------------------------------------
 
 

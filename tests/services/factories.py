@@ -3,7 +3,22 @@ import factory
 from services.models import Form, FormVersion, Service, Topic
 from tests.services.helpers import page, radios
 
-SIMPLE_SCHEMA = {"pages": [page("which-bin", radios("bin_type", "general", "garden"))]}
+# In English and Welsh, as a version must be to be published (services/forms/publish_checks.py).
+SIMPLE_SCHEMA = {
+    "pages": [
+        page(
+            "which-bin",
+            {
+                **radios("bin_type", "general", "garden"),
+                "label": {"en": "bin_type", "cy": "Pa fin?"},
+                "options": [
+                    {"value": "general", "label": {"en": "General", "cy": "Cyffredinol"}},
+                    {"value": "garden", "label": {"en": "Garden", "cy": "Gardd"}},
+                ],
+            },
+        )
+    ]
+}
 
 
 class TopicFactory(factory.django.DjangoModelFactory):
