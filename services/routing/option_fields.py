@@ -69,7 +69,7 @@ def _kind(field: serializers.Field[Any, Any, Any, Any]) -> Kind:
 
 def _describe(name: str, field: serializers.Field[Any, Any, Any, Any]) -> OptionField:
     default = None if field.default is empty else field.default
-    choices = ()
+    choices: tuple[tuple[str, str], ...] = ()
     if isinstance(field, serializers.ChoiceField):
         choices = tuple((str(value), str(label)) for value, label in field.choices.items())
     return OptionField(

@@ -144,6 +144,7 @@ class ConnectionForm(forms.ModelForm):
         for option in self.options:
             value = cleaned.get(OPTION_PREFIX + option.name)
             if option.kind is not Kind.BOOLEAN:
+                value = str(value or "")
                 value = value if option.secret or option.kind is Kind.MULTILINE else value.strip()
                 if value == "":
                     continue  # left blank: the option's default, or a stored secret kept
