@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "portal.catalogue",
     "portal.dashboard",
     "portal.staff",
+    "portal.studio",
     "services",
     "integrations",
 ]

@@ -40,6 +40,7 @@ urlpatterns += i18n_patterns(
     path("", include("portal.journey.urls", namespace="journey")),
     path("", include("portal.catalogue.urls", namespace="catalogue")),
     path("", include("portal.dashboard.urls", namespace="dashboard")),
+    path("staff/studio/", include("portal.studio.urls", namespace="studio")),
     path("staff/", include("portal.staff.urls", namespace="staff")),
     prefix_default_language=False,
 )

@@ -56,12 +56,23 @@ CONNECTION_KEEPER = (
     *_model_permissions("add change delete", "statusmapping"),
 )
 
+# The service design studio at /staff/studio/ (portal/studio/): services, and for those who may
+# change connections (CONNECTION_KEEPER), connections. It is not the contact centre's workspace:
+# a service admin there sees no case and no resident.
+STUDIO = "services.use_studio"
+
 # role -> "app_label.codename" permissions
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     RESIDENT: (),
     AGENT: ("accounts.view_user", "services.use_workspace"),
     SUPERVISOR: ("accounts.view_user", "services.use_workspace", "services.see_every_team"),
-    SERVICE_ADMIN: ("accounts.view_user", *DELIVERY_OPERATOR, *CATALOGUE_EDITOR, *ROUTING_EDITOR),
+    SERVICE_ADMIN: (
+        "accounts.view_user",
+        STUDIO,
+        *DELIVERY_OPERATOR,
+        *CATALOGUE_EDITOR,
+        *ROUTING_EDITOR,
+    ),
     SYSTEM_ADMIN: (
         "accounts.view_user",
         # A supervisor's reach in the staff workspace, where a case's files are downloaded
@@ -73,6 +84,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "auth.view_group",
         "auth.change_group",
         "services.view_accesslog",
+        STUDIO,
         *DELIVERY_OPERATOR,
         *CATALOGUE_EDITOR,
         *ROUTING_EDITOR,

@@ -19,25 +19,34 @@ from services.staff.scope import cases_visible_to, may_use_workspace
 View = Callable[..., HttpResponseBase]
 
 
-def workspace_view(view: View) -> View:
-    """Signed in, council staff, with the workspace permission; never cached (personal data).
+def staff_view(may_open: Callable[[Any], bool]) -> Callable[[View], View]:
+    """A decorator: signed in, council staff, and `may_open(user)`; never cached.
 
     Council staff are the people RequireStaffMFAMiddleware holds to MFA, so requiring it here
-    means nobody reaches the workspace on a password alone, even one given the permission
-    directly rather than through a staff role.
+    means nobody reaches a staff page on a password alone, even one given a page's permission
+    directly rather than through a staff role. Each part of the workspace (the contact centre's
+    pages, the studio) says who may open it with its own `may_open`.
     """
 
-    @wraps(view)
-    @never_cache
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not (user.is_council_staff and may_use_workspace(user)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    def decorator(view: View) -> View:
+        @wraps(view)
+        @never_cache
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not (user.is_council_staff and may_open(user)):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorator
+
+
+def workspace_view(view: View) -> View:
+    """The contact centre's pages: staff with the workspace permission (services.use_workspace)."""
+    return staff_view(may_use_workspace)(view)
 
 
 def visible_case(request: HttpRequest, reference: str) -> Submission:

@@ -26,13 +26,11 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from kombu.exceptions import KombuError
 
-from integrations.base import DeliveryError
 from integrations.registry import UnknownAdapter, registry
 from services.audit import record_access
 from services.delivery.alerts import absolute_url
@@ -47,6 +45,7 @@ from services.models import (
     Submission,
 )
 from services.routing.conditions import validate_condition
+from services.routing.connection_check import check_connection
 from services.routing.connections import ConnectionOptionsInvalid, apply_connection_options
 from services.routing.mapping import (
     validate_mapping,
@@ -413,24 +412,11 @@ class ConnectionAdmin(admin.ModelAdmin):
         if connection is None or not self.has_change_permission(request, connection):
             raise PermissionDenied
         back = reverse("admin:services_connection_change", args=[pk])
-        now = timezone.now()
-        reason = ""
-        try:
-            connection.build_adapter().check_connection()
-        except DeliveryError as error:
-            reason = error.message
-        except UnknownAdapter:
-            reason = f"There is no adapter called “{connection.adapter}”."
-        except Exception as error:  # a bug or bad options must not hide behind an error page
-            reason = f"The check itself failed: {error.__class__.__name__}"
-        if reason:
-            Connection.objects.filter(pk=pk).update(
-                last_failure_at=now, last_failure_message=reason[:300]
-            )
-            messages.error(request, _("The connection failed: %s") % reason[:300])
+        outcome = check_connection(connection)
+        if outcome.works:
+            messages.success(request, outcome.message)
         else:
-            Connection.objects.filter(pk=pk).update(last_success_at=now)
-            messages.success(request, _("The back office answered: the connection works."))
+            messages.error(request, outcome.message)
         return HttpResponseRedirect(back)
 
 

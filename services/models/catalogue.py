@@ -70,6 +70,9 @@ class Service(models.Model):
         ordering = ("topic__order", "order", "name")
         verbose_name = _("service")
         verbose_name_plural = _("services")
+        # The service design studio's own permission (portal/studio/access.py); roles
+        # (portal/accounts/roles.py) give it to service admins and system admins.
+        permissions = [("use_studio", _("Can use the service design studio"))]
 
     def __str__(self) -> str:
         return self.name

@@ -1,0 +1,115 @@
+"""The studio in real Chromium, JavaScript on and off: a service admin creates a service in
+English and Welsh and edits it; a system admin creates a webhook connection and tests it against
+the webhook simulator on loopback. Every page axe-core clean at 1280 and 320 px."""
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from integrations.simulators.webhook import WebhookSimulator
+from portal.accounts.roles import SERVICE_ADMIN, SYSTEM_ADMIN
+from services.models import Connection, Service
+from services.seed import seed_catalogue
+from tests.browser.conftest import BrowserPage, assert_accessible_at
+from tests.browser.journeys import WIDTHS, sign_in
+from tests.portal.accounts.factories import UserFactory
+from tests.portal.staff.conftest import with_mfa
+
+pytestmark = pytest.mark.browser
+
+SIGNING = "a-webhook-signing-secret-0123456789"
+
+
+def admin(role: str) -> Any:
+    return with_mfa(UserFactory(is_staff=True, roles=[role], full_name="Ada Admin"))
+
+
+def test_a_service_admin_creates_a_service_in_english_and_welsh_and_edits_it(
+    desktop_page: BrowserPage, live_server, transactional_db
+):
+    seed_catalogue()
+    page = desktop_page.page
+    sign_in(page.context, live_server.url, admin(SERVICE_ADMIN))
+
+    page.goto("/staff/studio/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Services")
+    assert_accessible_at(page, WIDTHS)
+
+    page.get_by_role("button", name="Create a service").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Create a service")
+    # Sent with nothing in it: every missing answer is listed, and the page is still accessible
+    page.get_by_role("button", name="Create the service").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter the service’s name in English")
+    assert_accessible_at(page, WIDTHS)
+
+    name = page.get_by_role("group", name="Name")
+    name.get_by_label("English").fill("Order a new bin")
+    name.get_by_label("Welsh").fill("Archebu bin newydd")
+    summary = page.get_by_role("group", name="Summary")
+    summary.get_by_label("English").fill("Ask for a new or replacement bin.")
+    summary.get_by_label("Welsh").fill("Gofyn am fin newydd.")
+    page.get_by_role("group", name="How long it takes").get_by_label("English").fill(
+        "About 5 minutes."
+    )
+    page.get_by_label("Topic").select_option(label="Bins and recycling")
+    page.get_by_role("button", name="Create the service").click()
+
+    expect(page.get_by_text("Service “Order a new bin” created")).to_be_visible()
+    saved = Service.objects.values("name_cy", "summary_cy").get(slug="order-a-new-bin")
+    assert saved == {"name_cy": "Archebu bin newydd", "summary_cy": "Gofyn am fin newydd."}
+
+    page.get_by_role("link", name="Order a new bin").click()
+    how_long = page.get_by_role("group", name="How long it takes")
+    expect(how_long.get_by_text("Welsh missing")).to_be_visible()
+    assert_accessible_at(page, WIDTHS)
+    how_long.get_by_label("Welsh").fill("Tua 5 munud.")
+    page.get_by_label("Residents may use it without signing in").check()
+    page.get_by_role("button", name="Save the service").click()
+
+    expect(page.get_by_text("Service “Order a new bin” saved")).to_be_visible()
+    edited = Service.objects.values("how_long_cy", "allow_guests").get(slug="order-a-new-bin")
+    assert edited == {"how_long_cy": "Tua 5 munud.", "allow_guests": True}
+    desktop_page.problems.assert_none()
+
+
+def test_a_system_admin_creates_a_webhook_connection_and_tests_it(
+    desktop_page: BrowserPage, live_server, transactional_db
+):
+    page = desktop_page.page
+    sign_in(page.context, live_server.url, admin(SYSTEM_ADMIN))
+
+    with WebhookSimulator(SIGNING) as simulator:
+        page.goto("/staff/studio/")
+        page.get_by_role("link", name="Connections").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Connections")
+        assert_accessible_at(page, WIDTHS)
+
+        page.get_by_role("button", name="Add a connection").click()
+        page.get_by_label("JSON webhook").check()
+        page.get_by_role("button", name="Continue").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("New connection: JSON webhook")
+        assert_accessible_at(page, WIDTHS)
+
+        page.get_by_label("Name", exact=True).fill("Waste system")
+        page.get_by_label("Short name").fill("waste-system")
+        page.get_by_label("Owner’s e-mail address").fill("waste@council.example")
+        page.get_by_label("Address", exact=True).fill("ftp://waste.example")
+        page.get_by_label("Signing secret").fill(SIGNING)
+        page.get_by_role("button", name="Create the connection").click()
+        expect(page.get_by_role("alert")).to_contain_text("Enter an address starting https://")
+        assert_accessible_at(page, WIDTHS)
+        assert not Connection.objects.exists()
+
+        page.get_by_label("Address", exact=True).fill(simulator.records_url)
+        page.get_by_label("Signing secret").fill(SIGNING)  # never shown again, so typed again
+        page.get_by_role("button", name="Create the connection").click()
+        expect(page.get_by_text("Connection “Waste system” created")).to_be_visible()
+
+        page.get_by_role("button", name="Test connection").click()
+        banner = page.locator(".govuk-notification-banner--success")
+        expect(banner).to_contain_text("The back office answered: the connection works.")
+        assert_accessible_at(page, WIDTHS)
+        assert SIGNING not in page.content()
+        assert simulator.records == []
+    desktop_page.problems.assert_none()

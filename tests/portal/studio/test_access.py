@@ -1,0 +1,136 @@
+"""Every studio page, tried by everyone who must not open it, and by those who may.
+
+URL_NAMES lists each studio page with the path parts it needs, and a test checks that list
+against the URLconf, so a page added later without an entry here fails until it is tried too.
+"""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import get_resolver, reverse
+
+from portal.accounts.roles import AGENT, SERVICE_ADMIN, SUPERVISOR
+from services.models import Connection
+from tests.portal.accounts.factories import UserFactory
+from tests.portal.staff.conftest import signed_in, with_mfa
+
+pytestmark = pytest.mark.django_db
+
+# url name -> how to build its path parts from a service and a connection
+URL_NAMES: dict[str, Any] = {
+    "studio:services": lambda service, connection: {},
+    "studio:service_create": lambda service, connection: {},
+    "studio:service_edit": lambda service, connection: {"service_id": service.pk},
+    "studio:connections": lambda service, connection: {},
+    "studio:connection_choose": lambda service, connection: {},
+    "studio:connection_create": lambda service, connection: {"adapter": "webhook"},
+    "studio:connection_edit": lambda service, connection: {"connection_id": connection.pk},
+    "studio:connection_test": lambda service, connection: {"connection_id": connection.pk},
+}
+# The Connections section: system admins only.
+CONNECTION_PAGES = {name for name in URL_NAMES if name.startswith("studio:connection")}
+
+
+@pytest.fixture
+def connection(db: None) -> Connection:
+    return Connection.objects.create(
+        name="Waste system",
+        slug="waste-system",
+        adapter="webhook",
+        config={"url": "https://waste.example.gov.uk/records"},
+        secrets={"signing_secret": "a-signing-secret-0123456789"},
+        owner_email="waste@example.gov.uk",
+    )
+
+
+def studio_urls(service: Any, connection: Any, *, names: Any = None) -> list[str]:
+    return [
+        reverse(name, kwargs=kwargs(service, connection))
+        for name, kwargs in URL_NAMES.items()
+        if names is None or name in names
+    ]
+
+
+def test_every_studio_url_is_tried_by_these_tests():
+    names = {
+        f"studio:{pattern.name}"
+        for pattern in get_resolver("portal.studio.urls").url_patterns
+        if getattr(pattern, "name", None)
+    }
+    assert names == set(URL_NAMES)
+
+
+def test_a_guest_is_asked_to_sign_in_for_every_studio_page(catalogue, connection):
+    for url in studio_urls(catalogue["report-missed-bin"], connection):
+        response = Client().get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("account_login")), url
+
+
+@pytest.mark.parametrize("role", [None, AGENT, SUPERVISOR], ids=["resident", "agent", "supervisor"])
+def test_residents_agents_and_supervisors_are_refused_every_studio_page(
+    role, catalogue, connection
+):
+    # Given someone of the contact centre (MFA set up) or a resident
+    user = UserFactory(roles=[role] if role else [])
+    client = signed_in(with_mfa(user) if role else user)
+    service = catalogue["report-missed-bin"]
+    name_before = service.name_en
+
+    # Every page is refused, and a POST changes nothing
+    for url in studio_urls(service, connection):
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, {"name_en": "Changed", "summary_en": "x"}).status_code == 403
+    service.refresh_from_db()
+    assert service.name_en == name_before
+
+
+def test_staff_without_mfa_are_sent_to_set_it_up_before_any_studio_page(catalogue, connection):
+    admin = UserFactory(is_staff=True, roles=[SERVICE_ADMIN])  # no authenticator app
+    for url in studio_urls(catalogue["report-missed-bin"], connection):
+        response = signed_in(admin).get(url)
+        assert response.status_code == 302, url
+        assert response["Location"] == reverse("mfa_activate_totp"), url
+
+
+def test_a_service_admin_opens_the_services_pages_but_not_the_connections_pages(
+    service_admin_client, catalogue, connection
+):
+    service = catalogue["report-missed-bin"]
+    for url in studio_urls(service, connection, names=set(URL_NAMES) - CONNECTION_PAGES):
+        assert service_admin_client.get(url).status_code == 200, url
+    for url in studio_urls(service, connection, names=CONNECTION_PAGES):
+        assert service_admin_client.get(url).status_code == 403, url
+        assert service_admin_client.post(url, {"name": "Changed"}).status_code == 403, url
+    connection.refresh_from_db()
+    assert (connection.name, connection.last_success_at, connection.last_failure_at) == (
+        "Waste system",
+        None,
+        None,
+    )
+
+
+def test_a_system_admin_opens_every_studio_page(system_admin_client, catalogue, connection):
+    for url in studio_urls(catalogue["report-missed-bin"], connection):
+        assert system_admin_client.get(url).status_code in (200, 405), url
+
+
+def test_the_studio_is_in_the_navigation_of_admins_only(
+    service_admin_client, system_admin_client, catalogue, db
+):
+    studio_link = f'href="{reverse("studio:services")}"'
+    # A service admin sees the studio, and not the contact centre's pages they cannot open
+    page = service_admin_client.get(reverse("studio:services")).content.decode()
+    assert studio_link in page
+    assert reverse("staff:residents") not in page
+    assert reverse("studio:connections") not in page
+    # A system admin sees both
+    page = system_admin_client.get(reverse("studio:services")).content.decode()
+    assert studio_link in page
+    assert reverse("staff:residents") in page
+    assert reverse("studio:connections") in page
+    # An agent's workspace does not offer the studio
+    agent = with_mfa(UserFactory(roles=[AGENT]))
+    page = signed_in(agent).get(reverse("staff:home")).content.decode()
+    assert studio_link not in page

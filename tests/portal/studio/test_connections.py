@@ -1,0 +1,233 @@
+"""The studio's Connections section (system admins): a connection made and changed through a
+form built from its adapter's declared options, checked by apply_connection_options; secrets
+write-only; "Test connection" against the webhook simulator on loopback."""
+
+import re
+from typing import Any
+
+import pytest
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.urls import reverse
+
+from integrations.simulators.webhook import WebhookSimulator
+from services.models import Connection
+
+pytestmark = pytest.mark.django_db
+
+SIGNING = "a-webhook-signing-secret-0123456789"
+NEW_SIGNING = "another-signing-secret-9876543210"
+
+
+def webhook_form(**fields: Any) -> dict[str, Any]:
+    return {
+        "name": "Waste system",
+        "slug": "waste-system",
+        "owner_email": "waste@council.example",
+        "is_active": "on",
+        "max_concurrency": "4",
+        "option_url": "https://waste.example.gov.uk/records",
+        "option_signing_secret": SIGNING,
+        "option_auth_type": "none",
+        "option_connect_timeout": "",
+        "option_read_timeout": "2.5",
+        **fields,
+    }
+
+
+@pytest.fixture
+def simulator():
+    with WebhookSimulator(SIGNING) as sim:
+        yield sim
+
+
+@pytest.fixture
+def webhook(system_admin_client) -> Connection:
+    response = system_admin_client.post(
+        reverse("studio:connection_create", args=["webhook"]), webhook_form()
+    )
+    assert response.status_code == 302
+    return Connection.objects.get(slug="waste-system")
+
+
+def test_choosing_the_kind_of_system_leads_to_its_options(system_admin_client):
+    page = system_admin_client.get(reverse("studio:connection_choose"))
+    assert "JSON webhook" in page.content.decode()
+
+    response = system_admin_client.get(reverse("studio:connection_choose"), {"adapter": "webhook"})
+    assert response["Location"] == reverse("studio:connection_create", args=["webhook"])
+
+    refused = system_admin_client.get(reverse("studio:connection_choose"), {"adapter": "fax"})
+    assert "Choose the kind of system from the list" in refused.content.decode()
+
+
+def test_the_options_form_is_made_from_the_adapters_declared_options(system_admin_client):
+    html = system_admin_client.get(
+        reverse("studio:connection_create", args=["webhook"])
+    ).content.decode()
+
+    # Labels and help text are the serializer's; choices are radios; secrets are passwords
+    assert '<label class="govuk-label" for="id_option_url">Address</label>' in html
+    assert "Where each submission is sent as a JSON POST" in html
+    assert 'type="radio" value="api_key"' in html
+    assert 'type="password" name="option_signing_secret"' in html
+    # Defaults are filled in; numbers are asked with a numeric keyboard
+    assert 'name="option_api_key_header" value="X-API-Key"' in html
+    number = re.search(r'<input[^>]*name="option_inline_files_max_bytes"[^>]*>', html)
+    assert number is not None
+    assert 'value="0"' in number.group(0)
+    assert 'inputmode="numeric"' in number.group(0)
+
+
+def test_a_system_admin_creates_a_webhook_connection(system_admin_client, system_admin, webhook):
+    assert webhook.adapter == "webhook"
+    # Stored as the adapter's schema cleaned it: numbers as numbers, defaults filled in
+    assert webhook.config["read_timeout"] == 2.5
+    assert webhook.config["connect_timeout"] == 5.0
+    assert "signing_secret" not in webhook.config
+    assert webhook.secrets == {"signing_secret": SIGNING}
+    entry = LogEntry.objects.get(object_id=str(webhook.pk))
+    assert (entry.user, entry.action_flag) == (system_admin, ADDITION)
+
+
+def test_bad_options_show_the_adapters_messages_beside_their_fields_and_save_nothing(
+    system_admin_client,
+):
+    response = system_admin_client.post(
+        reverse("studio:connection_create", args=["webhook"]),
+        webhook_form(
+            option_url="http://waste.example.gov.uk/records",
+            option_signing_secret="short",
+            option_read_timeout="soon",
+        ),
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter an address starting https://" in html
+    assert "A valid number is required." in html
+    assert "Ensure this field has at least 16 characters." in html
+    for field in ("option_url", "option_read_timeout", "option_signing_secret"):
+        assert f'<a href="#id_{field}">' in html, field
+        assert f'id="id_{field}-error"' in html, field
+    # The secret typed is never sent back
+    assert "short" not in html.split("<form", 1)[1]
+    assert not Connection.objects.exists()
+
+
+def test_options_checked_together_are_shown_beside_the_option_to_fix(system_admin_client):
+    # The schema's own cross-option rule: an API key is needed for API key authentication
+    response = system_admin_client.post(
+        reverse("studio:connection_create", args=["webhook"]),
+        webhook_form(option_auth_type="api_key"),
+    )
+
+    html = response.content.decode()
+    assert '<a href="#id_option_api_key">Enter the API key, or choose another' in html
+    assert not Connection.objects.exists()
+
+
+def test_a_missing_required_option_is_asked_for_by_name(system_admin_client):
+    response = system_admin_client.post(
+        reverse("studio:connection_create", args=["webhook"]),
+        webhook_form(option_url="", option_signing_secret=""),
+    )
+
+    html = response.content.decode()
+    assert '<a href="#id_option_url">Enter the address</a>' in html
+    assert '<a href="#id_option_signing_secret">Enter the signing secret</a>' in html
+    assert not Connection.objects.exists()
+
+
+def test_a_stored_secret_is_never_shown_and_is_kept_when_left_blank(
+    system_admin_client, system_admin, webhook
+):
+    url = reverse("studio:connection_edit", args=[webhook.pk])
+    html = system_admin_client.get(url).content.decode()
+    assert SIGNING not in html
+    assert "Set: leave blank to keep it" in html
+
+    response = system_admin_client.post(
+        url, webhook_form(option_signing_secret="", option_read_timeout="7")
+    )
+
+    assert response.status_code == 302
+    webhook.refresh_from_db()
+    assert webhook.secrets == {"signing_secret": SIGNING}
+    assert webhook.config["read_timeout"] == 7.0
+    entry = LogEntry.objects.get(object_id=str(webhook.pk), action_flag=CHANGE)
+    assert entry.user == system_admin
+    assert entry.get_change_message() == "Changed Read timeout (seconds)."
+
+
+def test_a_new_secret_replaces_the_stored_one_and_the_log_names_it_without_its_value(
+    system_admin_client, webhook
+):
+    url = reverse("studio:connection_edit", args=[webhook.pk])
+
+    system_admin_client.post(url, webhook_form(option_signing_secret=NEW_SIGNING))
+
+    webhook.refresh_from_db()
+    assert webhook.secrets == {"signing_secret": NEW_SIGNING}
+    entry = LogEntry.objects.get(object_id=str(webhook.pk), action_flag=CHANGE)
+    assert entry.get_change_message() == "Changed Signing secret."
+    assert NEW_SIGNING not in entry.change_message
+
+
+def test_a_bad_edit_changes_nothing(system_admin_client, webhook):
+    before = Connection.objects.values().get(pk=webhook.pk)
+
+    response = system_admin_client.post(
+        reverse("studio:connection_edit", args=[webhook.pk]),
+        webhook_form(name="", option_signing_secret=NEW_SIGNING, option_read_timeout="-1"),
+    )
+
+    html = response.content.decode()
+    assert "Enter a name for the connection" in html
+    assert "Ensure this value is greater than or equal to 0.1." in html
+    assert NEW_SIGNING not in html
+    assert "Edit “Waste system”" in html
+    assert Connection.objects.values().get(pk=webhook.pk) == before
+    assert not LogEntry.objects.filter(action_flag=CHANGE).exists()
+
+
+def test_test_connection_shows_that_the_webhook_simulator_answers(
+    system_admin_client, simulator, webhook
+):
+    Connection.objects.filter(pk=webhook.pk).update(
+        config={**webhook.config, "url": simulator.records_url}
+    )
+
+    response = system_admin_client.post(
+        reverse("studio:connection_test", args=[webhook.pk]), follow=True
+    )
+
+    html = response.content.decode()
+    assert "govuk-notification-banner--success" in html
+    assert "The back office answered: the connection works." in html
+    webhook.refresh_from_db()
+    assert webhook.last_success_at is not None
+    assert simulator.records == []  # a check creates nothing
+
+
+def test_test_connection_shows_why_it_failed(system_admin_client, simulator, webhook):
+    Connection.objects.filter(pk=webhook.pk).update(
+        config={**webhook.config, "url": simulator.records_url}
+    )
+    simulator.set_faults(error_rate=1.0)
+
+    response = system_admin_client.post(
+        reverse("studio:connection_test", args=[webhook.pk]), follow=True
+    )
+
+    html = response.content.decode()
+    assert "govuk-notification-banner" in html
+    assert "The connection failed:" in html
+    webhook.refresh_from_db()
+    assert webhook.last_failure_at is not None
+    assert webhook.last_failure_message in html
+    assert SIGNING not in html
+
+
+def test_an_unknown_kind_of_system_is_not_found(system_admin_client):
+    response = system_admin_client.get(reverse("studio:connection_create", args=["fax"]))
+    assert response.status_code == 404
