@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.staff.views import cases, casework, deliveries, reason
+from portal.staff.views import audit, cases, casework, deliveries, reason
 
 app_name = "staff"
 
@@ -21,4 +21,6 @@ urlpatterns = [
         cases.attachment,
         name="case_attachment",
     ),
+    path("audit/", audit.audit_log, name="audit_log"),
+    path("audit/export/", audit.audit_export, name="audit_export"),
 ]

@@ -6,55 +6,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('services', '0012_staff_teams_and_case_search'),
+        ("services", "0012_staff_teams_and_case_search"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='delivery',
-            name='progress',
-            field=models.JSONField(blank=True, default=dict, verbose_name='progress'),
+            model_name="delivery",
+            name="progress",
+            field=models.JSONField(blank=True, default=dict, verbose_name="progress"),
         ),
         migrations.CreateModel(
-            name='SubmissionFile',
+            name="SubmissionFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question_id', models.CharField(max_length=100, verbose_name='question')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('storage_name', models.CharField(max_length=100, verbose_name='stored as')),
-                ('content_type', models.CharField(max_length=50, verbose_name='type')),
-                ('size', models.PositiveBigIntegerField(verbose_name='size (bytes)')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='received')),
-                ('deleted_at', models.DateTimeField(blank=True, null=True, verbose_name='deleted')),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='services.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("question_id", models.CharField(max_length=100, verbose_name="question")),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                ("storage_name", models.CharField(max_length=100, verbose_name="stored as")),
+                ("content_type", models.CharField(max_length=50, verbose_name="type")),
+                ("size", models.PositiveBigIntegerField(verbose_name="size (bytes)")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="received"
+                    ),
+                ),
+                ("deleted_at", models.DateTimeField(blank=True, null=True, verbose_name="deleted")),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="services.submission",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'submitted file',
-                'verbose_name_plural': 'submitted files',
-                'ordering': ('submission', 'id'),
+                "verbose_name": "submitted file",
+                "verbose_name_plural": "submitted files",
+                "ordering": ("submission", "id"),
             },
         ),
         migrations.CreateModel(
-            name='FileFetch',
+            name="FileFetch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='when')),
-                ('method', models.CharField(max_length=4, verbose_name='method')),
-                ('status', models.PositiveSmallIntegerField(verbose_name='answer')),
-                ('connection', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='file_fetches', to='services.connection')),
-                ('file', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fetches', to='services.submissionfile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="when"),
+                ),
+                ("method", models.CharField(max_length=4, verbose_name="method")),
+                ("status", models.PositiveSmallIntegerField(verbose_name="answer")),
+                (
+                    "connection",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="file_fetches",
+                        to="services.connection",
+                    ),
+                ),
+                (
+                    "file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fetches",
+                        to="services.submissionfile",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'file fetch',
-                'verbose_name_plural': 'file fetches',
-                'ordering': ('at', 'id'),
+                "verbose_name": "file fetch",
+                "verbose_name_plural": "file fetches",
+                "ordering": ("at", "id"),
             },
         ),
         migrations.AddConstraint(
-            model_name='submissionfile',
-            constraint=models.UniqueConstraint(fields=('submission', 'question_id'), name='one_file_row_per_question'),
+            model_name="submissionfile",
+            constraint=models.UniqueConstraint(
+                fields=("submission", "question_id"), name="one_file_row_per_question"
+            ),
         ),
     ]

@@ -26,7 +26,11 @@ URL_NAMES: dict[str, Any] = {
     "staff:case_contact": lambda case: {"reference": case.reference},
     "staff:case_delivery_retry": lambda case: {"reference": case.reference, "delivery_id": 1},
     "staff:case_attachment": lambda case: {"reference": case.reference, "question_id": "photo"},
+    # The audit log: for the data protection officer (and system admins) only
+    "staff:audit_log": lambda case: {},
+    "staff:audit_export": lambda case: {},
 }
+AUDIT_URL_NAMES = {"staff:audit_log", "staff:audit_export"}
 
 
 def staff_urls(case: Any) -> list[str]:
@@ -72,7 +76,7 @@ def test_an_agent_of_another_team_never_sees_the_case(streets_agent, waste_case)
     # Every page of the case is not found (no hint that it exists); POSTing changes nothing
     # (retrying is for supervisors only: refused before the case is even looked up)
     for url in staff_urls(waste_case)[1:]:
-        assert client.get(url).status_code in (404, 405), url
+        assert client.get(url).status_code in (403, 404, 405), url
         assert client.post(url, {"text": "x", "reason": "x"}).status_code in (403, 404, 405), url
     assert not waste_case.activities.exists()
     # And the search, even for its exact reference, does not list it
@@ -89,3 +93,10 @@ def test_the_agent_of_the_team_sees_the_case(waste_agent, waste_case):
     response = client.get(reverse("staff:case", args=[waste_case.reference]))
     assert response.status_code == 200
     assert waste_case.contact_email in response.content.decode()
+
+
+def test_agents_and_supervisors_are_refused_the_audit_log(waste_agent, supervisor, waste_case):
+    for person in (waste_agent, supervisor):
+        client = signed_in(person)
+        for name in AUDIT_URL_NAMES:
+            assert client.get(reverse(name)).status_code == 403, (person, name)
