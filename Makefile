@@ -57,9 +57,10 @@ RUN_ENV := DEBUG=true PATH=$(CURDIR)/$(VENV)/bin:$$PATH
 run: venv assets
 	@mkdir -p var
 	$(RUN_ENV) python manage.py migrate --noinput
-	$(RUN_ENV) python manage.py seed_demo
 	$(RUN_ENV) python manage.py seed_catalogue
 	$(RUN_ENV) python manage.py seed_demo_routing
+	@# Last: its teams and cases need the routed services, and it prints the demo sign-ins.
+	$(RUN_ENV) python manage.py seed_demo
 	@echo "Starting web (http://127.0.0.1:8000), worker, beat and the back-office simulators"
 	@echo "(ports 8101-8107); Ctrl-C stops them all."
 	$(RUN_ENV) exec honcho --procfile Procfile.dev start
