@@ -27,7 +27,10 @@ def tampered_urls(case) -> list[str]:
     urls = []
     for name, parts in URL_NAMES.items():
         kwargs = parts(case)
-        for reference in TAMPERED_REFERENCES if "reference" in kwargs else [None]:
+        references: list[str | None] = (
+            list(TAMPERED_REFERENCES) if "reference" in kwargs else [None]
+        )
+        for reference in references:
             if reference is not None:
                 kwargs = {**kwargs, "reference": reference}
             if "delivery_id" in kwargs:
