@@ -169,3 +169,9 @@ BENCH_DATABASE_URL ?= $(dir $(TEST_DATABASE_URL))portal_bench
 .PHONY: bench-delivery
 bench-delivery: venv test-services
 	$(TEST_ENV) DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m services.benchmarks.delivery $(ARGS)
+
+# The workspace's case search over a million cases (services/benchmarks/search.py): loads them
+# into the same bench database once (COPY, a few minutes), then prints p50/p95 per kind of query.
+.PHONY: bench-search
+bench-search: venv test-services
+	$(TEST_ENV) DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m services.benchmarks.search $(ARGS)
