@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import structlog
@@ -9,6 +10,8 @@ import structlog
 from services.models import AccessLog, Submission
 
 logger = structlog.get_logger(__name__)
+
+_BATCH = 1000
 
 
 def record_access(
@@ -61,3 +64,24 @@ def record_people(actor: Any, *, where: str, people: list[Any]) -> None:
         subject_ids=[person.pk for person in people],
         where=where,
     )
+
+
+def record_audit_read(
+    actor: Any, seen: Iterable[tuple[int | None, int | None]], *, where: str
+) -> None:
+    """One row per (case id, account id) pair whose access-log entries someone read (the audit
+    log's search or export), written in batches whatever their number."""
+    batch: list[AccessLog] = []
+    count = 0
+    for submission_id, subject_id in seen:
+        batch.append(
+            AccessLog(actor=actor, submission_id=submission_id, subject_id=subject_id, where=where)
+        )
+        if len(batch) == _BATCH:
+            AccessLog.objects.bulk_create(batch)
+            count, batch = count + len(batch), []
+    if batch:
+        AccessLog.objects.bulk_create(batch)
+        count += len(batch)
+    if count:
+        logger.info("access_log_read", actor_id=actor.pk, entries_written=count, where=where)

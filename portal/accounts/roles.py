@@ -17,8 +17,11 @@ AGENT = "Contact-centre agent"
 SUPERVISOR = "Contact-centre supervisor"
 SERVICE_ADMIN = "Service admin"
 SYSTEM_ADMIN = "System admin"
+# Answers "who saw my data?" (a subject access request) from the staff workspace's audit log
+# (portal/staff/views/audit.py); sees no case itself.
+DATA_PROTECTION = "Data protection officer"
 
-STAFF_ROLES = (AGENT, SUPERVISOR, SERVICE_ADMIN, SYSTEM_ADMIN)
+STAFF_ROLES = (AGENT, SUPERVISOR, SERVICE_ADMIN, SYSTEM_ADMIN, DATA_PROTECTION)
 # Roles whose work is in the Django admin, which needs is_staff; agents work in the portal.
 ADMIN_ROLES = (SERVICE_ADMIN, SYSTEM_ADMIN)
 
@@ -90,6 +93,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *ROUTING_EDITOR,
         *CONNECTION_KEEPER,
     ),
+    # view_accesslog is what opens the audit log (services/audit_search.py may_search_access_log);
+    # system admins hold it too, for the same log they can already read in the Django admin.
+    DATA_PROTECTION: ("services.view_accesslog",),
 }
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.views.decorators.cache import never_cache
 
+from services.audit_search import may_search_access_log
 from services.forms.references import normalise_reference
 from services.models import Submission
 from services.staff.scope import cases_visible_to, may_use_workspace
@@ -47,6 +48,22 @@ def staff_view(may_open: Callable[[Any], bool]) -> Callable[[View], View]:
 def workspace_view(view: View) -> View:
     """The contact centre's pages: staff with the workspace permission (services.use_workspace)."""
     return staff_view(may_use_workspace)(view)
+
+
+def audit_view(view: View) -> View:
+    """The audit log's pages: signed in, allowed to search the log (services.audit_search says
+    who), never cached. Contact-centre agents and supervisors are refused."""
+
+    @wraps(view)
+    @never_cache
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not may_search_access_log(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def visible_case(request: HttpRequest, reference: str) -> Submission:

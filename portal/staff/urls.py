@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.staff.views import assist, cases, casework, deliveries, reason, residents, status
+from portal.staff.views import assist, audit, cases, casework, deliveries, reason, residents, status
 
 app_name = "staff"
 
@@ -30,4 +30,6 @@ urlpatterns = [
     path("assist/caller/", assist.caller, name="assist_caller"),
     path("assist/<uuid:draft_id>/stop/", assist.stop, name="assist_stop"),
     path("assist/sent/<str:reference>/", assist.sent, name="assist_sent"),
+    path("audit/", audit.audit_log, name="audit_log"),
+    path("audit/export/", audit.audit_export, name="audit_export"),
 ]

@@ -46,6 +46,8 @@ from urllib.parse import urlsplit
 
 import django
 
+from services.benchmarks.database import create_database
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SECRET = "bench-signing-secret-0123456789"  # noqa: S105 - the local simulator's
 
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     # Acknowledgement e-mails still go through the worker, as in production, to a backend that
     # sends nothing (no SMTP server here to wait on).
     os.environ["EMAIL_URL"] = "dummymail://"
-    _create_database(os.environ["DATABASE_URL"])
+    create_database(os.environ["DATABASE_URL"])
     django.setup()
     from django.core.management import call_command
 
@@ -163,29 +165,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 # --- Setting up ---------------------------------------------------------------------------------
-
-
-def _create_database(url: str) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    parts = urlsplit(url)
-    if not parts.scheme.startswith("postgres"):
-        return
-    name = parts.path.lstrip("/")
-    connection = psycopg2.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        dbname="postgres",
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    connection.close()
 
 
 def _routed_form(url: str) -> Any:

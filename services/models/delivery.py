@@ -116,6 +116,9 @@ class Delivery(models.Model):
                 condition=Q(state="in_flight"),
             ),
             models.Index(fields=("connection", "state"), name="delivery_connection_state"),
+            # The staff workspace's delivery-state filter (failed, retrying): the few such
+            # cases, found without reading every delivery.
+            models.Index(fields=("state", "submission"), name="delivery_state_submission"),
             # Status updates (callbacks and polls) find their case by the back office's reference.
             models.Index(
                 fields=("connection", "external_reference"), name="delivery_external_reference"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.functional import Promise
@@ -21,10 +20,9 @@ from services.cases import case_file, case_files
 from services.models import Delivery, Submission
 from services.staff.residents import cases_of
 from services.staff.scope import cases_visible_to, sees_every_team
-from services.staff.search import search_cases
+from services.staff.search import PAGE_SIZE, SearchPaginator, search_cases
 from services.staff.timeline import case_events
 
-PAGE_SIZE = 25
 OTHER_CASES_SHOWN = 20
 
 
@@ -65,7 +63,7 @@ def search(request: HttpRequest) -> HttpResponse:
         sort = form.cleaned_data["sort"]
         cases = search_cases(request.user, form.query())
         # get_page: a page number that is no number, or past the end, shows a real page.
-        paginator = Paginator(cases, PAGE_SIZE)
+        paginator = SearchPaginator(cases, PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         page_numbers = [
             number if isinstance(number, int) else None  # None: the "…" between page numbers

@@ -9,6 +9,20 @@ from django.core.management import CommandError, call_command
 
 from portal.accounts import roles
 from portal.accounts.models import User
+from services.models import (
+    AccessLog,
+    Attempt,
+    CaseActivity,
+    CaseIndex,
+    CaseUpdate,
+    Channel,
+    Delivery,
+    Submission,
+    Team,
+)
+from services.seed.demo_cases import DEMO_CASES
+from services.staff.scope import cases_visible_to
+from services.staff.search import CaseQuery, search_cases
 from tests.portal.accounts.helpers import current_totp_code
 
 pytestmark = pytest.mark.django_db
@@ -29,22 +43,29 @@ def printed(output: str, label: str) -> list[str]:
     return re.findall(rf"^\s+{label}:\s+(.+)$", output, flags=re.MULTILINE)
 
 
-def test_creates_a_resident_an_agent_and_an_admin_with_their_roles(debug_on):
+def test_creates_a_resident_staff_in_each_role_and_an_admin(debug_on):
     output = seed()
 
     resident = User.objects.get(email="resident@example.com")
     agent = User.objects.get(email="agent@example.gov.uk")
+    supervisor = User.objects.get(email="supervisor@example.gov.uk")
+    officer = User.objects.get(email="data.protection@example.gov.uk")
     admin = User.objects.get(email="admin@example.gov.uk")
+    everyone = (resident, agent, supervisor, officer, admin)
     assert list(resident.groups.values_list("name", flat=True)) == [roles.RESIDENT]
     assert list(agent.groups.values_list("name", flat=True)) == [roles.AGENT]
+    assert list(supervisor.groups.values_list("name", flat=True)) == [roles.SUPERVISOR]
+    assert list(officer.groups.values_list("name", flat=True)) == [roles.DATA_PROTECTION]
     assert list(admin.groups.values_list("name", flat=True)) == [roles.SYSTEM_ADMIN]
     assert admin.is_superuser
     assert admin.is_staff
     assert not agent.is_superuser
     assert not agent.is_staff
-    assert agent.is_council_staff
+    for staff in (agent, supervisor, officer):
+        assert staff.is_council_staff
+        assert not staff.is_staff
     assert not resident.is_council_staff
-    for user, password in zip((resident, agent, admin), printed(output, "password"), strict=True):
+    for user, password in zip(everyone, printed(output, "password"), strict=True):
         assert user.check_password(password)
         assert EmailAddress.objects.get(user=user).verified
         assert EmailAddress.objects.get(user=user).primary
@@ -53,17 +74,24 @@ def test_creates_a_resident_an_agent_and_an_admin_with_their_roles(debug_on):
 def test_staff_have_a_working_second_factor_and_the_resident_does_not(debug_on):
     output = seed()
 
-    agent = User.objects.get(email="agent@example.gov.uk")
-    admin = User.objects.get(email="admin@example.gov.uk")
-    assert is_mfa_enabled(agent)
-    assert is_mfa_enabled(admin)
+    staff = [
+        User.objects.get(email=email)
+        for email in (
+            "agent@example.gov.uk",
+            "supervisor@example.gov.uk",
+            "data.protection@example.gov.uk",
+            "admin@example.gov.uk",
+        )
+    ]
+    for user in staff:
+        assert is_mfa_enabled(user)
     assert not is_mfa_enabled(User.objects.get(email="resident@example.com"))
 
     secrets = printed(output, "TOTP secret")
     urls = printed(output, "otpauth URL")
     codes = printed(output, "recovery codes")
-    assert len(secrets) == len(urls) == len(codes) == 2
-    for user, secret, url, code_line in zip((agent, admin), secrets, urls, codes, strict=True):
+    assert len(secrets) == len(urls) == len(codes) == 4
+    for user, secret, url, code_line in zip(staff, secrets, urls, codes, strict=True):
         # A code an authenticator app would show from the printed secret is accepted
         totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).wrap()
         assert totp.validate_code(current_totp_code(secret))
@@ -90,9 +118,9 @@ def test_running_twice_changes_nothing(debug_on):
 
     second = seed()
 
-    assert User.objects.count() == 3
-    assert EmailAddress.objects.count() == 3
-    assert Authenticator.objects.count() == 4  # TOTP + recovery codes for each of two staff
+    assert User.objects.count() == 5
+    assert EmailAddress.objects.count() == 5
+    assert Authenticator.objects.count() == 8  # TOTP + recovery codes for each of four staff
     assert first == second
     agent.refresh_from_db()
     assert agent.check_password(printed(second, "password")[1])
@@ -107,4 +135,66 @@ def test_refuses_to_run_with_debug_off_unless_forced(settings):
     assert not User.objects.exists()
 
     seed(force=True)
-    assert User.objects.count() == 3
+    assert User.objects.count() == 5
+
+
+# --- The workspace's demo: teams and cases --------------------------------------------------------
+
+
+@pytest.fixture
+def routed(debug_on):
+    """The catalogue routed to the demo back offices, as `make run` seeds it before seed_demo."""
+    call_command("seed_catalogue", stdout=io.StringIO())
+    call_command("seed_demo_routing", stdout=io.StringIO())
+
+
+def test_the_demo_staff_are_in_teams_that_cover_services(routed):
+    output = seed()
+
+    agent = User.objects.get(email="agent@example.gov.uk")
+    teams = {team.name: team for team in Team.objects.prefetch_related("services")}
+    assert {"Streets and waste", "Revenues"} <= set(teams)
+    assert [team.name for team in agent.teams.all()] == ["Streets and waste"]
+    assert "report-missed-bin" in {s.slug for s in teams["Streets and waste"].services.all()}
+    assert "tell-us-you-moved" in {s.slug for s in teams["Revenues"].services.all()}
+    assert not User.objects.get(email="data.protection@example.gov.uk").teams.exists()
+    assert "teams:          Streets and waste" in output
+
+
+def test_the_demo_cases_are_many_varied_and_found_by_the_workspace(routed):
+    seed()
+
+    cases = Submission.objects.filter(contact_email__endswith="@residents.example")
+    assert cases.count() == DEMO_CASES
+    # In every delivery state the search filters on, with updates, notes and calls
+    states = set(Delivery.objects.filter(submission__in=cases).values_list("state", flat=True))
+    assert {Delivery.State.DELIVERED, Delivery.State.RETRYING, Delivery.State.FAILED} <= states
+    assert Attempt.objects.filter(outcome=Attempt.Outcome.TRANSIENT).exists()
+    assert CaseUpdate.objects.filter(submission__in=cases).count() > DEMO_CASES // 4
+    assert len(set(cases.values_list("status", flat=True))) >= 3
+    kinds = set(CaseActivity.objects.values_list("kind", flat=True))
+    assert {CaseActivity.Kind.NOTE, CaseActivity.Kind.PHONE} <= kinds
+    assert cases.filter(channel=Channel.PHONE).exists()
+    assert cases.filter(user__isnull=True).exists()
+    assert AccessLog.objects.exists()
+    # Every case is indexed, so the agent's search finds one by its resident's name
+    assert CaseIndex.objects.filter(submission__in=cases).count() == DEMO_CASES
+    agent = User.objects.get(email="agent@example.gov.uk")
+    visible = cases_visible_to(agent)
+    assert 0 < visible.count() < DEMO_CASES
+    resident_case = visible.filter(user__isnull=False).first()
+    assert resident_case in search_cases(agent, CaseQuery(text=resident_case.user.full_name))
+
+
+def test_seeding_again_makes_no_more_cases(routed):
+    first = seed()
+    counts = (Submission.objects.count(), Delivery.objects.count(), AccessLog.objects.count())
+
+    second = seed()
+
+    assert (
+        Submission.objects.count(),
+        Delivery.objects.count(),
+        AccessLog.objects.count(),
+    ) == counts
+    assert first == second

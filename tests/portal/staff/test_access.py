@@ -35,6 +35,9 @@ URL_NAMES: dict[str, Any] = {
     "staff:assist_caller": lambda case: {},
     "staff:assist_stop": lambda case: {"draft_id": "00000000-0000-4000-8000-000000000000"},
     "staff:assist_sent": lambda case: {"reference": case.reference},
+    # The audit log: for the data protection officer (and system admins) only
+    "staff:audit_log": lambda case: {},
+    "staff:audit_export": lambda case: {},
 }
 # Pages of no one case or person, which every agent may open (what they list is scoped: tested
 # with them).
@@ -45,6 +48,7 @@ NOT_OF_A_CASE = {
     "staff:assist_resident",
     "staff:assist_caller",
 }
+AUDIT_URL_NAMES = {"staff:audit_log", "staff:audit_export"}
 
 
 def staff_urls(case: Any, *, only_of_the_case: bool = False) -> list[str]:
@@ -94,7 +98,8 @@ def test_an_agent_of_another_team_never_sees_the_case(streets_agent, waste_case)
     # Every page of the case is not found (no hint that it exists); POSTing changes nothing
     # (retrying is for supervisors only: refused before the case is even looked up)
     for url in staff_urls(waste_case, only_of_the_case=True):
-        assert client.get(url).status_code in (404, 405), url
+        # (the audit log refuses agents outright: 403)
+        assert client.get(url).status_code in (403, 404, 405), url
         posted = {"text": "x", "reason": "x", "status": "closed_fixed", "message": "x"}
         assert client.post(url, posted).status_code in (403, 404, 405), url
     assert not waste_case.activities.exists()
@@ -118,3 +123,10 @@ def test_the_agent_of_the_team_sees_the_case(waste_agent, waste_case):
     response = client.get(reverse("staff:case", args=[waste_case.reference]))
     assert response.status_code == 200
     assert waste_case.contact_email in response.content.decode()
+
+
+def test_agents_and_supervisors_are_refused_the_audit_log(waste_agent, supervisor, waste_case):
+    for person in (waste_agent, supervisor):
+        client = signed_in(person)
+        for name in AUDIT_URL_NAMES:
+            assert client.get(reverse(name)).status_code == 403, (person, name)

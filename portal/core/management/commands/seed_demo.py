@@ -1,8 +1,12 @@
-"""Demo accounts for `make run`: a resident, a contact-centre agent and an admin.
+"""Demo accounts for `make run`: a resident, a contact-centre agent and supervisor, a data
+protection officer and an admin; the demo teams, and a few hundred cases for the workspace.
 
 Every password, TOTP secret and recovery code here is public (it is printed, and it is in this
 file), so the command refuses to run on a server with DEBUG off unless forced. Running it again
-puts the accounts back as they were: same passwords, same roles, same TOTP secret.
+puts the accounts back as they were: same passwords, same roles, same TOTP secret, same teams;
+the demo cases are made once (services/seed/demo_cases.py). Run it after seed_catalogue and
+seed_demo_routing, or there are no routed services to make cases of (the accounts and the
+teams are made anyway).
 """
 
 from dataclasses import dataclass
@@ -18,6 +22,13 @@ from django.db import transaction
 from portal.accounts import roles
 from portal.accounts.mfa import ensure_recovery_codes, set_totp_secret
 from portal.accounts.models import User
+from services.models import Submission, Team
+from services.seed.demo_cases import (
+    DEMO_DOMAIN,
+    STREETS_AND_WASTE,
+    seed_demo_cases,
+    seed_demo_teams,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,7 @@ class DemoAccount:
     superuser: bool = False
     # Staff must use a second factor, so each staff account gets a fixed, published secret.
     totp_secret: str = ""
+    teams: tuple[str, ...] = ()
 
 
 DEMO_ACCOUNTS = (
@@ -44,6 +56,22 @@ DEMO_ACCOUNTS = (
         full_name="Alex Agent",
         role=roles.AGENT,
         totp_secret="DEMOAGENTTOTPSECRETDEMOAGENTTOTP",  # noqa: S106 (published demo value)
+        teams=(STREETS_AND_WASTE,),
+    ),
+    DemoAccount(
+        email="supervisor@example.gov.uk",
+        password="demo-supervisor-password",  # noqa: S106 (published demo value)
+        full_name="Sasha Supervisor",
+        role=roles.SUPERVISOR,
+        totp_secret="DEMOSUPERVISORTOTPSECRETDEMOSUPE",  # noqa: S106 (published demo value)
+        teams=(STREETS_AND_WASTE,),
+    ),
+    DemoAccount(
+        email="data.protection@example.gov.uk",
+        password="demo-data-protection-password",  # noqa: S106 (published demo value)
+        full_name="Dana Protection",
+        role=roles.DATA_PROTECTION,
+        totp_secret="DEMODATAPROTECTIONTOTPSECRETDEMO",  # noqa: S106 (published demo value)
     ),
     DemoAccount(
         email="admin@example.gov.uk",
@@ -73,7 +101,11 @@ class Command(BaseCommand):
                 "DEBUG off. Use --force only on a throwaway demo server."
             )
         with transaction.atomic():
+            teams = seed_demo_teams()
             seeded = [(account, *seed_account(account)) for account in DEMO_ACCOUNTS]
+            # The agent first: phoned-in demo cases are theirs to have submitted.
+            seed_demo_cases(staff=[user for a, user, _ in seeded if a.teams])
+        cases = Submission.objects.filter(contact_email__iendswith=f"@{DEMO_DOMAIN}").count()
 
         write = self.stdout.write
         write(self.style.WARNING("Demo accounts (DEMO ONLY: never use these anywhere real)"))
@@ -87,6 +119,10 @@ class Command(BaseCommand):
                 write(f"    TOTP secret:    {account.totp_secret}")
                 write(f"    otpauth URL:    {url}")
                 write(f"    recovery codes: {', '.join(recovery_codes[:2])}")
+            if account.teams:
+                write(f"    teams:          {', '.join(account.teams)}")
+        write("")
+        write(f"Demo teams: {', '.join(teams)}; demo cases: {cases}")
         write("")
 
 
@@ -100,6 +136,7 @@ def seed_account(account: DemoAccount) -> tuple[User, list[str]]:
     user.set_password(account.password)
     user.save()
     user.groups.set([Group.objects.get(name=account.role)])
+    user.teams.set(Team.objects.filter(name__in=account.teams))
 
     EmailAddress.objects.filter(user=user).exclude(email__iexact=account.email).delete()
     EmailAddress.objects.update_or_create(
