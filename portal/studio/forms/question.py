@@ -275,9 +275,11 @@ class QuestionForm(forms.Form):
         )
 
     def welsh_missing_count(self) -> int:
-        pairs = [*self.text_pairs(), *self.message_pairs(), *self.option_rows()]
-        extra = [p for p in (self.page_title(), self.pattern_message()) if p is not None]
-        return sum(pair.welsh_missing for pair in [*pairs, *extra])
+        pairs = [*self.text_pairs(), *self.message_pairs()]
+        pairs += [p for p in (self.page_title(), self.pattern_message()) if p is not None]
+        return sum(p.welsh_missing for p in pairs) + sum(
+            r.welsh_missing for r in self.option_rows()
+        )
 
     # --- rules ----------------------------------------------------------------------------------
 
@@ -453,11 +455,8 @@ def _text(data: Mapping[str, Any], key: str) -> dict[str, str] | None:
 
 def _rows_in(values: Mapping[str, Any]) -> int:
     """How many option rows a form's data or initial values hold."""
-    count = values.get("option_rows")
-    if isinstance(count, list):
-        count = count[-1] if count else None
     try:
-        return max(0, min(int(count), 100))
+        return max(0, min(int(str(values.get("option_rows") or "")), 100))
     except (TypeError, ValueError):
         return 0
 

@@ -6,6 +6,7 @@ Each change is one edit of services/forms/edits.py saved by portal/studio/drafts
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -25,6 +26,7 @@ from portal.studio.forms.question import (
     without_row,
 )
 from portal.studio.views import studio_page
+from portal.studio.views.form import render_draft
 from services.forms import edits
 from services.forms.edits import EditError
 from services.forms.questions import QUESTION_TYPES
@@ -82,7 +84,7 @@ def _editor(
         )
     if "remove_option" in data:
         try:
-            removed = int(data["remove_option"])
+            removed = int(str(data.get("remove_option")))
         except ValueError:
             removed = -1
         values = typed_values(form, data)
@@ -226,7 +228,7 @@ def question_type(request: HttpRequest, service_id: int, question_id: str) -> Ht
     )
     if request.method == "POST" and form.is_valid():
         new_type = form.cleaned_data["type"]
-        options = None
+        options: list[Mapping[str, Any]] | None = None
         needs_options = QUESTION_TYPES[new_type].has_options and not question.get("options")
         # A yes/no question's answers become the options; otherwise somewhere to start from,
         # which the editor, shown next, asks to change.
@@ -274,14 +276,11 @@ def question_move(request: HttpRequest, service_id: int, question_id: str) -> Ht
     page, question = find_question(draft, question_id)
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
-        messages.error(request, _("Choose to move the question up or down."))
-        return redirect(draft_url(service))
+        return render_draft(request, service, draft, [_("Choose to move the question up or down.")])
     target = _move_target(draft.schema, page, question, direction)
     if target is None:
-        messages.error(
-            request, _("The question is already at the %(end)s.") % {"end": _end(direction)}
-        )
-        return redirect(draft_url(service, f"question-{question_id}"))
+        problem = _("The question is already at the %(end)s.") % {"end": _end(direction)}
+        return render_draft(request, service, draft, [problem])
     page_id, position = target
     what = _("Question “%(label)s” moved %(direction)s") % {
         "label": _label(question),
@@ -295,12 +294,10 @@ def question_move(request: HttpRequest, service_id: int, question_id: str) -> Ht
             what,
         )
     except EditError as error:
-        for message in error.errors:
-            messages.error(request, message)
-    else:
-        messages.success(request, what)
-        for note in edited.notes:
-            messages.info(request, note)
+        return render_draft(request, service, draft, error.errors)
+    messages.success(request, what)
+    for note in edited.notes:
+        messages.info(request, note)
     return redirect(draft_url(service, f"question-{question_id}"))
 
 
