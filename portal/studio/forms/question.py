@@ -17,6 +17,7 @@ from typing import Any
 
 from django import forms
 from django.forms.boundfield import BoundField
+from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -489,6 +490,32 @@ def _text_initial(text: Any, key: str) -> dict[str, str]:
     if not isinstance(text, Mapping):
         return {}
     return {f"{key}_en": text.get("en", ""), f"{key}_cy": text.get("cy", "")}
+
+
+def question_editor(
+    type_: str,
+    data: QueryDict | None,
+    *,
+    existing: Mapping[str, Any] | None,
+    new_page: bool,
+) -> tuple[QuestionForm, bool]:
+    """The editor for a GET (`data` None) or a POST; True when the POST asks to save, not to add
+    or remove an option row, which only shows the form again with its rows changed."""
+    if data is None:
+        return QuestionForm(type_, existing=existing, new_page=new_page), False
+    form = QuestionForm(type_, data, existing=existing, new_page=new_page)
+    if "add_option" in data:
+        rows, values = form.option_count + 1, typed_values(form, data)
+    elif "remove_option" in data:
+        values = typed_values(form, data)
+        removed = str(data.get("remove_option"))
+        number = int(removed) if removed.isdigit() else -1
+        rows = form.option_count
+        if 0 <= number < form.option_count:
+            values, rows = without_row(values, form.option_count, number), rows - 1
+    else:
+        return form, True
+    return QuestionForm(type_, new_page=new_page, option_rows=rows, initial=values), False
 
 
 def typed_values(form: QuestionForm, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from portal.journey.preview import describe_condition, render_preview
 from portal.studio import drafts
 from portal.studio.access import SERVICES, studio_view
-from portal.studio.forms.question import ChooseTypeForm, QuestionForm, type_name
+from portal.studio.forms.question import ChooseTypeForm, question_editor, type_name
 from portal.studio.views import studio_page
 from services.catalogue import publish_version
 from services.change_log import record_change
@@ -152,8 +152,10 @@ def draft_create(request: HttpRequest, service_id: int) -> HttpResponse:
             },
             section=SERVICES,
         )
-    form = QuestionForm(type_, request.POST if request.method == "POST" else None, new_page=True)
-    if request.method == "POST" and form.is_valid():
+    form, save = question_editor(
+        type_, request.POST if request.method == "POST" else None, existing=None, new_page=True
+    )
+    if save and form.is_valid():
         question, title = form.question_json(), form.page_title_json()
         try:
             drafts.create_draft(

@@ -21,9 +21,8 @@ from portal.studio.access import SERVICES, studio_view
 from portal.studio.forms.question import (
     ChooseTypeForm,
     QuestionForm,
+    question_editor,
     type_name,
-    typed_values,
-    without_row,
 )
 from portal.studio.views import studio_page
 from portal.studio.views.form import render_draft
@@ -58,43 +57,8 @@ def _label(question: dict[str, Any]) -> str:
     return str(label.get("en", "")) if isinstance(label, dict) else str(question.get("id"))
 
 
-def _editor(
-    request: HttpRequest,
-    service: Service,
-    type_: str,
-    *,
-    existing: dict[str, Any] | None,
-    new_page: bool,
-) -> tuple[QuestionForm, bool]:
-    """The editor for a GET or a POST; True when a POST asks to save (not to add or remove an
-    option row, which only shows the form again with its rows changed)."""
-    if request.method != "POST":
-        return QuestionForm(type_, existing=existing, new_page=new_page), False
-    data: QueryDict = request.POST
-    form = QuestionForm(type_, data, existing=existing, new_page=new_page)
-    if "add_option" in data:
-        return (
-            QuestionForm(
-                type_,
-                new_page=new_page,
-                option_rows=form.option_count + 1,
-                initial=typed_values(form, data),
-            ),
-            False,
-        )
-    if "remove_option" in data:
-        try:
-            removed = int(str(data.get("remove_option")))
-        except ValueError:
-            removed = -1
-        values = typed_values(form, data)
-        if 0 <= removed < form.option_count:
-            values = without_row(values, form.option_count, removed)
-            rows = form.option_count - 1
-        else:
-            rows = form.option_count
-        return QuestionForm(type_, new_page=new_page, option_rows=rows, initial=values), False
-    return form, True
+def _posted(request: HttpRequest) -> QueryDict | None:
+    return request.POST if request.method == "POST" else None
 
 
 def _render_editor(
@@ -150,7 +114,7 @@ def question_add(request: HttpRequest, service_id: int) -> HttpResponse:
             },
             section=SERVICES,
         )
-    form, save = _editor(request, service, type_, existing=None, new_page=page_id is None)
+    form, save = question_editor(type_, _posted(request), existing=None, new_page=page_id is None)
     if save and form.is_valid():
         question = form.question_json()
         if page_id is None:
@@ -187,7 +151,7 @@ def question_edit(request: HttpRequest, service_id: int, question_id: str) -> Ht
     type_ = str(question.get("type"))
     if type_ not in QUESTION_TYPES:
         raise Http404(_("This question’s type is not known."))
-    form, save = _editor(request, service, type_, existing=question, new_page=False)
+    form, save = question_editor(type_, _posted(request), existing=question, new_page=False)
     if save and form.is_valid():
         changes = form.changes()
         what = _("Question “%(label)s” changed") % {"label": _label(question)}
