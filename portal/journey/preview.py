@@ -15,16 +15,19 @@ with a note per page (and per conditional question) saying when it is shown, and
 the resident sees them. There is no <form> on the page, so nothing can be sent, and the buttons
 are disabled. `?lang=cy` previews in Welsh. A draft whose schema does not parse shows its
 errors, each naming the page and question, instead of the pages.
+The studio's form builder shows the same preview (`render_preview`), of one page or all, with
+its own back link.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
@@ -177,6 +180,27 @@ def form_version_preview(request: HttpRequest, pk: int) -> HttpResponse:
     if not may_preview(request):
         raise PermissionDenied
     version = get_object_or_404(FormVersion.objects.select_related("form__service"), pk=pk)
+    return render_preview(
+        request,
+        version,
+        here=reverse(PREVIEW_URL_NAME, args=[version.pk]),
+        back_url=reverse("admin:services_formversion_change", args=[version.pk]),
+        back_label=_("Back to this version in the admin"),
+    )
+
+
+def render_preview(
+    request: HttpRequest,
+    version: FormVersion,
+    *,
+    here: str,
+    back_url: str,
+    back_label: str,
+    page_id: str | None = None,
+) -> HttpResponse:
+    """The preview of `version` (every page, or only `page_id`'s), in `?lang=` (English or
+    Welsh): the admin's preview and the studio's. `here` is the page's own address, for the
+    language links; `back_url` where its back link goes. An unknown `page_id` is a 404."""
     lang = request.GET.get("lang", "en")
     if lang not in PREVIEW_LANGUAGES:
         lang = "en"
@@ -185,19 +209,28 @@ def form_version_preview(request: HttpRequest, pk: int) -> HttpResponse:
         schema_errors: list[str] = []
     except SchemaError as exc:
         schema, schema_errors = None, exc.errors
-    here = reverse(PREVIEW_URL_NAME, args=[version.pk])
+    if page_id is not None and schema is not None:
+        try:
+            schema.page(page_id)
+        except KeyError:
+            raise Http404(_("There is no such page in this form.")) from None
+    query = f"&page={quote(page_id)}" if page_id is not None else ""
     # English is LANGUAGE_CODE ("en-gb"): the journey's own strings are translated from it.
     with translation.override(settings.LANGUAGE_CODE if lang == "en" else lang):
         pages = preview_pages(version, schema, lang) if schema is not None else []
+        if page_id is not None:
+            pages = [entry for entry in pages if entry.page.id == page_id]
         context = {
             "version": version,
             "service": version.form.service,
             "pages": pages,
+            "page_count": len(schema.pages) if schema is not None else 0,
             "schema_errors": schema_errors,
             "preview_lang": lang,
-            "english_url": f"{here}?lang=en",
-            "welsh_url": f"{here}?lang=cy",
-            "change_url": reverse("admin:services_formversion_change", args=[version.pk]),
+            "english_url": f"{here}?lang=en{query}",
+            "welsh_url": f"{here}?lang=cy{query}",
+            "change_url": back_url,
+            "back_label": back_label,
             "has_location": any(p.context.get("has_location") for p in pages),
         }
         # Rendered inside the override, so the journey's own words come out in `lang` too.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.studio.views import connections, services
+from portal.studio.views import connections, form, pages, questions, services
 
 app_name = "studio"
 
@@ -8,6 +8,66 @@ urlpatterns = [
     path("", services.service_list, name="services"),
     path("services/new/", services.service_create, name="service_create"),
     path("services/<int:service_id>/", services.service_edit, name="service_edit"),
+    # The form builder: a service's form versions, and its draft's pages and questions.
+    path("services/<int:service_id>/form/", form.form_versions, name="form"),
+    path("services/<int:service_id>/form/draft/new/", form.draft_create, name="draft_create"),
+    path("services/<int:service_id>/form/draft/", form.draft, name="draft"),
+    path("services/<int:service_id>/form/draft/publish/", form.publish, name="publish"),
+    path(
+        "services/<int:service_id>/form/versions/<int:number>/preview/",
+        form.preview,
+        name="preview",
+    ),
+    path(
+        "services/<int:service_id>/form/draft/questions/new/",
+        questions.question_add,
+        name="question_add",
+    ),
+    path(
+        "services/<int:service_id>/form/draft/questions/<slug:question_id>/",
+        questions.question_edit,
+        name="question_edit",
+    ),
+    path(
+        "services/<int:service_id>/form/draft/questions/<slug:question_id>/type/",
+        questions.question_type,
+        name="question_type",
+    ),
+    path(
+        "services/<int:service_id>/form/draft/questions/<slug:question_id>/move/",
+        questions.question_move,
+        name="question_move",
+    ),
+    path(
+        "services/<int:service_id>/form/draft/questions/<slug:question_id>/delete/",
+        questions.question_delete,
+        name="question_delete",
+    ),
+    path(
+        "services/<int:service_id>/form/draft/exit-pages/new/",
+        pages.exit_page_add,
+        name="exit_page_add",
+    ),
+    path(
+        "services/<int:service_id>/form/draft/pages/<slug:page_id>/",
+        pages.page_edit,
+        name="page_edit",
+    ),
+    path(
+        "services/<int:service_id>/form/draft/pages/<slug:page_id>/branching/",
+        pages.page_branching,
+        name="page_branching",
+    ),
+    path(
+        "services/<int:service_id>/form/draft/pages/<slug:page_id>/move/",
+        pages.page_move,
+        name="page_move",
+    ),
+    path(
+        "services/<int:service_id>/form/draft/pages/<slug:page_id>/delete/",
+        pages.page_delete,
+        name="page_delete",
+    ),
     path("connections/", connections.connection_list, name="connections"),
     path("connections/new/", connections.choose_adapter, name="connection_choose"),
     path(

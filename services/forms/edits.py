@@ -194,9 +194,10 @@ def set_page_show_if(
     return Edited(_checked(schema, new), page_id=page_id)
 
 
-def branching_choices(schema: Mapping[str, Any], page_id: str) -> list[BranchChoice]:
+def branching_choices(schema: Mapping[str, Any], page_id: str | None) -> list[BranchChoice]:
     """The questions a condition on page `page_id` (or its questions) may use: those on earlier
-    pages, in order, with the answers each can give. The schema must parse."""
+    pages, in order, with the answers each can give (page_id None: every question, for a new exit
+    page, which goes after the question it uses). The schema must parse."""
     parsed = _parse(schema)
     choices: list[BranchChoice] = []
     for page in parsed.pages:
@@ -211,6 +212,8 @@ def branching_choices(schema: Mapping[str, Any], page_id: str) -> list[BranchCho
                     for value in _in_order(question, allowed)
                 )
             choices.append(BranchChoice(question.id, question.label, answers))
+    if page_id is None:
+        return choices
     raise EditError([_("There is no page “%(id)s” in this form.") % {"id": page_id}])
 
 

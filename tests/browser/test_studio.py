@@ -113,3 +113,101 @@ def test_a_system_admin_creates_a_webhook_connection_and_tests_it(
         assert SIGNING not in page.content()
         assert simulator.records == []
     desktop_page.problems.assert_none()
+
+
+def test_a_service_admin_builds_a_branching_form_with_an_exit_page_previews_and_publishes_it(
+    desktop_page: BrowserPage, live_server, transactional_db
+):
+    # Given a service with no form yet
+    seed_catalogue()
+    topic = Service.objects.get(slug="report-missed-bin").topic
+    service = Service.objects.create(
+        slug="order-a-bin", name_en="Order a bin", summary_en="Order one.", topic=topic
+    )
+    page = desktop_page.page
+    sign_in(page.context, live_server.url, admin(SERVICE_ADMIN))
+
+    # The first question: radios with two options, in English and Welsh
+    page.goto(f"/staff/studio/services/{service.pk}/form/")
+    assert_accessible_at(page, WIDTHS)
+    page.get_by_role("button", name="Create a draft").click()
+    page.get_by_label("One answer from a list (radios)").check()
+    page.get_by_role("button", name="Continue").click()
+    question = page.get_by_role("group", name="Question")
+    question.get_by_label("English").fill("Which bin do you need?")
+    question.get_by_label("Welsh").fill("Pa fin sydd ei angen arnoch?")
+    expect(page.get_by_text("Welsh missing")).to_have_count(0)
+    for number, (english, welsh) in enumerate(
+        [("Garden waste", "Gwastraff gardd"), ("Recycling", "Ailgylchu")], start=1
+    ):
+        option = page.get_by_role("group", name=f"Option {number}")
+        option.get_by_label("Label in English").fill(english)
+        option.get_by_label("Label in Welsh").fill(welsh)
+    page.get_by_role("button", name="Add another option").click()
+    expect(page.get_by_role("group", name="Option 3")).to_be_visible()
+    assert_accessible_at(page, WIDTHS)
+    page.get_by_role("button", name="Create the draft").click()
+    expect(page.get_by_text("Draft created with its first question")).to_be_visible()
+    assert_accessible_at(page, WIDTHS)
+
+    # A second page, a yes/no question shown only for garden waste
+    page.get_by_role("button", name="Add a page").click()
+    page.get_by_label("Yes or no").check()
+    page.get_by_role("button", name="Continue").click()
+    question = page.get_by_role("group", name="Question")
+    question.get_by_label("English").fill("Do you have a garden waste subscription?")
+    question.get_by_label("Welsh").fill("A oes gennych danysgrifiad gwastraff gardd?")
+    page.get_by_role("button", name="Add the question").click()
+    page.get_by_role("link", name="Change when page 2 is shown").click()
+    page.get_by_label("Which bin do you need?").check()
+    page.get_by_role("button", name="Continue").click()
+    assert_accessible_at(page, WIDTHS)
+    page.get_by_label("Garden waste").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Only when ‘Which bin do you need?’ is ‘Garden waste’")).to_be_visible()
+
+    # An exit page for those without a subscription
+    page.get_by_role("button", name="Add an exit page").click()
+    page.get_by_label("Do you have a garden waste subscription?").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("No", exact=True).check()
+    title = page.get_by_role("group", name="Title")
+    title.get_by_label("English").fill("You need a subscription")
+    title.get_by_label("Welsh").fill("Mae angen tanysgrifiad arnoch")
+    body = page.get_by_role("group", name="What the page says")
+    body.get_by_label("English").fill("Subscribe first.")
+    assert_accessible_at(page, WIDTHS)
+    page.get_by_role("button", name="Add the exit page").click()
+    expect(page.get_by_text("Exit page “You need a subscription” added")).to_be_visible()
+    expect(page.get_by_text("Welsh missing")).to_have_count(1)
+    assert_accessible_at(page, WIDTHS)
+
+    # Publishing is refused while Welsh is missing, naming it
+    page.get_by_role("link", name="Review and publish").click()
+    assert_accessible_at(page, WIDTHS)
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("alert")).to_contain_text("Welsh missing on exit page")
+    assert_accessible_at(page, WIDTHS)
+
+    # The Welsh added, the exit page previewed, then published
+    page.get_by_role("link", name="Back to the draft").click()
+    page.get_by_role("link", name="Edit text of page 3").click()
+    page.get_by_role("group", name="What the page says").get_by_label("Welsh").fill(
+        "Tanysgrifiwch yn gyntaf."
+    )
+    page.get_by_role("button", name="Save the page").click()
+    page.get_by_role("link", name="Preview page 3").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You need a subscription")
+    assert_accessible_at(page, WIDTHS)
+    page.goto(f"/staff/studio/services/{service.pk}/form/draft/publish/")
+    expect(page.get_by_text("Questions added")).to_be_visible()
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("Version 1 published: residents now fill it in")).to_be_visible()
+    live = service.form.live_version
+    assert live is not None
+    assert [p["id"] for p in live.schema["pages"]] == [
+        "which-bin-do-you-need",
+        "do-you-have-a-garden-waste",
+        "you-need-a-subscription",
+    ]
+    desktop_page.problems.assert_none()
