@@ -20,6 +20,7 @@ from portal.studio.forms.routing_conditions import (
     AnswerForm,
     ChooseKindForm,
     ChooseQuestionForm,
+    ConditionPartForm,
 )
 from portal.studio.views import studio_page
 from portal.studio.views.routing import live_schema, rule_of, service_and_form
@@ -66,6 +67,7 @@ def add_part(request: HttpRequest, service_id: int, rule_id: int, kind: str) -> 
         "has_live_form": schema is not None,
     }
     data = request.POST if request.method == "POST" else None
+    form: ConditionPartForm
     if kind == ANSWER:
         chooser = ChooseQuestionForm(request.GET or None, schema=schema)
         question = chooser.chosen()

@@ -94,7 +94,8 @@ def test_adding_a_rule_stores_it_last_with_a_destination_from_the_chosen_connect
     # The same back office as the fallback: it starts with the fallback's field mapping
     assert (destination.connection, destination.mapping) == (waste_system, {"a": {"const": 1}})
     assert destination.name == "Waste system (Phoned in)"
-    assert logged(rule, ADDITION) and logged(destination, ADDITION)
+    assert logged(rule, ADDITION)
+    assert logged(destination, ADDITION)
 
 
 def test_a_rule_name_already_used_is_refused_and_nothing_is_added(
@@ -223,7 +224,8 @@ def test_deleting_a_rule_deletes_it_and_its_destinations_and_records_it(
     service_admin_client.post(url("routing_rule_delete", missed_bin, rule_id=routed.pk))
     assert not RoutingRule.objects.filter(pk=routed.pk).exists()
     assert not Destination.objects.filter(pk=destination.pk).exists()
-    assert logged(routed, DELETION) and logged(destination, DELETION)
+    assert logged(routed, DELETION)
+    assert logged(destination, DELETION)
 
 
 def test_removing_the_fallback_of_a_live_service_asks_first_and_changes_nothing(
