@@ -17,10 +17,11 @@ from collections.abc import Iterable
 from typing import Any
 
 import structlog
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.db.models import Model
 
 logger = structlog.get_logger(__name__)
+ACTION_NAMES = {ADDITION: "added", CHANGE: "changed", DELETION: "deleted"}
 
 
 def record_addition(by: Any, obj: Model) -> None:
@@ -35,13 +36,20 @@ def record_change(by: Any, obj: Model, changed: Iterable[str]) -> None:
         _record(by, obj, CHANGE, [{"changed": {"fields": fields}}], fields=fields)
 
 
-def _record(by: Any, obj: Model, action: int, message: list[Any], *, fields: list[str]) -> None:
+def record_deletion(by: Any, obj: Model) -> None:
+    """`by` is deleting `obj` (call it before the delete, while it still has its id)."""
+    _record(by, obj, DELETION, "", fields=[])
+
+
+def _record(
+    by: Any, obj: Model, action: int, message: list[Any] | str, *, fields: list[str]
+) -> None:
     LogEntry.objects.log_actions(by.pk, [obj], action, change_message=message, single_object=True)
     logger.info(
         "studio_change",
         actor_id=by.pk,
         model=obj._meta.label,
         object_id=obj.pk,
-        action="added" if action == ADDITION else "changed",
+        action=ACTION_NAMES[action],
         fields=fields,
     )

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 
 from portal.accounts.roles import AGENT, SERVICE_ADMIN, SUPERVISOR
-from services.models import Connection, FormVersion
+from services.models import Connection, FormVersion, RoutingRule, RoutingRuleSet
 from tests.portal.accounts.factories import UserFactory
 from tests.portal.staff.conftest import signed_in, with_mfa
 
@@ -40,6 +40,21 @@ URL_NAMES: dict[str, Any] = {
     "studio:page_branching": lambda service, connection: first_page(service),
     "studio:page_move": lambda service, connection: first_page(service),
     "studio:page_delete": lambda service, connection: first_page(service),
+    "studio:routing": lambda service, connection: {"service_id": service.pk},
+    "studio:routing_settings": lambda service, connection: {"service_id": service.pk},
+    "studio:routing_rule_create": lambda service, connection: {"service_id": service.pk},
+    "studio:routing_rule_edit": lambda service, connection: rule_of(service, connection),
+    "studio:routing_rule_delete": lambda service, connection: rule_of(service, connection),
+    "studio:routing_rule_move": lambda service, connection: rule_of(service, connection),
+    "studio:routing_condition_choose": lambda service, connection: rule_of(service, connection),
+    "studio:routing_condition_add": lambda service, connection: {
+        **rule_of(service, connection),
+        "kind": "channel",
+    },
+    "studio:routing_condition_remove": lambda service, connection: {
+        **rule_of(service, connection),
+        "index": 0,
+    },
     "studio:connections": lambda service, connection: {},
     "studio:connection_choose": lambda service, connection: {},
     "studio:connection_create": lambda service, connection: {"adapter": "webhook"},
@@ -48,7 +63,25 @@ URL_NAMES: dict[str, Any] = {
 }
 # What a GET answers those who may open a page, when it is not 200: moving only takes a POST,
 # and "Create a draft" sends to the draft these tests make.
-GET_STATUS = {"studio:question_move": 405, "studio:page_move": 405, "studio:draft_create": 302}
+GET_STATUS = {
+    "studio:question_move": 405,
+    "studio:page_move": 405,
+    "studio:routing_rule_move": 405,
+    "studio:draft_create": 302,
+}
+
+
+def rule_of(service: Any, connection: Connection) -> dict[str, int]:
+    """The path parts of a routing rule of the service (made the first time it is asked for)."""
+    rule_set, _created = RoutingRuleSet.objects.get_or_create(form=service.form)
+    rule, _created = RoutingRule.objects.get_or_create(
+        rule_set=rule_set,
+        name="Phoned in",
+        defaults={"condition": {"channel": ["phone"]}, "is_active": False},
+    )
+    return {"service_id": service.pk, "rule_id": rule.pk}
+
+
 # The Connections section: system admins only.
 CONNECTION_PAGES = {name for name in URL_NAMES if name.startswith("studio:connection")}
 

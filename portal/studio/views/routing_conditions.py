@@ -1,0 +1,109 @@
+"""A rule's condition, one part at a time: choose what the rule looks at, then build that part
+from lists (for an answer: the question first, then its own choices), or remove a part.
+
+Each page works without JavaScript: choosing is a GET form, saving a POST. The part is checked by
+validate_condition (through the form) and the rule saved by services/routing/editing.py.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.studio.access import SERVICES, studio_view
+from portal.studio.forms.routing_conditions import (
+    KIND_CHOICES,
+    PART_FORMS,
+    AnswerForm,
+    ChooseKindForm,
+    ChooseQuestionForm,
+    ConditionPartForm,
+)
+from portal.studio.views import studio_page
+from portal.studio.views.routing import live_schema, rule_of, service_and_form
+from services.routing import editing
+from services.routing.condition_parts import ANSWER, parts_of
+
+
+@studio_view
+@require_http_methods(["GET", "HEAD"])
+def choose_kind(request: HttpRequest, service_id: int, rule_id: int) -> HttpResponse:
+    service, form_of_service = service_and_form(service_id)
+    rule = rule_of(service, rule_id)
+    form = ChooseKindForm(request.GET or None)
+    if form.is_valid():
+        return redirect(
+            "studio:routing_condition_add", service.pk, rule.pk, form.cleaned_data["kind"]
+        )
+    return studio_page(
+        request,
+        "studio/routing_condition_kind.html",
+        {
+            "form": form,
+            "service": service,
+            "rule": rule,
+            "has_live_form": live_schema(form_of_service) is not None,
+        },
+        section=SERVICES,
+    )
+
+
+@studio_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def add_part(request: HttpRequest, service_id: int, rule_id: int, kind: str) -> HttpResponse:
+    service, form_of_service = service_and_form(service_id)
+    rule = rule_of(service, rule_id)
+    if kind not in PART_FORMS:
+        raise Http404
+    schema = live_schema(form_of_service)
+    context = {
+        "service": service,
+        "rule": rule,
+        "kind": kind,
+        "kind_label": dict(KIND_CHOICES)[kind],
+        "has_live_form": schema is not None,
+    }
+    data = request.POST if request.method == "POST" else None
+    form: ConditionPartForm
+    if kind == ANSWER:
+        chooser = ChooseQuestionForm(request.GET or None, schema=schema)
+        question = chooser.chosen()
+        if question is None:
+            # First the question, so the next page can offer its own answers.
+            return studio_page(
+                request,
+                "studio/routing_condition_question.html",
+                {**context, "form": chooser},
+                section=SERVICES,
+            )
+        form = AnswerForm(data, schema=schema, rule_name=rule.name, question=question)
+        context["question"] = question
+    else:
+        form = PART_FORMS[kind](data, schema=schema, rule_name=rule.name)
+    if form.is_valid():
+        condition = parts_of(rule.condition).adding(form.part()).as_condition()
+        editing.change_rule(request.user, rule, condition=condition)
+        messages.success(request, _("Condition added to “%s”") % rule.name)
+        return redirect("studio:routing_rule_edit", service.pk, rule.pk)
+    return studio_page(
+        request, "studio/routing_condition_form.html", {**context, "form": form}, section=SERVICES
+    )
+
+
+@studio_view
+@require_POST
+def remove_part(request: HttpRequest, service_id: int, rule_id: int, index: int) -> HttpResponse:
+    service, _form = service_and_form(service_id)
+    rule = rule_of(service, rule_id)
+    try:
+        condition = parts_of(rule.condition).removing(index).as_condition()
+    except IndexError:
+        # A page from before another change: say so rather than remove the wrong part.
+        messages.error(request, _("That condition is no longer there: nothing was removed"))
+    else:
+        editing.change_rule(request.user, rule, condition=condition)
+        messages.success(request, _("Condition removed from “%s”") % rule.name)
+    return redirect("studio:routing_rule_edit", service.pk, rule.pk)
