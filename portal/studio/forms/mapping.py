@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from django import forms
 from django.forms.boundfield import BoundField
@@ -40,9 +40,6 @@ from services.routing.mapping_editor import (
     lookup_choices,
     question_of,
 )
-
-if TYPE_CHECKING:
-    from integrations.base import Adapter
 
 SOURCES = (
     ("answer", gettext_lazy("An answer to a question")),
@@ -152,7 +149,7 @@ class FieldMappingForm(forms.Form):
         target: str | None,
         spec: Any,
         schema: FormSchema | None,
-        adapter_class: type[Adapter] | None,
+        adapter_class: Any,  # the connection's (Connection.adapter_class): portal names no adapter
         taken: set[str],
         language: str,
     ) -> None:

@@ -28,6 +28,7 @@ from services.change_log import record_change
 from services.models import Destination, Submission
 from services.routing.mapping import field_problems, validate_mapping
 from services.routing.mapping_editor import (
+    TYPE_LABELS,
     describe,
     live_schema,
     preview_rows,
@@ -162,6 +163,7 @@ def _edit(request: HttpRequest, destination: Destination, target: str | None) ->
         "form": form.without_checking() if refreshing else form,
         "target": target,
         "declared": declared_field,
+        "declared_type": TYPE_LABELS.get(declared_field.type, "") if declared_field else "",
         "is_mapped": target is not None and target in mapping,
         "has_live_form": schema is not None,
     }
