@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.staff.access import View, staff_view
 
 USE_STUDIO = "services.use_studio"
+SEE_SUBMISSIONS = "services.view_submission"
 KEEP_CONNECTIONS = ("services.add_connection", "services.change_connection")
 
 
@@ -28,6 +29,12 @@ def may_use_studio(user: Any) -> bool:
 
 def may_keep_connections(user: Any) -> bool:
     return may_use_studio(user) and bool(user.has_perms(KEEP_CONNECTIONS))
+
+
+def may_preview_payloads(user: Any) -> bool:
+    """A payload preview maps a resident's answers: those who may see submissions (as in the
+    admin's "Preview payload")."""
+    return may_use_studio(user) and bool(user.has_perm(SEE_SUBMISSIONS))
 
 
 def studio_view(view: View) -> View:

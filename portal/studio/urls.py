@@ -3,6 +3,7 @@ from django.urls import path
 from portal.studio.views import (
     connections,
     form,
+    mapping,
     pages,
     questions,
     routing,
@@ -125,4 +126,19 @@ urlpatterns = [
     ),
     path("connections/<int:connection_id>/", connections.connection_edit, name="connection_edit"),
     path("connections/<int:connection_id>/test/", connections.test, name="connection_test"),
+    path(
+        "destinations/<int:destination_id>/mapping/",
+        mapping.mapping_overview,
+        name="destination_mapping",
+    ),
+    path(
+        "destinations/<int:destination_id>/mapping/new/",
+        mapping.mapping_new,
+        name="destination_mapping_new",
+    ),
+    path(
+        "destinations/<int:destination_id>/mapping/fields/<path:target>/",
+        mapping.mapping_field,
+        name="destination_mapping_field",
+    ),
 ]

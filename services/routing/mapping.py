@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from integrations.base import DeliveryFile
+from integrations.base import DeliveryFile, TargetField
 from services.delivery.files import delivery_files
 from services.forms.questions import display_answer
 from services.forms.schema import FormSchema, Question, SchemaError
@@ -431,42 +431,88 @@ def validate_mapping(
     if not isinstance(mapping, Mapping):
         return ["The mapping must be an object of target field -> source"]
     problems: list[str] = []
-    declared: dict[str, Any] = {}
-    any_fields = False
     if adapter_class is None:
         problems.append("The connection's adapter is not installed, so no field can be checked")
-        any_fields = True
-    else:
-        declared = {f.name: f for f in adapter_class.target_fields}
-        any_fields = bool(getattr(adapter_class, "accepts_any_fields", False))
     for target, spec in mapping.items():
-        where = f"Field {q(target)}"
         if not isinstance(target, str) or not target.strip():
             problems.append("A target field needs a name")
             continue
-        if (
-            not any_fields
-            and adapter_class is not None
-            and not adapter_class.accepts_target_field(target)
-        ):
-            known = ", ".join(declared) or "none"
-            problems.append(
-                f"{where}: {adapter_class.name} has no field {q(target)} (its fields: {known})"
-            )
-        problems.extend(f"{where}: {p}" for p in _check_spec(spec, schema))
+        problems.extend(
+            f"Field {q(target)}: {p}"
+            for p in field_problems(target, spec, adapter_class=adapter_class, schema=schema)
+        )
     if adapter_class is not None:
-        for name, target_field in declared.items():
-            if target_field.required and name not in mapping:
-                problems.append(f"Field {q(name)} is required by {adapter_class.name}: map it")
+        for target_field in adapter_class.target_fields:
+            if target_field.required and target_field.name not in mapping:
+                problems.append(
+                    f"Field {q(target_field.name)} is required by {adapter_class.name}: map it"
+                )
     return problems
 
 
-def _check_spec(spec: Any, schema: FormSchema | None) -> list[str]:
+def field_problems(
+    target: str, spec: Any, *, adapter_class: type[Adapter] | None, schema: FormSchema | None
+) -> list[str]:
+    """The problems of one target field's source (validate_mapping's, without the field's name
+    in front): a field the adapter does not take, a source or transform that does not fit, and
+    a value of another type than the adapter declares for the field."""
+    problems: list[str] = []
+    if adapter_class is not None and not adapter_class.accepts_target_field(target):
+        known = ", ".join(f.name for f in adapter_class.target_fields) or "none"
+        problems.append(f"{adapter_class.name} has no field {q(target)} (its fields: {known})")
+    spec_problems, kind = _check_spec(spec, schema)
+    problems.extend(spec_problems)
+    declared = declared_field(adapter_class, target)
+    if not spec_problems and declared is not None and adapter_class is not None:
+        wanted = TARGET_TYPE_NAMES.get(declared.type)
+        if wanted is not None and kind not in TARGET_TYPE_FITS.get(declared.type, {kind}):
+            problems.append(
+                f"{adapter_class.name} takes {wanted} in {q(target)}, but this gives "
+                f"{_KIND_NAMES[kind]}"
+            )
+    return problems
+
+
+def declared_field(adapter_class: type[Adapter] | None, target: str) -> TargetField | None:
+    """The adapter's declaration of `target` (its type, whether required), if it declares it."""
+    if adapter_class is None:
+        return None
+    return next((f for f in adapter_class.target_fields if f.name == target), None)
+
+
+# Which kinds of value (see _KIND_NAMES) fit each type an adapter declares for a field; "any" (a
+# value whose kind cannot be known before a submission) always fits. A single file fits a list
+# of files (an adapter finds files wherever they are: integrations/base.py files_in), and text
+# fits a date when a date_format made it.
+TARGET_TYPE_FITS: dict[str, frozenset[str]] = {
+    "string": frozenset({"text", "number", "bool", "date", "datetime", "file", "any"}),
+    "integer": frozenset({"number", "any"}),
+    "number": frozenset({"number", "any"}),
+    "boolean": frozenset({"bool", "any"}),
+    "date": frozenset({"date", "datetime", "text", "any"}),
+    "datetime": frozenset({"datetime", "text", "any"}),
+    "array": frozenset({"list", "files", "file", "any"}),
+}
+TARGET_TYPE_NAMES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "date": "a date",
+    "datetime": "a date and time",
+    "array": "a list",
+}
+
+
+def _check_spec(spec: Any, schema: FormSchema | None) -> tuple[list[str], str]:
+    """The problems of one source, and the kind of value it gives once transformed."""
     if not isinstance(spec, Mapping):
-        return [f'the source must be an object like {{"answer": "question_id"}}, not {spec!r}']
+        return [
+            f'the source must be an object like {{"answer": "question_id"}}, not {spec!r}'
+        ], "any"
     kinds = [k for k in SOURCES if k in spec]
     if len(kinds) != 1:
-        return [f"give exactly one source: {', '.join(SOURCES)}"]
+        return [f"give exactly one source: {', '.join(SOURCES)}"], "any"
     source = kinds[0]
     allowed = {source, "transforms", "default"} | ({"part"} if source == "answer" else set())
     if source == "files":
@@ -474,17 +520,17 @@ def _check_spec(spec: Any, schema: FormSchema | None) -> list[str]:
     unknown = set(spec) - allowed
     if unknown:
         names = ", ".join(sorted(map(str, unknown)))
-        return [f"unknown keys {names} (allowed: {', '.join(sorted(allowed))})"]
+        return [f"unknown keys {names} (allowed: {', '.join(sorted(allowed))})"], "any"
     problems: list[str] = []
     kind, question = _source_kind(spec, source, schema, problems)
     if problems:
-        return problems
+        return problems, "any"
     transforms = spec.get("transforms", [])
     if not isinstance(transforms, list):
-        return ['"transforms" must be a list, like [{"upper": true}]']
+        return ['"transforms" must be a list, like [{"upper": true}]'], "any"
     for number, transform in enumerate(transforms, start=1):
         kind = _check_transform(transform, number, kind, question, spec, problems)
-    return problems
+    return problems, kind
 
 
 def _source_kind(

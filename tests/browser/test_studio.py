@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from integrations.simulators.webhook import WebhookSimulator
 from portal.accounts.roles import SERVICE_ADMIN, SYSTEM_ADMIN
-from services.models import Connection, Service
+from services.models import Connection, Destination, RoutingRuleSet, Service, Submission
 from services.seed import seed_catalogue
 from tests.browser.conftest import BrowserPage, assert_accessible_at
 from tests.browser.journeys import WIDTHS, sign_in
@@ -211,3 +211,76 @@ def test_a_service_admin_builds_a_branching_form_with_an_exit_page_previews_and_
         "you-need-a-subscription",
     ]
     desktop_page.problems.assert_none()
+
+
+def test_a_service_admin_maps_a_field_with_a_lookup_table_and_previews_the_payload(
+    desktop_page: BrowserPage, live_server, transactional_db
+):
+    # Given the missed-bin form routed to a SOAP case system that requires its Description, and
+    # a submission to preview with
+    services = {service.slug: service for service in seed_catalogue()}
+    service = services["report-missed-bin"]
+    connection = Connection.objects.create(
+        name="Waste system",
+        slug="waste-system",
+        adapter="soap_case",
+        config={"wsdl_url": "https://waste.example.gov.uk/CaseService?wsdl"},
+        owner_email="waste@example.gov.uk",
+    )
+    destination = Destination.objects.create(
+        rule_set=RoutingRuleSet.objects.create(form=service.form),
+        name="Waste team",
+        connection=connection,
+        mapping={"UPRN": {"answer": "collection_address", "part": "uprn"}},
+    )
+    version = service.form.live_version
+    assert version is not None
+    Submission.objects.create(
+        reference="MB-2001",
+        service=service,
+        form_version=version,
+        answers={"bin_type": "garden", "collection_address": {"uprn": "100031234567"}},
+        contact_email="sam@example.com",
+    )
+    page = desktop_page.page
+    sign_in(page.context, live_server.url, admin(SERVICE_ADMIN))
+
+    # The list says the required field is missing before anything is sent
+    page.goto(f"/staff/studio/destinations/{destination.pk}/mapping/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Field mapping: Waste team")
+    expect(page.get_by_text("Field ‘Description’ is required by SOAP case system")).to_be_visible()
+    assert_accessible_at(page, WIDTHS)
+
+    # Sent with a template naming a question the form does not have: said beside the box
+    page.get_by_role("link", name="Map Description").click()
+    page.get_by_label("Text with answers in it").check()
+    page.get_by_label("Text", exact=True).fill("Missed bin: {answer.colour}")
+    page.get_by_role("button", name="Save the field").click()
+    expect(page.get_by_role("alert")).to_contain_text("question ‘colour’ is not in the form")
+    assert_accessible_at(page, WIDTHS)
+    page.get_by_label("Text", exact=True).fill("Missed {answer.bin_type} bin")
+    page.get_by_role("button", name="Save the field").click()
+    expect(page.get_by_text("Field “Description” saved")).to_be_visible()
+
+    # The service code from the bin question's own choices, as a two-column table
+    page.get_by_role("link", name="Map ServiceCode").click()
+    page.get_by_label("An answer to a question").check()
+    page.get_by_label("Answer", exact=True).select_option(label="Which bin was not collected?")
+    page.get_by_role("button", name="Show its choices").click()
+    page.get_by_label("Code for “Garden waste (brown bin)”").fill("GDN")
+    page.get_by_label("Code for any other answer (optional)").fill("RES")
+    assert_accessible_at(page, WIDTHS)
+    page.get_by_role("button", name="Save the field").click()
+    expect(page.get_by_text("Field “ServiceCode” saved")).to_be_visible()
+    destination.refresh_from_db()
+    assert destination.mapping["ServiceCode"] == {
+        "answer": "bin_type",
+        "transforms": [{"lookup": {"garden": "GDN"}, "default": "RES"}],
+    }
+
+    # The payload of the recent submission, as a table
+    page.get_by_role("button", name="Preview").click()
+    payload = page.get_by_role("table", name="Sent for MB-2001")
+    expect(payload.get_by_role("row", name="ServiceCode GDN")).to_be_visible()
+    expect(payload.get_by_role("row", name="UPRN 100031234567")).to_be_visible()
+    assert_accessible_at(page, WIDTHS)

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 
 from portal.accounts.roles import AGENT, SERVICE_ADMIN, SUPERVISOR
-from services.models import Connection, FormVersion, RoutingRule, RoutingRuleSet
+from services.models import Connection, Destination, FormVersion, RoutingRule, RoutingRuleSet
 from tests.portal.accounts.factories import UserFactory
 from tests.portal.staff.conftest import signed_in, with_mfa
 
@@ -60,6 +60,16 @@ URL_NAMES: dict[str, Any] = {
     "studio:connection_create": lambda service, connection: {"adapter": "webhook"},
     "studio:connection_edit": lambda service, connection: {"connection_id": connection.pk},
     "studio:connection_test": lambda service, connection: {"connection_id": connection.pk},
+    "studio:destination_mapping": lambda service, connection: {
+        "destination_id": destination_of(service, connection).pk
+    },
+    "studio:destination_mapping_new": lambda service, connection: {
+        "destination_id": destination_of(service, connection).pk
+    },
+    "studio:destination_mapping_field": lambda service, connection: {
+        "destination_id": destination_of(service, connection).pk,
+        "target": "reference",
+    },
 }
 # What a GET answers those who may open a page, when it is not 200: moving only takes a POST,
 # and "Create a draft" sends to the draft these tests make.
@@ -84,6 +94,17 @@ def rule_of(service: Any, connection: Connection) -> dict[str, int]:
 
 # The Connections section: system admins only.
 CONNECTION_PAGES = {name for name in URL_NAMES if name.startswith("studio:connection")}
+
+
+def destination_of(service: Any, connection: Any) -> Destination:
+    """The service's destination through `connection` (made the first time it is asked for)."""
+    rule_set, _created = RoutingRuleSet.objects.get_or_create(form=service.form)
+    destination, _created = Destination.objects.get_or_create(
+        rule_set=rule_set,
+        name="Waste team",
+        defaults={"connection": connection, "mapping": {"reference": {"meta": "reference"}}},
+    )
+    return destination
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from integrations.soap.adapter import SoapCaseAdapter
 from services.routing.conditions import validate_condition
 from services.routing.mapping import validate_mapping
 from tests.services.routing.helpers import AnyFieldsAdapter, TicketAdapter, schema
@@ -211,4 +212,36 @@ def test_an_adapter_that_accepts_any_fields_takes_any_name():
 def test_an_uninstalled_adapter_is_reported():
     assert validate_mapping({}, adapter_class=None, schema=schema()) == [
         "The connection's adapter is not installed, so no field can be checked"
+    ]
+
+
+def test_a_value_of_another_type_than_the_adapter_declares_is_a_problem():
+    # Given a field the adapter declares as a date, and SOAP's declared number fields
+    soap_good = {
+        "Description": {"template": "Missed {answer.bin_type} bin"},
+        "Latitude": {"answer": "location", "part": "lat"},
+    }
+
+    # Then a list where a date is wanted, and text where a number is wanted, are problems
+    assert validate_mapping(
+        {**GOOD, "reported_on": {"answer": "items"}}, adapter_class=TicketAdapter, schema=schema()
+    ) == ["Field ‘reported_on’: Ticket system takes a date in ‘reported_on’, but this gives a list"]
+    assert validate_mapping(
+        {**soap_good, "Longitude": {"answer": "location", "part": "description"}},
+        adapter_class=SoapCaseAdapter,
+        schema=schema(),
+    ) == ["Field ‘Longitude’: SOAP case system takes a number in ‘Longitude’, but this gives text"]
+    # And a number, or a date made text by a format, fits
+    assert validate_mapping(soap_good, adapter_class=SoapCaseAdapter, schema=schema()) == []
+    assert validate_mapping(GOOD, adapter_class=TicketAdapter, schema=schema()) == []
+
+
+def test_an_address_joined_into_text_fits_a_text_field_but_the_whole_address_does_not():
+    joined = {**GOOD, "summary": {"answer": "address", "transforms": [{"join": ", "}]}}
+    whole = {**GOOD, "summary": {"answer": "address"}}
+
+    assert validate_mapping(joined, adapter_class=TicketAdapter, schema=schema()) == []
+    assert validate_mapping(whole, adapter_class=TicketAdapter, schema=schema()) == [
+        "Field ‘summary’: Ticket system takes text in ‘summary’, but this gives an address "
+        "(use a part, or join)"
     ]
