@@ -25,9 +25,12 @@ def png_bytes(colour: tuple[int, int, int] = (30, 120, 200), size: int = 16) -> 
     return buffer.getvalue()
 
 
-def pdf_bytes() -> bytes:
+def pdf_bytes(title: str = "") -> bytes:
+    """A one-page PDF; a `title` in its metadata makes its bytes differ from another's."""
     writer = PdfWriter()
     writer.add_blank_page(width=72, height=72)
+    if title:
+        writer.add_metadata({"/Title": title})
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

@@ -18,10 +18,10 @@ value) travels in the one POST as a signed link of the portal's (DeliveryFile.si
     attribute[<code>][]=<link>        instead, one per other file, when the connection's
                                       `files_attribute` names the service's attribute for files
                                       (an attribute.<code> mapped with a value is then refused)
-Since the files ride in the request, they are sent exactly as often as it is: once, given the
-lookup below. The progress keeps the request's reference and where each file went; an attempt
-that finds a reference there sends nothing. A file that retention deleted fails the delivery
-permanently before anything is sent.
+Since the files ride in the request, they are sent exactly as often as it is: once, given the lookup
+below. One call makes the whole record, so there is no progress to keep between attempts
+(integrations.base.Progress is for systems that take a case and its files in several calls). A file
+that retention deleted fails the delivery permanently before anything is sent.
 
 Idempotency. GeoReport v2 has none: a server makes a new request for every POST, and no server
 can be relied on to recognise attribute[portal_reference]. So the delivery's key travels where a
@@ -159,13 +159,9 @@ class Open311Adapter(Adapter):
     def deliver(
         self, payload: Mapping[str, Any], idempotency_key: str, progress: Progress | None = None
     ) -> str:
-        if progress is not None and progress.reference:
-            return progress.reference  # made, with its files, by an earlier attempt
         placed = self._place_files(payload)
         form = self._form(payload, idempotency_key, placed)
-        reference = self._post(form, _as_sent(payload, placed))
-        _remember(progress, reference, placed)
-        return reference
+        return self._post(form, _as_sent(payload, placed))
 
     def redeliver(
         self,
@@ -174,18 +170,12 @@ class Open311Adapter(Adapter):
         first_attempt_at: datetime,
         progress: Progress | None = None,
     ) -> Redelivered:
-        if progress is not None and progress.reference:
-            return Redelivered(
-                progress.reference,
-                note=f"{progress.reference} was made, with its files, by an earlier attempt",
-            )
         placed = self._place_files(payload)
         form = self._form(payload, idempotency_key, placed)  # a payload it refuses is refused first
         existing = self._look_up(form, _as_sent(payload, placed), idempotency_key, first_attempt_at)
         if existing is not None:
             logger.info("open311 adopted an existing request", extra={"host": self._host()})
-            _remember(progress, existing, placed)  # its files came in the same POST
-            return Redelivered.adopted(existing)
+            return Redelivered.adopted(existing)  # its files came in the same POST
         return Redelivered.sent(self.deliver(payload, idempotency_key, progress))
 
     def _post(self, form: list[tuple[str, str]], payload: Mapping[str, Any]) -> str:
@@ -577,7 +567,7 @@ def _attribute_code(name: str) -> str | None:
 @dataclass(frozen=True)
 class _Placed:
     """A file of the request, the link it is sent as, and where: "media_url", "description" or
-    "attribute[<code>]" (also what the progress keeps as the file's remote id)."""
+    "attribute[<code>]"."""
 
     upload: DeliveryFile
     url: str
@@ -620,15 +610,6 @@ def size_text(size: int) -> str:
 def _as_sent(payload: Mapping[str, Any], placed: Sequence[_Placed]) -> dict[str, Any]:
     """The payload plus the links sent, which excerpts must not show either."""
     return {**payload, "_links": [p.url for p in placed]}
-
-
-def _remember(progress: Progress | None, reference: str, placed: Sequence[_Placed]) -> None:
-    """The request and the files it carried, for the delivery's progress."""
-    if progress is None:
-        return
-    progress.record_reference(reference)
-    for p in placed:
-        progress.record_file(p.upload, p.place)
 
 
 def _with_reference(description: str, idempotency_key: str) -> str:

@@ -31,8 +31,11 @@ these requests are neither recorded nor subject to faults:
     GET /_faults                    the current faults as JSON
     POST /_faults {"error_rate": 0.3, "drop_rate": 0.05}   change some, keep the others
     DELETE /_faults                 clear them all
-    GET /_stats                     {"requests": n, "injected": {"reset": n, "drop": n, ...}}:
-                                    how many requests came and which faults each kind hit
+    GET /_stats                     {"requests": n, "injected": {"reset": n, "drop": n, ...},
+                                    "injected_by_call": {"POST /cases": {"drop": n, ...}, ...}}:
+                                    how many requests came and which faults each kind hit, in
+                                    all and by kind of call (`call_name`: method and path, or
+                                    the simulator's own name for them, e.g. a SOAP operation)
 Subclasses add their own control endpoints by overriding `control` (calling super()).
 
 Production code never imports this package.
@@ -49,7 +52,7 @@ import socket
 import struct
 import sys
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -175,6 +178,7 @@ class Simulator:
         self._faults = Faults()
         self._faulty_left: int | None = None
         self._injected: Counter[str] = Counter()
+        self._injected_by_call: defaultdict[str, Counter[str]] = defaultdict(Counter)
         # Not for security: decides which requests an error_rate below 1 picks.
         self._random = random.Random(seed)  # noqa: S311
         self._stopping = threading.Event()
@@ -194,6 +198,12 @@ class Simulator:
         """What the system answers to wrong credentials (used by the auth_failure fault)."""
         return Response.json({"error": "unauthorised"}, status=401)
 
+    def call_name(self, request: RecordedRequest) -> str:
+        """The kind of call `request` is, under which its faults are counted (`injected_by_call`):
+        its method and path. Override where calls share a path (SOAP's operations) or a path
+        carries an id, so that calls of one kind are counted together."""
+        return f"{request.method} {request.path}"
+
     def control(self, request: RecordedRequest) -> Response | None:
         """Answer a request to the simulator itself (not to the system it plays), or None.
 
@@ -202,7 +212,9 @@ class Simulator:
         if request.path == "/_stats" and request.method == "GET":
             with self._lock:
                 count, injected = len(self._requests), dict(self._injected)
-            return Response.json({"requests": count, "injected": injected})
+            return Response.json(
+                {"requests": count, "injected": injected, "injected_by_call": self.injected_by_call}
+            )
         if request.path != "/_faults":
             return None
         if request.method == "POST":
@@ -286,6 +298,7 @@ class Simulator:
         with self._lock:
             self._requests.clear()
             self._injected.clear()
+            self._injected_by_call.clear()
 
     @property
     def injected(self) -> dict[str, int]:
@@ -293,6 +306,12 @@ class Simulator:
         reset, error, drop) since the request log was last cleared."""
         with self._lock:
             return dict(self._injected)
+
+    @property
+    def injected_by_call(self) -> dict[str, dict[str, int]]:
+        """The same, by kind of call (`call_name`): {"POST /cases": {"drop": 2, ...}, ...}."""
+        with self._lock:
+            return {call: dict(faults) for call, faults in self._injected_by_call.items()}
 
     @property
     def faults(self) -> Faults:
@@ -330,39 +349,41 @@ class Simulator:
             slow, reset, error, drop = (rate > 0 and self._random.random() < rate for rate in rates)
 
         if faults.latency:
-            self._count("latency")
+            self._count("latency", request)
             if self._stopping.wait(faults.latency):
                 return Hangup.DROP  # shutting down
         if slow:
-            self._count("slow")
+            self._count("slow", request)
             if self._stopping.wait(faults.slow_latency):
                 return Hangup.DROP
         if faults.rate_limit is not None:
-            self._count("rate_limit")
+            self._count("rate_limit", request)
             return Response.json(
                 {"error": "too many requests"},
                 status=429,
                 headers={"Retry-After": str(faults.rate_limit)},
             )
         if faults.auth_failure:
-            self._count("auth_failure")
+            self._count("auth_failure", request)
             return self.unauthorised(request)
         if reset:
-            self._count("reset")
+            self._count("reset", request)
             return Hangup.RESET
         if error:
-            self._count("error")
+            self._count("error", request)
             status = HTTPStatus(faults.error_status)
             return Response.json({"error": status.phrase}, status=status)
         response = self.authorise(request) or self.handle(request)
         if faults.drop_response or drop:
-            self._count("drop")
+            self._count("drop", request)
             return Hangup.DROP
         return response
 
-    def _count(self, fault: str) -> None:
+    def _count(self, fault: str, request: RecordedRequest) -> None:
+        call = self.call_name(request)
         with self._lock:
             self._injected[fault] += 1
+            self._injected_by_call[call][fault] += 1
 
 
 class _Server(ThreadingHTTPServer):

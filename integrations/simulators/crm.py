@@ -44,7 +44,9 @@ processes (neither recorded nor subject to faults):
                             (with key, only that record and its notes);  DELETE /_records
     POST /_updates {"key" or "id": ..., "status": ...}   a caseworker moves a case on
     DELETE /_tokens         revoke every token
-    GET/POST/DELETE /_faults   see the base Simulator (faults apply to the token endpoint too)
+    GET/POST/DELETE /_faults   see the base Simulator (faults apply to every call above: the
+                            token endpoint, the upserts, the notes' POSTs and lookups alike;
+                            /_stats counts them by call, a record's address as <key>)
 
 Standalone: python -m integrations.simulators.crm --port 8105 [--style salesforce]
             [--max-attachment-bytes N]
@@ -226,6 +228,16 @@ class CRMSimulator(Simulator):
                 headers=challenge,
             )
         return Response(401, headers=challenge)
+
+    def call_name(self, request: RecordedRequest) -> str:
+        """A record's save or read is one kind of call whatever its key: the key in its address
+        is named <key> (Dynamics' (mc_portalreference=<key>), Salesforce's last segment)."""
+        path = unquote(request.path)
+        if match := _UPSERT.match(path):
+            path = f"/api/data/v{DYNAMICS_VERSION}/{match.group(1)}({match.group(2)}=<key>)"
+        elif path.startswith(f"/services/data/v{SALESFORCE_VERSION}/sobjects/"):
+            path = path.rsplit("/", 1)[0] + "/<key>"
+        return f"{request.method} {path}"
 
     def handle(self, request: RecordedRequest) -> Response:
         if request.path == TOKEN_PATH:

@@ -34,8 +34,10 @@ Faults are SOAP 1.1 faults with HTTP 500:
     wsse:InvalidSecurity / wsse:FailedAuthentication
                                     with ws_security on: the wsse:Security UsernameToken
                                     (PasswordText) is missing, or its user name or password wrong
-The base simulator's faults (error_rate, latency, reset_rate, drop_response, ...) apply too; its
-error_rate answers are JSON, like a load balancer in front of a system that is down.
+The base simulator's faults (error_rate, latency, reset_rate, drop_response, ...) apply too, to
+every operation (AddAttachment and GetCaseAttachments as much as CreateServiceRequest; /_stats
+counts them by operation); its error_rate answers are JSON, like a load balancer in front of a
+system that is down.
 
 For tests, in Python: `records`, `count_for(client_reference)`, `record_for(client_reference)`,
 `attachments`, `attachments_of(case_reference)`, `add_update(case_reference, status, notes)`,
@@ -294,6 +296,12 @@ class SoapCaseSimulator(Simulator):
 
     def unauthorised(self, request: RecordedRequest) -> Response:
         return _fault_response(_Fault("Client.Authentication", "The credentials were refused"))
+
+    def call_name(self, request: RecordedRequest) -> str:
+        """Every operation is POSTed to one address: a call is named by its operation
+        (AddAttachment, GetCaseAttachments...), a GET by its method and path (the WSDL)."""
+        operation = _operation_name(request.body) if request.method == "POST" else None
+        return operation or f"{request.method} {request.path}"
 
     def handle(self, request: RecordedRequest) -> Response:
         if request.path not in (PATH, f"{PATH}.wsdl"):

@@ -73,8 +73,8 @@ class WebhookAdapter(Adapter):
     def deliver(
         self, payload: Mapping[str, Any], idempotency_key: str, progress: Progress | None = None
     ) -> str:
-        if progress is not None and progress.reference:
-            return progress.reference  # made, with its files, by an earlier attempt
+        # One call makes the whole record, files included: no progress to keep between attempts
+        # (the Idempotency-Key makes a repeat find the first record).
         sent = body_with_files(payload, int(self.config.get("inline_files_max_bytes") or 0))
         try:
             body = json.dumps(
@@ -96,7 +96,6 @@ class WebhookAdapter(Adapter):
                 logger.info(
                     "webhook delivered", extra={"status": status, "host": response.request.url.host}
                 )
-                sent.remember(progress, reference)
                 return reference
             if status == 409:
                 raise PermanentError(
@@ -203,14 +202,6 @@ class Body:
             return self.data
         listed = [{k: v for k, v in f.items() if k != "content"} for f in self.data[FILES]]
         return {**self.data, FILES: listed}
-
-    def remember(self, progress: Progress | None, reference: str) -> None:
-        """The record, and how each file went with it, for the delivery's progress."""
-        if progress is None:
-            return
-        progress.record_reference(reference)
-        for upload in self.uploads:
-            progress.record_file(upload, "inline" if upload.id in self.inlined else "link")
 
 
 def body_with_files(payload: Mapping[str, Any], inline_max_bytes: int) -> Body:

@@ -1,7 +1,9 @@
 """The circuit breaker that protects a back office from being hammered while it is down.
 
-After DELIVERY_BREAKER_THRESHOLD failures in a row a connection's breaker opens for a cooldown
-(DELIVERY_BREAKER_COOLDOWN_SECONDS, doubled by each failed probe, at most 15 minutes). While it is
+After DELIVERY_BREAKER_THRESHOLD failed attempts in a row a connection's breaker opens for a
+cooldown (DELIVERY_BREAKER_COOLDOWN_SECONDS, doubled by each failed probe, at most 15 minutes); an
+attempt that got part of a case accepted before it failed (the case made, a file taken) does not
+count, since the back office answered it. While it is
 open, claims for its deliveries are deferred to the end of the cooldown without spending an
 attempt. When the cooldown is over the next claim goes through as the one half-open probe (other
 claims wait for it); its success closes the breaker, its failure opens it again for longer.
@@ -124,6 +126,20 @@ def record_failure(connection_id: int, now: datetime, message: str) -> BreakerSt
             last_failure_message=message[:FAILURE_MESSAGE_LENGTH],
         )
     return new
+
+
+def record_answered_failure(connection_id: int, now: datetime, message: str) -> None:
+    """A failed attempt that the back office partly accepted (it made the case, or took a file,
+    before a later call failed): proof that it is up, so the breaker closes as after a success,
+    while the failure is still shown on the connection. Without this, a system whose cases take
+    several calls would look down at a call failure rate that a one-call system rides out."""
+    Connection.objects.filter(pk=connection_id).update(
+        breaker_state=CLOSED,
+        breaker_failures=0,
+        breaker_open_until=None,
+        last_failure_at=now,
+        last_failure_message=message[:FAILURE_MESSAGE_LENGTH],
+    )
 
 
 def start_probe(connection_id: int, before: BreakerState, probing: BreakerState) -> bool:

@@ -82,9 +82,11 @@ class _Try:
     excerpt: str = ""
     message: str = ""
     retry_after: float | None = None
+    # The attempt failed after the back office accepted some of it (the case, a file).
+    progressed: bool = False
 
     @classmethod
-    def refused(cls, exc: DeliveryError) -> _Try:
+    def refused(cls, exc: DeliveryError, *, progressed: bool = False) -> _Try:
         """The attempt whose adapter raised `exc`."""
         return cls(
             Outcome.PERMANENT if exc.permanent else Outcome.TRANSIENT,
@@ -93,6 +95,7 @@ class _Try:
             excerpt=exc.excerpt,
             message=exc.message,
             retry_after=exc.retry_after,
+            progressed=progressed,
         )
 
 
@@ -121,6 +124,7 @@ def attempt_claimed(claimed: ClaimedDelivery) -> Result:
 
 def _send(claimed: ClaimedDelivery) -> _Try:
     delivery = claimed.delivery
+    progress: DeliveryProgress | None = None
     try:
         payload = build_payload(
             delivery.destination.mapping,
@@ -145,7 +149,7 @@ def _send(claimed: ClaimedDelivery) -> _Try:
             message=f"There is no adapter called {delivery.connection.adapter!r}",
         )
     except DeliveryError as exc:
-        return _Try.refused(exc)
+        return _Try.refused(exc, progressed=progress is not None and progress.steps_saved > 0)
     except Exception as exc:
         # A bug or an adapter's unexpected failure (also Celery's soft time limit): retried like
         # a transient error, since a fix or a quieter moment may help. The message may hold
@@ -255,7 +259,11 @@ def _record_failure(
             )
             held = updated == 1
             failed = held
-        if outcome.outcome == Outcome.TRANSIENT:
+        if outcome.outcome == Outcome.TRANSIENT and outcome.progressed:
+            # It made the case or sent a file before failing: the back office is up and
+            # answering, which is all the breaker asks; only the delivery is retried.
+            breaker.record_answered_failure(delivery.connection_id, now, message)
+        elif outcome.outcome == Outcome.TRANSIENT:
             breaker.record_failure(delivery.connection_id, now, message)
         if failed:
             transaction.on_commit(partial(_alert_failed, delivery.pk))

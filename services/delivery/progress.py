@@ -32,6 +32,8 @@ class DeliveryProgress(Progress):
         super().__init__(reference, files)
         self.delivery_id = delivery_id
         self.token = token
+        # Steps this attempt saved: any means the back office answered it at least once.
+        self.steps_saved = 0
 
     @classmethod
     def for_claim(cls, delivery: Delivery, token: uuid.UUID) -> DeliveryProgress:
@@ -63,3 +65,4 @@ class DeliveryProgress(Progress):
                 "Another worker has taken this delivery over, so this attempt stopped "
                 "without recording more progress"
             )
+        self.steps_saved += 1

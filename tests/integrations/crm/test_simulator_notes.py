@@ -166,3 +166,23 @@ def test_clearing_the_records_clears_the_notes(sim, crm, case_id):
     httpx.delete(f"{sim.url}/_records")
 
     assert sim.notes == []
+
+
+def test_faults_hit_the_notes_calls_too_and_are_counted_by_call(sim, crm, case_id):
+    # Given the CRM saves the next note and hangs up, then fails a lookup and a case's save
+    sim.set_faults(drop_response=True, times=1)
+    with pytest.raises(httpx.RemoteProtocolError):
+        crm.post("/annotations", json=note(case_id))
+    sim.set_faults(error_rate=1.0, times=2)
+    lookup = crm.get("/annotations", params={"$filter": f"_objectid_value eq {case_id}"})
+    save = crm.patch("/incidents(mc_portalreference='another-key')", json={"title": "Graffiti"})
+
+    # Then the dropped note was kept (committed, its answer lost), the others failed, and each
+    # fault is counted under its call, a case's address under <key> whatever its key
+    assert len(sim.notes) == 1
+    assert (lookup.status_code, save.status_code) == (503, 503)
+    assert httpx.get(f"{sim.url}/_stats").json()["injected_by_call"] == {
+        f"POST {API}/annotations": {"drop": 1},
+        f"GET {API}/annotations": {"error": 1},
+        f"PATCH {API}/incidents(mc_portalreference=<key>)": {"error": 1},
+    }

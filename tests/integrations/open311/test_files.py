@@ -189,7 +189,6 @@ def test_commit_then_drop_then_retry_leaves_one_request_carrying_each_file_once(
     sim.set_faults(drop_response=True, times=1)
     with pytest.raises(TransientError):
         adapter.deliver(payload, "dropped-key", progress)
-    assert progress.reference == ""  # nothing said the request was made
 
     # When the delivery is tried again
     again = adapter.redeliver(payload, "dropped-key", first_attempt_at, progress)
@@ -199,7 +198,6 @@ def test_commit_then_drop_then_retry_leaves_one_request_carrying_each_file_once(
     assert sim.count_for("dropped-key") == 1
     assert [facts(f) for f in arrived(sim)] == [sent(photo), sent(close_up), sent(letter)]
     assert [links.fetches(f) for f in (photo, close_up, letter)] == [1, 1, 1]
-    assert progress.reference == again.reference
 
 
 def test_a_third_file_without_a_link_yet_holds_the_whole_request_back(sim, adapter, links):
@@ -235,37 +233,6 @@ def test_a_third_file_without_a_link_yet_holds_the_whole_request_back(sim, adapt
     assert sim.count_for("k") == 1
     assert [facts(f) for f in arrived(sim)] == [sent(photo), sent(close_up), sent(letter)]
     assert [links.fetches(f) for f in (photo, close_up, letter)] == [1, 1, 1]
-
-
-def test_the_progress_keeps_the_request_and_where_each_file_went(sim, adapter, links):
-    photo, close_up, letter = links.case_files()
-    progress = Progress()
-
-    reference = adapter.deliver(with_files(photo, close_up, letter), "k", progress)
-
-    assert progress.reference == reference
-    assert progress.files == {
-        "photo": "media_url",
-        "photo_close_up": "description",
-        "evidence": "description",
-    }
-
-
-def test_a_retry_after_the_request_was_recorded_sends_nothing(sim, adapter, links):
-    # Given an attempt that made the request and kept its reference, then failed to finish
-    photo = links.case_files()[0]
-    progress = Progress()
-    reference = adapter.deliver(with_files(photo), "k", progress)
-    sim.clear_requests()
-
-    # When the delivery is tried again
-    again = adapter.redeliver(with_files(photo), "k", datetime.now(UTC), progress)
-
-    # Then it keeps that request, without a lookup or a second POST
-    assert again.reference == reference
-    assert "earlier attempt" in again.note
-    assert sim.requests == []
-    assert sim.count_for("k") == 1
 
 
 # --- What is kept about a failure ----------------------------------------------------------------

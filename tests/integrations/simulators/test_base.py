@@ -187,6 +187,32 @@ def test_faults_can_last_for_a_number_of_requests(sim, client):
     assert sim.faults.error_rate == 0.0
 
 
+def test_faults_are_counted_by_kind_of_call_as_well_as_in_all(sim, client):
+    # Given every request fails: a POST and a GET to one path, a POST to another
+    sim.set_faults(error_rate=1.0)
+    client.post(f"{sim.url}/cases", headers=AUTH)
+    client.post(f"{sim.url}/cases", headers=AUTH)
+    client.get(f"{sim.url}/cases", headers=AUTH)
+    sim.set_faults(error_rate=0.0, drop_response=True)
+    with pytest.raises(httpx.RemoteProtocolError):
+        client.post(f"{sim.url}/cases/1/files", headers=AUTH)
+
+    # Then each kind of call (method and path) has its own count, shown at /_stats
+    by_call = {
+        "POST /cases": {"error": 2},
+        "GET /cases": {"error": 1},
+        "POST /cases/1/files": {"drop": 1},
+    }
+    assert sim.injected_by_call == by_call
+    stats = client.get(f"{sim.url}/_stats").json()
+    assert stats["injected_by_call"] == by_call
+    assert stats["injected"] == {"error": 3, "drop": 1}
+
+    # And clearing the request log clears them
+    sim.clear_requests()
+    assert sim.injected_by_call == {}
+
+
 def test_set_faults_keeps_the_faults_not_named(sim):
     sim.set_faults(latency=0.1)
     sim.set_faults(rate_limit=3)

@@ -227,6 +227,31 @@ def test_a_repeated_attachment_client_reference_attaches_again_as_for_cases(sim,
     assert [e.text for e in found.iter(f"{{{NS}}}ClientReference")] == ["a-1", "a-1"]
 
 
+def test_faults_hit_the_attachment_calls_too_and_are_counted_by_operation(sim, client):
+    # Given the system attaches the next file and hangs up, then fails a listing of the files
+    token = sign_in(client, sim.service_url)
+    client.post(sim.service_url, content=envelope(create_body(token, "ref-1")))
+    body = envelope(attachment_body(token, "CS-000001", "a-1", b64encode(b"one").decode()))
+    sim.set_faults(drop_response=True, times=1)
+    with pytest.raises(httpx.RemoteProtocolError):
+        client.post(sim.service_url, content=body)
+    sim.set_faults(error_rate=1.0, times=2)
+    listing = f'<c:GetCaseAttachments xmlns:c="{NS}"><c:SessionToken>{token}</c:SessionToken>'
+    listing += "<c:CaseReference>CS-000001</c:CaseReference></c:GetCaseAttachments>"
+    listed = client.post(sim.service_url, content=envelope(listing))
+    wsdl = client.get(f"{sim.url}/CaseService?wsdl")
+
+    # Then the dropped file was attached (committed, its answer lost), the listing failed, and
+    # each fault is counted under its operation (every operation is POSTed to one address)
+    assert [a["client_reference"] for a in sim.attachments] == ["a-1"]
+    assert (listed.status_code, wsdl.status_code) == (503, 503)
+    assert client.get(f"{sim.url}/_stats").json()["injected_by_call"] == {
+        "AddAttachment": {"drop": 1},
+        "GetCaseAttachments": {"error": 1},
+        "GET /CaseService": {"error": 1},
+    }
+
+
 def test_a_system_with_unique_client_references_answers_a_repeated_attachment_with_the_first(
     client,
 ):

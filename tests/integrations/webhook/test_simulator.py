@@ -178,6 +178,9 @@ def test_fault_rates_below_one_pick_some_requests(sim, client):
     assert stats == {
         "requests": 60,
         "injected": {"reset": outcomes.count("reset"), "error": outcomes.count(503)},
+        "injected_by_call": {
+            "POST /records": {"reset": outcomes.count("reset"), "error": outcomes.count(503)}
+        },
     }
     assert sim.injected == stats["injected"]
 

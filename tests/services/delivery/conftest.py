@@ -51,10 +51,14 @@ def make_connection(url: str, **fields: Any) -> Connection:
     return Connection.objects.create(**{**defaults, **fields})
 
 
-def make_routed_version(*connections: Connection, mapping: dict | None = None) -> FormVersion:
-    """A live form whose fallback sends every submission to each of `connections`."""
+def make_routed_version(
+    *connections: Connection, mapping: dict | None = None, schema: dict | None = None
+) -> FormVersion:
+    """A live form (of `schema`, or the factory's one question) whose fallback sends every
+    submission to each of `connections`."""
+    extra = {"schema": schema} if schema is not None else {}
     version = FormVersionFactory.create(
-        number=1, status=FormVersion.Status.LIVE, published_at=timezone.now()
+        number=1, status=FormVersion.Status.LIVE, published_at=timezone.now(), **extra
     )
     rule_set = RoutingRuleSet.objects.create(form=version.form)
     for n, connection in enumerate(connections, start=1):

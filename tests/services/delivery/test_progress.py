@@ -16,7 +16,14 @@ from integrations.base import Adapter, Progress, TransientError, files_in
 from integrations.registry import registry
 from services.delivery.claim import ClaimedDelivery, claim
 from services.delivery.engine import attempt_claimed, attempt_delivery
-from services.models import Delivery, Destination, Draft, FormVersion, RoutingRuleSet
+from services.models import (
+    Connection,
+    Delivery,
+    Destination,
+    Draft,
+    FormVersion,
+    RoutingRuleSet,
+)
 from services.submissions import submit_draft
 from tests.file_samples import jpeg_bytes, pdf_bytes, png_bytes, stored_upload
 from tests.services.delivery.conftest import make_connection
@@ -179,3 +186,38 @@ def test_a_worker_whose_claim_was_taken_over_stops_and_records_no_progress(
     delivery.refresh_from_db()
     assert delivery.progress == {}
     assert delivery.claim_token == fresh.token
+
+
+@pytest.mark.django_db
+def test_a_failure_after_the_back_office_took_part_of_the_case_does_not_open_the_breaker(
+    case_then_files, storage, settings
+):
+    # Given a breaker that opens at the first failed attempt
+    settings.DELIVERY_BREAKER_THRESHOLD = 1
+    delivery = a_delivery_with_three_files(storage)
+
+    # When an attempt fails after the back office took the case and two files
+    case_then_files.fail_on = "letter"
+    assert attempt_delivery(delivery.pk).outcome == "transient"
+
+    # Then the back office answered, so its breaker stays closed; the failure is still shown
+    connection = Connection.objects.get(pk=delivery.connection_id)
+    assert connection.breaker_state == Connection.Breaker.CLOSED
+    assert connection.breaker_failures == 0
+    assert "letter" in connection.last_failure_message
+
+
+@pytest.mark.django_db
+def test_a_failure_before_anything_was_accepted_still_counts_against_the_breaker(
+    case_then_files, storage, settings
+):
+    settings.DELIVERY_BREAKER_THRESHOLD = 1
+    delivery = a_delivery_with_three_files(storage)
+    # The case was made by an earlier attempt; this one fails on its first file
+    Delivery.objects.filter(pk=delivery.pk).update(progress={"reference": "CASE-0", "files": {}})
+    case_then_files.fail_on = "photo"
+
+    assert attempt_delivery(delivery.pk).outcome == "transient"
+
+    connection = Connection.objects.get(pk=delivery.connection_id)
+    assert connection.breaker_state == Connection.Breaker.OPEN
