@@ -153,6 +153,8 @@ class SearchPaginator(Paginator):
     @cached_property
     def _matching_ids(self) -> list[int]:
         # Unordered: finding them needs no order, which could lead to the same walk by date.
+        # With a status filter, PostgreSQL finds them in id order from indexes alone instead
+        # (Submission.Meta's submission_status_by_id; tests/portal/staff/test_search_plans.py).
         return list(self._cases.order_by().values_list("pk", flat=True)[: COUNT_LIMIT + 1])
 
     @property
