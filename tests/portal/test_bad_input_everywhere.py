@@ -82,6 +82,16 @@ def world(db):
             "question_id": ["photo", "no-such-question"],
             "delivery_id": ["1", "99999999999999999999"],
             "user_id": [str(resident.pk), "99999999999999999999"],
+            # the studio's
+            "service_id": [str(service.pk), "99999999999999999999"],
+            "connection_id": ["1", "99999999999999999999"],
+            "adapter": ["webhook", "no-such-adapter"],
+            "rule_id": ["1", "99999999999999999999"],
+            "destination_id": ["1", "99999999999999999999"],
+            "index": ["0", "99999999999999999999"],
+            "kind": ["channel", "no-such-kind"],
+            "number": ["1", "99999999999999999999"],
+            "target": ["ServiceCode", "no/such/field%00"],
             # allauth's
             "key": ["set-password", "%00"],
             "uidb36": ["1", "zzzzzzzzzzzz"],

@@ -70,6 +70,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="portal.example.gov.uk",
+        PORTAL_URL="https://portal.example.gov.uk",
         DJANGO_SETTINGS_MODULE="portal.settings",
     )
     env.update(overrides)

@@ -206,6 +206,16 @@ NOT_SECRET_URL_KWARGS = {
     "delivery_id",
     "question_id",
     "number",
+    "user_id",
+    # the studio's: services, connections and routing, checked against the admin's role
+    "service_id",
+    "connection_id",
+    "adapter",
+    "rule_id",
+    "index",
+    "kind",
+    "destination_id",
+    "target",
 }
 
 

@@ -25,12 +25,12 @@ EVERY_PAGE = 7
 # are conditions of the count and the page, never queries of their own.
 SEARCH_PAGE_QUERIES = EVERY_PAGE + 4
 # The case (within scope), whether it is outside the agent's own teams (the reason rule), and
-# the access-log INSERT; then the details page's resident's other cases...
+# the access-log INSERT; then the details page's resident's other cases and the case's files...
 ONE_CASE = EVERY_PAGE + 3
-CASE_PAGE_QUERIES = ONE_CASE + 1
+CASE_PAGE_QUERIES = ONE_CASE + 2
 # ... or the timeline's deliveries, their attempts, what people did to them (the admin's log),
-# the status updates and the notes and calls.
-TIMELINE_QUERIES = ONE_CASE + 5
+# the status updates, the notes and calls, and the back offices' fetches of the case's files.
+TIMELINE_QUERIES = ONE_CASE + 6
 
 
 @pytest.fixture
