@@ -77,6 +77,7 @@ GET_STATUS = {
     "studio:question_move": 405,
     "studio:page_move": 405,
     "studio:routing_rule_move": 405,
+    "studio:routing_condition_remove": 405,
     "studio:draft_create": 302,
 }
 
