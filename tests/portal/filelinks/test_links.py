@@ -7,8 +7,10 @@ file or connection no longer there) gets 404 and records nothing.
 
 import time
 from datetime import timedelta
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
+import django_ratelimit.core
 import pytest
 from django.core import signing
 from django.core.files.storage import default_storage
@@ -309,7 +311,17 @@ def test_only_get_and_head_are_answered(client, photo, highways):
     assert not FileFetch.objects.exists()
 
 
-def test_a_source_that_tries_many_bad_links_is_refused_even_a_good_one(client, photo, highways):
+@pytest.fixture
+def one_rate_window(monkeypatch):
+    """Rate limits count in fixed windows: one that ended mid-test would start the count again.
+    The clock django-ratelimit reads stands still for the test."""
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
+
+
+def test_a_source_that_tries_many_bad_links_is_refused_even_a_good_one(
+    client, photo, highways, one_rate_window
+):
     # Given a source that has tried as many links that do not work as it may in a minute (an
     # address of its own: other tests' servers fetch links from 127.0.0.1 in the background)
     source = {"REMOTE_ADDR": "203.0.113.9"}
@@ -326,7 +338,9 @@ def test_a_source_that_tries_many_bad_links_is_refused_even_a_good_one(client, p
     assert not FileFetch.objects.exists()
 
 
-def test_a_source_fetching_too_often_is_told_to_wait(client, photo, highways, monkeypatch):
+def test_a_source_fetching_too_often_is_told_to_wait(
+    client, photo, highways, monkeypatch, one_rate_window
+):
     # Given a limit of three requests a minute from one source
     monkeypatch.setattr(views, "REQUESTS_PER_CLIENT", ratelimit.Limit("test:file-links", "3/m"))
     url = path_of(signed_file_url(photo, highways.pk))
