@@ -5,7 +5,6 @@ import logging
 import time
 
 import pytest
-from django.core.cache import cache
 
 from portal.callbacks.auth import signature
 from services.models import CaseUpdate, Connection, Submission
@@ -14,11 +13,6 @@ from tests.services.updates.helpers import SECRET, case_sent_to, connection_with
 
 pytestmark = pytest.mark.django_db
 S = Submission.Status
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
 
 
 @pytest.fixture

@@ -60,7 +60,8 @@ class SendOnlyAdapter(Adapter):
 @pytest.fixture(autouse=True)
 def adapters():
     FeedAdapter.feed, FeedAdapter.fault, FeedAdapter.asked = [], None, []
-    cache.clear()
+    # (The cache starts empty: tests/conftest.py empties this worker's keys after every test;
+    # cache.clear() would FLUSHDB the shared Redis under the other xdist worker's tests.)
     with registry.replaced(FeedAdapter, SendOnlyAdapter, Open311Adapter):
         yield
 
