@@ -245,6 +245,9 @@ def assert_accessible_at(page: Page, viewports: Sequence[str]) -> None:
     the one checked at every width; it is put back to its own size afterwards. With no
     viewports, the page is checked at the size it has.
     """
+    # A click returns once its navigation has started, not when the new document has loaded:
+    # checking (or copying) before then would check an empty page.
+    page.wait_for_load_state("load")
     copy = _scriptless_copy(page) if page in _SCRIPTLESS_PAGES else None
     target = copy or page
     size = page.viewport_size

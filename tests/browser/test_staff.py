@@ -87,6 +87,7 @@ def test_an_agent_adds_a_note_and_logs_a_call_from_the_case(
     page.goto(f"/staff/cases/{case.reference}/")
 
     page.get_by_role("link", name="Add a note").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add a note")
     assert_accessible(page)
     page.get_by_role("button", name="Add the note").click()  # nothing written yet
     expect(page.get_by_role("alert")).to_contain_text("Enter the note")
@@ -96,6 +97,7 @@ def test_an_agent_adds_a_note_and_logs_a_call_from_the_case(
     expect(page.get_by_role("heading", name="Internal note")).to_be_visible()
 
     page.get_by_role("link", name="Log a contact").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log a contact")
     assert_accessible(page)
     page.get_by_label("Phone call").check()
     page.get_by_label("Needs follow-up").check()
