@@ -110,6 +110,9 @@ class Submission(models.Model):
         RECEIVED = "received", _("Received")
         IN_PROGRESS = "in_progress", _("In progress")
         ACTION_SCHEDULED = "action_scheduled", _("Action scheduled")
+        # The council has asked the resident something and is waiting for their answer; a
+        # back office's own status for that is mapped here like any other.
+        NEEDS_INFORMATION = "needs_information", _("Needs your reply")
         CLOSED_FIXED = "closed_fixed", _("Closed – done")
         CLOSED_NOT_COUNCIL = "closed_not_council", _("Closed – not a council matter")
         DUPLICATE = "duplicate", _("Closed – already reported")
