@@ -4,25 +4,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('services', '0019_bench_fix_status_by_id_index'),
+        ("services", "0019_bench_fix_status_by_id_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='caseupdate',
-            name='portal_status',
-            field=models.CharField(blank=True, choices=[('received', 'Received'), ('in_progress', 'In progress'), ('action_scheduled', 'Action scheduled'), ('needs_information', 'Needs your reply'), ('closed_fixed', 'Closed – done'), ('closed_not_council', 'Closed – not a council matter'), ('duplicate', 'Closed – already reported')], max_length=30, verbose_name='portal status'),
+            model_name="caseupdate",
+            name="portal_status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("received", "Received"),
+                    ("in_progress", "In progress"),
+                    ("action_scheduled", "Action scheduled"),
+                    ("needs_information", "Needs your reply"),
+                    ("closed_fixed", "Closed – done"),
+                    ("closed_not_council", "Closed – not a council matter"),
+                    ("duplicate", "Closed – already reported"),
+                ],
+                max_length=30,
+                verbose_name="portal status",
+            ),
         ),
         migrations.AlterField(
-            model_name='statusmapping',
-            name='portal_status',
-            field=models.CharField(choices=[('received', 'Received'), ('in_progress', 'In progress'), ('action_scheduled', 'Action scheduled'), ('needs_information', 'Needs your reply'), ('closed_fixed', 'Closed – done'), ('closed_not_council', 'Closed – not a council matter'), ('duplicate', 'Closed – already reported')], max_length=30, verbose_name='portal status'),
+            model_name="statusmapping",
+            name="portal_status",
+            field=models.CharField(
+                choices=[
+                    ("received", "Received"),
+                    ("in_progress", "In progress"),
+                    ("action_scheduled", "Action scheduled"),
+                    ("needs_information", "Needs your reply"),
+                    ("closed_fixed", "Closed – done"),
+                    ("closed_not_council", "Closed – not a council matter"),
+                    ("duplicate", "Closed – already reported"),
+                ],
+                max_length=30,
+                verbose_name="portal status",
+            ),
         ),
         migrations.AlterField(
-            model_name='submission',
-            name='status',
-            field=models.CharField(choices=[('received', 'Received'), ('in_progress', 'In progress'), ('action_scheduled', 'Action scheduled'), ('needs_information', 'Needs your reply'), ('closed_fixed', 'Closed – done'), ('closed_not_council', 'Closed – not a council matter'), ('duplicate', 'Closed – already reported')], default='received', max_length=30, verbose_name='status'),
+            model_name="submission",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("received", "Received"),
+                    ("in_progress", "In progress"),
+                    ("action_scheduled", "Action scheduled"),
+                    ("needs_information", "Needs your reply"),
+                    ("closed_fixed", "Closed – done"),
+                    ("closed_not_council", "Closed – not a council matter"),
+                    ("duplicate", "Closed – already reported"),
+                ],
+                default="received",
+                max_length=30,
+                verbose_name="status",
+            ),
         ),
     ]

@@ -5,7 +5,8 @@ from services.models import Submission
 register = template.Library()
 
 # GOV.UK tag colours: blue (the default) for new, teal while the council works on it, purple once
-# something is booked, orange when the resident is asked to reply, green when done, grey when closed without the council doing anything.
+# something is booked, orange when the resident is asked to reply, green when done, grey when
+# closed without the council doing anything.
 _TAG_CLASSES: dict[str, str] = {
     Submission.Status.RECEIVED: "",
     Submission.Status.IN_PROGRESS: "govuk-tag--teal",
