@@ -273,6 +273,24 @@ class StatusUpdate:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class CaseUpdateOut:
+    """What the resident said about a case, for the back office that holds it: a reply to a
+    request for information, a reopening, or "not fixed".
+
+    `update_id` is the portal's stable id of this update, the same on every retry: adapters
+    derive from it whatever their protocol uses to recognise a repeat (a header, a Message-ID,
+    a file name, a client reference). `files` are the resident's files with the update, sent in
+    the system's native way, each exactly once (see `Progress`).
+    """
+
+    kind: str  # "reply" | "reopen" | "not_fixed"
+    text: str
+    files: tuple[DeliveryFile, ...]
+    sent_at: datetime
+    update_id: str  # stable id of this update, the same on every retry
+
+
 class Adapter:
     """Base class of adapters: set the class attributes, implement `deliver`."""
 
@@ -288,6 +306,9 @@ class Adapter:
     # True for systems that take submissions in scheduled batches (a file drop) instead of one
     # call each: see `deliver_batch`.
     batched: ClassVar[bool] = False
+    # True for adapters that can send a resident's reply, reopening or "not fixed" to the case
+    # in the back office (`send_update`).
+    sends_updates: ClassVar[bool] = False
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         """`config` is the validated options of one connection (secrets already decrypted)."""
@@ -334,6 +355,39 @@ class Adapter:
         outcome; on success every key of `items` must be in the answer.
         """
         raise NotImplementedError
+
+    def send_update(
+        self,
+        reference: str,
+        update: CaseUpdateOut,
+        idempotency_key: str,
+        progress: Progress | None = None,
+    ) -> str:
+        """Add `update` to the back office's case `reference` and send its files; return the
+        back office's id for the update ("" if it gives none).
+
+        Only for adapters with `sends_updates = True`. Raise TransientError or PermanentError
+        on failure. As with `deliver`, send `idempotency_key` in the system's native way so a
+        repeat after a lost answer finds the first update; `progress` keeps what earlier
+        attempts got done (`progress.reference` is then the update's id, not the case's).
+        """
+        raise NotImplementedError
+
+    def resend_update(
+        self,
+        reference: str,
+        update: CaseUpdateOut,
+        idempotency_key: str,
+        progress: Progress | None = None,
+    ) -> str:
+        """Send `update` again after an earlier attempt that may have reached the back office
+        although no answer said so (every attempt after the first).
+
+        By default `send_update`, right where the protocol's key finds the first update;
+        override where it cannot recognise a repeat: look the update up and adopt it instead
+        of adding a second; if the lookup itself fails, raise rather than send blind.
+        """
+        return self.send_update(reference, update, idempotency_key, progress)
 
     def check_connection(self) -> None:
         """Raise DeliveryError if the system cannot be reached with these options."""
