@@ -43,7 +43,9 @@ For tests, in Python: `records`, `count_for(portal_reference)`, `replays`, `add_
 `client_updates` (what clients POSTed, each with its "files"), `client_update_count(update_id)`,
 `wait_for_files()` (until every fetch started is done); over
 HTTP, for other processes (neither recorded nor subject to faults):
-    GET  /_records[?key=K]   {"count": n, "replays": r, "records": [...]}, each with its "files"
+    GET  /_records[?key=K]   {"count": n, "replays": r, "records": [...], "updates": [...]}:
+                             the requests, each with its "files", and the updates clients
+                             POSTed on them, each with its "files"
     DELETE /_records         forget every request and update
     POST /_updates           {"service_request_id", "status", "description", "external_status_code",
                               "updated_datetime"} adds a status update; 201 with it
@@ -534,8 +536,19 @@ class Open311Simulator(Simulator):
         key = request.param("key")
         with self._store_lock:
             records = [r for r in self._records if key is None or r["portal_reference"] == key]
+            listed = {r["service_request_id"] for r in records}
+            updates = [
+                u
+                for u in self._updates
+                if u.get("client_update_id") and u["service_request_id"] in listed
+            ]
             return Response.json(
-                {"count": len(records), "replays": self._replays, "records": records}
+                {
+                    "count": len(records),
+                    "replays": self._replays,
+                    "records": records,
+                    "updates": updates,
+                }
             )
 
     def _control_update(self, request: RecordedRequest) -> Response:

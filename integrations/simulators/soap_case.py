@@ -863,7 +863,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--unique-client-reference",
         action="store_true",
-        help="answer a repeated ClientReference with the case (or attachment) already made",
+        help="answer a repeated ClientReference with the case (attachment, note) already made",
     )
     parser.add_argument(
         "--max-attachment-mb",

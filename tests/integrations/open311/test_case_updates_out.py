@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl
 
+import httpx
 import pytest
 
 from integrations.base import PermanentError, Progress, TransientError
@@ -163,3 +164,12 @@ def test_the_portals_own_updates_are_not_read_back_as_status_news(sim, adapter, 
     news = adapter.fetch_updates(datetime.now(UTC) - timedelta(hours=1))
 
     assert [u.status for u in news] == ["in_progress"]
+
+
+def test_other_processes_see_the_updates_at_records(sim, adapter, case):
+    adapter.send_update(case, an_update(), "seen")
+
+    answer = httpx.get(f"{sim.url}/_records", params={"key": "case-key"}).json()
+
+    assert [u["client_update_id"] for u in answer["updates"]] == ["upd-0001"]
+    assert httpx.get(f"{sim.url}/_records", params={"key": "other"}).json()["updates"] == []
