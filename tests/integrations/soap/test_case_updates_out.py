@@ -132,7 +132,7 @@ def test_a_system_without_add_note_refuses_updates_before_sending_anything():
 
 
 def test_a_note_type_the_system_does_not_know_is_refused_permanently(sim, adapter, case):
-    with pytest.raises(PermanentError, match="Client.Validation"):
+    with pytest.raises(PermanentError, match=r"Client\.Validation"):
         adapter.send_update(case, an_update(kind="thanks"), "k")
     assert sim.notes == []
 
