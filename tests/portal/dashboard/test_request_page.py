@@ -101,7 +101,7 @@ def test_an_open_request_says_by_when_we_aim_to_respond_in_working_days(
         "2026. We will update this page when anything changes."
     )
     assert (
-        "Rydym yn anelu at ymateb o fewn 10 diwrnod gwaith, erbyn Dydd Gwener 18 Rhagfyr "
+        "Rydym yn anelu at ymateb o fewn 10 diwrnod gwaith, erbyn dydd Gwener 18 Rhagfyr "
         "2026." in whats_next(welsh)
     )
 
