@@ -12,6 +12,7 @@ from tests.portal.accounts.factories import UserFactory
 from tests.portal.catalogue.helpers import elements, texts
 from tests.portal.dashboard.factories import SubmissionFactory, live_version
 from tests.portal.dashboard.helpers import card_titles, request_links
+from tests.portal.test_welsh import assert_welsh_page
 
 Status = Submission.Status
 URL = "/account/requests/"
@@ -261,3 +262,26 @@ def test_the_account_home_shows_my_newest_requests_and_what_needs_my_reply(
     # And I am told two need my reply, and where to see them
     assert "2 requests need your reply" in texts(response, "p")
     assert links["See what we have asked you"] == f"{URL}?show=needs-reply"
+
+
+def test_your_requests_and_a_request_page_have_no_english_left_at_cy(
+    my_client, me, catalogue, english_sentences
+):
+    # Given requests in every state, the service with a target time
+    for status in Status.values:
+        sent(me, 1, status)
+
+    # Then the list, each filter, the account's home and each request are wholly Welsh
+    for show in ("", "?show=open", "?show=needs-reply", "?show=closed"):
+        assert_welsh_page(my_client.get(f"/cy{URL}{show}"), english_sentences=english_sentences)
+    assert_welsh_page(
+        my_client.get("/cy/account/"),
+        "Mae angen eich ateb ar 1 cais",
+        english_sentences=english_sentences,
+    )
+    for submission in Submission.objects.filter(user=me):
+        assert_welsh_page(
+            my_client.get(f"/cy/account/requests/{submission.reference}/"),
+            "Beth sy'n digwydd nesaf",
+            english_sentences=english_sentences,
+        )

@@ -204,7 +204,8 @@ def test_a_service_admin_sets_the_target_time_residents_are_told(
 ):
     # Given a service with no target time
     service = catalogue["report-missed-bin"]
-    assert service.target_working_days is None
+    Service.objects.filter(pk=service.pk).update(target_working_days=None)
+    service.refresh_from_db()
 
     # When a service admin gives it 10 working days (spaces typed around it)
     url = reverse("studio:service_edit", args=[service.pk])
