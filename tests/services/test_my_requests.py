@@ -67,7 +67,7 @@ def test_counts_and_lists_are_the_resident_s_own(catalogue):
     }
 
 
-def sent_on(moment: datetime, status: str = Status.RECEIVED, target: int | None = 10):
+def sent_on(moment, status=Status.RECEIVED, target=10):
     Service.objects.filter(slug="report-missed-bin").update(target_working_days=target)
     submission = SubmissionFactory(status=status)
     Submission.objects.filter(pk=submission.pk).update(created_at=moment)
