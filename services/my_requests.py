@@ -2,8 +2,9 @@
 many of each, what has happened to one, and what happens next and by when.
 
 The domain's one reading of "your requests" for the resident's pages (portal/dashboard). Every
-query starts from the resident's own submissions, so another person's request is never counted
-or listed. Guests' requests (no account) are never here: they follow theirs by tracking link.
+list and count starts from the resident's own submissions, so another person's request is never
+counted or listed; guests' requests (no account) are never listed either: a guest follows theirs
+by tracking link, whose page reads its timeline and next steps here like an account holder's.
 
 Closed means one of the statuses `services.updates.apply` treats as closed (CLOSED_STATUSES, the
 one owner of that rule); "needs your reply" is the NEEDS_INFORMATION status, which is also open.

@@ -3,8 +3,8 @@ resident, so another person's reference or draft is simply not found (404).
 
 "Your requests" lists them a page at a time, newest first, open, closed or waiting for the
 resident's reply (services/my_requests.py decides which is which and counts them). It is chosen
-with links, so it works without JavaScript, and anything else in the address (a page that does not
-exist, a filter that is not one, junk) shows the first page of all of them rather than an error.
+with links, so it works without JavaScript. Whatever else the address holds is no error: a page
+that does not exist gives the first page, a filter that is not one gives all the requests.
 """
 
 from __future__ import annotations
