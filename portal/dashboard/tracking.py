@@ -17,6 +17,7 @@ from portal.core import ratelimit
 from services.forms.references import normalise_reference
 from services.messages.outbox import queue_message
 from services.models import Submission
+from services.my_requests import with_timeline
 from services.tracking import (
     TRACK_LINK_MAX_AGE,
     LinkExpired,
@@ -36,11 +37,7 @@ TRACK_PER_REFERENCE = ratelimit.Limit("track:reference", "5/10m")
 def submission_for_token(token: str) -> Submission:
     """The submission a link is for; raises LinkExpired or LinkInvalid."""
     reference = reference_for_token(token)
-    submission = (
-        Submission.objects.select_related("service", "form_version")
-        .filter(reference=reference)
-        .first()
-    )
+    submission = with_timeline(Submission.objects.filter(reference=reference)).first()
     if submission is None:
         raise LinkInvalid
     return submission

@@ -6,6 +6,7 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("account/", account.home, name="home"),
+    path("account/requests/", account.requests, name="requests"),
     path("account/requests/<str:reference>/", account.submission_detail, name="submission"),
     path("account/drafts/<uuid:draft_id>/delete/", account.draft_delete, name="draft_delete"),
     path("account/profile/", profile.profile, name="profile"),

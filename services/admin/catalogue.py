@@ -49,7 +49,7 @@ class TopicAdmin(TranslationAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(TranslationAdmin):
-    list_display = ("name", "topic", "is_live", "allow_guests", "order")
+    list_display = ("name", "topic", "is_live", "allow_guests", "target_working_days", "order")
     list_filter = ("topic", "is_live", "allow_guests")
     search_fields = ("name_en", "name_cy", "slug")
     prepopulated_fields = {"slug": ("name_en",)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
@@ -18,6 +19,9 @@ from modeltranslation.manager import MultilingualManager
 
 if TYPE_CHECKING:
     from services.models.forms import FormVersion
+
+# A year of working days: a longer promise is a typing mistake, not a target.
+MAX_TARGET_WORKING_DAYS = 260
 
 
 class Topic(models.Model):
@@ -62,6 +66,18 @@ class Service(models.Model):
         help_text=_("Residents may use this without signing in (they give an email address)."),
     )
     is_live = models.BooleanField(_("live"), default=False)
+    # What the resident is told to expect on their request's page ("We aim to respond within 10
+    # working days", and by which date: services/my_requests.py). Blank: no promise is made.
+    target_working_days = models.PositiveSmallIntegerField(
+        _("target time (working days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_TARGET_WORKING_DAYS)],
+        help_text=_(
+            "How many working days the council aims to take to respond. Residents see it, and "
+            "the date it gives, on their request. Leave blank to promise no time."
+        ),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
 
     objects = MultilingualManager["Service"]()

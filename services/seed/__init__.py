@@ -58,6 +58,19 @@ class SeedService:
     allow_guests: bool = True
 
 
+# The demo council's target times, in working days (shown on each request: services/my_requests.py).
+# Typical of English and Welsh councils' published service standards; a service not named here
+# promises no time.
+TARGET_WORKING_DAYS = {
+    "report-missed-bin": 2,
+    "request-replacement-bin": 10,
+    "report-pothole": 5,
+    "report-fly-tipping": 3,
+    "report-noise": 5,
+    "tell-us-you-moved": 10,
+    "apply-resident-parking-permit": 10,
+}
+
 SERVICES = [
     SeedService(
         "report-missed-bin",
@@ -209,6 +222,7 @@ def seed_catalogue() -> list[Service]:
                 "topic": topics[seed.topic],
                 "order": seed.order,
                 "allow_guests": seed.allow_guests,
+                "target_working_days": TARGET_WORKING_DAYS.get(seed.slug),
                 **_bilingual("name", seed.name),
                 **_bilingual("summary", seed.summary),
                 **_bilingual("what_you_need", seed.what_you_need),

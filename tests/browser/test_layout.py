@@ -168,6 +168,8 @@ def test_every_resident_page_fits_a_320_pixel_screen(
         sign_in(signed_in.page.context, live_server.url, resident)
         widths = Widths(signed_in.page)
         widths.check("/account/")
+        widths.check("/account/requests/")
+        widths.check("/account/requests/?show=closed")
         widths.check(f"/account/requests/{pothole.reference}/")
         widths.check("/account/profile/")
         widths.check("/account/profile/", type_address)

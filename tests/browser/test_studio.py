@@ -65,11 +65,26 @@ def test_a_service_admin_creates_a_service_in_english_and_welsh_and_edits_it(
     assert_accessible_at(page, WIDTHS)
     how_long.get_by_label("Welsh").fill("Tua 5 munud.")
     page.get_by_label("Residents may use it without signing in").check()
+    # A target time that is not a number of working days is refused, accessibly
+    target = page.get_by_label("Target time to respond, in working days (optional)")
+    target.fill("ten")
+    page.get_by_role("button", name="Save the service").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Enter the target time as a whole number of working days, like 10"
+    )
+    assert_accessible_at(page, WIDTHS)
+    page.get_by_label("Target time to respond, in working days (optional)").fill("10")
     page.get_by_role("button", name="Save the service").click()
 
     expect(page.get_by_text("Service “Order a new bin” saved")).to_be_visible()
-    edited = Service.objects.values("how_long_cy", "allow_guests").get(slug="order-a-new-bin")
-    assert edited == {"how_long_cy": "Tua 5 munud.", "allow_guests": True}
+    edited = Service.objects.values("how_long_cy", "allow_guests", "target_working_days").get(
+        slug="order-a-new-bin"
+    )
+    assert edited == {
+        "how_long_cy": "Tua 5 munud.",
+        "allow_guests": True,
+        "target_working_days": 10,
+    }
     desktop_page.problems.assert_none()
 
 

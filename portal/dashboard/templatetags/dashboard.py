@@ -1,4 +1,8 @@
+from datetime import date, datetime
+
 from django import template
+from django.utils.dateformat import format as date_format
+from django.utils.translation import get_language
 
 from services.models import Submission
 
@@ -22,3 +26,18 @@ _TAG_CLASSES: dict[str, str] = {
 def status_tag_class(status: str) -> str:
     """The GOV.UK tag modifier class for a submission status."""
     return _TAG_CLASSES.get(status, "govuk-tag--grey")
+
+
+@register.filter(expects_localtime=True)
+def day_and_date(value: date | datetime | None) -> str:
+    """ "Friday 18 December 2026" ("dydd Gwener 18 Rhagfyr 2026" in Welsh).
+
+    Django's Welsh day names start with a capital ("Dydd Gwener"), as at the start of a line;
+    these dates are read mid-sentence ("… erbyn dydd Gwener …"), where Welsh writes "dydd" small.
+    """
+    if value is None or value == "":
+        return ""
+    text = date_format(value, "l j F Y")
+    if (get_language() or "").startswith("cy") and text.startswith("Dydd "):
+        text = "d" + text[1:]
+    return text

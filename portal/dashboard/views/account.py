@@ -1,38 +1,114 @@
 """The signed-in resident's own requests and unfinished forms. Every query is filtered by the
-resident, so another person's reference or draft is simply not found (404)."""
+resident, so another person's reference or draft is simply not found (404).
+
+"Your requests" lists them a page at a time, newest first, open, closed or waiting for the
+resident's reply (services/my_requests.py decides which is which and counts them). It is chosen
+with links, so it works without JavaScript. Whatever else the address holds is no error: a page
+that does not exist gives the first page, a filter that is not one gives all the requests.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from portal.dashboard.answers import answer_rows
+from portal.dashboard.request_page import request_page_context
 from portal.dashboard.views import resident
+from services import my_requests
 from services.drafts_cleanup import delete_draft
 from services.forms.references import normalise_reference
 from services.models import Draft, Submission
+from services.my_requests import Show
+
+# The account's home shows the newest few; "Your requests" has them all, a page at a time.
+RECENT_ON_HOME = 3
+PAGE_SIZE = 10
 
 
 @never_cache
 @login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    submissions = (
-        Submission.objects.filter(user=resident(request))
-        .select_related("service")
-        .order_by("-created_at")
-    )
+    me = resident(request)
     drafts = _unfinished(request).order_by("-updated_at")
-    return render(request, "dashboard/home.html", {"submissions": submissions, "drafts": drafts})
+    return render(
+        request,
+        "dashboard/home.html",
+        {
+            "recent": list(my_requests.requests_of(me)[:RECENT_ON_HOME]),
+            "counts": my_requests.request_counts(me),
+            "drafts": drafts,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class FilterLink:
+    show: Show
+    label: str
+    count: int
+    current: bool
+
+
+# In the order residents scan them: everything, then what is still going on, then what needs
+# them, then what is done.
+# (A context of their own: "All", "Open" and "Closed" are Django's words too, elsewhere.)
+FILTER_LABELS: dict[Show, Promise] = {
+    Show.ALL: pgettext_lazy("requests filter", "All"),
+    Show.OPEN: pgettext_lazy("requests filter", "Open"),
+    Show.NEEDS_REPLY: pgettext_lazy("requests filter", "Needs your reply"),
+    Show.CLOSED: pgettext_lazy("requests filter", "Closed"),
+}
+
+
+@never_cache
+@login_required
+@require_safe
+def requests(request: HttpRequest) -> HttpResponse:
+    me = resident(request)
+    show = Show.parse(request.GET.get("show"))
+    counts = my_requests.request_counts(me)
+    paginator = Paginator(my_requests.requests_of(me, show), PAGE_SIZE)
+    page = paginator.page(_page_number(request.GET.get("page"), paginator))
+    numbers = paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+    return render(
+        request,
+        "dashboard/requests.html",
+        {
+            "show": show,
+            "filters": [
+                FilterLink(choice, str(label), counts.of(choice), choice == show)
+                for choice, label in FILTER_LABELS.items()
+            ],
+            "page": page,
+            "page_numbers": [
+                number if isinstance(number, int) else None  # None: the "…" between numbers
+                for number in numbers
+            ],
+        },
+    )
+
+
+def _page_number(value: str | None, paginator: Paginator[Submission]) -> int:
+    """The page asked for if there is one; otherwise (not a number, none that high) the first."""
+    try:
+        number = int(value or 1)
+    except ValueError:
+        return 1
+    return number if 1 <= number <= paginator.num_pages else 1
 
 
 @never_cache
@@ -43,14 +119,14 @@ def submission_detail(request: HttpRequest, reference: str) -> HttpResponse:
     if canonical is None:
         raise Http404("Not a reference")
     submission = get_object_or_404(
-        Submission.objects.select_related("service", "form_version"),
+        my_requests.with_timeline(Submission.objects.all()),
         reference=canonical,
         user=resident(request),
     )
     return render(
         request,
         "dashboard/submission.html",
-        {"submission": submission, "rows": answer_rows(submission), "guest_view": False},
+        request_page_context(submission, guest_view=False),
     )
 
 

@@ -8,8 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.dashboard import tracking
-from portal.dashboard.answers import answer_rows
 from portal.dashboard.forms import TrackForm
+from portal.dashboard.request_page import request_page_context
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -48,7 +48,5 @@ def track_view(request: HttpRequest, token: str) -> HttpResponse:
     except tracking.LinkInvalid:
         return render(request, "dashboard/track_link_invalid.html", {"expired": False}, status=400)
     return render(
-        request,
-        "dashboard/submission.html",
-        {"submission": submission, "rows": answer_rows(submission), "guest_view": True},
+        request, "dashboard/submission.html", request_page_context(submission, guest_view=True)
     )

@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from services.models import Service, Topic
+from services.models.catalogue import MAX_TARGET_WORKING_DAYS
 
 ENGLISH, WELSH = "en", "cy"
 LANGUAGE_NAMES = {ENGLISH: _("English"), WELSH: _("Welsh")}
@@ -104,6 +105,24 @@ class ServiceForm(forms.ModelForm):
         help_text=_("Guests give an e-mail address instead of signing in."),
         required=False,
     )
+    target_working_days = forms.IntegerField(
+        label=_("Target time to respond, in working days (optional)"),
+        help_text=_(
+            "Residents see it on each request, with the date it gives: “We aim to respond within "
+            "10 working days, by Friday 18 December 2026”. Working days are Monday to Friday. "
+            "Leave it blank to promise no time."
+        ),
+        required=False,
+        min_value=1,
+        max_value=MAX_TARGET_WORKING_DAYS,
+        # GOV.UK asks for a text input that brings up the number keypad, not type="number".
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={
+            "invalid": _("Enter the target time as a whole number of working days, like 10"),
+            "min_value": _("Target time must be at least 1 working day"),
+            "max_value": _("Target time must be %(limit_value)s working days or fewer"),
+        },
+    )
     is_live = forms.BooleanField(
         label=_("Live: residents can find it and send it"),
         help_text=_("A service can only be live once its form is routed somewhere."),
@@ -117,6 +136,7 @@ class ServiceForm(forms.ModelForm):
             "slug",
             "topic",
             "allow_guests",
+            "target_working_days",
             "is_live",
         )
 

@@ -7,6 +7,7 @@ from services.models import Draft, Submission
 from tests.portal.accounts.factories import UserFactory
 from tests.portal.catalogue.helpers import elements, texts
 from tests.portal.dashboard.factories import DraftFactory, SubmissionFactory, live_version
+from tests.portal.dashboard.helpers import card_titles, request_links
 
 
 @pytest.fixture
@@ -33,13 +34,6 @@ def cell_values(response) -> list[str]:
     ]
 
 
-def request_links(response) -> list[str]:
-    """The references in the "Your requests" table, in order."""
-    return [
-        e.text for e in elements(response, "a") if e.attrs["href"].startswith("/account/requests/")
-    ]
-
-
 def test_signed_out_visitors_are_asked_to_sign_in(client, db):
     response = client.get("/account/")
 
@@ -60,14 +54,14 @@ def test_your_account_lists_only_my_requests_with_their_status(my_client, me, ca
     assert response.status_code == 200
     html = response.content.decode()
     assert theirs.reference not in html
-    references = [
-        e.text for e in elements(response, "a") if e.attrs["href"].startswith("/account/requests/")
+    assert request_links(response) == [
+        f"/account/requests/{newer.reference}/",
+        f"/account/requests/{mine.reference}/",
     ]
-    assert references == [newer.reference, mine.reference]
     tags = {e.text: e.classes for e in elements(response, "strong") if "govuk-tag" in e.classes}
     assert "govuk-tag--green" in tags["Closed – done"]
     assert tags["Received"] == {"govuk-tag"}
-    assert "Report a pothole" in cell_values(response)
+    assert card_titles(response) == ["Report a pothole", "Report a missed bin collection"]
 
 
 def test_a_resident_with_no_requests_is_told_so(my_client, catalogue):
@@ -202,7 +196,8 @@ def test_your_account_works_in_welsh(my_client, me, catalogue):
     assert response.status_code == 200
     hrefs = [e.attrs["href"] for e in elements(response, "a")]
     assert f"/cy/account/requests/{submission.reference}/" in hrefs
-    assert "Rhoi gwybod am gasgliad bin a fethwyd" in cell_values(response)
+    assert card_titles(response) == ["Rhoi gwybod am gasgliad bin a fethwyd"]
+    assert "/cy/account/requests/" in hrefs
 
 
 def test_your_account_takes_the_same_queries_however_many_requests(
@@ -216,5 +211,8 @@ def test_your_account_takes_the_same_queries_however_many_requests(
     # Then the page needs a handful of queries, not one per row
     with django_assert_max_num_queries(8):
         response = my_client.get("/account/")
-    assert len(request_links(response)) == 12
+    # The newest three requests, and a link to all of them; every draft
+    assert len(request_links(response)) == 3
+    links = {e.text: e.attrs["href"] for e in elements(response, "a")}
+    assert links["See all 12 of your requests"] == "/account/requests/"
     assert len([e for e in elements(response, "a") if e.text.startswith("Continue")]) == 8

@@ -30,6 +30,7 @@ def new_service(**fields: Any) -> dict[str, Any]:
         "other_ways_in_person_cy": "",
         "slug": "",
         "topic": str(topic.pk),
+        "target_working_days": "",
         **fields,
     }
 
@@ -196,3 +197,63 @@ def test_a_service_that_does_not_exist_is_not_found(service_admin_client, db):
     assert (
         service_admin_client.get(reverse("studio:service_edit", args=[999999])).status_code == 404
     )
+
+
+def test_a_service_admin_sets_the_target_time_residents_are_told(
+    service_admin_client, service_admin, catalogue
+):
+    # Given a service with no target time
+    service = catalogue["report-missed-bin"]
+    Service.objects.filter(pk=service.pk).update(target_working_days=None)
+    service.refresh_from_db()
+
+    # When a service admin gives it 10 working days (spaces typed around it)
+    url = reverse("studio:service_edit", args=[service.pk])
+    response = service_admin_client.post(url, edit_data(service, target_working_days=" 10 "))
+
+    # Then it is saved, and the change is recorded by the name people know it by
+    assert response.status_code == 302
+    service.refresh_from_db()
+    assert service.target_working_days == 10
+    entry = LogEntry.objects.get(object_id=str(service.pk), action_flag=CHANGE)
+    assert entry.get_change_message() == (
+        "Changed Target time to respond, in working days (optional)."
+    )
+    # And the edit page shows it, and clearing it promises no time again
+    page = service_admin_client.get(url).content.decode()
+    assert 'name="target_working_days" type="text" inputmode="numeric"' in page
+    assert 'value="10"' in page
+    service_admin_client.post(url, edit_data(service, target_working_days=""))
+    service.refresh_from_db()
+    assert service.target_working_days is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("ten", "Enter the target time as a whole number of working days, like 10"),
+        ("1.5", "Enter the target time as a whole number of working days, like 10"),
+        ("\x00", "Enter the target time as a whole number of working days, like 10"),
+        ("0", "Target time must be at least 1 working day"),
+        ("-3", "Target time must be at least 1 working day"),
+        ("261", "Target time must be 260 working days or fewer"),
+        ("9" * 40, "Target time must be 260 working days or fewer"),
+    ],
+)
+def test_a_target_time_that_is_not_a_sensible_number_of_working_days_is_refused(
+    service_admin_client, catalogue, typed, message
+):
+    service = catalogue["report-missed-bin"]
+    before = Service.objects.values().get(pk=service.pk)
+
+    response = service_admin_client.post(
+        reverse("studio:service_edit", args=[service.pk]),
+        edit_data(service, target_working_days=typed),
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'<a href="#id_target_working_days">{message}</a>' in html  # in the summary
+    assert 'id="id_target_working_days-error"' in html  # and beside the field
+    assert "govuk-input--width-3 govuk-input--error" in html
+    assert Service.objects.values().get(pk=service.pk) == before
