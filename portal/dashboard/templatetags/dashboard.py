@@ -1,5 +1,6 @@
 from django import template
 
+from services.messages.receipts import contact_problems
 from services.models import Submission
 
 register = template.Library()
@@ -22,3 +23,12 @@ _TAG_CLASSES: dict[str, str] = {
 def status_tag_class(status: str) -> str:
     """The GOV.UK tag modifier class for a submission status."""
     return _TAG_CLASSES.get(status, "govuk-tag--grey")
+
+
+@register.inclusion_tag("dashboard/_contact_problems.html", takes_context=True)
+def contact_problems_banner(context: template.Context) -> dict[str, object]:
+    """A notification banner asking the resident to correct an e-mail address or mobile number
+    that GOV.UK Notify could not deliver to (services/messages/receipts.py); nothing otherwise."""
+    user = context.get("user")
+    problems = contact_problems(user) if getattr(user, "is_authenticated", False) else []
+    return {"problems": problems}
