@@ -1,4 +1,4 @@
-"""GOV.UK Notify down, then back and losing answers: messages wait in the outbox, all go, none twice.
+"""Notify down, then back and losing answers: messages wait in the outbox, all go, none twice.
 
 A real worker sends the outbox through the Notify transport to the Notify simulator in a process
 of its own. First Notify is not running at all (connection refused): every message waits to be
