@@ -139,6 +139,7 @@ class NotifySimulator(Simulator):
         callback_url: str = "",
         callback_token: str = DEMO_CALLBACK_TOKEN,
         callback_delay: float | None = None,
+        echo: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
         seed: int | None = None,
@@ -152,6 +153,9 @@ class NotifySimulator(Simulator):
         # None: receipts only when send_callback is called (tests); a number: sent that many
         # seconds after each notification is created (the demo).
         self.callback_delay = callback_delay
+        # Print each notification (recipient, subject, body) to stdout: the demo's stand-in
+        # for the console e-mail backend, so `make run` shows sign-in codes and updates.
+        self.echo = echo
         self._notifications: dict[str, dict[str, Any]] = {}
         self.callbacks: list[tuple[str, str, int | None]] = []  # (id, status, answer status)
 
@@ -283,6 +287,11 @@ class NotifySimulator(Simulator):
             notification[f"line_{n}"] = given.get(f"address_line_{n}")
         with self._lock:
             self._notifications[notification_id] = notification
+        if self.echo:
+            print(
+                f"--- Notify {channel} to {to} ({notification_id})\n{subject}\n{body}\n---",
+                flush=True,
+            )
         if self.callback_url and self.callback_delay is not None:
             timer = threading.Timer(
                 self.callback_delay, self.send_callback, args=(notification_id,)
@@ -492,12 +501,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--callback-url", default="", help="where delivery receipts are POSTed")
     parser.add_argument("--callback-token", default=DEMO_CALLBACK_TOKEN)
     parser.add_argument("--callback-delay", type=float, default=2.0)
+    parser.add_argument("--echo", action="store_true", help="print each notification")
     add_fault_arguments(parser)
     args = parser.parse_args(argv)
     simulator = NotifySimulator(
         callback_url=args.callback_url,
         callback_token=args.callback_token,
         callback_delay=args.callback_delay,
+        echo=args.echo,
         host=args.host,
         port=args.port,
         seed=args.seed,

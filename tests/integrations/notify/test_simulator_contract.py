@@ -267,3 +267,17 @@ def test_delivery_receipts_reach_the_portal_and_are_recorded(live_server, settin
     from services.messages.notify import _client
 
     _client.cache_clear()
+
+
+def test_make_run_uses_the_simulators_demo_key_templates_and_callback_token():
+    import json
+    from pathlib import Path
+
+    from integrations.simulators.notify import DEMO_CALLBACK_TOKEN, api_key
+
+    root = Path(__file__).resolve().parents[3]
+    makefile = (root / "Makefile").read_text()
+    assert api_key() in makefile
+    assert f"NOTIFY_CALLBACK_TOKEN={DEMO_CALLBACK_TOKEN}" in makefile
+    templates = root / "integrations" / "simulators" / "notify_demo_templates.json"
+    assert json.loads(templates.read_text()) == TEMPLATES
