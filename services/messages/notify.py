@@ -22,7 +22,7 @@ from typing import cast
 
 from django.conf import settings
 
-from integrations.notify.client import NotifyChannel, NotifyClient, NotifyError
+from integrations.notify.client import NotifyChannel, NotifyClient, NotifyError, key_problem
 from services.models import OutgoingMessage
 
 MAX_ADDRESS_LINES = 7  # Notify's address_line_1..7; the last line is the postcode
@@ -35,6 +35,23 @@ class TemplateMissing(LookupError):
 def configured() -> bool:
     """Whether messages go through Notify (NOTIFY_API_KEY is set)."""
     return bool(settings.NOTIFY_API_KEY)
+
+
+def setting_problems() -> list[str]:
+    """What is wrong with the Notify settings (for `manage.py check --deploy`), never echoing
+    the key: a malformed key, no e-mail template, no token for delivery receipts."""
+    if not configured():
+        return []
+    problems = []
+    if (problem := key_problem(settings.NOTIFY_API_KEY)) is not None:
+        problems.append(f"NOTIFY_API_KEY: {problem}")
+    try:
+        template_id("email", "default", "en")
+    except TemplateMissing:
+        problems.append('NOTIFY_TEMPLATES has no e-mail template ("email": {"default": {"en"}})')
+    if not settings.NOTIFY_CALLBACK_TOKEN:
+        problems.append("NOTIFY_CALLBACK_TOKEN is not set: every delivery receipt is refused")
+    return problems
 
 
 def template_id(channel: str, kind: str, language: str) -> str:
