@@ -51,7 +51,15 @@ lock: | $(UV)
 
 # With no DATABASE_URL or REDIS_URL in the environment this needs nothing installed: SQLite and a
 # folder broker under var/. Export both to run the same processes on PostgreSQL and Redis.
-RUN_ENV := DEBUG=true PATH=$(CURDIR)/$(VENV)/bin:$$PATH
+# Messages (e-mail, text messages) go through the GOV.UK Notify simulator that `simulate` starts
+# on port 8108 (each one is printed in the output, and listed at 127.0.0.1:8108/_notifications);
+# `make run NOTIFY_API_KEY=` prints e-mail to the console instead. The key, templates and callback
+# token are the simulator's demo ones (integrations/simulators/notify.py), known to all.
+NOTIFY_DEMO_ENV := NOTIFY_API_KEY=$(if $(filter command line,$(origin NOTIFY_API_KEY)),$(NOTIFY_API_KEY),my_council_demo-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0) \
+	NOTIFY_BASE_URL=http://127.0.0.1:8108 \
+	NOTIFY_TEMPLATES_FILE=$(CURDIR)/integrations/simulators/notify_demo_templates.json \
+	NOTIFY_CALLBACK_TOKEN=simulator-notify-callback-token-0123456789
+RUN_ENV := DEBUG=true PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(NOTIFY_DEMO_ENV)
 
 .PHONY: run
 run: venv assets
@@ -62,7 +70,7 @@ run: venv assets
 	@# Last: its teams and cases need the routed services, and it prints the demo sign-ins.
 	$(RUN_ENV) python manage.py seed_demo
 	@echo "Starting web (http://127.0.0.1:8000), worker, beat and the back-office simulators"
-	@echo "(ports 8101-8107); Ctrl-C stops them all."
+	@echo "(ports 8101-8107) and GOV.UK Notify (8108); Ctrl-C stops them all."
 	$(RUN_ENV) exec honcho --procfile Procfile.dev start
 
 # --- Checks ---------------------------------------------------------------------------------------

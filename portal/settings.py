@@ -5,6 +5,7 @@ HTTPS is enforced. `make run` turns DEBUG on and so gets the embedded developmen
 a file-based Celery broker, e-mail printed to the console). Every variable is listed in README.md.
 """
 
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -402,6 +403,28 @@ DELIVERY_SWEEP_INTERVAL = env.float("DELIVERY_SWEEP_INTERVAL", default=60.0)
 # long after it was queued, then marked failed. The lease must outlast the task's time limit.
 MESSAGE_RETRY_BUDGET_SECONDS = env.float("MESSAGE_RETRY_BUDGET_SECONDS", default=2 * 24 * 3600.0)
 MESSAGE_LEASE_SECONDS = env.float("MESSAGE_LEASE_SECONDS", default=120.0)
+
+# --- GOV.UK Notify -------------------------------------------------------------------------------
+# With NOTIFY_API_KEY set, e-mail, text messages and letters go through GOV.UK Notify
+# (services/messages/notify.py); without it e-mail goes by EMAIL_URL and a text message or letter
+# fails as "no transport". The key is a secret environment variable, like SECRET_KEY and the
+# EMAIL_URL password, not a database row: it belongs to the environment (a test key on staging, a
+# live key in production, as Notify issues them), must not travel with a database copied between
+# them, and is handed over by the deployment's secret store. See docs/notify.md.
+NOTIFY_API_KEY: str = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT_SECONDS = env.float("NOTIFY_TIMEOUT_SECONDS", default=10.0)
+# Template ids by channel, message kind (or "default") and language, as JSON in NOTIFY_TEMPLATES
+# or in the file NOTIFY_TEMPLATES_FILE: {"email": {"default": {"en": "<id>", "cy": "<id>"}}, ...}.
+_notify_templates_file = env.str("NOTIFY_TEMPLATES_FILE", default="")
+NOTIFY_TEMPLATES: dict[str, Any] = (
+    json.loads(Path(_notify_templates_file).read_text(encoding="utf-8"))
+    if _notify_templates_file
+    else env.json("NOTIFY_TEMPLATES", default={})
+)
+# The bearer token Notify sends with delivery receipts to /callbacks/notify/ (set the same in
+# Notify's callback settings); empty refuses every receipt.
+NOTIFY_CALLBACK_TOKEN: str = env.str("NOTIFY_CALLBACK_TOKEN", default="")
 
 # Status callbacks from back offices, per connection per minute; more get 429.
 CALLBACKS_PER_MINUTE = env.int("CALLBACKS_PER_MINUTE", default=600)

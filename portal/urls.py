@@ -3,6 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from portal.callbacks.notify import receive as receive_notify_receipt
 from portal.callbacks.views import receive as receive_callback
 from portal.core import pages
 from portal.core import views as core_views
@@ -15,6 +16,8 @@ admin.site.site_header = "My Council administration"
 
 urlpatterns = [
     path("health/", core_views.health, name="health"),
+    # GOV.UK Notify's delivery receipts (before the back offices' callbacks, which it shadows).
+    path("callbacks/notify/", receive_notify_receipt, name="notify_callback"),
     # Back offices report status changes here, signed with the connection's callback secret.
     path("callbacks/<slug:slug>/", receive_callback, name="callback"),
     # The admin's form preview renders with the journey's templates, so the portal provides it

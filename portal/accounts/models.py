@@ -47,6 +47,10 @@ class User(AbstractUser):
     phone = models.CharField(_("phone number"), max_length=30, blank=True)
     # {"uprn", "line1", "line2", "town", "postcode"}, the shape of an address question's answer.
     address = models.JSONField(_("address"), default=dict, blank=True)
+    # {"email": <sha256 of the address>, "sms": <sha256 of the number>} that GOV.UK Notify
+    # could not deliver to for good (services/messages/receipts.py). A hash, so that it matches
+    # only while the resident still has that address: changing it by any route clears the prompt.
+    undeliverable = models.JSONField(_("undeliverable contact details"), default=dict, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

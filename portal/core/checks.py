@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import checks
 
+from services.messages.notify import setting_problems
+
 
 @checks.register(checks.Tags.security, deploy=True)
 def portal_url_is_absolute(**kwargs: Any) -> list[checks.CheckMessage]:
@@ -23,4 +25,14 @@ def portal_url_is_absolute(**kwargs: Any) -> list[checks.CheckMessage]:
             hint="Links in e-mails and the file links back-office systems fetch are made from it.",
             id="portal.E001",
         )
+    ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def notify_settings(**kwargs: Any) -> list[checks.CheckMessage]:
+    """With NOTIFY_API_KEY set, every message goes through GOV.UK Notify: a malformed key or a
+    missing template would leave them all waiting, and no callback token loses every receipt."""
+    return [
+        checks.Error(problem, hint="See docs/notify.md.", id="portal.E002")
+        for problem in setting_problems()
     ]

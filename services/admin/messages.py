@@ -23,10 +23,11 @@ class OutgoingMessageAdmin(admin.ModelAdmin[OutgoingMessage]):
         "created_at",
         "next_attempt_at",
         "sent_at",
+        "delivery_status",
         "channel",
     )
     list_display_links = ("kind",)
-    list_filter = ("state", "channel", "kind")
+    list_filter = ("state", "delivery_status", "channel", "kind")
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
     fields = (
@@ -41,6 +42,10 @@ class OutgoingMessageAdmin(admin.ModelAdmin[OutgoingMessage]):
         "sent_at",
         "last_error",
         "message_id",
+        "delivery_status",
+        "delivery_status_at",
+        "provider_id",
+        "template_id",
     )
     readonly_fields = fields
 

@@ -10,11 +10,15 @@ queues it (services/messages/sweeper.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import structlog
 from django.db import transaction
 
 from services.models import OutgoingMessage
+
+if TYPE_CHECKING:
+    from services.models import Submission
 
 logger = structlog.get_logger(__name__)
 
@@ -30,19 +34,37 @@ def queue_message(
     html: str = "",
     language: str = "",
     channel: str = Channel.EMAIL,
+    address_lines: Sequence[str] = (),
+    submission: Submission | None = None,
 ) -> OutgoingMessage:
     """Keep one rendered message for `recipient` until it is sent; sent after commit.
 
     `kind` says what it is for (shown to admins, never the content); `language` is the one it
-    was rendered in. An e-mail has a subject, a plain-text body and optionally an HTML part.
+    was rendered in. An e-mail has a subject, a plain-text body and optionally an HTML part; a
+    text message only uses the body (the recipient is a phone number); a letter needs the
+    postal address in `address_lines` (3 to 7 lines, the postcode last; the recipient is the
+    name on the first line). `submission`: the case the message is about, where a delivery
+    failure is shown to staff.
     """
-    if channel != Channel.EMAIL:
-        raise ValueError(f"No transport sends {str(channel)!r} messages yet")
-    content = {"subject": subject, "body": body}
+    if channel not in Channel.values:
+        raise ValueError(f"Unknown channel {str(channel)!r}")
+    if not recipient.strip():
+        raise ValueError("A message needs a recipient")
+    content: dict[str, object] = {"subject": subject, "body": body}
     if html:
         content["html"] = html
+    if channel == Channel.LETTER:
+        lines = [line.strip() for line in address_lines if line and line.strip()]
+        if not 3 <= len(lines) <= 7:
+            raise ValueError("A letter needs a postal address of 3 to 7 lines, the postcode last")
+        content["address_lines"] = lines
     message = OutgoingMessage.objects.create(
-        channel=channel, kind=kind, recipient=recipient, language=language, content=content
+        channel=channel,
+        kind=kind,
+        recipient=recipient,
+        language=language,
+        content=content,
+        submission=submission,
     )
     # robust: after commit, no failure here may turn the saved request into an error page.
     transaction.on_commit(lambda: queue_sends([message.pk]), robust=True)

@@ -12,6 +12,12 @@ allauth renders its own messages, and a message rendered when it was asked for s
 then. It is deleted with the rest of the resident's data; the admin list shows only its kind,
 state and timings, never the address or the words.
 
+Through GOV.UK Notify (services/messages/notify.py) the row also keeps Notify's id for the
+notification and the template it used, and the delivery receipt Notify sends later
+(`delivery_status`, `delivery_status_at`): "sent" means Notify took it, "delivered" or
+"permanent-failure" is what happened next. A message about a submission points at it, so a
+permanent failure shows on the case.
+
 States:  pending -> sending -> sent
                           \\-> retrying -> sending ...   (transient failure, within budget)
                           \\-> failed                    (refused for good, or budget spent)
@@ -38,6 +44,13 @@ class OutgoingMessage(models.Model):
         EMAIL = "email", _("E-mail")
         SMS = "sms", _("Text message")
         LETTER = "letter", _("Letter")
+
+    class DeliveryStatus(models.TextChoices):
+        # Notify's final statuses, as its delivery receipts name them.
+        DELIVERED = "delivered", _("Delivered")
+        PERMANENT_FAILURE = "permanent-failure", _("Not delivered: the address or number is wrong")
+        TEMPORARY_FAILURE = "temporary-failure", _("Not delivered: inbox full or phone off")
+        TECHNICAL_FAILURE = "technical-failure", _("Not delivered: a technical problem")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -71,6 +84,23 @@ class OutgoingMessage(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     # The server's code and the error's class, never the address or the content.
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    # The submission the message is about, if any: its delivery failures show on the case.
+    submission = models.ForeignKey(
+        "services.Submission",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("submission"),
+    )
+    # GOV.UK Notify's id for the notification and the template it was sent with (not secret).
+    provider_id = models.CharField(_("Notify ID"), max_length=64, blank=True, db_index=True)
+    template_id = models.CharField(_("Notify template"), max_length=64, blank=True)
+    # The latest delivery receipt: what became of the message after Notify took it.
+    delivery_status = models.CharField(
+        _("delivery status"), max_length=20, choices=DeliveryStatus.choices, blank=True
+    )
+    delivery_status_at = models.DateTimeField(_("delivery status time"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outgoing message")

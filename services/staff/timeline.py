@@ -3,8 +3,9 @@
 The facts come from the delivery admin's `timeline()` (routing rounds, deliveries with every
 attempt, what people did, status updates): one owner for that read. This module lays them out
 as dated events an agent reads top to bottom, with two reads of its own, one query each: what
-staff did on the case (notes, contacts), and each time a back-office system fetched one of its
-files by signed link (FileFetch).
+staff did on the case (notes, contacts), each time a back-office system fetched one of its
+files by signed link (FileFetch), and the messages sent to the resident about it with what
+became of them (GOV.UK Notify's delivery receipts, services/messages/receipts.py).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from services.delivery.timeline import timeline
-from services.models import CaseActivity, Delivery, FileFetch, Submission
+from services.models import CaseActivity, Delivery, FileFetch, OutgoingMessage, Submission
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ def case_events(submission: Submission) -> list[Event]:
         "file", "connection"
     )
     events.extend(_fetch(fetch) for fetch in fetches)
+    for message in OutgoingMessage.objects.filter(submission=submission).order_by("pk"):
+        events.extend(_message_events(message))
     return sorted(events, key=lambda event: event.at, reverse=True)
 
 
@@ -165,4 +169,47 @@ def _fetch(fetch: FileFetch) -> Event:
         at=fetch.at,
         title=_("Fetched by %(system)s") % {"system": system},
         lines=[fetch.file.name, how],
+    )
+
+
+def message_kind(kind: str) -> str:
+    """What a message was for, in words (the kinds services send about a case)."""
+    names = {
+        "acknowledgement": pgettext("message kind", "confirmation of the request"),
+        "status_update": pgettext("message kind", "status update"),
+        "information_request": pgettext("message kind", "request for information"),
+        "reminder": pgettext("message kind", "reminder"),
+    }
+    return str(names.get(kind, kind))
+
+
+def _message_events(message: OutgoingMessage) -> list[Event]:
+    what = {"kind": message_kind(message.kind), "channel": message.get_channel_display()}
+    events = []
+    if message.sent_at is not None:
+        title = _("Message to the resident sent: %(kind)s (%(channel)s)") % what
+        events.append(Event(at=message.sent_at, title=title))
+    elif message.state == OutgoingMessage.State.FAILED:
+        title = _("Message to the resident not sent: %(kind)s (%(channel)s)") % what
+        lines = [message.last_error] if message.last_error else []
+        events.append(Event(at=message.created_at, title=title, lines=lines))
+    if message.delivery_status and message.delivery_status_at is not None:
+        if message.delivery_status == OutgoingMessage.DeliveryStatus.DELIVERED:
+            title = _("Message to the resident delivered: %(kind)s (%(channel)s)") % what
+            lines = []
+        else:
+            title = _("Message to the resident not delivered: %(kind)s (%(channel)s)") % what
+            lines = [str(message.get_delivery_status_display())]
+        events.append(Event(at=message.delivery_status_at, title=title, lines=lines))
+    return events
+
+
+def undelivered_messages(submission: Submission) -> list[OutgoingMessage]:
+    """Messages about the case that GOV.UK Notify could not deliver for good (a wrong address or
+    number): staff see them above the case, to check the resident's details with them."""
+    return list(
+        OutgoingMessage.objects.filter(
+            submission=submission,
+            delivery_status=OutgoingMessage.DeliveryStatus.PERMANENT_FAILURE,
+        ).order_by("-delivery_status_at")
     )

@@ -264,5 +264,6 @@ def notify_resident(submission: Submission, case_update: CaseUpdate) -> bool:
         subject=subject,
         body=body,
         language=submission.language or settings.LANGUAGE_CODE,
+        submission=submission,
     )
     return True

@@ -200,9 +200,17 @@ class SimulatorProcess:
     over HTTP."""
 
     def __init__(
-        self, module: str, args: list[str], faults: dict[str, float], log_path: Path
+        self,
+        module: str,
+        args: list[str],
+        faults: dict[str, float],
+        log_path: Path,
+        *,
+        port: int | None = None,
     ) -> None:
-        self.port = free_port()
+        # `port`: the one a simulator stopped earlier used, to start it again where clients
+        # expect it (a back office that went down and came back).
+        self.port = port or free_port()
         command = [
             sys.executable,
             "-m",
@@ -215,7 +223,7 @@ class SimulatorProcess:
         ]
         for name, value in faults.items():
             command += ["--" + name.replace("_", "-"), str(value)]
-        with log_path.open("wb") as log:
+        with log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT
             )

@@ -13,6 +13,8 @@ that imports integrations.simulators; production code never does.
     crm         8105   the council's CRM (Dynamics 365 Web API) and its OAuth2 token endpoint
     smtp        8106   the noise team's mail server
     sftp        8107   the Council Tax system's file drop (files under VAR_DIR/sftp-drop)
+    notify      8108   GOV.UK Notify: the portal's e-mail and text messages (make run sets
+                       NOTIFY_API_KEY to its demo key), receipts to PORTAL_URL/callbacks/notify/
 
 Ports are --base-port (8100) plus the offset above; `--only soap_case --only crm` starts some.
 The credentials are the demo's, known to all (seed_demo_routing gives the demo connections the
@@ -114,6 +116,24 @@ def _sftp(port: int) -> tuple[Running, str]:
     return sim, f"sftp://{SFTP_USERNAME}@{HOST}:{sim.port}  ({sim.host_key_fingerprint}, {root})"
 
 
+def _notify(port: int) -> tuple[Running, str]:
+    from integrations.simulators.notify import NotifySimulator
+
+    # Receipts go back to the portal two seconds after each message, as Notify's would, with
+    # the token the portal expects (make run sets both to the demo's).
+    sim = NotifySimulator(
+        host=HOST,
+        port=port,
+        callback_url=f"{settings.PORTAL_URL.rstrip('/')}/callbacks/notify/"
+        if settings.PORTAL_URL
+        else "",
+        callback_token=settings.NOTIFY_CALLBACK_TOKEN or "",
+        callback_delay=2.0,
+        echo=True,
+    ).start()
+    return sim, f"{sim.url}  (GET /_notifications lists what it sent)"
+
+
 def demo_sftp_host_key() -> Any:
     """The demo SFTP server's Ed25519 host key (asyncssh), the same on every run."""
     import asyncssh
@@ -137,6 +157,7 @@ SIMULATORS: tuple[Spec, ...] = (
     Spec("crm", 5, "CRM (Dynamics 365 Web API, OAuth2)", _crm),
     Spec("smtp", 6, "noise team's mail server (SMTP)", _smtp),
     Spec("sftp", 7, "Council Tax file drop (SFTP)", _sftp),
+    Spec("notify", 8, "GOV.UK Notify (e-mail, text messages)", _notify),
 )
 NAMES = tuple(spec.name for spec in SIMULATORS)
 

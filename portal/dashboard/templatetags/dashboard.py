@@ -4,6 +4,7 @@ from django import template
 from django.utils.dateformat import format as date_format
 from django.utils.translation import get_language
 
+from services.messages.receipts import contact_problems
 from services.models import Submission
 
 register = template.Library()
@@ -41,3 +42,12 @@ def day_and_date(value: date | datetime | None) -> str:
     if (get_language() or "").startswith("cy") and text.startswith("Dydd "):
         text = "d" + text[1:]
     return text
+
+
+@register.inclusion_tag("dashboard/_contact_problems.html", takes_context=True)
+def contact_problems_banner(context: template.Context) -> dict[str, object]:
+    """A notification banner asking the resident to correct an e-mail address or mobile number
+    that GOV.UK Notify could not deliver to (services/messages/receipts.py); nothing otherwise."""
+    user = context.get("user")
+    problems = contact_problems(user) if getattr(user, "is_authenticated", False) else []
+    return {"problems": problems}

@@ -21,7 +21,7 @@ from services.models import Delivery, Submission
 from services.staff.residents import cases_of
 from services.staff.scope import cases_visible_to, sees_every_team
 from services.staff.search import PAGE_SIZE, SearchPaginator, search_cases
-from services.staff.timeline import case_events
+from services.staff.timeline import case_events, undelivered_messages
 
 OTHER_CASES_SHOWN = 20
 
@@ -125,6 +125,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "rows": answer_rows(submission),
             "files": case_files(submission),
             "other_cases": _other_cases(request, submission),
+            "undelivered": undelivered_messages(submission),
             "tab": "details",
             "active": "cases",
         },
@@ -151,6 +152,7 @@ def case_timeline(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "submission": submission,
             "events": case_events(submission),
+            "undelivered": undelivered_messages(submission),
             # Supervisors may retry these (portal/staff/views/deliveries.py).
             "failed_deliveries": (
                 list(

@@ -294,3 +294,39 @@ def test_opening_a_case_is_recorded_in_the_access_log(
 def test_a_made_up_reference_is_not_found(agent_client, waste_case, reference):
     assert agent_client.get(f"/staff/cases/{reference}/").status_code == 404
     assert agent_client.get(f"/staff/cases/{reference}/timeline/").status_code == 404
+
+
+def test_a_message_notify_could_not_deliver_is_shown_on_the_case_and_its_timeline(
+    agent_client, make_case
+):
+    from services.messages.outbox import queue_message
+    from services.models import OutgoingMessage
+
+    # Given a status update sent to the resident that Notify said was undeliverable for good
+    case = make_case(WASTE)
+    message = queue_message(
+        kind="status_update", recipient="typo@example.org", subject="s", body="b", submission=case
+    )
+    at = datetime(2026, 12, 5, 10, 30, tzinfo=UTC)
+    OutgoingMessage.objects.filter(pk=message.pk).update(
+        state="sent",
+        sent_at=at,
+        delivery_status=OutgoingMessage.DeliveryStatus.PERMANENT_FAILURE,
+        delivery_status_at=at,
+    )
+
+    # When an agent opens the case and its timeline
+    details = text_of(agent_client.get(reverse("staff:case", args=[case.reference])))
+    timeline = text_of(agent_client.get(reverse("staff:case_timeline", args=[case.reference])))
+
+    # Then both warn that the resident's address is wrong, and the timeline says what happened
+    warning = "A message to the resident (E-mail) could not be delivered on 5 December 2026"
+    assert warning in details
+    assert warning in timeline
+    assert "Message to the resident sent: status update (E-mail)" in timeline
+    assert (
+        "Message to the resident not delivered: status update (E-mail) "
+        "5 December 2026 10:30:00 Not delivered: the address or number is wrong"
+    ) in timeline
+    # And never the address itself
+    assert "typo@example.org" not in timeline

@@ -25,12 +25,14 @@ EVERY_PAGE = 7
 # are conditions of the count and the page, never queries of their own.
 SEARCH_PAGE_QUERIES = EVERY_PAGE + 4
 # The case (within scope), whether it is outside the agent's own teams (the reason rule), and
-# the access-log INSERT; then the details page's resident's other cases and the case's files...
+# the access-log INSERT; then the details page's resident's other cases and the case's files,
+# and the messages to the resident that could not be delivered (shown above the case)...
 ONE_CASE = EVERY_PAGE + 3
-CASE_PAGE_QUERIES = ONE_CASE + 2
+CASE_PAGE_QUERIES = ONE_CASE + 3
 # ... or the timeline's deliveries, their attempts, what people did to them (the admin's log),
-# the status updates, the notes and calls, and the back offices' fetches of the case's files.
-TIMELINE_QUERIES = ONE_CASE + 6
+# the status updates, the notes and calls, the back offices' fetches of the case's files, the
+# messages sent to the resident about the case, and those not delivered (shown above the case).
+TIMELINE_QUERIES = ONE_CASE + 8
 
 
 @pytest.fixture
