@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.roles import STAFF_ROLES
 
+# Each language by its own name, as the language switcher shows it.
+LANGUAGE_CHOICES = [("en", "English"), ("cy", "Cymraeg")]
+
 
 class UserManager(BaseUserManager["User"]):
     # Not in migrations: they import nothing from portal, and a data migration must not depend
@@ -47,6 +50,12 @@ class User(AbstractUser):
     phone = models.CharField(_("phone number"), max_length=30, blank=True)
     # {"uprn", "line1", "line2", "town", "postcode"}, the shape of an address question's answer.
     address = models.JSONField(_("address"), default=dict, blank=True)
+    # The language everything the portal sends them is written in (services/notifications):
+    # chosen on the notifications page or with the language switcher; until then blank, and
+    # set from their first request.
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, choices=LANGUAGE_CHOICES, default=""
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

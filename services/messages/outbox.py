@@ -25,8 +25,8 @@ def queue_message(
     *,
     kind: str,
     recipient: str,
-    subject: str,
     body: str,
+    subject: str = "",
     html: str = "",
     language: str = "",
     channel: str = Channel.EMAIL,
@@ -34,13 +34,19 @@ def queue_message(
     """Keep one rendered message for `recipient` until it is sent; sent after commit.
 
     `kind` says what it is for (shown to admins, never the content); `language` is the one it
-    was rendered in. An e-mail has a subject, a plain-text body and optionally an HTML part.
+    was rendered in. An e-mail has a subject, a plain-text body and optionally an HTML part; a
+    text message (channel "sms", `recipient` a number in E.164) has a body only.
     """
-    if channel != Channel.EMAIL:
+    if channel == Channel.SMS:
+        if subject or html:
+            raise ValueError("A text message has a body only")
+        content = {"body": body}
+    elif channel == Channel.EMAIL:
+        content = {"subject": subject, "body": body}
+        if html:
+            content["html"] = html
+    else:
         raise ValueError(f"No transport sends {str(channel)!r} messages yet")
-    content = {"subject": subject, "body": body}
-    if html:
-        content["html"] = html
     message = OutgoingMessage.objects.create(
         channel=channel, kind=kind, recipient=recipient, language=language, content=content
     )
