@@ -55,17 +55,24 @@ def account_language(user: Any) -> str:
     return str(getattr(user, "language", "") or "")
 
 
+def language_for(submission: Submission) -> str:
+    """The language everything about `submission` is written to its resident in: the one the
+    account holder chose, else the request's (a guest's, or an account's first)."""
+    user = submission.user
+    return language_of(account_language(user) if user is not None else "", submission.language)
+
+
 def resident_of(submission: Submission) -> Resident:
     user = submission.user
     if user is None:
         return Resident(
             email=submission.contact_email,
             mobile=uk_mobile(submission.contact_phone),
-            language=language_of(submission.language),
+            language=language_for(submission),
         )
     return Resident(
         email=user.email or submission.contact_email,
         mobile=uk_mobile(user.phone) or uk_mobile(submission.contact_phone),
-        language=language_of(account_language(user), submission.language),
+        language=language_for(submission),
         choices=choices_of(user),
     )
