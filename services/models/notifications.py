@@ -19,9 +19,9 @@ class NotificationPreference(models.Model):
         REMINDER = "reminder", _("Reminders about your requests")
 
     class Choice(models.TextChoices):
-        EMAIL = "email", _("Email")
-        SMS = "sms", _("Text message")
-        BOTH = "both", _("Email and text message")
+        EMAIL = "email", _("By email")
+        SMS = "sms", _("By text message")
+        BOTH = "both", _("By email and text message")
         NONE = "none", _("Do not contact me")
 
     user = models.ForeignKey(
