@@ -89,7 +89,7 @@ def test_both_means_an_email_and_a_text_each_in_the_residents_language():
     assert messages[0].content["subject"] == f"Reminder about your request {case.reference}"
 
 
-def test_a_resident_who_chose_none_for_status_changes_is_not_told(settings):
+def test_a_resident_who_chose_none_for_status_changes_is_not_told():
     resident = UserFactory()
     prefer(resident, status_update="none")
     case = SubmissionFactory(user=resident, contact_email=resident.email)
