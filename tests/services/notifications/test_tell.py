@@ -2,17 +2,18 @@
 
 import pytest
 
-from services.models import NotificationPreference, OutgoingMessage, Submission
+from services.models import Draft, NotificationPreference, OutgoingMessage, Submission
 from services.notifications.preferences import (
     remember_first_language,
     save_preferences,
 )
 from services.notifications.tell import tell_resident
 from services.staff.status import change_status
-from services.submissions import send_acknowledgement
+from services.submissions import send_acknowledgement, submit_draft
 from services.updates.apply import apply_updates
 from tests.portal.accounts.factories import UserFactory
 from tests.services.delivery_admin.factories import SubmissionFactory
+from tests.services.factories import FormVersionFactory
 from tests.services.updates.helpers import case_sent_to, connection_with_mappings, update
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +196,29 @@ def test_a_back_office_update_reaches_a_welsh_speaker_by_text_in_welsh():
         f"newyddion am eich cais {case.reference}: Mae criw wedi'i drefnu"
         in (message.content["body"])
     )
+
+
+def test_a_residents_first_request_sets_their_language_and_a_later_one_keeps_it():
+    # Given a resident who has never chosen a language
+    resident = UserFactory()
+    version = FormVersionFactory()
+    version.publish()
+
+    def send(language):
+        draft = Draft.objects.create(
+            form_version=version, user=resident, answers={"bin_type": "garden"}
+        )
+        return submit_draft(draft, user=resident, contact_email=resident.email, language=language)
+
+    # When their first request is made in Welsh, and a later one in English
+    first = send("cy")
+    second = send("en")
+
+    # Then Welsh is their language, and both acknowledgements are in it
+    resident.refresh_from_db()
+    assert resident.language == "cy"
+    acknowledgements = OutgoingMessage.objects.filter(kind="acknowledgement").order_by("pk")
+    assert [(m.language, m.content["subject"]) for m in acknowledgements] == [
+        ("cy", f"{first.service.name}: eich cyfeirnod yw {first.reference}"),
+        ("cy", f"{second.service.name}: eich cyfeirnod yw {second.reference}"),
+    ]
