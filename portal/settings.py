@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in resident who switches language is written to in it from then on.
+    "portal.accounts.language.RememberSwitchedLanguageMiddleware",
     # Cache-Control: no-store on every page with personal data (portal/core/headers.py).
     "portal.core.headers.NoStoreMiddleware",
     "allauth.account.middleware.AccountMiddleware",

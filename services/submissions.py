@@ -13,10 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from services.delivery.outbox import create_deliveries, record_decision
@@ -25,11 +22,12 @@ from services.forms.navigation import exit_page, prune, unanswered_required, vis
 from services.forms.questions import AnswerError, clean_page
 from services.forms.references import new_reference
 from services.forms.schema import FormSchema
-from services.messages.outbox import queue_message
 from services.models import Draft, Submission, SubmissionFile
+from services.notifications.preferences import remember_first_language
+from services.notifications.rules import ACKNOWLEDGEMENT
+from services.notifications.tell import tell_resident
 from services.routing import route
 from services.submission_files import StoredFileMissing, file_rows, save_file_rows
-from services.tracking import resident_link
 
 REFERENCE_ATTEMPTS = 5
 
@@ -101,6 +99,8 @@ def submit_draft(
         save_file_rows(submission, files)
         create_deliveries(submission, destinations)
         delete_sent_draft(locked, answers)
+        if owner is not None:
+            remember_first_language(owner, language)
         send_acknowledgement(submission, link)
     return submission
 
@@ -186,28 +186,7 @@ def _save_with_new_reference(submission: Submission) -> None:
 
 
 def send_acknowledgement(submission: Submission, link: str = "") -> None:
-    """Queue the "we have your request" e-mail (text and HTML) in the resident's language, in
-    the submission's transaction: it is kept with the submission and sent after commit."""
-    if not submission.contact_email:
-        return
-    with translation.override(submission.language):
-        context = {
-            "submission": submission,
-            "service_name": submission.service.name,
-            "reference": submission.reference,
-            "link": link or resident_link(submission),
-            "council_name": settings.COUNCIL_NAME,
-        }
-        subject = _("%(service)s: your reference is %(reference)s") % {
-            "service": submission.service.name,
-            "reference": submission.reference,
-        }
-        queue_message(
-            kind="acknowledgement",
-            recipient=submission.contact_email,
-            subject=subject,
-            body=render_to_string("journey/email/acknowledgement.txt", context),
-            html=render_to_string("journey/email/acknowledgement.html", context),
-            language=submission.language,
-            submission=submission,
-        )
+    """Queue the "we have your request" message in the resident's language, in the submission's
+    transaction: it is kept with the submission and sent after commit. It goes by e-mail, or by
+    text message to a caller who gave only a mobile number (services/notifications/rules.py)."""
+    tell_resident(submission, ACKNOWLEDGEMENT, link=link)

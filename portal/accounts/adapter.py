@@ -1,3 +1,4 @@
+from contextlib import nullcontext
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -6,6 +7,7 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 from encrypted_fields.fields import EncryptedTextField
 
@@ -64,8 +66,23 @@ class AccountAdapter(DefaultAccountAdapter):
             "council_name": settings.COUNCIL_NAME,
             "council_phone": settings.COUNCIL_CONTACT_PHONE,
         }
-        message = self.render_mail(template_prefix, email, {"email": email, **council, **context})
-        queue_email(message, kind=f"account:{template_prefix.rsplit('/', 1)[-1]}")
+        # In the language the person chose, like everything else we send them; someone who
+        # has not chosen (or has no account) in the language of the page they are using.
+        language = _chosen_language(context.get("user"), email)
+        with translation.override(language) if language else nullcontext():
+            message = self.render_mail(
+                template_prefix, email, {"email": email, **council, **context}
+            )
+            queue_email(message, kind=f"account:{template_prefix.rsplit('/', 1)[-1]}")
+
+
+def _chosen_language(user: Any, email: str) -> str:
+    """The language chosen by the account the mail is about, or by the one with `email`."""
+    chosen = getattr(user, "language", "") if isinstance(user, User) else ""
+    if not chosen:
+        found = User.objects.filter(email__iexact=email).values_list("language", flat=True)
+        chosen = found.first() or ""
+    return str(chosen)
 
 
 # TOTP secrets and recovery-code seeds are encrypted like every other secret the portal keeps:

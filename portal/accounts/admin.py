@@ -85,7 +85,7 @@ class UserAdmin(RecordsWhoLooks, DjangoUserAdmin):
     readonly_fields = ("last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Personal details"), {"fields": ("full_name", "phone", "address")}),
+        (_("Personal details"), {"fields": ("full_name", "phone", "address", "language")}),
         (
             _("Roles and permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.roles import STAFF_ROLES
 
+# Each language by its own name, as the language switcher shows it.
+LANGUAGE_CHOICES = [("en", "English"), ("cy", "Cymraeg")]
+
 
 class UserManager(BaseUserManager["User"]):
     # Not in migrations: they import nothing from portal, and a data migration must not depend
@@ -51,6 +54,12 @@ class User(AbstractUser):
     # could not deliver to for good (services/messages/receipts.py). A hash, so that it matches
     # only while the resident still has that address: changing it by any route clears the prompt.
     undeliverable = models.JSONField(_("undeliverable contact details"), default=dict, blank=True)
+    # The language everything the portal sends them is written in (services/notifications):
+    # chosen on the notifications page or with the language switcher; until then blank, and
+    # set from their first request.
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, choices=LANGUAGE_CHOICES, default=""
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

@@ -29,8 +29,8 @@ def queue_message(
     *,
     kind: str,
     recipient: str,
-    subject: str,
     body: str,
+    subject: str = "",
     html: str = "",
     language: str = "",
     channel: str = Channel.EMAIL,
@@ -50,7 +50,11 @@ def queue_message(
         raise ValueError(f"Unknown channel {str(channel)!r}")
     if not recipient.strip():
         raise ValueError("A message needs a recipient")
-    content: dict[str, object] = {"subject": subject, "body": body}
+    if channel == Channel.SMS and (subject or html):
+        raise ValueError("A text message has a body only")
+    content: dict[str, object] = {"body": body}
+    if channel != Channel.SMS:
+        content["subject"] = subject
     if html:
         content["html"] = html
     if channel == Channel.LETTER:

@@ -8,6 +8,7 @@ from services.models.delivery import Attempt, Delivery
 from services.models.files import FileFetch, SubmissionFile
 from services.models.forms import Form, FormVersion, ImmutableVersionError, VersionStateError
 from services.models.messages import OutgoingMessage
+from services.models.notifications import NotificationPreference
 from services.models.routing import Connection, Destination, RoutingRule, RoutingRuleSet
 from services.models.submissions import Channel, Draft, Submission
 from services.models.teams import Team
@@ -28,6 +29,7 @@ __all__ = [
     "Form",
     "FormVersion",
     "ImmutableVersionError",
+    "NotificationPreference",
     "OutgoingMessage",
     "RoutingRule",
     "RoutingRuleSet",

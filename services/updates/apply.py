@@ -9,8 +9,8 @@ any order and possibly more than once. Both paths end in `apply_updates`:
   newest one already accepted for the case is out of order and ignored; a closed case never moves
   back to open unless the mapping says `reopen`; a status with no mapping is recorded, not
   applied, and shown to staff;
-- a change of status is made with the submission's row locked, and the resident is e-mailed once,
-  in their language, on commit (the Celery e-mail backend queues it then).
+- a change of status is made with the submission's row locked, and the resident is told once,
+  on the channels they chose and in their language (services/notifications), on commit.
 """
 
 from __future__ import annotations
@@ -21,22 +21,20 @@ from datetime import datetime
 from typing import Protocol
 
 import structlog
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.template.loader import render_to_string
-from django.utils import translation
 
 from integrations.base import StatusUpdate
-from services.messages.outbox import queue_message
 from services.models import CaseUpdate, Connection, Delivery, StatusMapping, Submission
 from services.models.updates import DESCRIPTION_MAX_LENGTH
-from services.tracking import resident_link
+from services.notifications.rules import Kind
+from services.notifications.tell import tell_resident
 
 logger = structlog.get_logger(__name__)
 
 Status = Submission.Status
 Outcome = CaseUpdate.Outcome
+STATUS_UPDATE = Kind.STATUS_UPDATE.value
 
 CLOSED_STATUSES = frozenset({Status.CLOSED_FIXED, Status.CLOSED_NOT_COUNCIL, Status.DUPLICATE})
 # Outcomes after which the case is known to be in the update's status as of its time: the newest
@@ -239,31 +237,7 @@ def apply_decision(submission: Submission, case_update: CaseUpdate, decision: De
 
 
 def notify_resident(submission: Submission, case_update: CaseUpdate) -> bool:
-    """E-mail the resident what changed, in their language; queued when the transaction commits."""
-    address = (submission.user.email if submission.user is not None else "") or (
-        submission.contact_email
-    )
-    if not address:
-        return False
-    with translation.override(submission.language or settings.LANGUAGE_CODE):
-        context = {
-            "reference": submission.reference,
-            "service_name": submission.service.name,
-            "text": case_update.resident_text,
-            "status": submission.get_status_display(),
-            "link": resident_link(submission),
-            "council_name": settings.COUNCIL_NAME,
-        }
-        subject = " ".join(
-            render_to_string("services/updates/email/status_subject.txt", context).split()
-        )
-        body = render_to_string("services/updates/email/status_message.txt", context)
-    queue_message(
-        kind="status_update",
-        recipient=address,
-        subject=subject,
-        body=body,
-        language=submission.language or settings.LANGUAGE_CODE,
-        submission=submission,
-    )
-    return True
+    """Tell the resident what changed, on the channels they chose for status changes, in their
+    language (services/notifications); queued when the transaction commits. False when nothing
+    was queued: they chose no messages about it, or cannot be reached."""
+    return bool(tell_resident(submission, STATUS_UPDATE, {"case_update": case_update}))

@@ -173,6 +173,8 @@ def test_every_resident_page_fits_a_320_pixel_screen(
         widths.check(f"/account/requests/{pothole.reference}/")
         widths.check("/account/profile/")
         widths.check("/account/profile/", type_address)
+        widths.check("/account/notifications/")
+        widths.check("/cy/account/notifications/")
         every_type_pages = [page["id"] for page in EVERY_TYPE["pages"]]
         for page_id in every_type_pages:
             widths.check(f"/services/every-type/{every_type.id}/{page_id}/")

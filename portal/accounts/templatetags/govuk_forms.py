@@ -88,9 +88,17 @@ def error_links(form: forms.BaseForm) -> list[ErrorLink]:
         return []
     links = [ErrorLink(str(e), _first_visible_id(form)) for e in form.non_field_errors()]
     for bound_field in form:
-        href = "" if bound_field.is_hidden else f"#{bound_field.id_for_label}"
+        href = "" if bound_field.is_hidden else f"#{_first_input_id(bound_field)}"
         links.extend(ErrorLink(str(e), href) for e in bound_field.errors)
     return links
+
+
+def _first_input_id(bound_field: BoundField) -> str:
+    # Radios and checkboxes have no one label (Django gives "" for them); GOV.UK links the
+    # summary to the first option's input, whose id Django makes "<id>_0".
+    if bound_field.id_for_label:
+        return bound_field.id_for_label
+    return f"{bound_field.auto_id}_0" if bound_field.auto_id else ""
 
 
 def forms_in(context: template.Context) -> list[forms.BaseForm]:

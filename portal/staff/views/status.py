@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from portal.staff.access import visible_case, workspace_view
 from portal.staff.forms import StatusChangeForm
 from portal.staff.views.reason import ask_for_reason, reason_given
+from services.notifications.residents import language_for
 from services.staff.status import StatusChangeRefused, change_status
 
 
@@ -49,7 +50,7 @@ def change(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "submission": submission,
             "form": form,
-            "language": _language_name(submission.language),
+            "language": _language_name(language_for(submission)),
             "title": _("Change the status"),
             "button": _("Change the status and tell the resident"),
             "active": "cases",

@@ -175,3 +175,25 @@ def test_an_unknown_channel_is_refused_before_anything_is_kept():
     with pytest.raises(ValueError, match="pigeon"):
         a_message(channel="pigeon")
     assert not OutgoingMessage.objects.exists()
+
+
+def test_a_text_message_is_kept_with_its_body_only():
+    # When a text message is queued
+    message = queue_message(
+        kind="status_update",
+        recipient="+447700900982",
+        body="Your request MC-0001 is in progress.",
+        language="cy",
+        channel=OutgoingMessage.Channel.SMS,
+    )
+
+    # Then the outbox keeps it for the SMS transport, with nothing an e-mail would have
+    message.refresh_from_db()
+    assert (message.channel, message.recipient, message.language) == ("sms", "+447700900982", "cy")
+    assert message.content == {"body": "Your request MC-0001 is in progress."}
+
+
+def test_a_text_message_with_a_subject_is_refused():
+    with pytest.raises(ValueError, match="body only"):
+        a_message(channel=OutgoingMessage.Channel.SMS)
+    assert not OutgoingMessage.objects.exists()
