@@ -209,4 +209,6 @@ def send_acknowledgement(submission: Submission, link: str = "") -> None:
             body=render_to_string("journey/email/acknowledgement.txt", context),
             html=render_to_string("journey/email/acknowledgement.html", context),
             language=submission.language,
+            user=submission.user,
+            submission=submission,
         )

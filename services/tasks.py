@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from services import drafts_cleanup, file_retention
+from services import drafts_cleanup, file_retention, retention
 
 
 @shared_task
@@ -15,3 +15,9 @@ def delete_expired_drafts() -> int:
 def delete_expired_submission_files() -> int:
     """Daily, from beat. Idempotent: a second run finds no expired file left to delete."""
     return file_retention.delete_expired_files()
+
+
+@shared_task
+def apply_retention() -> int:
+    """Daily, from beat. Idempotent, and safe beside another run (each case is locked)."""
+    return retention.apply_retention().anonymised

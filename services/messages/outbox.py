@@ -10,6 +10,7 @@ queues it (services/messages/sweeper.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import structlog
 from django.db import transaction
@@ -30,11 +31,15 @@ def queue_message(
     html: str = "",
     language: str = "",
     channel: str = Channel.EMAIL,
+    user: Any = None,
+    submission: Any = None,
 ) -> OutgoingMessage:
     """Keep one rendered message for `recipient` until it is sent; sent after commit.
 
     `kind` says what it is for (shown to admins, never the content); `language` is the one it
     was rendered in. An e-mail has a subject, a plain-text body and optionally an HTML part.
+    `user` and `submission` say whose message it is and about which case, when known: they put
+    it in the resident's data download and let retention delete it with the case.
     """
     if channel != Channel.EMAIL:
         raise ValueError(f"No transport sends {str(channel)!r} messages yet")
@@ -42,7 +47,13 @@ def queue_message(
     if html:
         content["html"] = html
     message = OutgoingMessage.objects.create(
-        channel=channel, kind=kind, recipient=recipient, language=language, content=content
+        channel=channel,
+        kind=kind,
+        recipient=recipient,
+        language=language,
+        content=content,
+        user=user,
+        submission=submission,
     )
     # robust: after commit, no failure here may turn the saved request into an error page.
     transaction.on_commit(lambda: queue_sends([message.pk]), robust=True)

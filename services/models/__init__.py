@@ -8,6 +8,7 @@ from services.models.delivery import Attempt, Delivery
 from services.models.files import FileFetch, SubmissionFile
 from services.models.forms import Form, FormVersion, ImmutableVersionError, VersionStateError
 from services.models.messages import OutgoingMessage
+from services.models.privacy import DataExport, RetentionRun
 from services.models.routing import Connection, Destination, RoutingRule, RoutingRuleSet
 from services.models.submissions import Channel, Draft, Submission
 from services.models.teams import Team
@@ -21,6 +22,7 @@ __all__ = [
     "CaseUpdate",
     "Channel",
     "Connection",
+    "DataExport",
     "Delivery",
     "Destination",
     "Draft",
@@ -29,6 +31,7 @@ __all__ = [
     "FormVersion",
     "ImmutableVersionError",
     "OutgoingMessage",
+    "RetentionRun",
     "RoutingRule",
     "RoutingRuleSet",
     "Service",

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
@@ -63,6 +65,18 @@ class Service(models.Model):
     )
     is_live = models.BooleanField(_("live"), default=False)
     order = models.PositiveIntegerField(_("order"), default=0)
+    # How long a closed case keeps its answers, files and the resident's details before
+    # retention anonymises it (services/retention.py); empty: the council's default.
+    retention_days = models.PositiveIntegerField(
+        _("retention period (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(36500)],
+        help_text=_(
+            "How many days a closed request keeps its answers, files and the resident's "
+            "details before they are deleted. Leave empty for the council's default."
+        ),
+    )
 
     objects = MultilingualManager["Service"]()
 
@@ -76,6 +90,11 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def retention_period_days(self) -> int:
+        """Days a closed case is kept: the service's own period, or the council's default."""
+        return self.retention_days or settings.SUBMISSION_RETENTION_DAYS
 
     @property
     def live_version(self) -> FormVersion | None:

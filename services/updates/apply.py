@@ -264,5 +264,7 @@ def notify_resident(submission: Submission, case_update: CaseUpdate) -> bool:
         subject=subject,
         body=body,
         language=submission.language or settings.LANGUAGE_CODE,
+        user=submission.user,
+        submission=submission,
     )
     return True
