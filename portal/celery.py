@@ -76,6 +76,11 @@ app.conf.update(
             "task": "services.tasks.apply_retention",
             "schedule": 24 * 60 * 60,
         },
+        # Residents' prepared data downloads are kept DATA_EXPORT_KEEP_DAYS.
+        "delete-expired-data-exports": {
+            "task": "services.tasks.delete_expired_data_exports",
+            "schedule": 24 * 60 * 60,
+        },
         # Re-queues deliveries that are due or whose worker died: what makes a flushed Redis or
         # a lost message only a delay (services/delivery/sweeper.py).
         # Messages (services/messages) are swept by the same task.

@@ -57,6 +57,8 @@ class DataExport(models.Model):
     # Never shown or in a URL: the file is sent only to its own resident.
     storage_name = models.CharField(_("stored as"), max_length=200, blank=True)
     size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    # The language of the pages the resident asked in: the ZIP's readable page is in it.
+    language = models.CharField(_("language"), max_length=8, blank=True)
 
     class Meta:
         ordering = ("-created_at", "-id")
