@@ -240,6 +240,23 @@ def _anonymise(service: Service, submission_id: int, now: datetime, storage: Sto
 
 # --- What will be anonymised next (the staff retention page) ------------------------------------
 
+SEE_RETENTION = "services.view_retentionrun"
+
+
+def may_see_retention(user: Any) -> bool:
+    """Who may open the retention page: council staff holding its permission (system admins and
+    the data protection officer, portal/accounts/roles.py), so never on a password alone."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.has_perm(SEE_RETENTION)
+        and user.is_council_staff
+    )
+
+
+def recent_runs(count: int = 10) -> list[RetentionRun]:
+    return list(RetentionRun.objects.order_by("-started_at", "-id")[:count])
+
 
 @dataclass(frozen=True)
 class DueCase:
