@@ -295,6 +295,7 @@ def _file(submission: Submission, row: SubmissionFile) -> dict[str, Any]:
         "question": row.question_id,
         "name": row.name,
         "type": row.content_type,
+        "type_name": str(cases.FILE_KINDS.get(row.content_type, row.content_type)),
         "size_bytes": row.size,
         "received_at": row.created_at,
         "deleted_at": row.deleted_at,
