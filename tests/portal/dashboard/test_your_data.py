@@ -232,3 +232,15 @@ def test_the_pages_in_welsh(signed_in):
     assert title(response).startswith("Eich data")
     response = signed_in.get("/cy" + DELETE)
     assert title(response).startswith("Dileu eich cyfrif")
+
+
+def test_posting_anything_to_your_data_never_500s_and_prepares_nothing_for_a_small_account(
+    signed_in, me
+):
+    for junk in ({}, {"x": "\x00"}, {"prepare": ["a", "b"]}):
+        response = signed_in.post(YOUR_DATA, junk)
+        assert response.status_code == 302
+    assert not DataExport.objects.filter(user=me).exists()
+    for path in (YOUR_DATA, "/account/your-data/see/", "/account/your-data/your-data.json"):
+        assert signed_in.head(path).status_code == 200
+    assert signed_in.put(YOUR_DATA).status_code == 405
