@@ -26,8 +26,9 @@ def queue_email(message: EmailMessage, *, kind: str) -> None:
             html = str(content)
     for recipient in [*message.to, *message.cc, *message.bcc]:
         # An account's own mail (sign-in codes, address confirmations) goes to its address: so
-        # linked, it is in the resident's data download and goes with their account.
-        owner = User.objects.filter(email__iexact=recipient).first()
+        # linked, it is in the resident's data download and goes with their account. (Exact,
+        # as the account stores it: the unique index answers, where iexact would read them all.)
+        owner = User.objects.filter(email=recipient).first()
         queue_message(
             kind=kind,
             recipient=recipient,
