@@ -72,3 +72,30 @@ def test_service_admins_are_refused_and_the_navigation_offers_it_only_to_those_a
     assert admin.get(PAGE).status_code == 403
     assert f'href="{PAGE}"' in officer.get("/staff/audit/").content.decode()
     assert f'href="{PAGE}"' not in admin.get("/staff/studio/").content.decode()
+
+
+def test_an_anonymised_case_still_opens_in_the_workspace_and_the_admin(
+    make_case, supervisor, settings
+):
+    # Given a case retention has anonymised
+    settings.SUBMISSION_RETENTION_DAYS = 30
+    case = closed(make_case, days_ago=40)
+    retention.apply_retention()
+    case.refresh_from_db()
+    assert case.anonymised_at is not None
+
+    # When staff open it, its timeline, and its admin page
+    client = signed_in(supervisor)
+    admin_client = signed_in(with_mfa(UserFactory(is_staff=True, is_superuser=True)))
+    pages = [
+        client.get(f"/staff/cases/{case.reference}/"),
+        client.get(f"/staff/cases/{case.reference}/timeline/"),
+        admin_client.get(f"/admin/services/submission/{case.pk}/change/"),
+    ]
+
+    # Then each shows the reference without error, and nothing of the resident
+    for response in pages:
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert case.reference in html
+        assert "Olwen" not in html
