@@ -73,7 +73,10 @@ def collect(user: Any) -> dict[str, Any]:
         "about": {
             "council": settings.COUNCIL_NAME,
             "made_at": timezone.now(),
-            "files": "Each request's files are in the 'files' folder of the ZIP download.",
+            "files": (
+                "Each file is listed with where it is in the ZIP download (in_zip); the "
+                "download without files lists them only."
+            ),
         },
         "profile": _profile(user),
         "requests": [_request(submission) for submission in submissions],
@@ -252,20 +255,22 @@ def _profile(user: Any) -> dict[str, Any]:
 
 
 def _request(submission: Submission) -> dict[str, Any]:
+    # The questions as the resident saw them, in the language they answered in; everything
+    # else in the language of the page being made.
     with translation.override(submission.language or settings.LANGUAGE_CODE):
         rows = cases.answer_rows(submission, for_resident=True)
-        history = [
-            {
-                "status": update.portal_status,
-                "status_name": str(Submission.Status(update.portal_status).label),
-                "text": update.resident_text,
-                "at": update.occurred_at,
-            }
-            for update in submission.case_updates.all()
-            if update.applied and update.portal_status
-        ]
-        status_name = str(submission.get_status_display())
-        service = str(submission.service.name)
+    history = [
+        {
+            "status": update.portal_status,
+            "status_name": str(Submission.Status(update.portal_status).label),
+            "text": update.resident_text,
+            "at": update.occurred_at,
+        }
+        for update in submission.case_updates.all()
+        if update.applied and update.portal_status
+    ]
+    status_name = str(submission.get_status_display())
+    service = str(submission.service.name)
     return {
         "reference": submission.reference,
         "service": service,
