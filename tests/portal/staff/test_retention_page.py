@@ -99,3 +99,19 @@ def test_an_anonymised_case_still_opens_in_the_workspace_and_the_admin(
         html = response.content.decode()
         assert case.reference in html
         assert "Olwen" not in html
+    # and the case page says why there is nothing to show
+    assert "This case was anonymised under the retention policy" in pages[0].content.decode()
+
+
+def test_the_case_of_a_deleted_account_says_the_resident_cannot_be_contacted(make_case, supervisor):
+    # Given a case whose resident deleted their account
+    from services.privacy.erasure import erase_account
+
+    case = make_case(WASTE)
+    erase_account(case.user)
+
+    # When staff open it
+    html = signed_in(supervisor).get(f"/staff/cases/{case.reference}/").content.decode()
+
+    # Then it says so
+    assert "The resident deleted their account on" in html
