@@ -354,3 +354,23 @@ def test_two_runs_at_once_anonymise_each_case_exactly_once(tmp_path, settings):
     assert len(deletes) == len(set(deletes)) == 40
     # and both did some of the work, so they really overlapped
     assert all(r.anonymised > 0 for r in runs)
+
+
+def test_a_service_admin_sets_a_services_period_in_the_django_admin():
+    # Given a service and a signed-in superuser (with the second factor staff must have)
+    from django.test import Client
+
+    from tests.portal.accounts.helpers import activate_totp
+
+    version = file_form()
+    admin = UserFactory.create(is_staff=True, is_superuser=True)
+    activate_totp(admin)
+    client = Client()
+    client.force_login(admin)
+
+    # When they open the service in the admin
+    html = client.get(f"/admin/services/service/{version.form.service_id}/change/").content
+
+    # Then its retention period is there to set, saying what empty means
+    assert b'name="retention_days"' in html
+    assert b"Leave empty for the council" in html
