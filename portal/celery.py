@@ -70,6 +70,17 @@ app.conf.update(
             "task": "services.tasks.delete_expired_submission_files",
             "schedule": 24 * 60 * 60,
         },
+        # Closed cases are anonymised after their service's retention period, counted from when
+        # they closed (services/retention.py; SUBMISSION_RETENTION_DAYS by default).
+        "apply-retention": {
+            "task": "services.tasks.apply_retention",
+            "schedule": 24 * 60 * 60,
+        },
+        # Residents' prepared data downloads are kept DATA_EXPORT_KEEP_DAYS.
+        "delete-expired-data-exports": {
+            "task": "services.tasks.delete_expired_data_exports",
+            "schedule": 24 * 60 * 60,
+        },
         # Re-queues deliveries that are due or whose worker died: what makes a flushed Redis or
         # a lost message only a delay (services/delivery/sweeper.py).
         # Messages (services/messages) are swept by the same task.

@@ -437,6 +437,17 @@ FILE_LINK_MAX_AGE_DAYS = env.int("FILE_LINK_MAX_AGE_DAYS", default=30)
 # The bytes of submitted files are deleted this many days after the submission was made
 # (services/file_retention.py, daily); the case keeps a record of each file.
 SUBMISSION_FILE_RETENTION_DAYS = env.int("SUBMISSION_FILE_RETENTION_DAYS", default=365)
+# A closed request keeps its answers, files and the resident's details this many days after it
+# was closed, unless its service sets its own period (Service.retention_days); then the daily
+# retention task anonymises it (services/retention.py). Files may go sooner, by the setting above.
+SUBMISSION_RETENTION_DAYS = env.int("SUBMISSION_RETENTION_DAYS", default=730)
+# "Download your data": a resident with more requests, or more bytes of files, than these gets
+# their ZIP built by a worker and offered when ready, not built while they wait
+# (services/privacy/export.py).
+DATA_EXPORT_INLINE_MAX_SUBMISSIONS = env.int("DATA_EXPORT_INLINE_MAX_SUBMISSIONS", default=200)
+DATA_EXPORT_INLINE_MAX_BYTES = env.int("DATA_EXPORT_INLINE_MAX_BYTES", default=50 * 1024 * 1024)
+# How long a file built by a worker is kept for its resident to download.
+DATA_EXPORT_KEEP_DAYS = env.int("DATA_EXPORT_KEEP_DAYS", default=7)
 
 # --- The council --------------------------------------------------------------------------------
 

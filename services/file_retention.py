@@ -7,6 +7,10 @@ still needs it fails permanently, naming the day (services/delivery/files.py). T
 deleted first and the row marked after, so a run that stops between the two only leaves a row a
 later run marks; a file storage will not delete now keeps its row unmarked for the next run.
 Logs name file ids and error classes only, never a file's or a resident's name.
+
+This is the files' own clock, counted from the day the case was made, open or closed. The case
+itself has another, counted from the day it closed (services/retention.py): when that one ends,
+the case is anonymised and its file rows go with whatever bytes were still kept.
 """
 
 from __future__ import annotations

@@ -87,6 +87,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "auth.view_group",
         "auth.change_group",
         "services.view_accesslog",
+        # The staff workspace's retention page: what retention anonymises next, and its runs.
+        "services.view_retentionrun",
         STUDIO,
         *DELIVERY_OPERATOR,
         *CATALOGUE_EDITOR,
@@ -95,7 +97,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ),
     # view_accesslog is what opens the audit log (services/audit_search.py may_search_access_log);
     # system admins hold it too, for the same log they can already read in the Django admin.
-    DATA_PROTECTION: ("services.view_accesslog",),
+    DATA_PROTECTION: ("services.view_accesslog", "services.view_retentionrun"),
 }
 
 

@@ -14,6 +14,7 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import translation
 
+from portal.accounts.models import User
 from services.messages.outbox import queue_message
 
 
@@ -24,6 +25,10 @@ def queue_email(message: EmailMessage, *, kind: str) -> None:
         if mimetype == "text/html":
             html = str(content)
     for recipient in [*message.to, *message.cc, *message.bcc]:
+        # An account's own mail (sign-in codes, address confirmations) goes to its address: so
+        # linked, it is in the resident's data download and goes with their account. (Exact,
+        # as the account stores it: the unique index answers, where iexact would read them all.)
+        owner = User.objects.filter(email=recipient).first()
         queue_message(
             kind=kind,
             recipient=recipient,
@@ -31,6 +36,7 @@ def queue_email(message: EmailMessage, *, kind: str) -> None:
             body=str(message.body),
             html=html,
             language=translation.get_language() or "",
+            user=owner,
         )
 
 

@@ -113,3 +113,12 @@ class TrackForm(_OneErrorPerField):
         ),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+
+class DeleteAccountForm(forms.Form):
+    """The one thing deleting an account asks: that the resident understands it is final."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that my account will be deleted and that this cannot be undone"),
+        error_messages={"required": _("Confirm that you want to delete your account")},
+    )

@@ -82,4 +82,5 @@ def send_link(request: HttpRequest, submission: Submission) -> None:
         subject=subject,
         body=body,
         language=translation.get_language() or "",
+        submission=submission,
     )

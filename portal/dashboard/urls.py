@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.dashboard.views import account, notifications, profile, track
+from portal.dashboard.views import account, notifications, privacy, profile, track
 
 app_name = "dashboard"
 
@@ -11,6 +11,13 @@ urlpatterns = [
     path("account/drafts/<uuid:draft_id>/delete/", account.draft_delete, name="draft_delete"),
     path("account/profile/", profile.profile, name="profile"),
     path("account/notifications/", notifications.preferences, name="notifications"),
+    path("account/your-data/", privacy.your_data, name="your_data"),
+    path("account/your-data/see/", privacy.your_data_view, name="your_data_view"),
+    path("account/your-data/your-data.json", privacy.your_data_json, name="your_data_json"),
+    path("account/your-data/your-data.zip", privacy.your_data_zip, name="your_data_zip"),
+    path("account/your-data/prepared.zip", privacy.your_data_prepared, name="your_data_prepared"),
+    path("account/delete/", privacy.account_delete, name="account_delete"),
+    path("account/deleted/", privacy.account_deleted, name="account_deleted"),
     path("track/", track.track, name="track"),
     path("track/sent/", track.track_sent, name="track_sent"),
     path("track/<str:token>/", track.track_view, name="track_view"),

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from services.audit_search import may_search_access_log
 from services.forms.references import normalise_reference
 from services.models import Submission
+from services.retention import may_see_retention
 from services.staff.scope import cases_visible_to, may_use_workspace
 
 View = Callable[..., HttpResponseBase]
@@ -48,6 +49,12 @@ def staff_view(may_open: Callable[[Any], bool]) -> Callable[[View], View]:
 def workspace_view(view: View) -> View:
     """The contact centre's pages: staff with the workspace permission (services.use_workspace)."""
     return staff_view(may_use_workspace)(view)
+
+
+def retention_view(view: View) -> View:
+    """The retention page: system admins and the data protection officer
+    (services.retention.may_see_retention)."""
+    return staff_view(may_see_retention)(view)
 
 
 def audit_view(view: View) -> View:

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from portal.staff.views import assist, audit, cases, casework, deliveries, reason, residents, status
+from portal.staff.views import (
+    assist,
+    audit,
+    cases,
+    casework,
+    deliveries,
+    reason,
+    residents,
+    retention,
+    status,
+)
 
 app_name = "staff"
 
@@ -32,4 +42,5 @@ urlpatterns = [
     path("assist/sent/<str:reference>/", assist.sent, name="assist_sent"),
     path("audit/", audit.audit_log, name="audit_log"),
     path("audit/export/", audit.audit_export, name="audit_export"),
+    path("retention/", retention.outlook, name="retention"),
 ]

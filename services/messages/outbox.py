@@ -10,7 +10,7 @@ queues it (services/messages/sweeper.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from django.db import transaction
@@ -35,6 +35,7 @@ def queue_message(
     language: str = "",
     channel: str = Channel.EMAIL,
     address_lines: Sequence[str] = (),
+    user: Any = None,
     submission: Submission | None = None,
 ) -> OutgoingMessage:
     """Keep one rendered message for `recipient` until it is sent; sent after commit.
@@ -45,6 +46,9 @@ def queue_message(
     postal address in `address_lines` (3 to 7 lines, the postcode last; the recipient is the
     name on the first line). `submission`: the case the message is about, where a delivery
     failure is shown to staff.
+    `user` says whose message it is, when known: it puts it in the resident's data download
+    and lets their account's deletion remove it; `submission` also lets retention delete it
+    with the case.
     """
     if channel not in Channel.values:
         raise ValueError(f"Unknown channel {str(channel)!r}")
@@ -68,6 +72,7 @@ def queue_message(
         recipient=recipient,
         language=language,
         content=content,
+        user=user,
         submission=submission,
     )
     # robust: after commit, no failure here may turn the saved request into an error page.

@@ -9,6 +9,7 @@ from services.models.files import FileFetch, SubmissionFile
 from services.models.forms import Form, FormVersion, ImmutableVersionError, VersionStateError
 from services.models.messages import OutgoingMessage
 from services.models.notifications import NotificationPreference
+from services.models.privacy import DataExport, RetentionRun
 from services.models.routing import Connection, Destination, RoutingRule, RoutingRuleSet
 from services.models.submissions import Channel, Draft, Submission
 from services.models.teams import Team
@@ -22,6 +23,7 @@ __all__ = [
     "CaseUpdate",
     "Channel",
     "Connection",
+    "DataExport",
     "Delivery",
     "Destination",
     "Draft",
@@ -31,6 +33,7 @@ __all__ = [
     "ImmutableVersionError",
     "NotificationPreference",
     "OutgoingMessage",
+    "RetentionRun",
     "RoutingRule",
     "RoutingRuleSet",
     "Service",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -79,6 +80,18 @@ class Service(models.Model):
         ),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
+    # How long a closed case keeps its answers, files and the resident's details before
+    # retention anonymises it (services/retention.py); empty: the council's default.
+    retention_days = models.PositiveIntegerField(
+        _("retention period (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(36500)],
+        help_text=_(
+            "How many days a closed request keeps its answers, files and the resident's "
+            "details before they are deleted. Leave empty for the council's default."
+        ),
+    )
 
     objects = MultilingualManager["Service"]()
 
@@ -92,6 +105,11 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def retention_period_days(self) -> int:
+        """Days a closed case is kept: the service's own period, or the council's default."""
+        return self.retention_days or settings.SUBMISSION_RETENTION_DAYS
 
     @property
     def live_version(self) -> FormVersion | None:

@@ -9,8 +9,9 @@ sends it again), and every copy carries the same Message-ID, so mail software ca
 
 What is stored is the rendered message, encrypted, rather than a template and its context:
 allauth renders its own messages, and a message rendered when it was asked for says what was true
-then. It is deleted with the rest of the resident's data; the admin list shows only its kind,
-state and timings, never the address or the words.
+then. It is linked to the resident and the case when the sender knows them, and deleted with the
+case by retention or, if not sent yet, with the resident's account; the admin list shows only its
+kind, state and timings, never the address or the words.
 
 Through GOV.UK Notify (services/messages/notify.py) the row also keeps Notify's id for the
 notification and the template it used, and the delivery receipt Notify sends later
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -84,6 +86,18 @@ class OutgoingMessage(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     # The server's code and the error's class, never the address or the content.
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    # Whose message and about which case, when known: what lets a resident download their own
+    # notification log, their account's deletion remove what was not sent yet, and retention
+    # delete a closed case's messages with it (services/privacy, services/retention.py). The
+    # encrypted recipient cannot be searched for.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resident"),
+    )
     # The submission the message is about, if any: its delivery failures show on the case.
     submission = models.ForeignKey(
         "services.Submission",

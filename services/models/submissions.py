@@ -170,6 +170,13 @@ class Submission(models.Model):
     # Which rules matched and where the submission was sent, and why (services/routing).
     routing_decision = models.JSONField(_("routing decision"), default=dict, blank=True)
     routing_round = models.PositiveSmallIntegerField(_("routing round"), default=0)
+    # The resident deleted their account: the case no longer names them or their contact
+    # details; its answers stay until retention (services/privacy/erasure.py).
+    detached_at = models.DateTimeField(_("resident's account deleted"), null=True, blank=True)
+    # Retention emptied the closed case of its answers, files and personal details; the row
+    # stays so the reference, the audit log and the service's counts still add up
+    # (services/retention.py).
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at",)
@@ -188,9 +195,14 @@ class Submission(models.Model):
             models.Index(fields=("status", "id", "service"), name="submission_status_by_id"),
         ]
         constraints = [
-            # A caller who gave an agent only a phone number is reached by phone.
+            # A caller who gave an agent only a phone number is reached by phone. A case whose
+            # resident deleted their account, or that retention anonymised, names no one.
             models.CheckConstraint(
-                condition=Q(user__isnull=False) | ~Q(contact_email="") | ~Q(contact_phone=""),
+                condition=Q(user__isnull=False)
+                | ~Q(contact_email="")
+                | ~Q(contact_phone="")
+                | Q(detached_at__isnull=False)
+                | Q(anonymised_at__isnull=False),
                 name="submission_has_owner",
             ),
         ]

@@ -111,6 +111,7 @@ def tell_resident(
                     kind=kind,
                     recipient=resident.address(channel),
                     language=resident.language,
+                    user=submission.user,
                     submission=submission,
                     channel=channel,
                     **content,

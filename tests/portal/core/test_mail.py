@@ -103,3 +103,19 @@ def test_a_task_left_on_the_queue_by_the_release_before_the_outbox_joins_the_out
     (message,) = OutgoingMessage.objects.all()
     assert (message.recipient, message.content["subject"]) == ("to@example.com", "Subject")
     assert message.state == OutgoingMessage.State.PENDING
+
+
+@pytest.mark.django_db
+def test_mail_to_an_accounts_address_is_linked_to_the_account(settings):
+    # Given a resident, and mail sent through Django's API to their address and to another
+    from tests.portal.accounts.factories import UserFactory
+
+    settings.EMAIL_BACKEND = "portal.core.mail.OutboxEmailBackend"
+    resident = UserFactory.create(email="linked@example.org")
+    send_mail("Your code", "123456", "portal@example.org", ["linked@example.org"])
+    send_mail("Hello", "Hi", "portal@example.org", ["stranger@example.org"])
+
+    # Then the resident's is theirs (in their data download, gone with their account)
+    mine, theirs = OutgoingMessage.objects.order_by("pk")
+    assert mine.user == resident
+    assert theirs.user is None

@@ -38,6 +38,8 @@ URL_NAMES: dict[str, Any] = {
     # The audit log: for the data protection officer (and system admins) only
     "staff:audit_log": lambda case: {},
     "staff:audit_export": lambda case: {},
+    # What retention anonymises next: for system admins and the data protection officer only
+    "staff:retention": lambda case: {},
 }
 # Pages of no one case or person, which every agent may open (what they list is scoped: tested
 # with them).
@@ -48,7 +50,7 @@ NOT_OF_A_CASE = {
     "staff:assist_resident",
     "staff:assist_caller",
 }
-AUDIT_URL_NAMES = {"staff:audit_log", "staff:audit_export"}
+AUDIT_URL_NAMES = {"staff:audit_log", "staff:audit_export", "staff:retention"}
 
 
 def staff_urls(case: Any, *, only_of_the_case: bool = False) -> list[str]:

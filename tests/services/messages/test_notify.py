@@ -24,7 +24,8 @@ def a_message(channel: str = Channel.EMAIL, **fields) -> OutgoingMessage:
     fields.setdefault("recipient", recipient[channel])
     return queue_message(
         kind="status_update",
-        subject="Your request MC-0001 has been updated",
+        # A text message has a body only (services/messages/outbox.py).
+        subject="" if channel == Channel.SMS else "Your request MC-0001 has been updated",
         body="Your request is in progress.",
         language=fields.pop("language", "en"),
         channel=channel,
