@@ -403,6 +403,11 @@ DELIVERY_SWEEP_INTERVAL = env.float("DELIVERY_SWEEP_INTERVAL", default=60.0)
 MESSAGE_RETRY_BUDGET_SECONDS = env.float("MESSAGE_RETRY_BUDGET_SECONDS", default=2 * 24 * 3600.0)
 MESSAGE_LEASE_SECONDS = env.float("MESSAGE_LEASE_SECONDS", default=120.0)
 
+# --- Two-way: replies, reopening (services/conversations) ----------------------------------------
+# A resident may reopen a request, or say it is not fixed, for this many days after it was closed.
+# Their replies go on to back offices through the delivery outbox's retries and lease above.
+REOPEN_WITHIN_DAYS = env.int("REOPEN_WITHIN_DAYS", default=28)
+
 # Status callbacks from back offices, per connection per minute; more get 429.
 CALLBACKS_PER_MINUTE = env.int("CALLBACKS_PER_MINUTE", default=600)
 

@@ -4,6 +4,7 @@ from services.models.audit import AccessLog
 from services.models.case_index import CaseIndex
 from services.models.casework import CaseActivity
 from services.models.catalogue import Service, Topic
+from services.models.conversations import CaseMessage, OutgoingUpdate, UpdateAttempt
 from services.models.delivery import Attempt, Delivery
 from services.models.files import FileFetch, SubmissionFile
 from services.models.forms import Form, FormVersion, ImmutableVersionError, VersionStateError
@@ -18,6 +19,7 @@ __all__ = [
     "Attempt",
     "CaseActivity",
     "CaseIndex",
+    "CaseMessage",
     "CaseUpdate",
     "Channel",
     "Connection",
@@ -29,6 +31,7 @@ __all__ = [
     "FormVersion",
     "ImmutableVersionError",
     "OutgoingMessage",
+    "OutgoingUpdate",
     "RoutingRule",
     "RoutingRuleSet",
     "Service",
@@ -37,5 +40,6 @@ __all__ = [
     "SubmissionFile",
     "Team",
     "Topic",
+    "UpdateAttempt",
     "VersionStateError",
 ]
