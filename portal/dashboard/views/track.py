@@ -50,5 +50,10 @@ def track_view(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "dashboard/submission.html",
-        {"submission": submission, "rows": answer_rows(submission), "guest_view": True},
+        {
+            "submission": submission,
+            "rows": answer_rows(submission),
+            "guest_view": True,
+            "token": token,
+        },
     )
