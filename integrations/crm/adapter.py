@@ -41,6 +41,14 @@ default), fails the delivery permanently, naming the file by its question, not i
 Salesforce connections do not take files yet: a payload with files is refused before anything is
 sent, so a file is never silently dropped.
 
+Case updates (Dynamics). What the resident later says (a reply, a reopening, "not fixed") is a
+note on the case, its subject "Portal update (<kind>) <the update's key>" and its text what they
+said; each of its files is a note like a submission's files, its subject made of the update's key.
+The text note's id is kept on the progress, then each file's, so a retry resumes where the last
+attempt stopped. Every attempt after the first (`resend_update`) looks each note up by its subject
+before POSTing it and adopts what it finds; a failed lookup sends nothing. Salesforce connections
+refuse updates for now (permanently, so people are told).
+
 Status updates are polled: records whose modifiedon (LastModifiedDate) is at or after `since`.
 """
 
@@ -59,6 +67,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from integrations.base import (
     Adapter,
+    CaseUpdateOut,
     DeliveryError,
     DeliveryFile,
     PermanentError,
@@ -101,6 +110,7 @@ class CRMAdapter(Adapter):
     config_serializer = CRMConfig
     # Any column of the table can be written; these are the common ones, for mapping help.
     accepts_any_fields = True
+    sends_updates = True
     target_fields = (
         TargetField("title", description="Dynamics case title (Salesforce: Subject)"),
         TargetField("description", description="The details (Salesforce: Description)"),
@@ -142,6 +152,63 @@ class CRMAdapter(Adapter):
                     note_id = self._add_note(case_id, upload, idempotency_key, look_up=not created)
                     progress.record_file(upload, note_id)
         return reference
+
+    def send_update(
+        self,
+        reference: str,
+        update: CaseUpdateOut,
+        idempotency_key: str,
+        progress: Progress | None = None,
+    ) -> str:
+        # The first attempt: no earlier one can have made a note, so nothing to look up.
+        return self._send_update(reference, update, idempotency_key, progress, look_up=False)
+
+    def resend_update(
+        self,
+        reference: str,
+        update: CaseUpdateOut,
+        idempotency_key: str,
+        progress: Progress | None = None,
+    ) -> str:
+        # An earlier attempt may have made the notes unseen: each is looked up before it is sent.
+        return self._send_update(reference, update, idempotency_key, progress, look_up=True)
+
+    def _send_update(
+        self,
+        reference: str,
+        update: CaseUpdateOut,
+        key: str,
+        progress: Progress | None,
+        *,
+        look_up: bool,
+    ) -> str:
+        """The update as a note on the case (its text), then a note per file; the text note's
+        id. Each note's subject is made of the update's key, so a lookup finds it again."""
+        if not self._dynamics:
+            raise PermanentError(
+                "Updates cannot be sent to a Salesforce CRM yet: send this service to a "
+                "Dynamics connection, or tell the team by another channel"
+            )
+        progress = progress or Progress()
+        case_id = notes.checked_case_id(reference)
+        note_id = progress.reference
+        if not note_id:
+            subject = notes.update_subject(key, update.kind)
+            found = self._find_note(case_id, subject) if look_up else None
+            if found is not None:
+                logger.info("crm adopted an update note an earlier attempt made")
+            case_path = f"/{self.config['entity_set']}({case_id})"
+            note_id = found or self._post_note(
+                notes.update_note_for(update, key, self._note_binding, case_path),
+                what="the update's note",
+            )
+            # A CRM that names no note: the subject still finds it, so keep something.
+            progress.record_reference(note_id or subject)
+        for upload in update.files:
+            if not progress.done(upload):
+                progress.record_file(upload, self._add_note(case_id, upload, key, look_up=look_up))
+        logger.info("crm update sent", extra={"files": len(update.files)})
+        return progress.reference
 
     def _save_case(self, columns: Mapping[str, Any], key: str) -> tuple[str, bool]:
         """The case's id, and whether this request created it (False if it updated it or
@@ -212,6 +279,12 @@ class CRMAdapter(Adapter):
             return existing
         case_path = f"/{self.config['entity_set']}({case_id})"
         note = notes.note_for(upload, key, self._note_binding, case_path)
+        note_id = self._post_note(note, what=f"the note for file {upload.id!r}")
+        logger.info("crm note added", extra={"size": upload.size})
+        return note_id
+
+    def _post_note(self, note: Mapping[str, Any], *, what: str) -> str:
+        """POST `note` (an annotation); its id ("" if the CRM names none)."""
         sent = {name: value for name, value in note.items() if name != "documentbody"}
         try:
             response = self._send(
@@ -223,9 +296,8 @@ class CRMAdapter(Adapter):
             unanswered(exc, float(wait))
             raise
         if response.status_code not in (200, 201, 204):
-            raise self._error(response, sent, what=f"the note for file {upload.id!r}")
+            raise self._error(response, sent, what=what)
         match = _ENTITY_ID.search(response.headers.get("OData-EntityId", ""))
-        logger.info("crm note added", extra={"size": upload.size})
         return match.group(1) if match else (_field(response, "annotationid") or "")
 
     def _find_note(self, case_id: str, subject: str) -> str | None:

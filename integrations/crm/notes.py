@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from integrations.base import DeliveryFile, PermanentError
+from integrations.base import CaseUpdateOut, DeliveryFile, PermanentError
 
 # The target field an admin maps the resident's files onto. It is never a column: each file in
 # it (or anywhere else in the payload) becomes a note on the case.
@@ -67,6 +67,34 @@ def note_for(
         "mimetype": upload.content_type,
         "documentbody": base64.b64encode(upload.read()).decode("ascii"),
         "isdocument": True,
+        binding: case_path,
+    }
+
+
+# What each kind of case update is called in its note's text.
+UPDATE_HEADINGS = {
+    "reply": "The resident replied",
+    "reopen": "The resident asks to reopen the case",
+    "not_fixed": "The resident says it is not fixed",
+}
+
+
+def update_subject(idempotency_key: str, kind: str) -> str:
+    """The subject of a case update's note: a retry finds the note an earlier attempt made by it."""
+    return f"Portal update ({kind}) {idempotency_key}"
+
+
+def update_note_for(
+    update: CaseUpdateOut, idempotency_key: str, binding: str, case_path: str
+) -> dict[str, Any]:
+    """The annotation that carries what the resident said to the case at `case_path`."""
+    heading = UPDATE_HEADINGS.get(update.kind, "The resident sent an update")
+    files = f"\n\nFiles: {len(update.files)} (each a note of its own)" if update.files else ""
+    return {
+        "subject": update_subject(idempotency_key, update.kind),
+        "notetext": f"{heading} ({update.sent_at.isoformat(timespec='minutes')}):\n\n"
+        f"{update.text}{files}",
+        "isdocument": False,
         binding: case_path,
     }
 

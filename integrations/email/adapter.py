@@ -28,6 +28,16 @@ before it said so, the retry sends a second copy with the same Message-ID: mail 
 ticketing systems treat messages with one Message-ID as one message, which is mail's own way of
 de-duplicating. The reference returned is the Message-ID.
 
+Case updates. What the resident later says (a reply, a reopening, "not fixed") is a reply e-mail
+to the same mailbox, threaded on the case's message: when the case's reference is its Message-ID
+(what `deliver` returns), In-Reply-To and References name it; otherwise the subject carries the
+reference. Its files are attached (or linked, over `max_attachment_bytes`) as a case's are.
+    Message-ID                  <update-{update_id}@the From address's domain>: the same on
+                                every retry, so a second copy after a lost answer is one
+                                message to a mail client or ticketing system
+    X-Portal-Reference          the update's idempotency key; X-Portal-Update: its kind
+The same limit as for cases: SMTP is at least once.
+
 Errors: 5xx replies (refused recipients or sender, 550, 554, 535 authentication, a server that
 cannot do STARTTLS) are permanent; 4xx replies (451, 421), refused or dropped connections and
 timeouts are transient.
@@ -53,6 +63,7 @@ from django.utils.html import format_html, format_html_join
 
 from integrations.base import (
     Adapter,
+    CaseUpdateOut,
     DeliveryError,
     DeliveryFile,
     PermanentError,
@@ -71,6 +82,12 @@ logger = logging.getLogger(__name__)
 MAX_SUBJECT_LENGTH = 200
 # Authentication required (530), too weak (534), refused (535), needs encryption (538).
 AUTH_CODES = frozenset({530, 534, 535, 538})
+# What each kind of case update is called in its e-mail's subject and first line.
+UPDATE_HEADINGS = {
+    "reply": "The resident replied",
+    "reopen": "The resident asks to reopen the case",
+    "not_fixed": "The resident says it is not fixed",
+}
 
 
 @registry.register
@@ -80,12 +97,37 @@ class EmailAdapter(Adapter):
     config_serializer = EmailConfig
     target_fields = ()
     accepts_any_fields = True
+    sends_updates = True
 
     def deliver(
         self, payload: Mapping[str, Any], idempotency_key: str, progress: Progress | None = None
     ) -> str:
         message_id = self.message_id(idempotency_key)
-        message = self.build_message(payload, idempotency_key)
+        self._send(self.build_message(payload, idempotency_key))
+        logger.info("email delivered", extra={"host": self.config["host"]})
+        return message_id
+
+    def send_update(
+        self,
+        reference: str,
+        update: CaseUpdateOut,
+        idempotency_key: str,
+        progress: Progress | None = None,
+    ) -> str:
+        # One message carries the update and its files: a retry sends it whole, under the same
+        # Message-ID; an update an earlier attempt saw accepted is not sent again.
+        if progress is not None and progress.reference:
+            return progress.reference
+        message_id = self.update_message_id(update.update_id)
+        self._send(self.build_update_message(reference, update, idempotency_key))
+        logger.info("email sent an update", extra={"host": self.config["host"]})
+        if progress is not None:
+            progress.record_reference(message_id)
+            for upload in update.files:
+                progress.record_file(upload)
+        return message_id
+
+    def _send(self, message: EmailMultiAlternatives) -> None:
         backend = self._backend()
         try:
             backend.open()
@@ -97,8 +139,6 @@ class EmailAdapter(Adapter):
                 backend.close()
         if sent != 1:
             raise TransientError("The mail server connection closed before the message was sent")
-        logger.info("email delivered", extra={"host": self.config["host"]})
-        return message_id
 
     def check_connection(self) -> None:
         backend = self._backend()
@@ -120,6 +160,52 @@ class EmailAdapter(Adapter):
     def message_id(self, idempotency_key: str) -> str:
         domain = str(self.config["from_email"]).rsplit("@", 1)[1]
         return f"<{idempotency_key}@{domain}>"
+
+    def update_message_id(self, update_id: str) -> str:
+        domain = str(self.config["from_email"]).rsplit("@", 1)[1]
+        return f"<update-{update_id}@{domain}>"
+
+    def build_update_message(
+        self, reference: str, update: CaseUpdateOut, idempotency_key: str
+    ) -> EmailMultiAlternatives:
+        """The reply e-mail of `update` to case `reference`, threaded on the case's message
+        when `reference` is its Message-ID."""
+        files = list(update.files)
+        names = dict(zip((f.id for f in files), unique_names(files), strict=True))
+        total = sum(upload.size for upload in files)
+        limit = int(self.config.get("max_attachment_bytes", options.DEFAULT_MAX_ATTACHMENT_BYTES))
+        links = {f.id: f.signed_url() for f in files} if total > limit else {}
+        sent = _SentFiles(names, links)
+        heading = UPDATE_HEADINGS.get(update.kind, "The resident sent an update")
+        threaded = _is_message_id(reference)
+        subject = f"Re: {heading}" if threaded else f"{heading}: {reference}"
+        headers = {
+            "Message-ID": self.update_message_id(update.update_id),
+            "X-Portal-Reference": idempotency_key,
+            "X-Portal-Update": update.kind,
+        }
+        if threaded:
+            headers["In-Reply-To"] = headers["References"] = reference
+        rows = [("Case", reference), ("Sent", update.sent_at.isoformat(timespec="minutes"))]
+        rows.append(("What they said", update.text))
+        if files:
+            rows.append(("Files", sent.cell_text(files)))
+        listing = [sent.listing(upload) for upload in files] if links else []
+        note = _links_note(total, limit) if links else ""
+        message = EmailMultiAlternatives(
+            subject=" ".join(subject.split())[:MAX_SUBJECT_LENGTH],
+            body=_text_body(rows, note, listing, heading=f"{heading}.", answers=False),
+            from_email=str(self.config["from_email"]),
+            to=list(self.config["to"]),
+            headers=headers,
+        )
+        message.attach_alternative(
+            _html_body(rows, note, listing, heading=f"{heading}.", answers=False), "text/html"
+        )
+        if not links:
+            for upload in files:
+                message.attach(names[upload.id], upload.read(), upload.content_type)
+        return message
 
     def build_message(
         self, payload: Mapping[str, Any], idempotency_key: str
@@ -217,10 +303,20 @@ def _links_note(total: int, limit: int) -> str:
     )
 
 
+def _is_message_id(reference: str) -> bool:
+    """Whether a case's reference is the Message-ID its e-mail went out with."""
+    return reference.startswith("<") and reference.endswith(">") and "@" in reference
+
+
 def _text_body(
-    rows: list[tuple[str, str]], note: str = "", listing: list[tuple[str, str, str]] | None = None
+    rows: list[tuple[str, str]],
+    note: str = "",
+    listing: list[tuple[str, str, str]] | None = None,
+    *,
+    heading: str = "A new submission from the portal.",
+    answers: bool = True,
 ) -> str:
-    lines = ["A new submission from the portal.", ""]
+    lines = [heading, ""]
     for label, text in rows:
         lines.append(f"{label}:")
         lines.extend(f"  {line}" for line in (text or "(no answer)").splitlines() or [""])
@@ -229,12 +325,18 @@ def _text_body(
         lines.extend([note, ""])
         for name, facts, link in listing:
             lines.extend([f"{name} ({facts}):", f"  {link}", ""])
-    lines.append("The answers are attached as answers.json and answers.csv.")
+    if answers:
+        lines.append("The answers are attached as answers.json and answers.csv.")
     return "\n".join(lines) + "\n"
 
 
 def _html_body(
-    rows: list[tuple[str, str]], note: str = "", listing: list[tuple[str, str, str]] | None = None
+    rows: list[tuple[str, str]],
+    note: str = "",
+    listing: list[tuple[str, str, str]] | None = None,
+    *,
+    heading: str = "A new submission from the portal.",
+    answers: bool = True,
 ) -> str:
     table = format_html_join(
         "\n",
@@ -244,13 +346,18 @@ def _html_body(
     )
     links = format_html_join("\n", '<li><a href="{2}">{0}</a> ({1})</li>', listing or [])
     files = format_html("<p>{}</p>\n<ul>\n{}\n</ul>\n", note, links) if listing else ""
+    attached = (
+        format_html("<p>{}</p>\n", "The answers are attached as answers.json and answers.csv.")
+        if answers
+        else ""
+    )
     return str(
         format_html(
-            "<!DOCTYPE html>\n<html><body>\n<p>A new submission from the portal.</p>\n"
-            "<table>\n{}\n</table>\n{}"
-            "<p>The answers are attached as answers.json and answers.csv.</p>\n</body></html>\n",
+            "<!DOCTYPE html>\n<html><body>\n<p>{}</p>\n<table>\n{}\n</table>\n{}{}</body></html>\n",
+            heading,
             table,
             files,
+            attached,
         )
     )
 

@@ -43,6 +43,22 @@ Errors. The HTTP status decides, as for every HTTP adapter (integrations.http.er
 [{"code": 400, "description": "..."}] is added to the message, redacted of what we sent; an array
 inside a 2xx answer is judged by its own codes (5xx transient, anything else permanent).
 
+Case updates. What the resident later says (a reply, a reopening, "not fixed") goes as
+FixMyStreet's Open311 update extension sends a citizen's update:
+    POST {endpoint}/servicerequestupdates.json   form-encoded: api_key, jurisdiction_id,
+                                      service_request_id, update_id (the portal's), status
+                                      (OPEN: each of the three asks the council to act),
+                                      updated_datetime (when the resident sent it), description
+                                      (the text, links to the other files, then "Portal update:
+                                      <key>"), media_url (the first photo, else the first file)
+    -> [{"update_id": ...}]           the server's id for the update
+Its files ride in that one POST as links, as a request's do. The extension has no idempotency
+either (a server makes a new update per POST), so `resend_update` first asks
+    GET {endpoint}/servicerequestupdates.json?service_request_id=..&start_date=..&end_date=..
+(from when the resident sent it, less the clock margin, to now plus it) and adopts the update
+whose description carries the key; only if none does is it POSTed. A failed lookup sends
+nothing. `fetch_updates` skips the updates the portal posted itself: they are not news.
+
 Status back. `fetch_updates(since)` reads GET servicerequestupdates.json (the extension most
 servers have; `updates_extension`, on by default) or else GET requests.json, whose open/closed
 and status_notes become updates. Note that the spec filters requests.json's start_date on when a
@@ -64,6 +80,7 @@ import httpx
 
 from integrations.base import (
     Adapter,
+    CaseUpdateOut,
     DeliveryError,
     DeliveryFile,
     PermanentError,
@@ -92,6 +109,10 @@ _ATTRIBUTE_CODE = re.compile(r"^[^\s\[\]&=#?/]+$")
 REFERENCE_LABEL = "Portal reference: "
 # The heading of the links to the files that are not the media_url, in the description.
 FILES_LABEL = "Files:"
+# How a case update's key is written at the end of its description, for the same reason.
+UPDATE_LABEL = "Portal update: "
+# Every kind of case update asks the council to look at the request again.
+UPDATE_STATUS = "OPEN"
 MEDIA_URL = "media_url"
 DESCRIPTION = "description"
 FILES = "files"
@@ -148,6 +169,7 @@ class Open311Adapter(Adapter):
     )
     # Plus "attribute.<code>" for each of the service's attributes: see accepts_target_field.
     accepts_any_fields = False
+    sends_updates = True
 
     @classmethod
     def accepts_target_field(cls, name: str) -> bool:
@@ -177,6 +199,115 @@ class Open311Adapter(Adapter):
             logger.info("open311 adopted an existing request", extra={"host": self._host()})
             return Redelivered.adopted(existing)  # its files came in the same POST
         return Redelivered.sent(self.deliver(payload, idempotency_key, progress))
+
+    def send_update(
+        self,
+        reference: str,
+        update: CaseUpdateOut,
+        idempotency_key: str,
+        progress: Progress | None = None,
+    ) -> str:
+        if progress is not None and progress.reference:
+            return progress.reference  # an earlier attempt's answer said it was made
+        form, shown = self._update_form(reference, update, idempotency_key)
+        try:
+            response = self._send("POST", "servicerequestupdates.json", shown, data=form)
+        except DeliveryError as exc:
+            unanswered(
+                exc, float(self.config.get("unanswered_wait", options.DEFAULT_UNANSWERED_WAIT))
+            )
+            raise
+        update_id = _first_text(_checked_answer(response, shown), "update_id")
+        if update_id is None:
+            raise PermanentError(
+                f"The Open311 server answered {response.status_code} without an update_id, "
+                "so the update cannot be confirmed",
+                status_code=response.status_code,
+                excerpt=excerpt_of(response, shown),
+            )
+        logger.info("open311 sent an update", extra={"host": response.request.url.host})
+        return self._recorded(update_id, update, progress)
+
+    def resend_update(
+        self,
+        reference: str,
+        update: CaseUpdateOut,
+        idempotency_key: str,
+        progress: Progress | None = None,
+    ) -> str:
+        if progress is not None and progress.reference:
+            return progress.reference
+        existing = self._look_up_update(reference, update, idempotency_key)
+        if existing is not None:
+            logger.info("open311 adopted an existing update", extra={"host": self._host()})
+            return self._recorded(existing, update, progress)  # its files came in its POST
+        return self.send_update(reference, update, idempotency_key, progress)
+
+    def _update_form(
+        self, reference: str, update: CaseUpdateOut, idempotency_key: str
+    ) -> tuple[list[tuple[str, str]], dict[str, Any]]:
+        """The update's form, and what excerpts are redacted of."""
+        placed = self._place_files({FILES: list(update.files)})
+        description = _with_file_links(
+            update.text.strip(), [p for p in placed if p.place != MEDIA_URL]
+        )
+        form: list[tuple[str, str]] = [("api_key", str(self.config["api_key"]))]
+        if self.config.get("jurisdiction_id"):
+            form.append(("jurisdiction_id", str(self.config["jurisdiction_id"])))
+        form += [
+            ("service_request_id", reference),
+            ("update_id", update.update_id),
+            ("status", UPDATE_STATUS),
+            ("updated_datetime", _w3c(_aware(update.sent_at))),
+            ("description", _with_update_reference(description, idempotency_key)),
+        ]
+        form += [(MEDIA_URL, p.url) for p in placed if p.place == MEDIA_URL]
+        return form, {"text": update.text, "_links": [p.url for p in placed]}
+
+    def _look_up_update(
+        self, reference: str, update: CaseUpdateOut, idempotency_key: str
+    ) -> str | None:
+        """The server's id of the update an earlier attempt made, or None; raises if it cannot
+        tell."""
+        params = {
+            **self._jurisdiction(),
+            "service_request_id": reference,
+            "start_date": _w3c(_aware(update.sent_at) - LOOKUP_CLOCK_MARGIN),
+            "end_date": _w3c(datetime.now(UTC) + LOOKUP_CLOCK_MARGIN),
+        }
+        marker = f"{UPDATE_LABEL}{idempotency_key}"
+        try:
+            answer = _checked_answer(
+                self._send("GET", "servicerequestupdates.json", {}, params=params), {}
+            )
+            matches = [
+                item
+                for item in answer
+                if isinstance(item, Mapping)
+                and str(item.get("service_request_id")) == reference
+                and isinstance(item.get("description"), str)
+                and marker in item["description"].splitlines()
+            ]
+            if not matches:
+                return None
+            oldest = min(matches, key=lambda item: str(item.get("updated_datetime") or ""))
+            update_id = _first_text([oldest], "update_id")
+            if update_id is None:
+                raise TransientError(
+                    "The Open311 server lists the update without a usable update_id"
+                )
+            return update_id
+        except DeliveryError as exc:
+            raise lookup_failed(exc) from exc
+
+    @staticmethod
+    def _recorded(update_id: str, update: CaseUpdateOut, progress: Progress | None) -> str:
+        """Keep on `progress` that the update and (in the same POST) its files were sent."""
+        if progress is not None:
+            progress.record_reference(update_id)
+            for upload in update.files:
+                progress.record_file(upload)
+        return update_id
 
     def _post(self, form: list[tuple[str, str]], payload: Mapping[str, Any]) -> str:
         """POST the request; its id. `payload` is what excerpts are redacted of."""
@@ -233,6 +364,8 @@ class Open311Adapter(Adapter):
         else:
             response = self._send("GET", "requests.json", {}, params=params)
             updates = [_update_from_request(item) for item in _checked_answer(response, {})]
+        # The updates the portal posted itself (a resident's reply) are not news to it.
+        updates = [u for u in updates if u is None or not _is_portal_update(u.description)]
         good = [u for u in updates if u is not None]
         if len(good) < len(updates):
             logger.warning(
@@ -615,6 +748,19 @@ def _as_sent(payload: Mapping[str, Any], placed: Sequence[_Placed]) -> dict[str,
 def _with_reference(description: str, idempotency_key: str) -> str:
     line = f"{REFERENCE_LABEL}{idempotency_key}"
     return f"{description}\n\n{line}" if description else line
+
+
+def _with_update_reference(description: str, idempotency_key: str) -> str:
+    line = f"{UPDATE_LABEL}{idempotency_key}"
+    return f"{description}\n\n{line}" if description else line
+
+
+def _is_portal_update(description: str) -> bool:
+    return any(line.startswith(UPDATE_LABEL) for line in description.splitlines())
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _present(value: Any) -> bool:

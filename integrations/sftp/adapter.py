@@ -24,6 +24,19 @@ delivery that comes back in a different batch after a failure that left a comple
 (the answer to the manifest's rename was lost) appears in both, with the same portal_key: the
 consumer de-duplicates on it. References are "{batch_id}#{row}".
 
+Case updates. What the resident later says about a case (a reply, a reopening, "not fixed") is
+written beside the case's batch, one update at a time (`send_update`, not batched):
+
+    {batch_id}/updates/{update}/{name}      each of the update's files, checked as above
+    {batch_id}/updates/{update}.json        written last: the case's reference, its portal_key
+                                            is in the batch; the update's id, kind, text and
+                                            time, and each file's path, size and SHA-256
+
+`{update}` is the update's id where it is a safe file name, else its SHA-256. Each file goes up
+under a hidden name and is renamed into place, so a retry rewrites the same names (one update,
+never two) and a consumer that waits for the .json never reads half of one. Files an earlier
+attempt wrote (the progress) are not sent again.
+
 The server's host key must be configured; an unknown or changed key is refused, never accepted.
 Errors: refused credentials, a host key mismatch, permission denied and a missing folder are
 permanent; refused, dropped or timed-out connections and other server failures are transient.
@@ -49,6 +62,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from integrations.base import (
     Adapter,
+    CaseUpdateOut,
     DeliveryError,
     DeliveryFile,
     PermanentError,
@@ -76,6 +90,7 @@ class SFTPAdapter(Adapter):
     target_fields = ()
     accepts_any_fields = True
     batched = True
+    sends_updates = True
 
     def deliver(
         self, payload: Mapping[str, Any], idempotency_key: str, progress: Progress | None = None
@@ -124,6 +139,54 @@ class SFTPAdapter(Adapter):
             extra={"host": self.config["host"], "rows": len(rows), "files": len(uploads)},
         )
         return {key: f"{batch_id}#{row}" for row, (_, key) in enumerate(items, start=1)}
+
+    def send_update(
+        self,
+        reference: str,
+        update: CaseUpdateOut,
+        idempotency_key: str,
+        progress: Progress | None = None,
+    ) -> str:
+        progress = progress or Progress()
+        if progress.reference:
+            return progress.reference  # an earlier attempt wrote it all
+        batch_id, hash_sign, row = reference.rpartition("#")
+        if not hash_sign or not BATCH_ID.match(batch_id) or not row.isdigit():
+            raise PermanentError(
+                "The case's reference is not one this file drop made ({batch_id}#{row}), "
+                "so there is no batch to write its update beside"
+            )
+        folder = str(self.config.get("directory") or ".")
+        name = _update_name(update.update_id)
+        base = f"{batch_id}/updates"
+        files = list(update.files)
+        paths = {
+            upload.id: f"{base}/{name}/{file_name}"
+            for upload, file_name in zip(files, unique_names(files), strict=True)
+        }
+        with self._session() as sftp:
+            _make_folders(sftp, folder, f"{base}/{name}" if files else base)
+            for upload in files:
+                if not progress.done(upload):
+                    _put(sftp, posixpath.join(folder, paths[upload.id]), upload.read())
+                    progress.record_file(upload, paths[upload.id])
+            record = {
+                "reference": reference,
+                "portal_key": idempotency_key,
+                "update_id": update.update_id,
+                "kind": update.kind,
+                "text": update.text,
+                "sent_at": update.sent_at,
+                "files": [
+                    {"path": paths[u.id], "bytes": u.size, "sha256": u.sha256} for u in files
+                ],
+            }
+            path = f"{base}/{name}.json"
+            content = json.dumps(record, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+            _put(sftp, posixpath.join(folder, path), content.encode())
+        progress.record_reference(path)
+        logger.info("sftp update written", extra={"host": self.config["host"], "files": len(files)})
+        return path
 
     def check_connection(self) -> None:
         folder = str(self.config.get("directory") or ".")
@@ -207,6 +270,13 @@ def _rows(
         row.update((str(field), to_path(value)) for field, value in payload.items())
         rows.append(row)
     return rows, uploads
+
+
+def _update_name(update_id: str) -> str:
+    """A case update's file name: its id where that is a safe name, else the id's SHA-256."""
+    if BATCH_ID.match(update_id):
+        return update_id
+    return hashlib.sha256(update_id.encode()).hexdigest()
 
 
 def _csv(rows: list[dict[str, Any]]) -> bytes:

@@ -20,6 +20,16 @@ Under its endpoint (`prefix`, /open311/v2 by default):
                                         status, service_code and service_request_id (a, b, c)
     GET  requests/{id}.json             one request, as a one-item array
     GET  servicerequestupdates.json     the updates extension, filtered by start_date/end_date
+                                        and service_request_id (a, b, c); the updates clients
+                                        posted are listed too, as a server lists them all
+    POST servicerequestupdates.json     the extension's other half (FixMyStreet's), form-encoded:
+                                        api_key (403), service_request_id (404 unknown),
+                                        update_id (the client's), status (OPEN or CLOSED),
+                                        description, updated_datetime (400 if one is missing or
+                                        bad), media_url. Answers [{"update_id": "UPD-000002"}]
+                                        (the server's id). OPEN reopens a closed request. Like a
+                                        real server it never de-duplicates: a repeated POST,
+                                        same update_id and all, makes a second update.
 Errors are the spec's arrays, [{"code": 400, "description": "..."}], fault answers included.
 
 Files. A real server downloads a request's media_url once, when the request arrives, in the
@@ -30,9 +40,12 @@ link (simulators.received_files): the bytes' SHA-256, size, name and type, or wh
 failed. A failed fetch never undoes the request. `fetch_files=False` records the links only.
 
 For tests, in Python: `records`, `count_for(portal_reference)`, `replays`, `add_update(...)`,
+`client_updates` (what clients POSTed, each with its "files"), `client_update_count(update_id)`,
 `wait_for_files()` (until every fetch started is done); over
 HTTP, for other processes (neither recorded nor subject to faults):
-    GET  /_records[?key=K]   {"count": n, "replays": r, "records": [...]}, each with its "files"
+    GET  /_records[?key=K]   {"count": n, "replays": r, "records": [...], "updates": [...]}:
+                             the requests, each with its "files", and the updates clients
+                             POSTed on them, each with its "files"
     DELETE /_records         forget every request and update
     POST /_updates           {"service_request_id", "status", "description", "external_status_code",
                               "updated_datetime"} adds a status update; 201 with it
@@ -185,6 +198,18 @@ class Open311Simulator(Simulator):
         with self._store_lock:
             return copy.deepcopy(self._updates)
 
+    @property
+    def client_updates(self) -> list[dict[str, Any]]:
+        """The updates clients POSTed, oldest first: the feed's fields plus "client_update_id"
+        (the update_id they sent) and "files" (what came of each link, as for requests)."""
+        with self._store_lock:
+            return copy.deepcopy([u for u in self._updates if u.get("client_update_id")])
+
+    def client_update_count(self, client_update_id: str) -> int:
+        """How many updates a client POSTed with this update_id: 1 when sending worked."""
+        with self._store_lock:
+            return sum(1 for u in self._updates if u.get("client_update_id") == client_update_id)
+
     def wait_for_files(self, timeout: float = 15.0) -> None:
         """Return once every file fetch started so far is done; TimeoutError if one is not."""
         if not self._fetcher.wait(timeout):
@@ -298,6 +323,8 @@ class Open311Simulator(Simulator):
             return error(404, "Not found")
         path = request.path[len(self.prefix) :]
         if request.method == "POST":
+            if path == "/servicerequestupdates.json":
+                return self._create_update(request)
             if path != "/requests.json":
                 return error(405, "Method not allowed")
             return self._create(request)
@@ -391,6 +418,53 @@ class Open311Simulator(Simulator):
                     self._fetcher.fetch(entry)
             return Response.json([_created(record)])
 
+    def _create_update(self, request: RecordedRequest) -> Response:
+        """POST servicerequestupdates.json: a client's update on a request."""
+        form = {k: _first(v) for k, v in _form(request).items()}
+        for name in ("service_request_id", "update_id", "status", "updated_datetime"):
+            if not form.get(name):
+                return error(400, f"{name} was not provided")
+        if form.get("description") is None:
+            return error(400, "description was not provided")
+        status = str(form["status"]).upper()
+        if status not in ("OPEN", "CLOSED"):
+            return error(400, "status must be OPEN or CLOSED")
+        try:
+            stamped = datetime.fromisoformat(str(form["updated_datetime"]).replace("Z", "+00:00"))
+        except ValueError:
+            return error(400, "updated_datetime is not a W3C datetime")
+        if stamped.tzinfo is None:
+            return error(400, "updated_datetime needs a time zone")
+        fields = {"media_url": form.get("media_url"), "description": form["description"]}
+        with self._store_lock:
+            record = next(
+                (r for r in self._records if r["service_request_id"] == form["service_request_id"]),
+                None,
+            )
+            if record is None:
+                return error(404, "Service request not found")
+            now = _stamp(datetime.now(UTC))
+            update = {
+                "update_id": f"UPD-{len(self._updates) + 1:06d}",
+                "service_request_id": record["service_request_id"],
+                "status": status.lower(),
+                "description": form["description"],
+                "updated_datetime": now,
+                "external_status_code": None,
+                "media_url": form.get("media_url") or None,
+                "client_update_id": form["update_id"],
+                "client_datetime": _stamp(stamped),
+                "files": self._links_to_files(fields, {}),
+            }
+            self._updates.append(update)
+            if status == "OPEN":
+                record["status"] = "open"  # a resident's reopening or reply reopens it
+            record["updated_datetime"] = now
+            if self.fetch_files:
+                for entry in update["files"]:
+                    self._fetcher.fetch(entry)
+            return Response.json([{"update_id": update["update_id"]}])
+
     def _links_to_files(
         self, fields: Mapping[str, Any], attributes: Mapping[str, Any]
     ) -> list[dict[str, Any]]:
@@ -434,8 +508,15 @@ class Open311Simulator(Simulator):
         window = _window(request)
         if isinstance(window, Response):
             return window
+        ids = request.param("service_request_id")
+        wanted = {i.strip() for i in ids.split(",")} if ids else None
         with self._store_lock:
-            found = [dict(u) for u in self._updates if _within(u["updated_datetime"], window)]
+            found = [
+                _public_update(u)
+                for u in self._updates
+                if _within(u["updated_datetime"], window)
+                and (wanted is None or u["service_request_id"] in wanted)
+            ]
         return Response.json(found)
 
     # --- Control ---------------------------------------------------------------------------------
@@ -455,8 +536,19 @@ class Open311Simulator(Simulator):
         key = request.param("key")
         with self._store_lock:
             records = [r for r in self._records if key is None or r["portal_reference"] == key]
+            listed = {r["service_request_id"] for r in records}
+            updates = [
+                u
+                for u in self._updates
+                if u.get("client_update_id") and u["service_request_id"] in listed
+            ]
             return Response.json(
-                {"count": len(records), "replays": self._replays, "records": records}
+                {
+                    "count": len(records),
+                    "replays": self._replays,
+                    "records": records,
+                    "updates": updates,
+                }
             )
 
     def _control_update(self, request: RecordedRequest) -> Response:
@@ -554,6 +646,20 @@ def _public(record: Mapping[str, Any]) -> dict[str, Any]:
         "long": _first(fields.get("long")),
         "media_url": _first(fields.get("media_url")),
     }
+
+
+def _public_update(update: Mapping[str, Any]) -> dict[str, Any]:
+    """An update as the feed lists it: what the extension defines, not what we keep of it."""
+    keep = (
+        "update_id",
+        "service_request_id",
+        "status",
+        "description",
+        "updated_datetime",
+        "external_status_code",
+        "media_url",
+    )
+    return {name: update.get(name) for name in keep}
 
 
 def _stamp(moment: datetime) -> str:

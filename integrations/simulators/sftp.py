@@ -5,6 +5,7 @@
         sim.host_key_fingerprint             # "SHA256:...", what the adapter is told to expect
         sim.files()                          # {"drop/batch-1.csv": b"...", ...} under the root
         sim.records()                        # each file's path, size and SHA-256
+        sim.case_updates()                   # each case update's JSON file, parsed, by path
         [e.kind for e in sim.events]         # "mkdir", "open", "write", "close", "rename", ...
         sim.set_faults(drop_after_bytes=100) # hang up once 100 more bytes have been written
 
@@ -19,6 +20,8 @@ Faults:
     read_only           refuse every write, folder and rename with "permission denied"
     drop_after_bytes    once this many more bytes have been written, write no more and abort
                         the connection (the file is left half-written); applies once
+    drop_after_rename   do the next rename, then abort the connection without answering: the
+                        "server did it but the answer was lost" case; applies once
     times               with refuse_auth: refuse this many logins, then let them in
 
 Standalone: python -m integrations.simulators.sftp --port 8022 --root DIR [--password P]
@@ -61,6 +64,7 @@ class SFTPFaults:
     refuse_auth: bool = False
     read_only: bool = False
     drop_after_bytes: int | None = None
+    drop_after_rename: bool = False
     times: int | None = None
 
 
@@ -192,6 +196,16 @@ class SFTPSimulator:
             for path, data in self.files().items()
         ]
 
+    def case_updates(self) -> dict[str, Any]:
+        """Each case update the portal wrote ({batch}/updates/{update}.json), parsed, by path."""
+        return {
+            path: json.loads(data)
+            for path, data in self.files().items()
+            if "/updates/" in path
+            and path.endswith(".json")
+            and not path.rsplit("/", 1)[-1].startswith(".")
+        }
+
     @property
     def auth_failures(self) -> int:
         with self._lock:
@@ -293,6 +307,15 @@ class SFTPSimulator:
         with self._lock:
             self._events.append(event)
 
+    def _take_rename_drop(self) -> bool:
+        """Whether this rename's answer is to be lost (once per drop_after_rename)."""
+        with self._lock:
+            if not self._faults.drop_after_rename:
+                return False
+            self._faults = dataclasses.replace(self._faults, drop_after_rename=False)
+            self._drops += 1
+            return True
+
     def _allowance(self, size: int) -> int | None:
         """How many of `size` bytes may be written before the drop, or None for all of them."""
         with self._lock:
@@ -358,11 +381,19 @@ class _Files(asyncssh.SFTPServer):
         await self._wait()
         super().rename(oldpath, newpath)
         self.simulator._log(SFTPEvent("rename", _text(oldpath), target=_text(newpath)))
+        self._drop_after_rename()
 
     async def posix_rename(self, oldpath: bytes, newpath: bytes) -> None:
         await self._wait()
         super().posix_rename(oldpath, newpath)
         self.simulator._log(SFTPEvent("rename", _text(oldpath), target=_text(newpath)))
+        self._drop_after_rename()
+
+    def _drop_after_rename(self) -> None:
+        if not self.simulator._take_rename_drop():
+            return
+        self.connection.abort()  # renamed: the client never hears so
+        raise asyncssh.SFTPConnectionLost("dropped by the simulator")
 
     async def mkdir(self, path: bytes, attrs: asyncssh.SFTPAttrs) -> None:
         await self._wait()

@@ -4,6 +4,7 @@
         ...                                          # send to 127.0.0.1:sim.port
         sim.messages[-1].message["Subject"]          # parsed with email.policy.default
         sim.count_for("<key@council.example>")       # messages stored with this Message-ID
+        sim.replies_to("<key@council.example>")      # the case's updates, threaded on it
         sim.records()                                # each message's id, subject and files
                                                      # (name, type, size, SHA-256 of the bytes)
         sim.set_faults(reject=451, times=1)          # the next message is refused, then all is well
@@ -87,6 +88,8 @@ class ReceivedMessage:
         return {
             "message_id": self.message_id,
             "subject": str(self.message.get("Subject", "")),
+            "in_reply_to": str(self.message.get("In-Reply-To", "")),
+            "references": str(self.message.get("References", "")),
             "recipients": list(self.recipients),
             "files": self.files(),
         }
@@ -254,6 +257,11 @@ class SMTPSimulator:
     def records(self) -> list[dict[str, Any]]:
         """Every message received, oldest first, with the files it carried."""
         return [message.record() for message in self.messages]
+
+    def replies_to(self, message_id: str) -> list[ReceivedMessage]:
+        """The messages threaded on `message_id` (In-Reply-To it): a case's updates."""
+        with self._lock:
+            return [m for m in self._messages if m.message.get("In-Reply-To") == message_id]
 
     def count_for(self, message_id: str) -> int:
         with self._lock:

@@ -15,11 +15,17 @@
             Content (xsd:base64Binary)) -> AttachmentId, Created
         GetCaseAttachments(SessionToken, CaseReference) -> Attachments(Attachment(AttachmentId,
             ClientReference, FileName, ContentType, Size, AddedAt)*), oldest first
+        AddNote(SessionToken, CaseReference, ClientReference, NoteType, Text, SentAt?)
+            -> NoteId, Created: what the resident said later (NoteType reply, reopen or
+            not_fixed)
+        GetCaseNotes(SessionToken, CaseReference) -> Notes(Note(NoteId, ClientReference,
+            NoteType, Text, SentAt?, AddedAt)*), oldest first
 
 CreateServiceRequest keeps the ClientReference on the case but, like most such systems, does not
 make it unique: the same reference again makes a second case. AddAttachment treats its
 ClientReference the same way: kept on the attachment, not unique, so the same call again attaches
 the file a second time; GetCaseAttachments is how a client finds what a lost answer attached.
+AddNote is the same again: a repeated ClientReference adds a second note; GetCaseNotes finds it.
 With unique_client_reference (a system that does make them unique) a repeated ClientReference is
 answered with the case, or the case's attachment, made the first time (Created false) instead.
 Each attachment is kept as its name, type, size and the SHA-256 of the decoded bytes (not the
@@ -40,11 +46,13 @@ counts them by operation); its error_rate answers are JSON, like a load balancer
 system that is down.
 
 For tests, in Python: `records`, `count_for(client_reference)`, `record_for(client_reference)`,
-`attachments`, `attachments_of(case_reference)`, `add_update(case_reference, status, notes)`,
+`attachments`, `attachments_of(case_reference)`, `notes`, `notes_of(case_reference)`,
+`add_update(case_reference, status, notes)`,
 `updates`, `expire_sessions()`, `calls(operation)`, `set_soap_fault(code, ...)`; over HTTP, for
 other processes (neither recorded nor faulted):
     GET /_records[?client_reference=R]   {"count": n, "replays": r, "records": [...],
-                                         "attachments": [...]} (those of the cases listed)
+                                         "attachments": [...], "notes": [...]} (those of the
+                                         cases listed)
     DELETE /_records                     forget every record, attachment, update and session
     GET /_updates                        {"updates": [...]}
     POST /_updates {"case_reference": C, "status": S, "notes": N}   add one; 201 with it
@@ -88,6 +96,7 @@ from integrations.simulators.base import (
 from integrations.simulators.soap_case_wsdl import (
     ATTACHMENT_OPERATIONS,
     LOOKUPS,
+    NOTE_OPERATIONS,
     NS,
     OPERATIONS,
     wsdl,
@@ -148,6 +157,7 @@ class SoapCaseSimulator(Simulator):
         unique_client_reference: bool = False,
         lookup: bool = True,
         attachments: bool = True,
+        notes: bool = True,
         max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -157,7 +167,8 @@ class SoapCaseSimulator(Simulator):
         the same user name and password on every call; `unique_client_reference` answers a
         repeated ClientReference with the case (or attachment) already made instead of making
         another; `lookup` False is a system without FindCasesByClientReference and
-        GetCaseAttachments; `attachments` False one that takes no files at all."""
+        GetCaseAttachments (and GetCaseNotes); `attachments` False one that takes no files at
+        all; `notes` False one without AddNote and GetCaseNotes."""
         super().__init__(host=host, port=port, seed=seed)
         self.username, self.password = username, password
         self.ws_security = ws_security
@@ -165,12 +176,17 @@ class SoapCaseSimulator(Simulator):
         self.service_codes = None if service_codes is None else frozenset(service_codes)
         self.reference_prefix = reference_prefix
         self.unique_client_reference = unique_client_reference
-        left_out = (() if lookup else LOOKUPS) + (() if attachments else ATTACHMENT_OPERATIONS)
+        left_out = (
+            (() if lookup else LOOKUPS)
+            + (() if attachments else ATTACHMENT_OPERATIONS)
+            + (() if notes else NOTE_OPERATIONS)
+        )
         self.operations = tuple(name for name in OPERATIONS if name not in left_out)
         self.max_attachment_bytes = max_attachment_bytes
         self._store_lock = threading.Lock()
         self._records: list[dict[str, Any]] = []
         self._attachments: list[dict[str, Any]] = []
+        self._notes: list[dict[str, Any]] = []
         self._by_reference: dict[str, dict[str, Any]] = {}
         self._updates: list[dict[str, Any]] = []
         self._sessions: dict[str, datetime] = {}
@@ -216,6 +232,17 @@ class SoapCaseSimulator(Simulator):
     def attachments_of(self, case_reference: str) -> list[dict[str, Any]]:
         """The attachments of one case, oldest first."""
         return [a for a in self.attachments if a["case_reference"] == case_reference]
+
+    @property
+    def notes(self) -> list[dict[str, Any]]:
+        """Every note added, oldest first: {"note_id", "case_reference", "client_reference",
+        "note_type", "text", "sent_at", "added_at"}."""
+        with self._store_lock:
+            return copy.deepcopy(self._notes)
+
+    def notes_of(self, case_reference: str) -> list[dict[str, Any]]:
+        """The notes of one case, oldest first."""
+        return [n for n in self.notes if n["case_reference"] == case_reference]
 
     @property
     def replays(self) -> int:
@@ -282,6 +309,7 @@ class SoapCaseSimulator(Simulator):
         with self._store_lock:
             self._records.clear()
             self._attachments.clear()
+            self._notes.clear()
             self._by_reference.clear()
             self._updates.clear()
             self._sessions.clear()
@@ -348,6 +376,10 @@ class SoapCaseSimulator(Simulator):
             return self._add_attachment(operation)
         if name == "GetCaseAttachments":
             return self._case_attachments(operation)
+        if name == "AddNote":
+            return self._add_note(operation)
+        if name == "GetCaseNotes":
+            return self._case_notes(operation)
         return self._updates_since(operation)
 
     def _forced_fault(self, operation: str) -> None:
@@ -483,6 +515,56 @@ class SoapCaseSimulator(Simulator):
             "</c:GetCaseAttachmentsResponse>"
         )
 
+    def _add_note(self, operation: Any) -> str:
+        note = _validated_note(operation)
+        with self._store_lock:
+            case_reference = note["case_reference"]
+            if not any(r["case_reference"] == case_reference for r in self._records):
+                raise _Fault("Client.Validation", f"Case '{case_reference}' is not known")
+            existing = next(
+                (
+                    n
+                    for n in self._notes
+                    if n["case_reference"] == case_reference
+                    and n["client_reference"] == note["client_reference"]
+                ),
+                None,
+            )
+            if existing is not None and self.unique_client_reference:
+                note_id, created = existing["note_id"], "false"
+            else:
+                note_id = f"NOTE-{len(self._notes) + 1:06d}"
+                self._notes.append(
+                    {"note_id": note_id, **note, "added_at": datetime.now(UTC).isoformat()}
+                )
+                created = "true"
+        return (
+            f'<c:AddNoteResponse xmlns:c="{NS}"><c:NoteId>{note_id}</c:NoteId>'
+            f"<c:Created>{created}</c:Created></c:AddNoteResponse>"
+        )
+
+    def _case_notes(self, operation: Any) -> str:
+        case_reference = _text(operation, "CaseReference") or ""
+        with self._store_lock:
+            if not any(r["case_reference"] == case_reference for r in self._records):
+                raise _Fault("Client.Validation", f"Case '{case_reference}' is not known")
+            found = [n for n in self._notes if n["case_reference"] == case_reference]
+        items = "".join(
+            "<c:Note>"
+            f"<c:NoteId>{n['note_id']}</c:NoteId>"
+            f"<c:ClientReference>{escape(n['client_reference'])}</c:ClientReference>"
+            f"<c:NoteType>{escape(n['note_type'])}</c:NoteType>"
+            f"<c:Text>{escape(n['text'])}</c:Text>"
+            + (f"<c:SentAt>{n['sent_at']}</c:SentAt>" if n["sent_at"] else "")
+            + f"<c:AddedAt>{n['added_at']}</c:AddedAt>"
+            "</c:Note>"
+            for n in found
+        )
+        return (
+            f'<c:GetCaseNotesResponse xmlns:c="{NS}"><c:Notes>{items}</c:Notes>'
+            "</c:GetCaseNotesResponse>"
+        )
+
     def _updates_since(self, operation: Any) -> str:
         since_text = _text(operation, "Since")
         since = None
@@ -535,11 +617,13 @@ class SoapCaseSimulator(Simulator):
             ]
             cases = {r["case_reference"] for r in records}
             attachments = [a for a in self._attachments if a["case_reference"] in cases]
+            notes = [n for n in self._notes if n["case_reference"] in cases]
             answer = {
                 "count": len(records),
                 "replays": self._replays,
                 "records": records,
                 "attachments": attachments,
+                "notes": notes,
             }
             return Response.json(json.loads(json.dumps(answer, default=str)))
 
@@ -696,6 +780,40 @@ def _validated(operation: Any, service_codes: frozenset[str] | None) -> dict[str
     }
 
 
+NOTE_TYPES = frozenset({"reply", "reopen", "not_fixed"})
+MAX_NOTE_LENGTH = 20_000
+
+
+def _validated_note(operation: Any) -> dict[str, Any]:
+    """AddNote's fields, or a Client.Validation fault."""
+    case_reference = _text(operation, "CaseReference") or ""
+    client_reference = _text(operation, "ClientReference") or ""
+    note_type = _text(operation, "NoteType") or ""
+    text = _text(operation, "Text") or ""
+    if not case_reference or not client_reference:
+        raise _Fault("Client.Validation", "CaseReference and ClientReference are required")
+    if len(client_reference) > 100:
+        raise _Fault("Client.Validation", "ClientReference is longer than 100 characters")
+    if note_type not in NOTE_TYPES:
+        known = ", ".join(sorted(NOTE_TYPES))
+        raise _Fault("Client.Validation", f"NoteType '{note_type}' is not one of: {known}")
+    if not text.strip() or len(text) > MAX_NOTE_LENGTH:
+        raise _Fault("Client.Validation", f"Text must be 1 to {MAX_NOTE_LENGTH} characters")
+    sent_at = _text(operation, "SentAt")
+    if sent_at:
+        try:
+            sent_at = _iso(_parse_datetime(sent_at))
+        except ValueError:
+            raise _Fault("Client.Validation", f"SentAt '{sent_at}' is not a dateTime") from None
+    return {
+        "case_reference": case_reference,
+        "client_reference": client_reference,
+        "note_type": note_type,
+        "text": text,
+        "sent_at": sent_at or None,
+    }
+
+
 def _validated_attachment(operation: Any, max_bytes: int) -> dict[str, Any]:
     """A new attachment's fields (the content decoded, kept only as its size and SHA-256), or a
     Client.Validation fault naming the first problem."""
@@ -745,7 +863,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--unique-client-reference",
         action="store_true",
-        help="answer a repeated ClientReference with the case (or attachment) already made",
+        help="answer a repeated ClientReference with the case (attachment, note) already made",
     )
     parser.add_argument(
         "--max-attachment-mb",

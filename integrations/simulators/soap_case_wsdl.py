@@ -16,10 +16,15 @@ OPERATIONS = (
     "FindCasesByClientReference",
     "AddAttachment",
     "GetCaseAttachments",
+    "AddNote",
+    "GetCaseNotes",
 )
 # The operations that find what an earlier call made, which `lookup=False` leaves out.
-LOOKUPS = ("FindCasesByClientReference", "GetCaseAttachments")
+LOOKUPS = ("FindCasesByClientReference", "GetCaseAttachments", "GetCaseNotes")
 ATTACHMENT_OPERATIONS = ("AddAttachment", "GetCaseAttachments")
+# A case's notes (what the resident said later: a reply, a reopening), which `notes=False`
+# leaves out.
+NOTE_OPERATIONS = ("AddNote", "GetCaseNotes")
 
 
 def wsdl(location: str, operations: tuple[str, ...] = OPERATIONS) -> str:
@@ -89,6 +94,21 @@ def wsdl(location: str, operations: tuple[str, ...] = OPERATIONS) -> str:
         <xs:sequence>
           <xs:element name="Attachment" type="tns:Attachment" minOccurs="0"
               maxOccurs="unbounded"/>
+        </xs:sequence>
+      </xs:complexType>
+      <xs:complexType name="Note">
+        <xs:sequence>
+          <xs:element name="NoteId" type="xs:string"/>
+          <xs:element name="ClientReference" type="xs:string" minOccurs="0"/>
+          <xs:element name="NoteType" type="xs:string"/>
+          <xs:element name="Text" type="xs:string"/>
+          <xs:element name="SentAt" type="xs:dateTime" minOccurs="0"/>
+          <xs:element name="AddedAt" type="xs:dateTime"/>
+        </xs:sequence>
+      </xs:complexType>
+      <xs:complexType name="ArrayOfNote">
+        <xs:sequence>
+          <xs:element name="Note" type="tns:Note" minOccurs="0" maxOccurs="unbounded"/>
         </xs:sequence>
       </xs:complexType>
       <xs:element name="Authenticate">
@@ -173,6 +193,33 @@ def wsdl(location: str, operations: tuple[str, ...] = OPERATIONS) -> str:
           <xs:element name="Attachments" type="tns:ArrayOfAttachment"/>
         </xs:sequence></xs:complexType>
       </xs:element>
+      <xs:element name="AddNote">
+        <xs:complexType><xs:sequence>
+          <xs:element name="SessionToken" type="tns:Token"/>
+          <xs:element name="CaseReference" type="xs:string"/>
+          <xs:element name="ClientReference" type="xs:string"/>
+          <xs:element name="NoteType" type="xs:string"/>
+          <xs:element name="Text" type="xs:string"/>
+          <xs:element name="SentAt" type="xs:dateTime" minOccurs="0"/>
+        </xs:sequence></xs:complexType>
+      </xs:element>
+      <xs:element name="AddNoteResponse">
+        <xs:complexType><xs:sequence>
+          <xs:element name="NoteId" type="xs:string"/>
+          <xs:element name="Created" type="xs:boolean"/>
+        </xs:sequence></xs:complexType>
+      </xs:element>
+      <xs:element name="GetCaseNotes">
+        <xs:complexType><xs:sequence>
+          <xs:element name="SessionToken" type="tns:Token"/>
+          <xs:element name="CaseReference" type="xs:string"/>
+        </xs:sequence></xs:complexType>
+      </xs:element>
+      <xs:element name="GetCaseNotesResponse">
+        <xs:complexType><xs:sequence>
+          <xs:element name="Notes" type="tns:ArrayOfNote"/>
+        </xs:sequence></xs:complexType>
+      </xs:element>
     </xs:schema>
   </wsdl:types>
   <wsdl:message name="AuthenticateIn"><wsdl:part name="parameters" element="tns:Authenticate"/>
@@ -209,6 +256,17 @@ def wsdl(location: str, operations: tuple[str, ...] = OPERATIONS) -> str:
   </wsdl:message>
   <wsdl:message name="GetCaseAttachmentsOut">
     <wsdl:part name="parameters" element="tns:GetCaseAttachmentsResponse"/>
+  </wsdl:message>
+  <wsdl:message name="AddNoteIn"><wsdl:part name="parameters" element="tns:AddNote"/>
+  </wsdl:message>
+  <wsdl:message name="AddNoteOut">
+    <wsdl:part name="parameters" element="tns:AddNoteResponse"/>
+  </wsdl:message>
+  <wsdl:message name="GetCaseNotesIn">
+    <wsdl:part name="parameters" element="tns:GetCaseNotes"/>
+  </wsdl:message>
+  <wsdl:message name="GetCaseNotesOut">
+    <wsdl:part name="parameters" element="tns:GetCaseNotesResponse"/>
   </wsdl:message>
   <wsdl:portType name="CaseServicePortType">
 {_port_operations(operations)}

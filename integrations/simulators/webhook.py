@@ -21,11 +21,17 @@ Each record's `files` says what came of each (simulators.received_files: the byt
 size, name and type); its `data` keeps the list without the base64, which `files` accounts for.
 A repeated Idempotency-Key receives no file again.
 
+Case updates. A body {"event": "case.update", "reference": "WH-000001", "update": {...},
+"files": [...]} is what the resident said later about record WH-000001: it becomes an update on
+that record (201 {"id": "WHU-000001", ...}; 404 if there is no such record, 422 without an
+update object), its files taken as a record's are, and a repeated Idempotency-Key answers the
+update already made. `updates` lists them, `update_count_for(key)` counts them.
+
 For tests and the fault-injection suite, in Python: `records`, `records_by_key`, `count_for(key)`,
 `replays`, `wait_for_files()` (until every fetch started is done); over HTTP, for other
 processes (neither recorded nor subject to faults):
-    GET /_records[?key=K]  {"count": n, "replays": r, "records": [...]}
-    DELETE /_records       forget every record
+    GET /_records[?key=K]  {"count": n, "replays": r, "records": [...], "updates": [...]}
+    DELETE /_records       forget every record and update
     GET/POST/DELETE /_faults   see the base Simulator
 
 Standalone:
@@ -59,6 +65,7 @@ from integrations.simulators.received_files import LinkFetcher, linked, received
 
 DEFAULT_SECRET = "simulator-signing-secret"  # noqa: S105 - a demo's, known to all
 DEFAULT_PATH = "/records"
+UPDATE_EVENT = "case.update"
 MAX_SKEW = 300  # seconds either side of now that a signature's timestamp may be
 
 
@@ -102,6 +109,7 @@ class WebhookSimulator(Simulator):
         self._fetcher = LinkFetcher(self._store_lock)
         self._records: list[dict[str, Any]] = []
         self._by_key: dict[str, dict[str, Any]] = {}
+        self._updates: list[dict[str, Any]] = []
         self._replays = 0
 
     @property
@@ -128,6 +136,18 @@ class WebhookSimulator(Simulator):
         with self._store_lock:
             return copy.deepcopy(self._by_key)
 
+    @property
+    def updates(self) -> list[dict[str, Any]]:
+        """Every case update received, oldest first: {"id", "idempotency_key", "reference",
+        "received_at", "data", "files"}."""
+        with self._store_lock:
+            return copy.deepcopy(self._updates)
+
+    def update_count_for(self, idempotency_key: str) -> int:
+        """How many updates carry this key: 1 when sending worked, never 2."""
+        with self._store_lock:
+            return sum(1 for u in self._updates if u["idempotency_key"] == idempotency_key)
+
     def count_for(self, idempotency_key: str) -> int:
         """How many records carry this key: 1 when delivery worked, never 2."""
         with self._store_lock:
@@ -152,6 +172,7 @@ class WebhookSimulator(Simulator):
         with self._store_lock:
             self._records.clear()
             self._by_key.clear()
+            self._updates.clear()
             self._replays = 0
 
     def reset(self) -> None:
@@ -198,7 +219,41 @@ class WebhookSimulator(Simulator):
             return files
         if files:
             data["files"] = [_without_content(f) for f in data["files"]]
+        if data.get("event") == UPDATE_EVENT:
+            return self._store_update(request.headers.get("idempotency-key"), data, files)
         return self._store(request.headers.get("idempotency-key"), data, files)
+
+    def _store_update(
+        self, key: str | None, data: dict[str, Any], files: list[dict[str, Any]]
+    ) -> Response:
+        if not isinstance(data.get("update"), dict):
+            return _unprocessable("a case.update needs an update object")
+        with self._store_lock:
+            if not any(r["id"] == data.get("reference") for r in self._records):
+                return Response.json({"error": "no such record"}, status=404)
+            existing = self._by_key.get(key) if key else None
+            if existing is not None:
+                self._replays += 1
+                if self.replay_status == 409:
+                    return Response.json(
+                        {"error": "duplicate idempotency key", "id": existing["id"]}, status=409
+                    )
+                return Response.json(_summary(existing), status=self.replay_status)
+            update = {
+                "id": f"WHU-{len(self._updates) + 1:06d}",
+                "idempotency_key": key,
+                "reference": data["reference"],
+                "received_at": datetime.now(UTC).isoformat(),
+                "data": data,
+                "files": files,
+            }
+            self._updates.append(update)
+            if key:
+                self._by_key[key] = update
+            for entry in files:
+                if entry["status"] == "pending" and self.fetch_files:
+                    self._fetcher.fetch(entry)
+            return Response.json(_summary(update), status=201)
 
     def _store(
         self, key: str | None, data: dict[str, Any], files: list[dict[str, Any]]
@@ -273,8 +328,14 @@ class WebhookSimulator(Simulator):
         key = request.param("key")
         with self._store_lock:
             records = [r for r in self._records if key is None or r["idempotency_key"] == key]
+            updates = [u for u in self._updates if key is None or u["idempotency_key"] == key]
             return Response.json(
-                {"count": len(records), "replays": self._replays, "records": records}
+                {
+                    "count": len(records),
+                    "replays": self._replays,
+                    "records": records,
+                    "updates": updates,
+                }
             )
 
 

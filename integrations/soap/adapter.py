@@ -25,6 +25,16 @@ and adopts the attachments carrying its files' references, then sends only the r
 without that lookup must refuse or answer a repeated ClientReference itself. A delivery with
 files to a system whose WSDL offers no AddAttachment is refused before the case is made.
 
+Case updates. What the resident later says (a reply, a reopening, "not fixed") is
+AddNote(CaseReference, ClientReference = the update's key, NoteType = its kind, Text, SentAt) on
+the case, then one AddAttachment per file as for a submission (each ClientReference made of the
+update's key and the file's hash). The note's id is kept in the progress before any file is
+sent, each accepted file's after it. ClientReference is not unique here either, so every attempt
+after the first (`resend_update`) asks GetCaseNotes and adopts the note carrying its key, and
+GetCaseAttachments for the files, before sending; a failed lookup sends nothing. A system
+without GetCaseNotes must refuse a repeated ClientReference itself; one without AddNote refuses
+updates (permanently, so people are told).
+
 What a failure means:
     soap:Client.* faults (validation)      permanent: the case system refused the request
     Client.Authentication, wsse:* faults   permanent: the user name or password is wrong
@@ -65,6 +75,7 @@ from zeep.wsse.username import UsernameToken
 from integrations.base import (
     EXCERPT_LENGTH,
     Adapter,
+    CaseUpdateOut,
     DeliveryError,
     DeliveryFile,
     PermanentError,
@@ -100,6 +111,9 @@ LOOKUP_OPERATION = "FindCasesByClientReference"
 ATTACH_OPERATION = "AddAttachment"
 ATTACHMENTS_LOOKUP_OPERATION = "GetCaseAttachments"
 ATTACHMENTS_FIELD = "Attachments"
+# Needed only by case updates (a resident's reply), with its lookup.
+NOTE_OPERATION = "AddNote"
+NOTES_LOOKUP_OPERATION = "GetCaseNotes"
 # WS-Security 1.0 fault codes (section 12): all mean the token was refused or missing.
 WS_SECURITY_FAULTS = frozenset(
     {
@@ -143,6 +157,8 @@ class SoapCaseAdapter(Adapter):
             "once it is made, one AddAttachment call per file",
         ),
     )
+
+    sends_updates = True
 
     @classmethod
     def accepts_target_field(cls, name: str) -> bool:
@@ -203,6 +219,98 @@ class SoapCaseAdapter(Adapter):
             note = f"{outcome.note}; looked up its files, adopted {adopted} already attached"
             return Redelivered(outcome.reference, note=note)
         return outcome
+
+    def send_update(
+        self,
+        reference: str,
+        update: CaseUpdateOut,
+        idempotency_key: str,
+        progress: Progress | None = None,
+    ) -> str:
+        return self._send_update(reference, update, idempotency_key, progress, first=True)
+
+    def resend_update(
+        self,
+        reference: str,
+        update: CaseUpdateOut,
+        idempotency_key: str,
+        progress: Progress | None = None,
+    ) -> str:
+        return self._send_update(reference, update, idempotency_key, progress, first=False)
+
+    def _send_update(
+        self,
+        reference: str,
+        update: CaseUpdateOut,
+        key: str,
+        progress: Progress | None,
+        *,
+        first: bool,
+    ) -> str:
+        """AddNote, unless an earlier attempt's note is known or found, then the files; the
+        note's id. `first`: no earlier attempt can have reached the system."""
+        progress = progress if progress is not None else Progress()
+        # What excerpts are redacted of, and where _attach_files finds the files.
+        payload = {"Text": update.text, ATTACHMENTS_FIELD: list(update.files)}
+        if not self._offers(NOTE_OPERATION):
+            raise PermanentError(
+                f"The case system's WSDL offers no {NOTE_OPERATION}, so what the resident said "
+                "cannot be added to the case: tell the team by another channel"
+            )
+        if update.files and not self._offers(ATTACH_OPERATION):
+            raise PermanentError(
+                f"The case system's WSDL offers no {ATTACH_OPERATION}, so the resident's files "
+                "cannot be added to the case"
+            )
+        note_id = progress.reference
+        if not note_id:
+            found = None
+            if not first and self._offers(NOTES_LOOKUP_OPERATION):
+                found = self._find_note(reference, key, payload)
+            note_id = found or self._add_note(reference, update, key, payload)
+            progress.record_reference(note_id)
+        self._attach_files(reference, payload, key, progress, case_is_new=first)
+        return note_id
+
+    def _add_note(
+        self, reference: str, update: CaseUpdateOut, key: str, payload: Mapping[str, Any]
+    ) -> str:
+        request = {
+            "CaseReference": reference,
+            "ClientReference": key,
+            "NoteType": update.kind,
+            "Text": update.text,
+            "SentAt": _aware(update.sent_at),
+        }
+        try:
+            answer = self._call(NOTE_OPERATION, payload, request)
+        except DeliveryError as exc:
+            unanswered(exc, self._unanswered_wait)
+            raise
+        note_id = str(_value(answer, "NoteId") or "").strip()
+        if not 0 < len(note_id) <= MAX_REFERENCE_LENGTH:
+            raise PermanentError(
+                "The case system answered AddNote without a usable NoteId, so the note cannot "
+                "be confirmed"
+            )
+        logger.info(
+            "soap note added",
+            extra={"host": self._host, "replayed": _value(answer, "Created") is False},
+        )
+        return note_id
+
+    def _find_note(self, reference: str, key: str, payload: Mapping[str, Any]) -> str | None:
+        """The oldest note on the case carrying our ClientReference, or None."""
+        try:
+            answer = self._call(NOTES_LOOKUP_OPERATION, payload, {"CaseReference": reference})
+        except DeliveryError as exc:
+            raise lookup_failed(exc) from exc
+        for item in _items(answer, "Note"):
+            note_id = str(_value(item, "NoteId") or "").strip()
+            if str(_value(item, "ClientReference") or "") == key and note_id:
+                logger.info("soap note adopted", extra={"host": self._host})
+                return note_id
+        return None
 
     def fetch_updates(self, since: datetime | None) -> list[StatusUpdate]:
         since = _aware(since) if since is not None else None
@@ -760,7 +868,7 @@ def _items(answer: Any, name: str) -> Iterable[Any]:
         return []
     if isinstance(answer, list):
         return answer
-    for key in (name, "Updates", "Cases", "Attachments"):
+    for key in (name, "Updates", "Cases", "Attachments", "Notes"):
         inner = _value(answer, key)
         if inner is not None:
             return _items(inner, name)

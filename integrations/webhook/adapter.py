@@ -26,6 +26,14 @@ In the rest of the body a file is replaced by a reference into that list, {"file
 "files" may only hold files (they are in the list anyway); anything else there is refused.
 The files ride in the one request, so the Idempotency-Key covers them too: a repeat is answered
 with the first record and no file is taken twice.
+
+Case updates. What the resident later says about the case (a reply, a reopening, "not fixed") is
+an event POSTed to the same address, with the same signature and the update's Idempotency-Key:
+    {"event": "case.update", "reference": "<the case's reference>",
+     "update": {"id": "<update_id>", "kind": "reply", "text": "...", "sent_at": "<ISO 8601>"},
+     "files": [<as above>]}
+answered 2xx (or 409) with the update's id at `reference_field`, as a record is. A receiver that
+does not know the case answers 404 or 422: refused, since no retry will make it known.
 """
 
 from __future__ import annotations
@@ -45,6 +53,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from integrations.base import (
     Adapter,
+    CaseUpdateOut,
     DeliveryFile,
     PermanentError,
     Progress,
@@ -60,6 +69,7 @@ logger = logging.getLogger(__name__)
 
 MAX_REFERENCE_LENGTH = 200  # what a delivery can store
 FILES = "files"  # the body's list of the case's files
+UPDATE_EVENT = "case.update"
 
 
 @registry.register
@@ -69,6 +79,7 @@ class WebhookAdapter(Adapter):
     config_serializer = WebhookConfig
     target_fields = ()
     accepts_any_fields = True
+    sends_updates = True
 
     def deliver(
         self, payload: Mapping[str, Any], idempotency_key: str, progress: Progress | None = None
@@ -76,6 +87,41 @@ class WebhookAdapter(Adapter):
         # One call makes the whole record, files included: no progress to keep between attempts
         # (the Idempotency-Key makes a repeat find the first record).
         sent = body_with_files(payload, int(self.config.get("inline_files_max_bytes") or 0))
+        return self._post(sent, idempotency_key, "delivered")
+
+    def send_update(
+        self,
+        reference: str,
+        update: CaseUpdateOut,
+        idempotency_key: str,
+        progress: Progress | None = None,
+    ) -> str:
+        # One call carries the update and its files, under the update's Idempotency-Key: a
+        # repeat is answered with the first (the receiver must honour the key), so resend_update
+        # is send_update. An update an earlier attempt confirmed is not sent again.
+        if progress is not None and progress.reference:
+            return progress.reference
+        event = {
+            "event": UPDATE_EVENT,
+            "reference": reference,
+            "update": {
+                "id": update.update_id,
+                "kind": update.kind,
+                "text": update.text,
+                "sent_at": update.sent_at,
+            },
+            FILES: list(update.files),
+        }
+        sent = body_with_files(event, int(self.config.get("inline_files_max_bytes") or 0))
+        answer = self._post(sent, idempotency_key, "update sent")
+        if progress is not None:
+            progress.record_reference(answer)
+            for upload in update.files:
+                progress.record_file(upload)
+        return answer
+
+    def _post(self, sent: Body, idempotency_key: str, done: str) -> str:
+        """POST `sent` with the key; the reference the receiver answers with."""
         try:
             body = json.dumps(
                 sent.data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")
@@ -94,7 +140,7 @@ class WebhookAdapter(Adapter):
             reference = _reference(response, self._reference_field)
             if reference is not None:
                 logger.info(
-                    "webhook delivered", extra={"status": status, "host": response.request.url.host}
+                    "webhook %s", done, extra={"status": status, "host": response.request.url.host}
                 )
                 return reference
             if status == 409:

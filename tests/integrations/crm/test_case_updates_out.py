@@ -1,0 +1,109 @@
+"""A resident's reply, reopening or "not fixed" reaches the CRM as a note on the case (its text)
+and a note per file, each exactly once; Dynamics has no key for notes, so every attempt after
+the first looks each note up by its subject before sending it."""
+
+import pytest
+
+from integrations.base import PermanentError, Progress, TransientError
+from integrations.simulators.crm import CRMSimulator
+from tests.integrations.crm.conftest import adapter_for, two_photos_and_a_pdf
+from tests.integrations.updates_out import an_update
+
+NOTES_PATH = "/api/data/v9.2/annotations"
+
+
+@pytest.fixture
+def case(sim: CRMSimulator, adapter) -> str:
+    reference = adapter.deliver({"title": "Fly-tipping"}, "case-key")
+    sim.clear_requests()
+    return reference
+
+
+def note_calls(sim: CRMSimulator) -> list[str]:
+    return [r.method for r in sim.requests if r.path == NOTES_PATH]
+
+
+def test_a_reply_is_a_note_on_the_case_and_each_file_a_note_once(sim, adapter, case):
+    files = two_photos_and_a_pdf()
+
+    answer = adapter.send_update(case, an_update(*files), "update-key")
+
+    text, *attached = sim.notes
+    assert answer == text["id"]
+    assert text["case_id"] == case
+    assert text["subject"] == "Portal update (reply) update-key"
+    assert "The pothole is about 30 cm across" in text["notetext"]
+    assert text["size"] is None
+    assert [(n["filename"], n["sha256"]) for n in attached] == [(f.name, f.sha256) for f in files]
+    assert {n["case_id"] for n in attached} == {case}
+    assert note_calls(sim) == ["POST"] * 4  # the first attempt has nothing to look up
+
+
+def test_an_answer_dropped_after_commit_then_the_retry_makes_one_of_each_note(sim, adapter, case):
+    files = two_photos_and_a_pdf()
+    update = an_update(*files)
+    progress = Progress()
+    sim.set_faults(drop_response=True, times=1)  # the text note is saved, its answer lost
+
+    with pytest.raises(TransientError):
+        adapter.send_update(case, update, "dropped", progress)
+    assert progress.reference == ""
+    again = adapter.resend_update(case, update, "dropped", progress)
+
+    assert len(sim.notes) == 4
+    assert again == sim.notes[0]["id"]
+    assert [n["sha256"] for n in sim.notes[1:]] == [f.sha256 for f in files]
+
+
+def test_a_file_note_whose_answer_was_lost_is_adopted_not_sent_again(sim, adapter, case):
+    files = two_photos_and_a_pdf()
+    progress = Progress()
+    adapter.send_update(case, an_update(), "lost-file", progress)
+    sim.set_faults(drop_response=True, times=1)
+    with pytest.raises(TransientError):  # the first file's note is saved, and no one hears
+        adapter.send_update(case, an_update(*files), "lost-file", progress)
+    assert len(sim.notes) == 2
+    sim.clear_requests()
+
+    adapter.resend_update(case, an_update(*files), "lost-file", progress)
+
+    assert [n["sha256"] for n in sim.notes[1:]] == [f.sha256 for f in files]
+    assert note_calls(sim) == ["GET", "GET", "POST", "GET", "POST"]
+
+
+def test_a_failed_lookup_sends_nothing(sim, adapter, case):
+    sim.set_faults(error_rate=1.0, times=1)
+
+    with pytest.raises(TransientError, match="not sent again"):
+        adapter.resend_update(case, an_update(), "unsure")
+
+    assert sim.notes == []
+
+
+def test_an_update_its_progress_holds_sends_nothing_again(sim, adapter, case):
+    progress = Progress()
+    first = adapter.send_update(case, an_update(*two_photos_and_a_pdf()), "held", progress)
+    sim.clear_requests()
+
+    again = adapter.resend_update(case, an_update(*two_photos_and_a_pdf()), "held", progress)
+    assert again == first
+    assert note_calls(sim) == []
+
+
+def test_a_case_that_does_not_exist_is_permanent(sim, adapter):
+    with pytest.raises(PermanentError):
+        adapter.send_update("7d9b0c3e-1111-4222-8333-444455556666", an_update(), "k")
+
+
+def test_429_is_transient_with_retry_after(sim, adapter, case):
+    sim.set_faults(rate_limit=12, times=1)
+    with pytest.raises(TransientError) as limited:
+        adapter.send_update(case, an_update(), "k")
+    assert limited.value.retry_after == 12
+    assert sim.notes == []
+
+
+def test_salesforce_refuses_updates_before_sending_anything(salesforce):
+    with pytest.raises(PermanentError, match="Salesforce"):
+        adapter_for(salesforce).send_update("500xx", an_update(), "k")
+    assert salesforce.requests == []
