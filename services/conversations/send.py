@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 import structlog
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from integrations.base import EXCERPT_LENGTH, CaseUpdateOut, DeliveryError
@@ -78,10 +79,17 @@ def claim(update_id: int, now: datetime, token: uuid.UUID) -> bool:
     """Take `update_id` for one attempt; False if it is not due, is held by another worker, or
     waits for its case to reach the back office."""
     lease = timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
+    # The delivery's condition as EXISTS, not a join: an UPDATE through a join becomes
+    # "WHERE id IN (SELECT ...)", whose conditions PostgreSQL does not check again on a row
+    # another claim changed meanwhile, so racing claims would each win. Every condition on
+    # the row itself is checked again, and only one claim can change it.
+    case_delivered = Exists(
+        Delivery.objects.filter(pk=OuterRef("delivery_id"), state=Delivery.State.DELIVERED)
+    )
     return (
-        OutgoingUpdate.objects.filter(
-            rules.due(now), pk=update_id, delivery__state=Delivery.State.DELIVERED
-        ).update(**rules.claimed_fields(now, now + lease, token))
+        OutgoingUpdate.objects.filter(rules.due(now), case_delivered, pk=update_id).update(
+            **rules.claimed_fields(now, now + lease, token)
+        )
         == 1
     )
 

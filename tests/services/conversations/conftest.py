@@ -15,7 +15,14 @@ from integrations.base import Adapter, CaseUpdateOut, Progress
 from integrations.registry import registry
 from services.delivery.engine import attempt_delivery
 from services.models import Connection, Delivery, Submission
-from tests.services.delivery.conftest import make_connection, make_routed_version, submit
+from tests.services.delivery.conftest import (
+    make_connection,
+    make_routed_version,
+    simulator,
+    submit,
+)
+
+__all__ = ["simulator"]  # the webhook back office, for the worker test
 
 
 @dataclass
