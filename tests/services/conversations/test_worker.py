@@ -25,7 +25,6 @@ from tests.file_samples import jpeg_bytes, stored_upload
 from tests.services.delivery.conftest import (
     make_connection,
     make_routed_version,
-    simulator,  # noqa: F401  (the fixture)
     submit,
 )
 
