@@ -30,11 +30,14 @@ def conversation(
         reopen_url = reverse("dashboard:reopen", args=[submission.reference])
     said = list(CaseMessage.objects.filter(submission=submission).prefetch_related("files"))
     questions = [m for m in said if m.kind == CaseMessage.Kind.QUESTION]
+    todo = to_do(submission)
+    question = questions[-1] if questions and todo.reply else None
     return {
         "submission": submission,
-        "said": said,
-        "question": questions[-1] if questions else None,
-        "to_do": to_do(submission),
+        # The question waiting for an answer is shown above the form, not again below it.
+        "said": [m for m in said if m is not question],
+        "question": question,
+        "to_do": todo,
         "form": form if form is not None else ReplyForm(),
         "reply_url": reply_url,
         "reopen_url": reopen_url,

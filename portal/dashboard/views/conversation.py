@@ -125,7 +125,7 @@ def _reply(request: HttpRequest, place: _Place) -> HttpResponse:
             messages.success(
                 request, _("Your reply has been sent. We will be in touch if we need more.")
             )
-            return redirect(f"{place.request_page}#progress")
+            return redirect(place.request_page)
     return render(
         request,
         "dashboard/reply.html",
@@ -166,7 +166,7 @@ def _reopen(request: HttpRequest, place: _Place) -> HttpResponse:
         except Refused as refused:
             return _refused(request, place, refused, _("Reopen your request"))
         messages.success(request, _("Your request has been reopened. We will look at it again."))
-        return redirect(f"{place.request_page}#progress")
+        return redirect(place.request_page)
     return render(
         request,
         "dashboard/reopen.html",

@@ -77,7 +77,7 @@ def test_a_reply_with_a_photo_is_saved_and_the_case_goes_back_in_progress(client
     )
 
     assert response.status_code == 302
-    assert response["Location"] == f"/account/requests/{asked.reference}/#progress"
+    assert response["Location"] == f"/account/requests/{asked.reference}/"
     asked.refresh_from_db()
     assert asked.status == Status.IN_PROGRESS
     message = CaseMessage.objects.get(kind="reply")
@@ -160,7 +160,7 @@ def test_a_guest_replies_through_their_tracking_link(client, catalogue, officer,
     response = client.post(f"/track/{token}/reply/", {"text": "Green", "attachments": [photo()]})
 
     assert response.status_code == 302
-    assert response["Location"] == f"/track/{token}/#progress"
+    assert response["Location"] == f"/track/{token}/"
     message = CaseMessage.objects.get(kind="reply")
     assert message.author is None
     assert message.files.count() == 1
