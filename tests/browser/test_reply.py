@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import FilePayload, expect
 
 from integrations.simulators.webhook import WebhookSimulator
 from portal.accounts.roles import AGENT
@@ -124,7 +124,7 @@ def test_a_question_is_answered_with_a_photo_that_reaches_the_back_office_once(
     # When they answer with words and a photo
     page.get_by_label("Your reply").fill("It is by the gate of number 4.")
     page.get_by_label("Add photos or documents (optional)").set_input_files(
-        files=[{"name": "by the gate.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}]
+        files=[FilePayload(name="by the gate.jpg", mimeType="image/jpeg", buffer=jpeg_bytes())]
     )
     page.get_by_role("button", name="Send your reply").click()
 

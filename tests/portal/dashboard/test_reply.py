@@ -235,3 +235,9 @@ def test_the_upload_is_checked_by_content_not_by_name(client, asked, storage):
         reply_url(asked), {"text": "ok", "attachments": [pdf_named_jpg]}
     )
     assert_clear_error(response)
+
+
+def test_the_account_home_links_to_the_question_waiting_for_a_reply(client, asked):
+    page = signed_in_as(client, asked.user).get("/account/")
+    html = page.content.decode()
+    assert f'href="/account/requests/{asked.reference}/#reply">Reply' in html
