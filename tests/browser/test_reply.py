@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import FilePayload, expect
@@ -78,7 +79,7 @@ def test_a_question_is_answered_with_a_photo_that_reaches_the_back_office_once(
     js = "js" if desktop_page.javascript else "no-js"
     # Given a resident's request, delivered to the back office
     version = make_routed_version(make_connection(back_office.records_url))
-    resident = UserFactory(email="rhian@example.org", full_name="Rhian Resident")
+    resident: Any = UserFactory(email="rhian@example.org", full_name="Rhian Resident")
     case = submit_draft(
         Draft.objects.create(form_version=version, user=resident, answers={"bin_type": "garden"}),
         user=resident,
