@@ -16,9 +16,10 @@ from playwright.sync_api import FilePayload, expect
 
 from integrations.simulators.webhook import WebhookSimulator
 from portal.accounts.roles import AGENT
-from services.delivery.engine import attempt_delivery
-from services.models import Draft, OutgoingUpdate, SubmissionFile, Team
+from services.models import CaseMessage, Draft, OutgoingUpdate, Submission, SubmissionFile, Team
+from services.staff.status import change_status
 from services.submissions import submit_draft
+from services.tracking import make_token
 from tests.browser.conftest import BrowserPage, assert_accessible, assert_accessible_at
 from tests.browser.journeys import WIDTHS, sign_in
 from tests.conftest import default_queue, start_celery_worker, stop_worker
@@ -86,7 +87,11 @@ def test_a_question_is_answered_with_a_photo_that_reaches_the_back_office_once(
         contact_email=resident.email,
         language="en",
     )
-    attempt_delivery(case.deliveries.get().pk)
+    worker.wait_for(
+        lambda: not case.deliveries.exclude(state="delivered").exists(),
+        timeout=30,
+        what="the case's delivery",
+    )
     [record] = back_office.records
     # and an agent of the team that handles it
     agent = with_mfa(UserFactory(roles=[AGENT], full_name="Awen Agent"))
@@ -99,6 +104,10 @@ def test_a_question_is_answered_with_a_photo_that_reaches_the_back_office_once(
     page.goto(f"/staff/cases/{case.reference}/")
     page.get_by_role("link", name="Ask the resident a question").click()
     assert_accessible(page)
+    shoot(page, f"staff-question-1280-{js}")
+    page.set_viewport_size({"width": 375, "height": 700})
+    shoot(page, f"staff-question-375-{js}")
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_label("Your question").fill("Can you send us a photo of where the bin was left?")
     page.get_by_role("button", name="Send the question").click()
     expect(page.get_by_text("Question sent.")).to_be_visible()
@@ -159,4 +168,66 @@ def test_a_question_is_answered_with_a_photo_that_reaches_the_back_office_once(
     expect(page.get_by_text("Sent to Back office 1")).to_be_visible()
     assert_accessible(page)
     shoot(page, f"staff-timeline-{js}")
+    desktop_page.problems.assert_none()
+
+
+def test_a_resident_says_a_closed_request_is_not_fixed(
+    browser_page: BrowserPage, live_server, settings
+):
+    page = browser_page.page
+    name = f"{browser_page.viewport}-{'js' if browser_page.javascript else 'no-js'}"
+    # Given a request closed as done yesterday, and one of a guest waiting for an answer
+    version = make_routed_version()
+    officer = UserFactory(full_name="Olive Officer")
+    resident: Any = UserFactory(email="rhian@example.org")
+    case = submit_draft(
+        Draft.objects.create(form_version=version, user=resident, answers={"bin_type": "garden"}),
+        user=resident,
+        contact_email=resident.email,
+        language="en",
+    )
+    change_status(case, officer, status=Submission.Status.CLOSED_FIXED, message="Emptied today.")
+
+    # When the resident opens it, they are offered to reopen it
+    sign_in(page.context, live_server.url, resident)
+    page.goto(f"/account/requests/{case.reference}/")
+    page.get_by_role("link", name="Reopen this request").click()
+    expect(page.get_by_role("heading", name="Reopen your request")).to_be_visible()
+    assert_accessible(page)
+
+    # A reopening without a reason is refused
+    page.get_by_role("button", name="Reopen the request").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Tell us why")
+    assert_accessible(page)
+    shoot(page, f"resident-reopen-error-{name}")
+
+    # When they say it is not fixed, and why
+    page.get_by_label("It has not been fixed").check()
+    page.get_by_label("Tell us why").fill("The bin is still full.")
+    page.get_by_role("button", name="Reopen the request").click()
+
+    # Then it is open again, and says so
+    expect(page.get_by_text("Your request has been reopened.")).to_be_visible()
+    expect(page.locator("#reply")).to_contain_text("You told us it is not fixed")
+    assert_accessible(page)
+    shoot(page, f"resident-reopened-{name}")
+    case.refresh_from_db()
+    assert case.status == Submission.Status.IN_PROGRESS
+    browser_page.problems.assert_none()
+
+
+def test_a_guest_answers_through_their_tracking_link(desktop_page: BrowserPage, live_server):
+    page = desktop_page.page
+    officer = UserFactory(full_name="Olive Officer")
+    draft = Draft.objects.create(form_version=make_routed_version(), answers={"bin_type": "garden"})
+    case = submit_draft(draft, user=None, contact_email="guest@example.org", language="en")
+    change_status(case, officer, status=Submission.Status.NEEDS_INFORMATION, message="Which bin?")
+
+    page.goto(f"/track/{make_token(case)}/")
+    page.get_by_label("Your reply").fill("The brown one")
+    page.get_by_role("button", name="Send your reply").click()
+
+    expect(page.get_by_text("Your reply has been sent.")).to_be_visible()
+    assert_accessible_at(page, WIDTHS)
+    assert CaseMessage.objects.get(kind="reply").text == "The brown one"
     desktop_page.problems.assert_none()
