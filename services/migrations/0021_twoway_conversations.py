@@ -251,7 +251,7 @@ class Migration(migrations.Migration):
             model_name="outgoingupdate",
             name="delivery",
             field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
+                on_delete=django.db.models.deletion.CASCADE,
                 related_name="outgoing_updates",
                 to="services.delivery",
                 verbose_name="delivery",

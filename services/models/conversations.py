@@ -108,10 +108,10 @@ class OutgoingUpdate(models.Model):
         CaseMessage, on_delete=models.CASCADE, related_name="outgoing", verbose_name=_("message")
     )
     # The case's own delivery: where the back office's reference of the case is, and what
-    # the update waits for.
+    # the update waits for. Whatever removes the delivery (retention) takes its updates too.
     delivery = models.ForeignKey(
         Delivery,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="outgoing_updates",
         verbose_name=_("delivery"),
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from services.delivery.timeline import timeline
@@ -56,7 +57,10 @@ def case_events(submission: Submission) -> list[Event]:
     conversation = (
         CaseMessage.objects.filter(submission=submission)
         .select_related("author")
-        .prefetch_related("files", "outgoing__connection")
+        .prefetch_related(
+            "files",
+            Prefetch("outgoing", queryset=OutgoingUpdate.objects.select_related("connection")),
+        )
     )
     events.extend(_message(message) for message in conversation)
     return sorted(events, key=lambda event: event.at, reverse=True)

@@ -10,7 +10,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from services.models import CaseActivity, CaseUpdate, Delivery, Submission
+from services.models import (
+    CaseActivity,
+    CaseMessage,
+    CaseUpdate,
+    Delivery,
+    OutgoingUpdate,
+    Submission,
+)
 from tests.portal.staff.conftest import WASTE, signed_in
 from tests.services.delivery_admin.factories import AttemptFactory, DeliveryFactory
 
@@ -29,8 +36,9 @@ SEARCH_PAGE_QUERIES = EVERY_PAGE + 4
 ONE_CASE = EVERY_PAGE + 3
 CASE_PAGE_QUERIES = ONE_CASE + 2
 # ... or the timeline's deliveries, their attempts, what people did to them (the admin's log),
-# the status updates, the notes and calls, and the back offices' fetches of the case's files.
-TIMELINE_QUERIES = ONE_CASE + 6
+# the status updates, the notes and calls, and the back offices' fetches of the case's files;
+# and the conversation with the resident: its messages, their files, where each was sent.
+TIMELINE_QUERIES = ONE_CASE + 9
 
 
 @pytest.fixture
@@ -39,8 +47,8 @@ def agent_client(waste_agent):
 
 
 def _history(case: Submission, deliveries: int, author) -> None:
-    """`deliveries` deliveries of two attempts each, a status update per delivery, and a note
-    and a call per delivery."""
+    """`deliveries` deliveries of two attempts each, a status update per delivery, a note and
+    a call per delivery, and a reply from the resident sent on to each."""
     now = timezone.now()
     for n in range(deliveries):
         delivery = DeliveryFactory.create(
@@ -68,6 +76,10 @@ def _history(case: Submission, deliveries: int, author) -> None:
             kind=CaseActivity.Kind.PHONE,
             outcome=CaseActivity.Outcome.RESOLVED,
             text="A call",
+        )
+        reply = CaseMessage.objects.create(submission=case, kind="reply", text="A reply")
+        OutgoingUpdate.objects.create(
+            message=reply, delivery=delivery, connection=delivery.connection
         )
 
 
