@@ -122,3 +122,38 @@ def upload_sha(data: bytes) -> str:
     import hashlib
 
     return hashlib.sha256(data).hexdigest()
+
+
+def test_an_update_whose_task_was_lost_is_sent_by_the_sweep(
+    simulator, update_worker, shared_storage, settings
+):
+    worker, _ = update_worker
+    settings.DELIVERY_SWEEP_GRACE_SECONDS = 0
+    officer = get_user_model().objects.create_user(email="officer2@council.example")
+    submission = submit(make_routed_version(make_connection(simulator.records_url)))
+    worker.wait_for(
+        lambda: not submission.deliveries.exclude(state="delivered").exists(),
+        timeout=30,
+        what="the case's delivery",
+    )
+    ask_resident(submission, officer, "Which bin?")
+
+    # Given a reply whose task went where no worker listens (as if Redis lost it)
+    with default_queue(f"nobody-{uuid.uuid4().hex}"):
+        reply(submission, author=None, text="The green one")
+    update = OutgoingUpdate.objects.get(message__submission=submission)
+    time.sleep(1)
+    assert OutgoingUpdate.objects.get(pk=update.pk).state == "pending"
+
+    # When beat's sweep task runs
+    from services.delivery.tasks import sweep as sweep_task
+
+    sweep_task()
+
+    # Then the worker sends it, once
+    worker.wait_for(
+        lambda: OutgoingUpdate.objects.filter(pk=update.pk, state="delivered").exists(),
+        timeout=30,
+        what="the swept update",
+    )
+    assert simulator.update_count_for(str(update.idempotency_key)) == 1
