@@ -46,8 +46,10 @@ note on the case, its subject "Portal update (<kind>) <the update's key>" and it
 said; each of its files is a note like a submission's files, its subject made of the update's key.
 The text note's id is kept on the progress, then each file's, so a retry resumes where the last
 attempt stopped. Every attempt after the first (`resend_update`) looks each note up by its subject
-before POSTing it and adopts what it finds; a failed lookup sends nothing. Salesforce connections
-refuse updates for now (permanently, so people are told).
+before POSTing it and adopts what it finds; a failed lookup sends nothing. Salesforce: a Note on
+the record (POST sobjects/Note: ParentId, Title = that subject, Body), looked up on a retry with
+SELECT Id FROM Note WHERE ParentId = '..' AND Title = '..'; an update with files is refused
+(permanently, so people are told), as a submission's files are.
 
 Status updates are polled: records whose modifiedon (LastModifiedDate) is at or after `since`.
 """
@@ -99,6 +101,8 @@ FORMATTED = "OData.Community.Display.V1.FormattedValue"
 _ENTITY_ID = re.compile(
     r"\(([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\)$"
 )
+# A Salesforce record id: 15 characters, or 18 with its checksum.
+SALESFORCE_ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
 # A CRM error code is put into the message people see, so only when it looks like one.
 _ERROR_CODE = re.compile(r"^[A-Za-z0-9_.:-]{1,60}$")
 
@@ -185,10 +189,7 @@ class CRMAdapter(Adapter):
         """The update as a note on the case (its text), then a note per file; the text note's
         id. Each note's subject is made of the update's key, so a lookup finds it again."""
         if not self._dynamics:
-            raise PermanentError(
-                "Updates cannot be sent to a Salesforce CRM yet: send this service to a "
-                "Dynamics connection, or tell the team by another channel"
-            )
+            return self._send_salesforce_update(reference, update, key, progress, look_up=look_up)
         progress = progress or Progress()
         case_id = notes.checked_case_id(reference)
         note_id = progress.reference
@@ -209,6 +210,73 @@ class CRMAdapter(Adapter):
                 progress.record_file(upload, self._add_note(case_id, upload, key, look_up=look_up))
         logger.info("crm update sent", extra={"files": len(update.files)})
         return progress.reference
+
+    def _send_salesforce_update(
+        self,
+        reference: str,
+        update: CaseUpdateOut,
+        key: str,
+        progress: Progress | None,
+        *,
+        look_up: bool,
+    ) -> str:
+        """The update as a Note on the record (Salesforce has no key for notes either, so a
+        retry finds it by its Title); the note's id."""
+        if update.files:
+            raise PermanentError(
+                "Files cannot be sent to a Salesforce CRM yet, so this update (which has "
+                f"{len(update.files)}) was not sent: tell the team by another channel"
+            )
+        if progress is not None and progress.reference:
+            return progress.reference
+        if not SALESFORCE_ID.fullmatch(reference):
+            raise PermanentError("Salesforce named the case by something other than a record id")
+        title = notes.update_subject(key, update.kind)
+        if len(title) > notes.SALESFORCE_TITLE_LENGTH:
+            raise PermanentError("The update's key is too long for a Salesforce note's title")
+        note_id = self._find_salesforce_note(reference, title) if look_up else None
+        if note_id is None:
+            note_id = self._post_salesforce_note(reference, title, update)
+        else:
+            logger.info("crm adopted an update note an earlier attempt made")
+        if progress is not None:
+            progress.record_reference(note_id)
+        logger.info("crm update sent", extra={"files": 0})
+        return note_id
+
+    def _post_salesforce_note(self, reference: str, title: str, update: CaseUpdateOut) -> str:
+        note = {"ParentId": reference, "Title": title, "Body": notes.update_text(update)}
+        try:
+            response = self._send(
+                "POST", f"{self._api}/sobjects/Note", body=json.dumps(note).encode()
+            )
+        except DeliveryError as exc:
+            wait = self.config.get("unanswered_wait", options.DEFAULT_UNANSWERED_WAIT)
+            unanswered(exc, float(wait))
+            raise
+        if response.status_code not in (200, 201):
+            raise self._error(response, note, what="the update's note")
+        note_id = _field(response, "id")
+        if note_id is None:
+            raise PermanentError(
+                f"Salesforce answered {response.status_code} without the note's id",
+                status_code=response.status_code,
+                excerpt=excerpt_of(response, note),
+            )
+        return note_id
+
+    def _find_salesforce_note(self, reference: str, title: str) -> str | None:
+        literal = title.replace("\\", "\\\\").replace("'", "\\'")
+        # The reference was checked to be a record id, and the title is escaped.
+        soql = f"SELECT Id FROM Note WHERE ParentId = '{reference}' AND Title = '{literal}'"  # noqa: S608
+        try:
+            page = self._read(f"{self._api}/query", {"q": soql}, {})
+        except DeliveryError as exc:
+            raise lookup_failed(exc) from exc
+        for row in page.get("records", []):
+            if isinstance(row, dict) and isinstance(row.get("Id"), str):
+                return str(row["Id"])
+        return None
 
     def _save_case(self, columns: Mapping[str, Any], key: str) -> tuple[str, bool]:
         """The case's id, and whether this request created it (False if it updated it or

@@ -84,16 +84,24 @@ def update_subject(idempotency_key: str, kind: str) -> str:
     return f"Portal update ({kind}) {idempotency_key}"
 
 
+# The longest Title a Salesforce Note takes.
+SALESFORCE_TITLE_LENGTH = 80
+
+
+def update_text(update: CaseUpdateOut) -> str:
+    """What a case update's note says: who said what, when, and how many files follow."""
+    heading = UPDATE_HEADINGS.get(update.kind, "The resident sent an update")
+    files = f"\n\nFiles: {len(update.files)} (each a note of its own)" if update.files else ""
+    return f"{heading} ({update.sent_at.isoformat(timespec='minutes')}):\n\n{update.text}{files}"
+
+
 def update_note_for(
     update: CaseUpdateOut, idempotency_key: str, binding: str, case_path: str
 ) -> dict[str, Any]:
     """The annotation that carries what the resident said to the case at `case_path`."""
-    heading = UPDATE_HEADINGS.get(update.kind, "The resident sent an update")
-    files = f"\n\nFiles: {len(update.files)} (each a note of its own)" if update.files else ""
     return {
         "subject": update_subject(idempotency_key, update.kind),
-        "notetext": f"{heading} ({update.sent_at.isoformat(timespec='minutes')}):\n\n"
-        f"{update.text}{files}",
+        "notetext": update_text(update),
         "isdocument": False,
         binding: case_path,
     }

@@ -34,6 +34,12 @@ Both styles keep one table whose records are created or updated by an alternate 
     GET /services/data/v60.0/query?q=SELECT Id, Status, LastModifiedDate FROM {sobject}
                            [WHERE LastModifiedDate > | >= <date>] ORDER BY LastModifiedDate ASC
     GET /services/data/v60.0/limits
+    POST /services/data/v60.0/sobjects/Note   a note on a record: {"ParentId", "Title" (at most
+                           80 characters), "Body" (32,000), "IsPrivate"}; 201 {"id", "success"};
+                           400 INVALID_CROSS_REFERENCE_KEY if the parent does not exist. Every
+                           POST makes a new note, as Salesforce does.
+    GET /services/data/v60.0/query?q=SELECT Id FROM Note WHERE ParentId = '<id>' AND Title = '..'
+                           the notes on a record with that title, oldest first
 
 In Python, for tests: `records`, `record_for(key)`, `creates`, `updates`, `notes` (each note's
 case, subject, file name, type, size and the SHA-256 of its decoded body), `set_status(key_or_id,
@@ -92,6 +98,13 @@ _NOTES_FILTER = re.compile(
 DEFAULT_MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 # The columns of Dynamics' annotation (note) table a client may set, with their maximum lengths.
 NOTE_TEXT_COLUMNS = {"subject": 500, "notetext": 100_000, "filename": 255, "mimetype": 256}
+# Salesforce's Note: the longest Title and Body it takes.
+SALESFORCE_NOTE_LIMITS = {"Title": 80, "Body": 32_000}
+_SOQL_NOTES = re.compile(
+    r"^SELECT Id FROM Note WHERE ParentId = '(?P<parent>\w+)' "
+    r"AND Title = '(?P<title>(?:[^'\\]|\\.)*)'$",
+    re.IGNORECASE,
+)
 _SOQL = re.compile(
     r"^SELECT (?P<fields>[\w, ]+) FROM (?P<sobject>\w+)"
     r"(?: WHERE LastModifiedDate (?P<op>>=?) (?P<since>\S+))?"
@@ -453,7 +466,14 @@ class CRMSimulator(Simulator):
         if request.path == f"{prefix}/limits" and request.method == "GET":
             return Response.json({"DailyApiRequests": {"Max": 15000, "Remaining": 14999}})
         if request.path == f"{prefix}/query" and request.method == "GET":
-            return self._salesforce_query(request.param("q") or "")
+            soql = " ".join((request.param("q") or "").split())
+            if match := _SOQL_NOTES.match(soql):
+                return self._salesforce_notes(match["parent"], _soql_unescape(match["title"]))
+            return self._salesforce_query(soql)
+        if request.path == f"{prefix}/sobjects/Note":
+            if request.method != "POST":
+                return _salesforce_error(405, "METHOD_NOT_ALLOWED", "Use POST to add a note")
+            return self._create_salesforce_note(request)
         parts = request.path.removeprefix(f"{prefix}/sobjects/").split("/")
         if not request.path.startswith(f"{prefix}/sobjects/") or len(parts) != 3:
             return _salesforce_error(404, "NOT_FOUND", "The requested resource does not exist")
@@ -483,6 +503,56 @@ class CRMSimulator(Simulator):
         if self.update_status == 204:
             return Response(204)
         return Response.json(answer, status=200)
+
+    def _create_salesforce_note(self, request: RecordedRequest) -> Response:
+        data, problem = _json_object(request)
+        if problem:
+            return _salesforce_error(400, "JSON_PARSER_ERROR", problem)
+        for name in data:
+            if name not in ("ParentId", "Title", "Body", "IsPrivate"):
+                return _salesforce_error(
+                    400, "INVALID_FIELD", f"No such column '{name}' on sobject of type Note"
+                )
+        for name, longest in SALESFORCE_NOTE_LIMITS.items():
+            value = data.get(name)
+            if value is not None and not isinstance(value, str):
+                return _salesforce_error(400, "INVALID_TYPE", f"{name} must be text")
+            if value is not None and len(value) > longest:
+                return _salesforce_error(
+                    400, "STRING_TOO_LONG", f"{name}: data value too large (max {longest})"
+                )
+        if not data.get("Title"):
+            return _salesforce_error(400, "REQUIRED_FIELD_MISSING", "Required fields: [Title]")
+        with self._store_lock:
+            case = next(
+                (r for r in self._records.values() if r["id"] == data.get("ParentId")), None
+            )
+            if case is None:
+                return _salesforce_error(
+                    400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id"
+                )
+            note = {
+                "id": f"002{len(self._notes) + 1:015d}",
+                "case_id": case["id"],
+                "case_key": case["key"],
+                "subject": data["Title"],
+                "notetext": data.get("Body"),
+                "filename": None,
+                "mimetype": None,
+                "size": None,
+                "sha256": None,
+                "createdon": _now(),
+            }
+            self._notes.append(note)
+        return Response.json({"id": note["id"], "success": True, "errors": []}, status=201)
+
+    def _salesforce_notes(self, parent: str, title: str) -> Response:
+        rows = [
+            {"attributes": {"type": "Note"}, "Id": note["id"]}
+            for note in self.notes
+            if note["case_id"] == parent and note["subject"] == title
+        ]
+        return Response.json({"totalSize": len(rows), "done": True, "records": rows})
 
     def _salesforce_query(self, soql: str) -> Response:
         match = _SOQL.match(" ".join(soql.split()))
@@ -629,6 +699,11 @@ def _no_property(name: str, table: str) -> str:
 
 def _dynamics_error(status: int, code: str, message: str) -> Response:
     return Response.json({"error": {"code": code, "message": message}}, status=status)
+
+
+def _soql_unescape(literal: str) -> str:
+    """A SOQL string literal's text: backslash escapes undone."""
+    return re.sub(r"\\(.)", r"\1", literal)
 
 
 def _salesforce_error(status: int, code: str, message: str) -> Response:

@@ -103,7 +103,52 @@ def test_429_is_transient_with_retry_after(sim, adapter, case):
     assert sim.notes == []
 
 
-def test_salesforce_refuses_updates_before_sending_anything(salesforce):
+# --- Salesforce ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def salesforce_case(salesforce: CRMSimulator) -> str:
+    reference = adapter_for(salesforce).deliver({"Subject": "Fly-tipping"}, "sf-case-key")
+    salesforce.clear_requests()
+    return reference
+
+
+def test_salesforce_takes_the_update_as_a_note_on_the_record(salesforce, salesforce_case):
+    answer = adapter_for(salesforce).send_update(salesforce_case, an_update(), "sf-key")
+
+    (note,) = salesforce.notes
+    assert answer == note["id"]
+    assert note["case_id"] == salesforce_case
+    assert note["subject"] == "Portal update (reply) sf-key"
+    assert "The pothole is about 30 cm across" in note["notetext"]
+
+
+def test_salesforce_after_a_lost_answer_the_retry_finds_the_note(salesforce, salesforce_case):
+    adapter = adapter_for(salesforce)
+    salesforce.set_faults(drop_response=True, times=1)
+    with pytest.raises(TransientError):
+        adapter.send_update(salesforce_case, an_update(kind="reopen"), "sf-lost")
+
+    again = adapter.resend_update(salesforce_case, an_update(kind="reopen"), "sf-lost")
+
+    (note,) = salesforce.notes
+    assert again == note["id"]
+
+
+def test_salesforce_a_retry_that_finds_nothing_sends_once(salesforce, salesforce_case):
+    adapter_for(salesforce).resend_update(salesforce_case, an_update(), "sf-new")
+
+    assert [r.method for r in salesforce.requests if "/query" in r.path or "Note" in r.path] == [
+        "GET",
+        "POST",
+    ]
+    assert len(salesforce.notes) == 1
+
+
+def test_salesforce_refuses_an_update_with_files_before_sending_anything(
+    salesforce, salesforce_case
+):
+    (photo, *_) = two_photos_and_a_pdf()
     with pytest.raises(PermanentError, match="Salesforce"):
-        adapter_for(salesforce).send_update("500xx", an_update(), "k")
+        adapter_for(salesforce).send_update(salesforce_case, an_update(photo), "k")
     assert salesforce.requests == []

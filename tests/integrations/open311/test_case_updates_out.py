@@ -173,3 +173,63 @@ def test_other_processes_see_the_updates_at_records(sim, adapter, case):
 
     assert [u["client_update_id"] for u in answer["updates"]] == ["upd-0001"]
     assert httpx.get(f"{sim.url}/_records", params={"key": "other"}).json()["updates"] == []
+
+
+# --- The simulator's half of the extension -------------------------------------------------------
+
+GOOD = {
+    "api_key": API_KEY,
+    "update_id": "u-1",
+    "status": "OPEN",
+    "updated_datetime": "2026-12-05T10:30:00Z",
+    "description": "Still there",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "says"),
+    [
+        ({"api_key": "wrong"}, 403, "api_key"),
+        ({"service_request_id": "999999"}, 404, "not found"),
+        ({"update_id": ""}, 400, "update_id"),
+        ({"status": "MAYBE"}, 400, "status"),
+        ({"updated_datetime": "yesterday"}, 400, "updated_datetime"),
+        ({"updated_datetime": "2026-12-05T10:30:00"}, 400, "time zone"),
+    ],
+)
+def test_the_simulator_refuses_a_bad_update_as_the_spec_says_errors(
+    sim, case, change, status, says
+):
+    form = {**GOOD, "service_request_id": case, **change}
+
+    answer = httpx.post(f"{sim.endpoint}/servicerequestupdates.json", data=form)
+
+    assert answer.status_code == status
+    (error,) = answer.json()
+    assert error["code"] == status
+    assert says in error["description"]
+    assert sim.client_updates == []
+
+
+def test_the_simulator_lists_updates_of_one_request_only(sim, adapter, case):
+    other = adapter.deliver(REPORT, "other-case")
+    for reference in (case, other):
+        httpx.post(
+            f"{sim.endpoint}/servicerequestupdates.json",
+            data={**GOOD, "service_request_id": reference},
+        )
+
+    listed = httpx.get(
+        f"{sim.endpoint}/servicerequestupdates.json", params={"service_request_id": case}
+    ).json()
+
+    assert [u["service_request_id"] for u in listed] == [case]
+    assert set(listed[0]) == {
+        "update_id",
+        "service_request_id",
+        "status",
+        "description",
+        "updated_datetime",
+        "external_status_code",
+        "media_url",
+    }

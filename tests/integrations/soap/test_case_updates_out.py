@@ -129,3 +129,23 @@ def test_a_system_without_add_note_refuses_updates_before_sending_anything():
         with pytest.raises(PermanentError, match="AddNote"):
             adapter.send_update(case, an_update(), "k")
         assert sim.notes == []
+
+
+def test_a_note_type_the_system_does_not_know_is_refused_permanently(sim, adapter, case):
+    with pytest.raises(PermanentError, match=r"Client\.Validation"):
+        adapter.send_update(case, an_update(kind="thanks"), "k")
+    assert sim.notes == []
+
+
+def test_a_system_that_dedupes_client_references_answers_the_first_note(case):
+    with SoapCaseSimulator(username="u", password="p", unique_client_reference=True) as sim:
+        adapter = SoapCaseAdapter(
+            SoapCaseAdapter.validate_config(
+                {"wsdl_url": sim.wsdl_url, "username": "u", "password": "p"}
+            )
+        )
+        reference = adapter.deliver(PAYLOAD, "case-key")
+        first = adapter.send_update(reference, an_update(), "same")
+
+        assert adapter.send_update(reference, an_update(), "same") == first
+        assert len(sim.notes_of(reference)) == 1
