@@ -5,8 +5,10 @@ services/delivery/rules.py's (an OutgoingUpdate has a Delivery's state names and
 the retry time is services/delivery/retry.py's `next_retry` within the connection's attempt
 budget, progress is kept in the row like a delivery's (services/delivery/progress.py), and the
 resident's files reach the adapter as DeliveryFile objects bound to the connection
-(services/delivery/files.py). One condition is the update's own: its case's delivery must be
-delivered, so an update is never sent before the back office has the case to add it to.
+(services/delivery/files.py). Two conditions are the update's own: its case's delivery must be
+delivered, so an update is never sent before the back office has the case to add it to; and
+while the connection's circuit breaker is open (the deliveries found its back office failing),
+its updates wait for the cooldown like its deliveries.
 
     claim   one conditional UPDATE: due, and its delivery delivered -> in flight, leased, token
     send    adapter.send_update(case reference, update, key, progress); from the second attempt
@@ -39,7 +41,7 @@ from services.delivery import rules
 from services.delivery.files import delivery_file
 from services.delivery.progress import DeliveryProgress
 from services.delivery.retry import next_retry
-from services.models import Attempt, Delivery, OutgoingUpdate, UpdateAttempt
+from services.models import Attempt, Connection, Delivery, OutgoingUpdate, UpdateAttempt
 
 logger = structlog.get_logger(__name__)
 
@@ -87,10 +89,23 @@ def claim(update_id: int, now: datetime, token: uuid.UUID) -> bool:
         Delivery.objects.filter(pk=OuterRef("delivery_id"), state=Delivery.State.DELIVERED)
     )
     return (
-        OutgoingUpdate.objects.filter(rules.due(now), case_delivered, pk=update_id).update(
-            **rules.claimed_fields(now, now + lease, token)
-        )
+        OutgoingUpdate.objects.filter(
+            rules.due(now), case_delivered, ~paused(now), pk=update_id
+        ).update(**rules.claimed_fields(now, now + lease, token))
         == 1
+    )
+
+
+def paused(now: datetime) -> Exists:
+    """Updates whose back office's circuit breaker is open and cooling down: the deliveries
+    found it failing (services/delivery/breaker.py), so its updates wait for the cooldown too
+    instead of adding to the load; once it is over they are due again (deliveries probe)."""
+    return Exists(
+        Connection.objects.filter(
+            pk=OuterRef("connection_id"),
+            breaker_state=Connection.Breaker.OPEN,
+            breaker_open_until__gt=now,
+        )
     )
 
 
