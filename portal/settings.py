@@ -428,6 +428,12 @@ NOTIFY_TEMPLATES: dict[str, Any] = (
 # Notify's callback settings); empty refuses every receipt.
 NOTIFY_CALLBACK_TOKEN: str = env.str("NOTIFY_CALLBACK_TOKEN", default="")
 
+
+# --- Two-way: replies, reopening (services/conversations) ----------------------------------------
+# A resident may reopen a request, or say it is not fixed, for this many days after it was closed.
+# Their replies go on to back offices through the delivery outbox's retries and lease above.
+REOPEN_WITHIN_DAYS = env.int("REOPEN_WITHIN_DAYS", default=28)
+
 # Status callbacks from back offices, per connection per minute; more get 429.
 CALLBACKS_PER_MINUTE = env.int("CALLBACKS_PER_MINUTE", default=600)
 

@@ -103,7 +103,7 @@ def case_files(submission: Submission) -> list[CaseFile]:
     return [
         CaseFile(
             question_id=row.question_id,
-            question=labels.get(row.question_id, row.question_id),
+            question=labels.get(row.question_id) or _file_label(row.question_id),
             name=row.name,
             content_type=row.content_type,
             size=row.size,
@@ -111,6 +111,13 @@ def case_files(submission: Submission) -> list[CaseFile]:
         )
         for row in submission.files.all()
     ]
+
+
+def _file_label(question_id: str) -> str:
+    # A file the resident sent with a reply (services/conversations/resident.py).
+    if question_id.startswith("reply-"):
+        return str(_("Sent with the resident’s reply"))
+    return question_id
 
 
 def case_file(submission: Submission, question_id: str) -> SubmissionFile | None:

@@ -37,16 +37,18 @@ from typing import Any
 import structlog
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
-from django.db.models import DateTimeField, Exists, F, Max, OuterRef, QuerySet, Subquery
+from django.db.models import DateTimeField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from services.models import (
     Attempt,
     CaseActivity,
+    CaseMessage,
     CaseUpdate,
     Delivery,
     OutgoingMessage,
+    OutgoingUpdate,
     RetentionRun,
     Service,
     Submission,
@@ -62,6 +64,11 @@ FINISHED_DELIVERY_STATES = (
     Delivery.State.DELIVERED,
     Delivery.State.RESOLVED,
     Delivery.State.CANCELLED,
+)
+UNSENT_UPDATE_STATES = (
+    OutgoingUpdate.State.PENDING,
+    OutgoingUpdate.State.IN_FLIGHT,
+    OutgoingUpdate.State.RETRYING,
 )
 UNSENT_MESSAGE_STATES = (
     OutgoingMessage.State.PENDING,
@@ -92,9 +99,15 @@ def closed_cases(service: Service) -> QuerySet[Any]:
 
 
 def with_pending_work(cases: QuerySet[Any]) -> QuerySet[Any]:
-    """Annotate whether each case still has a delivery or a message to finish: never touched."""
-    unfinished_delivery = Delivery.objects.filter(submission=OuterRef("pk")).exclude(
-        state__in=FINISHED_DELIVERY_STATES
+    """Annotate whether each case still has a delivery or a message to finish: never touched.
+    A resident's reply still on its way to a back office counts as its delivery's work."""
+    unsent_update = OutgoingUpdate.objects.filter(
+        delivery=OuterRef("pk"), state__in=UNSENT_UPDATE_STATES
+    )
+    unfinished_delivery = (
+        Delivery.objects.filter(submission=OuterRef("pk"))
+        .annotate(update_pending=Exists(unsent_update))
+        .filter(~Q(state__in=FINISHED_DELIVERY_STATES) | Q(update_pending=True))
     )
     unsent_message = OutgoingMessage.objects.filter(
         submission=OuterRef("pk"), state__in=UNSENT_MESSAGE_STATES
@@ -206,6 +219,8 @@ def _anonymise(service: Service, submission_id: int, now: datetime, storage: Sto
                 return "files"
         SubmissionFile.objects.filter(submission=submission).delete()
         CaseActivity.objects.filter(submission=submission).delete()
+        # Questions and the resident's replies: their words go, and with them where they went.
+        CaseMessage.objects.filter(submission=submission).delete()
         CaseUpdate.objects.filter(submission=submission).update(
             description="", public_text_en="", public_text_cy=""
         )

@@ -15,11 +15,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import User
+from portal.staff.forms import GovukRadioSelect
+from services.conversations.files import ReplyFileError, accept_files, refusal
+from services.conversations.resident import StoredFile
 from services.forms.base import AnswerError
 from services.forms.normalise import UnsafeTextError, clean_text
 from services.forms.questions import QUESTION_TYPES
 from services.forms.schema import Question
 from services.forms.text import Text
+from services.models.conversations import MESSAGE_TEXT_MAX_LENGTH
 
 _PHONE = Question(id="phone", type="phone", label=Text("Phone number"), required=False)
 _NULL_CHARACTERS = "null_characters_not_allowed"
@@ -122,3 +126,105 @@ class DeleteAccountForm(forms.Form):
         label=_("I understand that my account will be deleted and that this cannot be undone"),
         error_messages={"required": _("Confirm that you want to delete your account")},
     )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input; the list is checked by content in the form's clean."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        return [f for f in (data or []) if f]
+
+
+def _clean_reply_text(value: str) -> str:
+    try:
+        return clean_text(value, multiline=True)
+    except UnsafeTextError:
+        raise forms.ValidationError(
+            _("Remove the special characters from your answer"), code="unsafe"
+        ) from None
+
+
+class ReplyForm(_OneErrorPerField):
+    """The resident's answer to the council's question: words, and photos or documents."""
+
+    text = forms.CharField(
+        label=_("Your reply"),
+        max_length=MESSAGE_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages=_messages(
+            required=_("Enter your reply"),
+            max_length=_("Your reply must be %(limit_value)d characters or fewer"),
+        ),
+    )
+    attachments = MultipleFileField(
+        label=_("Add photos or documents (optional)"),
+        help_text=_("JPG, PNG, WebP or PDF, up to 5 files, each smaller than 10MB"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, too_big: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.too_big = too_big
+        self.stored: list[StoredFile] = []
+
+    def clean_text(self) -> str:
+        return _clean_reply_text(self.cleaned_data["text"])
+
+    def clean_attachments(self) -> list[Any]:
+        files = self.cleaned_data["attachments"]
+        lang = get_language() or "en"
+        if self.too_big:
+            raise forms.ValidationError(refusal("too_big", lang), code="too_big")
+        try:
+            self.stored = accept_files(
+                [(f, f.name or "") for f in files], lang, store="text" in self.cleaned_data
+            )
+        except ReplyFileError as exc:
+            raise forms.ValidationError(exc.message, code="file") from None
+        return list(files)
+
+
+class ReopenForm(_OneErrorPerField):
+    """Reopening a closed request, or saying it is not fixed (where it was closed as done)."""
+
+    kind = forms.ChoiceField(
+        label=_("What do you want to tell us?"),
+        choices=[
+            ("not_fixed", _("It has not been fixed")),
+            ("reopen", _("Something else: I want the council to look at it again")),
+        ],
+        widget=GovukRadioSelect,
+        error_messages={
+            "required": _("Select what you want to tell us"),
+            "invalid_choice": _("Select what you want to tell us"),
+        },
+    )
+    text = forms.CharField(
+        label=_("Tell us why"),
+        help_text=_("For example, what you can still see and where."),
+        max_length=MESSAGE_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages=_messages(
+            required=_("Tell us why you want to reopen this request"),
+            max_length=_("Your reason must be %(limit_value)d characters or fewer"),
+        ),
+    )
+
+    def __init__(self, *args: Any, not_fixed: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not not_fixed:
+            # Only a request closed as done can be "not fixed": nothing to choose then.
+            del self.fields["kind"]
+
+    def clean_text(self) -> str:
+        return _clean_reply_text(self.cleaned_data["text"])
+
+    @property
+    def chosen_kind(self) -> str:
+        return str(self.cleaned_data.get("kind") or "reopen")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.dashboard.views import account, notifications, privacy, profile, track
+from portal.dashboard.views import account, conversation, notifications, privacy, profile, track
 
 app_name = "dashboard"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("account/", account.home, name="home"),
     path("account/requests/", account.requests, name="requests"),
     path("account/requests/<str:reference>/", account.submission_detail, name="submission"),
+    path("account/requests/<str:reference>/reply/", conversation.reply_page, name="reply"),
+    path("account/requests/<str:reference>/reopen/", conversation.reopen_page, name="reopen"),
     path("account/drafts/<uuid:draft_id>/delete/", account.draft_delete, name="draft_delete"),
     path("account/profile/", profile.profile, name="profile"),
     path("account/notifications/", notifications.preferences, name="notifications"),
@@ -21,4 +23,6 @@ urlpatterns = [
     path("track/", track.track, name="track"),
     path("track/sent/", track.track_sent, name="track_sent"),
     path("track/<str:token>/", track.track_view, name="track_view"),
+    path("track/<str:token>/reply/", conversation.track_reply_page, name="track_reply"),
+    path("track/<str:token>/reopen/", conversation.track_reopen_page, name="track_reopen"),
 ]

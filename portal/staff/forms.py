@@ -259,3 +259,27 @@ class ResidentSearchForm(forms.Form):
 
     def clean_q(self) -> str:
         return _clean_search(self.cleaned_data["q"])
+
+
+class QuestionForm(forms.Form):
+    """A question to the resident (services/conversations/ask.py)."""
+
+    question = forms.CharField(
+        label=_("Your question"),
+        help_text=_(
+            "The resident reads this on their request page and in an e-mail, and answers it "
+            "there. Ask one clear thing, in plain words."
+        ),
+        max_length=PUBLIC_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": _("Enter your question"),
+            "max_length": _("The question must be %(limit_value)d characters or fewer"),
+            "null_characters_not_allowed": _("Remove the special characters from the question"),
+        },
+    )
+
+    def clean_question(self) -> str:
+        return _clean_multiline(
+            self.cleaned_data["question"], _("Remove the special characters from the question")
+        )

@@ -20,6 +20,7 @@ urlpatterns = [
     path("cases/<str:reference>/note/", casework.note, name="case_note"),
     path("cases/<str:reference>/contact/", casework.contact, name="case_contact"),
     path("cases/<str:reference>/status/", status.change, name="case_status"),
+    path("cases/<str:reference>/question/", casework.question, name="case_question"),
     path(
         "cases/<str:reference>/deliveries/<int:delivery_id>/retry/",
         deliveries.retry,

@@ -9,19 +9,27 @@ with an UPDATE guarded by the claim token, like every other write of an attempt.
 longer holds the row (this worker's lease ran out and another took the delivery over), nothing
 is written and TransientError stops the adapter: going on would do work the worker now in charge
 cannot know of. The next attempt's claim loads what was saved (`for_claim`).
+
+An outgoing update (services/conversations) keeps its progress the same way in its own row:
+`model` says which table the row is in.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
+
+from django.db import models
 
 from integrations.base import Progress, TransientError
 from services.models import Delivery
 
 
 class DeliveryProgress(Progress):
+    # The outbox table whose row (with `progress` and `claim_token` columns) this is kept in.
+    model: ClassVar[type[models.Model]] = Delivery
+
     def __init__(
         self,
         delivery_id: int,
@@ -36,7 +44,7 @@ class DeliveryProgress(Progress):
         self.steps_saved = 0
 
     @classmethod
-    def for_claim(cls, delivery: Delivery, token: uuid.UUID) -> DeliveryProgress:
+    def for_claim(cls, delivery: Any, token: uuid.UUID) -> DeliveryProgress:
         """The progress saved on `delivery` by earlier attempts, for the attempt holding `token`.
         Anything in the column that is not the expected shape counts as no progress."""
         saved: Any = delivery.progress if isinstance(delivery.progress, dict) else {}
@@ -57,9 +65,9 @@ class DeliveryProgress(Progress):
         return {"reference": self.reference, "files": dict(self.files)}
 
     def save(self) -> None:
-        held = Delivery.objects.filter(pk=self.delivery_id, claim_token=self.token).update(
-            progress=self.as_json()
-        )
+        held = self.model._default_manager.filter(
+            pk=self.delivery_id, claim_token=self.token
+        ).update(progress=self.as_json())
         if held != 1:
             raise TransientError(
                 "Another worker has taken this delivery over, so this attempt stopped "

@@ -63,8 +63,11 @@ def deliver(self: Task, delivery_id: int) -> str:
 
 @shared_task(ignore_result=True)
 def sweep() -> int:
-    """Every DELIVERY_SWEEP_INTERVAL, from beat: queue the deliveries and messages that are due
-    or abandoned, and tell people what waits. Returns how many deliveries it queued."""
+    """Every DELIVERY_SWEEP_INTERVAL, from beat: queue the deliveries, messages and residents'
+    updates that are due or abandoned, and tell people what waits. Returns how many deliveries
+    it queued."""
+    from services.conversations import sweeper as update_sweeper
+    from services.conversations.tasks import send_update
     from services.delivery.alerts import alert_overdue
     from services.messages import sweeper as message_sweeper
     from services.messages.tasks import send_message
@@ -74,6 +77,7 @@ def sweep() -> int:
     alert_overdue(now)
     grace = timedelta(seconds=settings.DELIVERY_SWEEP_GRACE_SECONDS)
     messages = message_sweeper.sweep(now, send_message.delay, grace=grace)
-    if queued or messages:
-        logger.info("deliveries_swept", queued=queued, messages=messages)
+    updates = update_sweeper.sweep(now, send_update.delay, grace=grace)
+    if queued or messages or updates:
+        logger.info("deliveries_swept", queued=queued, messages=messages, updates=updates)
     return queued

@@ -4,6 +4,7 @@ from services.models.audit import AccessLog
 from services.models.case_index import CaseIndex
 from services.models.casework import CaseActivity
 from services.models.catalogue import Service, Topic
+from services.models.conversations import CaseMessage, OutgoingUpdate, UpdateAttempt
 from services.models.delivery import Attempt, Delivery
 from services.models.files import FileFetch, SubmissionFile
 from services.models.forms import Form, FormVersion, ImmutableVersionError, VersionStateError
@@ -20,6 +21,7 @@ __all__ = [
     "Attempt",
     "CaseActivity",
     "CaseIndex",
+    "CaseMessage",
     "CaseUpdate",
     "Channel",
     "Connection",
@@ -33,6 +35,7 @@ __all__ = [
     "ImmutableVersionError",
     "NotificationPreference",
     "OutgoingMessage",
+    "OutgoingUpdate",
     "RetentionRun",
     "RoutingRule",
     "RoutingRuleSet",
@@ -42,5 +45,6 @@ __all__ = [
     "SubmissionFile",
     "Team",
     "Topic",
+    "UpdateAttempt",
     "VersionStateError",
 ]

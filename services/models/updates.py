@@ -84,6 +84,10 @@ class CaseUpdate(models.Model):
         CALLBACK = "callback", _("Callback")
         POLL = "poll", _("Polling")
         STAFF = "staff", _("Staff workspace")
+        # The resident answered a question or reopened the case (services/conversations):
+        # no connection and no `changed_by` (PROTECT would stop them deleting their account;
+        # the CaseMessage names its author).
+        RESIDENT = "resident", _("The resident")
 
     class Outcome(models.TextChoices):
         APPLIED = "applied", _("Applied: the status changed")
@@ -144,11 +148,16 @@ class CaseUpdate(models.Model):
             models.UniqueConstraint(
                 fields=("connection", "update_id"), name="caseupdate_once_per_connection"
             ),
-            # From a back office (a connection, no person) or from staff (a person, no connection).
+            # From a back office (a connection, no person), from staff (a person, no connection)
+            # or from the resident (neither).
             models.CheckConstraint(
                 condition=(
                     Q(source="staff", connection__isnull=True, changed_by__isnull=False)
-                    | (~Q(source="staff") & Q(connection__isnull=False, changed_by__isnull=True))
+                    | Q(source="resident", connection__isnull=True, changed_by__isnull=True)
+                    | (
+                        ~Q(source__in=("staff", "resident"))
+                        & Q(connection__isnull=False, changed_by__isnull=True)
+                    )
                 ),
                 name="caseupdate_from_back_office_or_staff",
             ),

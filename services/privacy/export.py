@@ -67,7 +67,7 @@ def collect(user: Any) -> dict[str, Any]:
     submissions = list(
         Submission.objects.filter(user=user)
         .select_related("service", "form_version")
-        .prefetch_related("files", "case_updates", "messages")
+        .prefetch_related("files", "case_updates", "messages", "conversation")
         .order_by("created_at", "pk")
     )
     drafts = list(
@@ -301,6 +301,11 @@ def _request(submission: Submission) -> dict[str, Any]:
         "files": [_file(submission, row) for row in submission.files.all()],
         "status_history": history,
         "messages": [_message(m) for m in submission.messages.all().order_by("created_at")],
+        # The council's questions and what the resident said back (replies, reopenings).
+        "conversation": [
+            {"kind": m.kind, "text": m.text, "at": m.created_at}
+            for m in sorted(submission.conversation.all(), key=lambda m: m.created_at)
+        ],
     }
 
 

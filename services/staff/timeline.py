@@ -2,10 +2,12 @@
 
 The facts come from the delivery admin's `timeline()` (routing rounds, deliveries with every
 attempt, what people did, status updates): one owner for that read. This module lays them out
-as dated events an agent reads top to bottom, with two reads of its own, one query each: what
-staff did on the case (notes, contacts), each time a back-office system fetched one of its
-files by signed link (FileFetch), and the messages sent to the resident about it with what
-became of them (GOV.UK Notify's delivery receipts, services/messages/receipts.py).
+as dated events an agent reads top to bottom, with reads of its own: what staff did on the case
+(notes, contacts), each time a back-office system fetched one of its files by signed link
+(FileFetch), the messages sent to the resident about it with what became of them (GOV.UK
+Notify's delivery receipts, services/messages/receipts.py), and the conversation with the
+resident (questions, replies, reopenings), each with where it was sent on and how that went
+(services/conversations).
 """
 
 from __future__ import annotations
@@ -14,11 +16,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from services.delivery.timeline import timeline
-from services.models import CaseActivity, Delivery, FileFetch, OutgoingMessage, Submission
+from services.models import (
+    CaseActivity,
+    CaseMessage,
+    CaseUpdate,
+    Delivery,
+    FileFetch,
+    OutgoingMessage,
+    OutgoingUpdate,
+    Submission,
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +60,15 @@ def case_events(submission: Submission) -> list[Event]:
     events.extend(_fetch(fetch) for fetch in fetches)
     for message in OutgoingMessage.objects.filter(submission=submission).order_by("pk"):
         events.extend(_message_events(message))
+    conversation = (
+        CaseMessage.objects.filter(submission=submission)
+        .select_related("author")
+        .prefetch_related(
+            "files",
+            Prefetch("outgoing", queryset=OutgoingUpdate.objects.select_related("connection")),
+        )
+    )
+    events.extend(_message(message) for message in conversation)
     return sorted(events, key=lambda event: event.at, reverse=True)
 
 
@@ -120,6 +141,13 @@ def _actions(entries: list[Any]) -> list[Event]:
 
 
 def _update(update: Any) -> Event:
+    if update.source == CaseUpdate.Source.RESIDENT:
+        return Event(
+            at=update.occurred_at,
+            title=_("Status changed to %(status)s")
+            % {"status": update.get_portal_status_display()},
+            by=_("the resident"),
+        )
     if update.changed_by is not None:
         return _staff_update(update)
     lines = [str(update.get_outcome_display())]
@@ -213,3 +241,34 @@ def undelivered_messages(submission: Submission) -> list[OutgoingMessage]:
             delivery_status=OutgoingMessage.DeliveryStatus.PERMANENT_FAILURE,
         ).order_by("-delivery_status_at")
     )
+
+
+def _message(message: CaseMessage) -> Event:
+    """A question or what the resident said, with its files and, for each back office that
+    holds the case, how sending it on went (a failure stays visible here)."""
+    if message.author is not None:
+        by = message.author.get_full_name() or message.author.email
+    elif message.kind == CaseMessage.Kind.QUESTION:
+        by = _("the back office")
+    else:
+        by = _("the resident")
+    lines = [message.text]
+    lines.extend(_("File: %(name)s") % {"name": file.name} for file in message.files.all())
+    lines.extend(_sent_on(update) for update in message.outgoing.all())
+    return Event(at=message.created_at, title=str(message.get_kind_display()), by=by, lines=lines)
+
+
+def _sent_on(update: OutgoingUpdate) -> str:
+    system = update.connection.name
+    if update.state == OutgoingUpdate.State.FAILED:
+        return _("Not sent to %(system)s: %(error)s") % {
+            "system": system,
+            "error": update.last_error,
+        }
+    if update.state == OutgoingUpdate.State.NOT_SUPPORTED:
+        return _("Not sent to %(system)s: it does not take updates. Pass this on by hand.") % {
+            "system": system
+        }
+    if update.state == OutgoingUpdate.State.DELIVERED:
+        return _("Sent to %(system)s") % {"system": system}
+    return _("Waiting to be sent to %(system)s") % {"system": system}

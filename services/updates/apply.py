@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from integrations.base import StatusUpdate
+from services.conversations.questions import question_text, record_question
 from services.models import CaseUpdate, Connection, Delivery, StatusMapping, Submission
 from services.models.updates import DESCRIPTION_MAX_LENGTH
 from services.notifications.rules import Kind
@@ -228,11 +229,23 @@ def apply_decision(submission: Submission, case_update: CaseUpdate, decision: De
 
     The caller holds the submission's row lock and has saved `case_update`, in the same
     transaction: the e-mail is queued on commit, so a rolled-back change sends nothing.
+
+    "Needs your reply" is a question to the resident, whoever set it: it is kept on the case
+    for them to answer, and they are sent the question (kind information_request) instead of
+    a status e-mail.
     """
     if decision.status is None:
         return
     submission.status = decision.status
     submission.save(update_fields=["status"])
+    if decision.status == Status.NEEDS_INFORMATION:
+        record_question(
+            submission,
+            question_text(submission, case_update),
+            case_update=case_update,
+            author=case_update.changed_by,
+        )
+        return
     notify_resident(submission, case_update)
 
 

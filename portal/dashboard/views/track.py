@@ -48,5 +48,7 @@ def track_view(request: HttpRequest, token: str) -> HttpResponse:
     except tracking.LinkInvalid:
         return render(request, "dashboard/track_link_invalid.html", {"expired": False}, status=400)
     return render(
-        request, "dashboard/submission.html", request_page_context(submission, guest_view=True)
+        request,
+        "dashboard/submission.html",
+        {**request_page_context(submission, guest_view=True), "token": token},
     )

@@ -25,6 +25,7 @@ URL_NAMES: dict[str, Any] = {
     "staff:case_note": lambda case: {"reference": case.reference},
     "staff:case_contact": lambda case: {"reference": case.reference},
     "staff:case_status": lambda case: {"reference": case.reference},
+    "staff:case_question": lambda case: {"reference": case.reference},
     "staff:case_delivery_retry": lambda case: {"reference": case.reference, "delivery_id": 1},
     "staff:case_attachment": lambda case: {"reference": case.reference, "question_id": "photo"},
     "staff:residents": lambda case: {},

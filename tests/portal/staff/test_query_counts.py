@@ -10,7 +10,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from services.models import CaseActivity, CaseUpdate, Delivery, Submission
+from services.models import (
+    CaseActivity,
+    CaseMessage,
+    CaseUpdate,
+    Delivery,
+    OutgoingUpdate,
+    Submission,
+)
 from tests.portal.staff.conftest import WASTE, signed_in
 from tests.services.delivery_admin.factories import AttemptFactory, DeliveryFactory
 
@@ -31,8 +38,9 @@ ONE_CASE = EVERY_PAGE + 3
 CASE_PAGE_QUERIES = ONE_CASE + 3
 # ... or the timeline's deliveries, their attempts, what people did to them (the admin's log),
 # the status updates, the notes and calls, the back offices' fetches of the case's files, the
-# messages sent to the resident about the case, and those not delivered (shown above the case).
-TIMELINE_QUERIES = ONE_CASE + 8
+# messages sent to the resident about the case, and those not delivered (shown above the case);
+# and the conversation with the resident: its messages, their files, where each was sent.
+TIMELINE_QUERIES = ONE_CASE + 11
 
 
 @pytest.fixture
@@ -41,8 +49,8 @@ def agent_client(waste_agent):
 
 
 def _history(case: Submission, deliveries: int, author) -> None:
-    """`deliveries` deliveries of two attempts each, a status update per delivery, and a note
-    and a call per delivery."""
+    """`deliveries` deliveries of two attempts each, a status update per delivery, a note and
+    a call per delivery, and a reply from the resident sent on to each."""
     now = timezone.now()
     for n in range(deliveries):
         delivery = DeliveryFactory.create(
@@ -70,6 +78,10 @@ def _history(case: Submission, deliveries: int, author) -> None:
             kind=CaseActivity.Kind.PHONE,
             outcome=CaseActivity.Outcome.RESOLVED,
             text="A call",
+        )
+        reply = CaseMessage.objects.create(submission=case, kind="reply", text="A reply")
+        OutgoingUpdate.objects.create(
+            message=reply, delivery=delivery, connection=delivery.connection
         )
 
 

@@ -176,3 +176,20 @@ def test_the_staff_timeline_shows_every_update_and_why_one_was_not_applied(admin
     assert "Applied: the status changed" in text
     assert "Crew 4 on Tuesday" in text  # the back office's notes, for staff
     assert CaseUpdate.objects.filter(submission=case, applied=True).count() == 1
+
+
+def test_the_admin_timeline_names_the_resident_for_their_reply(admin_client):
+    from services.conversations.resident import reply
+    from services.staff.status import change_status
+    from tests.portal.accounts.factories import UserFactory
+
+    connection = webhook_connection("http://127.0.0.1:9/records")
+    case = case_sent_to(connection, "HW-1")
+    change_status(case, UserFactory(), status="needs_information", message="Which bin?")
+    reply(case, author=None, text="The green one")
+
+    page = admin_client.get(reverse("admin:services_submission_change", args=[case.pk]))
+
+    text = page.content.decode()
+    assert "The resident: “You replied”" in text
+    assert "Status update from None" not in text
