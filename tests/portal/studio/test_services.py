@@ -59,11 +59,14 @@ def test_the_list_shows_each_service_with_its_state(service_admin_client, catalo
 
     html = service_admin_client.get(reverse("studio:services")).content.decode()
 
-    routed_row = html.split("Routed service")[1].split("</tr>")[0]
+    routed_row = html.split("Routed service", 1)[1].split("</tr>")[0]
     assert "Published" in routed_row
+    # The form builder is a link away, from the form's state
+    form_url = reverse("studio:form", args=[routed.form.service.pk])
+    assert f'href="{form_url}">Published' in routed_row
     assert "Routed" in routed_row
     assert "Not routed" not in routed_row
-    bare = html.split("Bare service")[1].split("</tr>")[0]
+    bare = html.split("Bare service", 1)[1].split("</tr>")[0]
     assert "Not live" in bare
     assert "No published form" in bare
     assert "Not routed" in bare
