@@ -401,6 +401,51 @@ def test_branching_refuses_an_answer_the_question_cannot_give(service_admin_clie
     assert saved(draft) == before
 
 
+def test_branching_can_show_a_page_unless_an_answer_is_given_and_is_changed_in_place(
+    service_admin_client, service, draft
+):
+    branching = url("page_branching", service, "collection-date") + "?question=bin_type"
+    # When "is not" general waste is chosen
+    service_admin_client.post(branching, {"match": "is_not", "answers": ["general"]})
+    page = next(p for p in saved(draft)["pages"] if p["id"] == "collection-date")
+    assert page["show_if"] == {"question": "bin_type", "op": "not", "value": "general"}
+    # Then the draft says so, and changing it starts from it
+    listed = service_admin_client.get(url("draft", service)).content.decode()
+    assert "is not ‘General waste (black bin)’" in listed.replace("&lsquo;", "‘").replace(
+        "&rsquo;", "’"
+    )
+    again = service_admin_client.get(url("page_branching", service, "collection-date"))
+    html = again.content.decode()
+    assert re.search(r'value="is_not" checked', html)
+    assert re.search(r'value="general" checked', html)
+
+
+def test_branching_on_any_answer_needs_no_answers_ticked(service_admin_client, service, draft):
+    branching = url("page_branching", service, "collection-date") + "?question=bin_type"
+    service_admin_client.post(branching, {"match": "answered"})
+    page = next(p for p in saved(draft)["pages"] if p["id"] == "collection-date")
+    assert page["show_if"] == {"question": "bin_type", "op": "answered"}
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"match": "is_not", "answers": ["general", "garden"]}, "Select one answer"),
+        ({"match": "is"}, "Select at least one answer"),
+        ({"match": "bigger", "answers": ["general"]}, "Choose how the answer is compared"),
+    ],
+)
+def test_branching_comparisons_that_make_no_sense_are_refused(
+    service_admin_client, service, draft, data, message
+):
+    before = saved(draft)
+    response = service_admin_client.post(
+        url("page_branching", service, "collection-date") + "?question=bin_type", data
+    )
+    assert message in response.content.decode()
+    assert saved(draft) == before
+
+
 def test_branching_can_be_removed(service_admin_client, service, draft):
     service_admin_client.get(
         url("page_branching", service, "garden-subscription") + "?question=always"
