@@ -115,6 +115,11 @@ urlpatterns = [
         name="routing_condition_add",
     ),
     path(
+        "services/<int:service_id>/routing/rules/<int:rule_id>/conditions/<int:index>/",
+        routing_conditions.edit_part,
+        name="routing_condition_edit",
+    ),
+    path(
         "services/<int:service_id>/routing/rules/<int:rule_id>/conditions/<int:index>/remove/",
         routing_conditions.remove_part,
         name="routing_condition_remove",

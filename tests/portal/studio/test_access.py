@@ -51,6 +51,10 @@ URL_NAMES: dict[str, Any] = {
         **rule_of(service, connection),
         "kind": "channel",
     },
+    "studio:routing_condition_edit": lambda service, connection: {
+        **rule_of(service, connection),
+        "index": 0,
+    },
     "studio:routing_condition_remove": lambda service, connection: {
         **rule_of(service, connection),
         "index": 0,
