@@ -9,6 +9,7 @@ from portal.studio.views import (
     routing,
     routing_conditions,
     services,
+    statuses,
 )
 
 app_name = "studio"
@@ -131,6 +132,16 @@ urlpatterns = [
     ),
     path("connections/<int:connection_id>/", connections.connection_edit, name="connection_edit"),
     path("connections/<int:connection_id>/test/", connections.test, name="connection_test"),
+    path(
+        "connections/<int:connection_id>/statuses/",
+        statuses.status_list,
+        name="connection_statuses",
+    ),
+    path(
+        "connections/<int:connection_id>/statuses/<int:mapping_id>/",
+        statuses.status_edit,
+        name="connection_status",
+    ),
     path(
         "destinations/<int:destination_id>/mapping/",
         mapping.mapping_overview,
