@@ -2,12 +2,17 @@
 
 A service admin who never sees JSON creates a service with its start page in English and Welsh,
 builds its form (seven kinds of question, a page shown only for one answer, an exit page), has
-publishing refused while Welsh is missing, publishes (seeing what changed), routes the form with
-a rule to one back office and a fallback to another, maps fields with lookup tables of the
-questions' own choices, and makes the service live. A resident then completes the new journey,
-taking the branch, and both simulated back offices receive the mapped fields with the lookups
-applied; the admin previews the payload of that submission. Every studio page the admin sees
-is checked with axe-core (StudioVisit fails the test if one is not).
+publishing refused while Welsh is missing, publishes (seeing what changed), then routes it:
+everything to highways' Open311 server (its service code a lookup of the problem), and, by a
+rule built from the question's own answers and changed in place, street lights to the lighting
+contractor's webhook too (a fault code looked up); the rule's Open311 destination starts with
+the fallback's mapping. It is published before it is routed because routing and mapping read
+the live version's questions (services.catalogue.publish_version). The service is made live; a
+resident completes the new journey taking the branch (and backing out of the exit page), both
+simulated back offices receive the mapped fields with the lookups applied, and the admin
+previews the payload of that submission. Every studio page the admin sees is checked with
+axe-core (StudioVisit fails the test if one is not). The repeating ("add another") question
+type is another branch's: the place for it is marked "[repeating question]" below.
 
 Lean on purpose (CI has two cores): one test per JavaScript mode, the desktop width only (the
 studio's pages are checked at 320 px by test_studio.py and test_studio_routing.py), and the
@@ -250,6 +255,12 @@ def route_the_form(studio: StudioVisit, service: Service) -> None:
     page.get_by_label("is", exact=True).check()
     page.get_by_label("Street light not working").check()
     studio.button_("Add the condition")
+    # Changed in place: the condition's page opens with what it is
+    studio.link("Change condition 1")
+    expect(page.get_by_label("Street light not working")).to_be_checked()
+    expect(page.get_by_label("is", exact=True)).to_be_checked()
+    studio.button_("Save the condition")
+    studio.flash("Condition changed in “Street lights”")
     page.get_by_label("The rule is switched on").check()
     studio.button_("Save the rule")
     expect(page.locator(".studio-rule-summary")).to_contain_text(
