@@ -199,3 +199,19 @@ def test_a_service_that_does_not_exist_is_not_found(service_admin_client, db):
     assert (
         service_admin_client.get(reverse("studio:service_edit", args=[999999])).status_code == 404
     )
+
+
+def test_a_service_s_page_links_to_its_form_and_its_routing(service_admin_client, catalogue):
+    # Given a seeded service (with a form) and a new one (without)
+    seeded = catalogue["report-missed-bin"]
+    new = Service.objects.create(
+        name_en="New service", slug="new", summary_en="x", topic=Topic.objects.first()
+    )
+
+    page = service_admin_client.get(reverse("studio:service_edit", args=[seeded.pk])).content
+    bare = service_admin_client.get(reverse("studio:service_edit", args=[new.pk])).content
+
+    assert f'href="{reverse("studio:form", args=[seeded.pk])}"'.encode() in page
+    assert f'href="{reverse("studio:routing", args=[seeded.pk])}"'.encode() in page
+    assert f'href="{reverse("studio:form", args=[new.pk])}"'.encode() in bare
+    assert b"/routing/" not in bare  # nothing to route until it has a form
