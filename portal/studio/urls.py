@@ -9,6 +9,7 @@ from portal.studio.views import (
     routing,
     routing_conditions,
     services,
+    statuses,
 )
 
 app_name = "studio"
@@ -115,6 +116,11 @@ urlpatterns = [
         name="routing_condition_add",
     ),
     path(
+        "services/<int:service_id>/routing/rules/<int:rule_id>/conditions/<int:index>/",
+        routing_conditions.edit_part,
+        name="routing_condition_edit",
+    ),
+    path(
         "services/<int:service_id>/routing/rules/<int:rule_id>/conditions/<int:index>/remove/",
         routing_conditions.remove_part,
         name="routing_condition_remove",
@@ -126,6 +132,16 @@ urlpatterns = [
     ),
     path("connections/<int:connection_id>/", connections.connection_edit, name="connection_edit"),
     path("connections/<int:connection_id>/test/", connections.test, name="connection_test"),
+    path(
+        "connections/<int:connection_id>/statuses/",
+        statuses.status_list,
+        name="connection_statuses",
+    ),
+    path(
+        "connections/<int:connection_id>/statuses/<int:mapping_id>/",
+        statuses.status_edit,
+        name="connection_status",
+    ),
     path(
         "destinations/<int:destination_id>/mapping/",
         mapping.mapping_overview,

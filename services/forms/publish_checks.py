@@ -9,6 +9,8 @@ A draft is refused (services.catalogue.publish_version asks `publish_problems`) 
   a type changed). Only problems the draft brings are counted; routing that was already wrong
   with the live version is the routing editor's to report, not a reason to block this draft.
 The checks are pure functions of the schemas and the routing; `publish_problems` loads those.
+`find_publish_problems` gives the same reasons with what each concerns (a page, a question, a
+routing rule, a destination), so the studio can show each beside the thing to fix and link to it.
 """
 
 from __future__ import annotations
@@ -48,6 +50,20 @@ class WelshGap:
 
 
 @dataclass(frozen=True)
+class PublishProblem:
+    """One reason a draft cannot be published, and what it concerns: a question (`question_id`,
+    on page `page_id`), a page (`page_id` alone), a routing rule (`rule`, its name) or a
+    destination's field mapping (`destination`, its name); none of these for the whole form."""
+
+    message: str
+    page_id: str | None = None
+    question_id: str | None = None
+    rule: str | None = None
+    destination: str | None = None
+    welsh: bool = False
+
+
+@dataclass(frozen=True)
 class RoutedDestination:
     """A destination's name, field mapping and adapter (None: not installed)."""
 
@@ -58,19 +74,27 @@ class RoutedDestination:
 
 def publish_problems(version: FormVersion) -> list[str]:
     """Every reason `version` (a draft) cannot be published; empty when it can."""
+    return [problem.message for problem in find_publish_problems(version)]
+
+
+def find_publish_problems(version: FormVersion) -> list[PublishProblem]:
+    """Every reason `version` (a draft) cannot be published, with what each concerns."""
     live = (
         FormVersion.objects.filter(form_id=version.form_id, status=FormVersion.Status.LIVE)
         .exclude(pk=version.pk)
         .first()
     )
     live_schema = live.parsed if live is not None else None
-    problems = dangling_branching(live.schema if live is not None else None, version.schema)
+    problems = branching_problems(live.schema if live is not None else None, version.schema)
     try:
         draft = parse_schema(version.schema)
     except SchemaError as exc:
         problems += _unexplained(exc.errors, version.schema)
         draft = None
-    problems += [gap.message for gap in welsh_missing(version.schema)]
+    problems += [
+        PublishProblem(gap.message, gap.page_id, gap.question_id, welsh=True)
+        for gap in welsh_missing(version.schema)
+    ]
     if draft is not None:
         rule_set = load_rule_set(version.form.service_id)
         if rule_set is not None:
@@ -79,7 +103,7 @@ def publish_problems(version: FormVersion) -> list[str]:
                 RoutedDestination(d.name, d.mapping, d.connection.adapter_class)
                 for d in rule_set.destinations.all()
             ]
-            problems += routing_breaks(live_schema, draft, rules, destinations)
+            problems += routing_problems(live_schema, draft, rules, destinations)
     return problems
 
 
@@ -108,9 +132,18 @@ def welsh_missing(schema: Mapping[str, Any]) -> list[WelshGap]:
 
 def dangling_branching(live: Mapping[str, Any] | None, draft: Mapping[str, Any]) -> list[str]:
     """A message for each condition in the draft using a question the draft does not have."""
+    return [problem.message for problem in branching_problems(live, draft)]
+
+
+def branching_problems(
+    live: Mapping[str, Any] | None, draft: Mapping[str, Any]
+) -> list[PublishProblem]:
+    """dangling_branching's problems, each on the page whose condition (or whose question's
+    condition) uses the missing question."""
     draft_ids = _question_labels(draft)
     live_labels = _question_labels(live) if live is not None else {}
-    problems = []
+    pages = _items(draft.get("pages"))
+    problems: list[PublishProblem] = []
     for use in condition_uses(draft):
         question_id = use.clause.question
         if question_id in draft_ids:
@@ -125,8 +158,9 @@ def dangling_branching(live: Mapping[str, Any] | None, draft: Mapping[str, Any])
                 "The branching on %(where)s uses a question “%(question)s” that is not in the "
                 "form. Change or remove that condition first."
             ) % {"where": use.where, "question": question_id}
-        if message not in problems:
-            problems.append(message)
+        if all(problem.message != message for problem in problems):
+            page_id = str(pages[use.page_index].get("id"))
+            problems.append(PublishProblem(message, page_id=page_id))
     return problems
 
 
@@ -138,34 +172,57 @@ def routing_breaks(
 ) -> list[str]:
     """Problems routing would have with the draft that it does not have with the live version
     (None: nothing is live). The routing languages' own checks decide what is a problem."""
+    return [p.message for p in routing_problems(live, draft, rules, destinations)]
+
+
+def routing_problems(
+    live: FormSchema | None,
+    draft: FormSchema,
+    rules: Sequence[tuple[str, Any]],
+    destinations: Sequence[RoutedDestination],
+) -> list[PublishProblem]:
+    """routing_breaks's problems, each on its rule or destination."""
     problems = []
     for name, condition in rules:
         before = set(validate_condition(condition, live, name=name))
         for problem in validate_condition(condition, draft, name=name):
             if problem not in before:
-                problems.append(_("Routing would break: %(problem)s") % {"problem": problem})
+                message = _("Routing would break: %(problem)s") % {"problem": problem}
+                problems.append(PublishProblem(message, rule=name))
     for destination in destinations:
         adapter = destination.adapter_class
         before = set(validate_mapping(destination.mapping, adapter_class=adapter, schema=live))
         for problem in validate_mapping(destination.mapping, adapter_class=adapter, schema=draft):
             if problem not in before:
-                problems.append(
-                    _("The field mapping of destination “%(destination)s” would break: %(problem)s")
-                    % {"destination": destination.name, "problem": problem}
-                )
+                message = _(
+                    "The field mapping of destination “%(destination)s” would break: %(problem)s"
+                ) % {"destination": destination.name, "problem": problem}
+                problems.append(PublishProblem(message, destination=destination.name))
     return problems
 
 
-def _unexplained(errors: list[str], draft: Mapping[str, Any]) -> list[str]:
+def _unexplained(errors: list[str], draft: Mapping[str, Any]) -> list[PublishProblem]:
     """The schema's own problems, less those about a condition on a missing question, which
-    `dangling_branching` has already said more plainly."""
+    `dangling_branching` has already said more plainly; each on its question when it names one
+    (parse_schema's messages start "Question '<id>' ")."""
     missing = {
         use.clause.question
         for use in condition_uses(draft)
         if use.clause.question not in _question_labels(draft)
     }
     said = tuple(f"show_if refers to '{question_id}'" for question_id in missing)
-    return [error for error in errors if not any(s in error for s in said)]
+    pages = {
+        str(question.get("id")): str(page.get("id"))
+        for page in _items(draft.get("pages"))
+        for question in _items(page.get("questions"))
+    }
+    problems = []
+    for error in errors:
+        if any(s in error for s in said):
+            continue
+        named = next((q for q in pages if error.startswith(f"Question '{q}' ")), None)
+        problems.append(PublishProblem(error, pages.get(named or ""), named))
+    return problems
 
 
 def _question_texts(question: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:

@@ -55,6 +55,14 @@ class ConditionParts:
             raise IndexError(index)
         return ConditionParts(self.match, self.parts[:index] + self.parts[index + 1 :])
 
+    def replacing(self, index: int, part: Mapping[str, Any]) -> ConditionParts:
+        """With part `index` changed to `part`, in its place; IndexError if there is none."""
+        if not 0 <= index < len(self.parts):
+            raise IndexError(index)
+        return ConditionParts(
+            self.match, (*self.parts[:index], dict(part), *self.parts[index + 1 :])
+        )
+
     def matching(self, match: str) -> ConditionParts:
         return ConditionParts(match, self.parts)
 
@@ -150,6 +158,24 @@ def _question(schema: FormSchema | None, question_id: Any) -> Question | None:
 # How the studio asks about an answer: "is", "is not", "is answered", "is not answered".
 IS, IS_NOT, ANSWERED, NOT_ANSWERED = "is", "is_not", "answered", "not_answered"
 ANSWER_OPS = (IS, IS_NOT, ANSWERED, NOT_ANSWERED)
+
+
+def answer_of(part: Mapping[str, Any]) -> tuple[str, str, list[str]] | None:
+    """An answer part as the studio asks about it: (question id, one of ANSWER_OPS, values);
+    the inverse of answer_part, None for a part it did not make."""
+    inner = _negated_answer(part)
+    negated = inner is not None
+    clause = inner if inner is not None else part
+    question, op, value = clause.get("question"), clause.get("op"), clause.get("value")
+    if not isinstance(question, str):
+        return None
+    if op == "answered":
+        return question, NOT_ANSWERED if negated else ANSWERED, []
+    if op == "one_of" and isinstance(value, list):
+        return question, IS_NOT if negated else IS, [str(v) for v in value]
+    if op in ("equals", "not") and not negated and value is not None:
+        return question, IS if op == "equals" else IS_NOT, [str(value)]
+    return None
 
 
 def answer_part(question_id: str, op: str, values: Sequence[str]) -> dict[str, Any]:

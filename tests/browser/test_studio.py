@@ -59,7 +59,7 @@ def test_a_service_admin_creates_a_service_in_english_and_welsh_and_edits_it(
     saved = Service.objects.values("name_cy", "summary_cy").get(slug="order-a-new-bin")
     assert saved == {"name_cy": "Archebu bin newydd", "summary_cy": "Gofyn am fin newydd."}
 
-    page.get_by_role("link", name="Order a new bin").click()
+    page.get_by_role("link", name="Order a new bin", exact=True).click()
     how_long = page.get_by_role("group", name="How long it takes")
     expect(how_long.get_by_text("Welsh missing")).to_be_visible()
     assert_accessible_at(page, WIDTHS)

@@ -92,6 +92,7 @@ def world(db):
             "kind": ["channel", "no-such-kind"],
             "number": ["1", "99999999999999999999"],
             "target": ["ServiceCode", "no/such/field%00"],
+            "mapping_id": ["1", "99999999999999999999"],
             # allauth's
             "key": ["set-password", "%00"],
             "uidb36": ["1", "zzzzzzzzzzzz"],

@@ -12,7 +12,12 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 
 from services.catalogue import publish_version
 from services.forms import edits
-from services.forms.publish_checks import PublishRefused, welsh_missing
+from services.forms.publish_checks import (
+    PublishProblem,
+    PublishRefused,
+    find_publish_problems,
+    welsh_missing,
+)
 from services.models import Connection, Destination, FormVersion, RoutingRule, RoutingRuleSet
 from services.models.forms import VersionStateError
 from services.seed import SERVICES
@@ -162,6 +167,42 @@ def test_routing_and_mappings_the_draft_would_break_refuse_publishing():
         "The field mapping of destination “Garden team” would break: Field ‘notes’: question "
         "‘details’ is not in the form",
     ]
+
+
+def concerns(problems: list[PublishProblem]) -> set[tuple[Any, ...]]:
+    return {(p.page_id, p.question_id, p.rule, p.destination, p.welsh) for p in problems}
+
+
+def test_each_reason_says_which_question_or_page_it_concerns():
+    # Given a draft that lacks a Welsh hint and removes the question the exit page branches on
+    live = live_bins_service()
+    schema = copy.deepcopy(live.schema)
+    schema["pages"][0]["questions"][0]["hint"] = {"en": "The lid’s colour"}
+    del schema["pages"][1]
+
+    # When the reasons are found, each is tied to its question or page
+    assert concerns(find_publish_problems(draft(live, schema))) == {
+        ("which-bin", "bin_type", None, None, True),
+        ("not-subscribed", None, None, None, False),
+    }
+
+
+def test_each_routing_reason_says_which_rule_or_destination_it_concerns():
+    # Given routed bins and a draft that drops "details" and the garden option
+    live = live_bins_service()
+    route_bins(live)
+    schema = edits.delete_question(live.schema, "details").schema
+    schema = edits.delete_page(schema, "not-subscribed").schema
+    schema = edits.delete_page(schema, "subscription").schema
+    schema = edits.edit_question(
+        schema, "bin_type", options=[{"value": "general", "label": t("General")}]
+    ).schema
+
+    # When the reasons are found, each is tied to its rule or destination
+    assert concerns(find_publish_problems(draft(live, schema))) == {
+        (None, None, "Garden", None, False),
+        (None, None, None, "Garden team", False),
+    }
 
 
 def test_a_draft_that_keeps_what_routing_reads_publishes():

@@ -3,7 +3,10 @@
 The question comes from `edits.branching_choices` (the questions on earlier pages, with the
 answers each can give), and the answers from that question's own choices. It is asked in two
 steps, so it works without JavaScript: first the question (`QuestionChoiceForm`, sent by GET),
-then its answers (`AnswersForm`). A question whose answers are free text can only be "answered".
+then how its answer is compared and with which answers (`AnswersForm`). The comparisons are
+those the form engine has (services/forms/conditions.py): the answer is one of those ticked
+(equals, one_of), is not the one ticked (not), or is any answer at all (answered). A question
+whose answers are free text can only be "answered".
 """
 
 from __future__ import annotations
@@ -44,46 +47,84 @@ class QuestionChoiceForm(forms.Form):
         self.fields["question"].choices = options  # type: ignore[attr-defined]
 
 
-class AnswersForm(forms.Form):
-    """The answers of the chosen question that make the condition hold."""
+IS = "is"
+IS_NOT = "is_not"
+ANSWERED = "answered"
 
+
+class AnswersForm(forms.Form):
+    """How the chosen question's answer is compared, and the answers it is compared with."""
+
+    match = forms.ChoiceField(
+        label=_("When the answer"),
+        widget=forms.RadioSelect,
+        required=False,  # left out (an older page, a hand-made request): "is one of"
+        choices=[
+            (IS, _("is one of the answers ticked below")),
+            (IS_NOT, _("is not the answer ticked below (or the question is not answered)")),
+            (ANSWERED, _("is any answer (the question is answered)")),
+        ],
+        error_messages={"invalid_choice": _("Choose how the answer is compared")},
+    )
     answers = forms.MultipleChoiceField(
         label=_("Which answers?"),
         help_text=_("Select all that apply."),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "required": _("Select at least one answer"),
-            "invalid_choice": _("Select answers from the list"),
-        },
+        required=False,  # not for "is any answer": clean() asks for them otherwise
+        error_messages={"invalid_choice": _("Select answers from the list")},
     )
 
     def __init__(self, choice: BranchChoice, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("match", IS)
         super().__init__(*args, **kwargs)
         self.choice = choice
         if choice.answers is None:
             del self.fields["answers"]
+            del self.fields["match"]
         else:
             self.fields["answers"].choices = [(v, label.en) for v, label in choice.answers]  # type: ignore[attr-defined]
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "answers" not in self.fields or "answers" in self.errors:
+            return cleaned
+        match, answers = cleaned.get("match") or IS, cleaned.get("answers") or []
+        if match != ANSWERED and not answers:
+            self.add_error("answers", _("Select at least one answer"))
+        elif match == IS_NOT and len(answers) > 1:
+            self.add_error(
+                "answers",
+                _("Select one answer: the page is shown when the answer is anything else"),
+            )
+        return cleaned
+
     def condition(self) -> dict[str, Any]:
         question = self.choice.question_id
-        if self.choice.answers is None:
+        match = self.cleaned_data.get("match") or IS
+        if self.choice.answers is None or match == ANSWERED:
             return {"question": question, "op": "answered"}
         answers = self.cleaned_data["answers"]
+        if match == IS_NOT:
+            return {"question": question, "op": "not", "value": answers[0]}
         if len(answers) == 1:
             return {"question": question, "op": "equals", "value": answers[0]}
         return {"question": question, "op": "one_of", "value": list(answers)}
 
 
 def condition_initial(condition: Any, question_id: str) -> dict[str, Any]:
-    """The answers already chosen, when the page's condition is one clause on `question_id`."""
+    """How the page's condition compares and with which answers, when it is one clause on
+    `question_id` (so changing it starts from what it is)."""
     if not isinstance(condition, Mapping) or condition.get("question") != question_id:
         return {}
-    value = condition.get("value")
-    if condition.get("op") == "equals":
-        return {"answers": [value]}
-    if condition.get("op") == "one_of" and isinstance(value, list):
-        return {"answers": value}
+    value, op = condition.get("value"), condition.get("op")
+    if op == "equals":
+        return {"match": IS, "answers": [value]}
+    if op == "one_of" and isinstance(value, list):
+        return {"match": IS, "answers": value}
+    if op == "not":
+        return {"match": IS_NOT, "answers": [value]}
+    if op == "answered":
+        return {"match": ANSWERED}
     return {}
 
 

@@ -7,7 +7,10 @@ and stores them through `apply_connection_options` (the one owner), and each pro
 shown beside its input.
 
 Secrets are write-only: an input never shows a stored or a typed secret (not even after an
-error), its hint says whether one is set, and leaving it blank keeps the stored one.
+error), its hint says whether one is set, and leaving it blank keeps the stored one. The same
+goes for the callback secret, with which a back office proves the status updates it sends are
+its own (the admin's rule: at least 32 characters); it can also be removed, which refuses
+callbacks.
 """
 
 from __future__ import annotations
@@ -66,8 +69,10 @@ def _shown(value: Any) -> Any:
 class ConnectionForm(forms.ModelForm):
     class Meta:
         model = Connection
-        fields = ("name", "slug", "owner_email", "is_active", "max_concurrency")
+        fields = ("name", "slug", "owner_email", "is_active", "max_concurrency", "callback_auth")
+        widgets = {"callback_auth": forms.RadioSelect}
         labels = {
+            "callback_auth": _("How the back office proves a status update is its own"),
             "name": _("Name"),
             "slug": _("Short name"),
             "owner_email": _("Owner’s e-mail address"),
@@ -81,6 +86,9 @@ class ConnectionForm(forms.ModelForm):
             ),
         }
         error_messages = {
+            "callback_auth": {
+                "invalid_choice": _("Choose how the back office proves its updates from the list")
+            },
             "name": {"required": _("Enter a name for the connection")},
             "slug": {
                 "required": _("Enter a short name"),
@@ -97,10 +105,42 @@ class ConnectionForm(forms.ModelForm):
             },
         }
 
+    # About the connection; the callback's fields are asked under "Status updates".
+    ABOUT = ("name", "slug", "owner_email", "is_active", "max_concurrency")
+
+    new_callback_secret = forms.CharField(
+        label=_("New callback secret"),
+        required=False,
+        min_length=32,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        error_messages={
+            "min_length": _("Enter a callback secret of at least 32 characters"),
+            "max_length": _("Enter a callback secret of 200 characters or fewer"),
+        },
+    )
+    remove_callback_secret = forms.BooleanField(
+        label=_("Remove the callback secret: refuse status updates sent to us"),
+        required=False,
+    )
+
     def __init__(
         self, *args: Any, adapter_id: str, options: list[OptionField], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["callback_auth"].choices = Connection.CallbackAuth.choices  # type: ignore[attr-defined]
+        self.fields["callback_auth"].required = False  # left out: HMAC, the model's default
+        self.fields["new_callback_secret"].help_text = " ".join(
+            [
+                gettext(
+                    "The back office signs each status update with it (or sends it as a bearer "
+                    "token). At least 32 characters; never shown again."
+                ),
+                gettext("Set: leave blank to keep it, or enter a new one to replace it.")
+                if self.instance.callback_secret
+                else gettext("Not set: callbacks are refused"),
+            ]
+        )
         self.adapter_id = adapter_id
         self.options = options
         self.fields["max_concurrency"].widget.attrs.update(inputmode="numeric")
@@ -131,7 +171,13 @@ class ConnectionForm(forms.ModelForm):
         return gettext("Not set.")
 
     def about_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.Meta.fields]
+        return [self[name] for name in self.ABOUT]
+
+    def callback_fields(self) -> list[forms.BoundField]:
+        fields = [self["callback_auth"], self["new_callback_secret"]]
+        if self.instance.callback_secret:
+            fields.append(self["remove_callback_secret"])
+        return fields
 
     def option_fields(self) -> list[tuple[OptionField, forms.BoundField]]:
         return [(option, self[OPTION_PREFIX + option.name]) for option in self.options]
@@ -139,6 +185,19 @@ class ConnectionForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         self.before = _Snapshot.of(self.instance)
+        self.callback_auth_before = self.instance.callback_auth
+        if not cleaned.get("callback_auth"):
+            cleaned["callback_auth"] = self.instance.callback_auth = Connection.CallbackAuth.HMAC
+        new_secret = cleaned.get("new_callback_secret")
+        if new_secret and cleaned.get("remove_callback_secret"):
+            self.add_error(
+                "remove_callback_secret",
+                gettext("Either enter a new callback secret or remove it, not both"),
+            )
+        elif new_secret:
+            self.instance.callback_secret = new_secret
+        elif cleaned.get("remove_callback_secret"):
+            self.instance.callback_secret = ""
         options: dict[str, Any] = {}
         secrets: dict[str, Any] = {}
         for option in self.options:
@@ -166,21 +225,38 @@ class ConnectionForm(forms.ModelForm):
     def changed_labels(self) -> list[str]:
         """What this save changed, as people know the fields: never a value (secrets)."""
         model_fields = [
-            str(self.fields[name].label) for name in self.changed_data if name in self.Meta.fields
+            str(self.fields[name].label)
+            for name in self.changed_data
+            if name in self.ABOUT
+            or (
+                name == "callback_auth" and self.instance.callback_auth != self.callback_auth_before
+            )
         ]
+        if (self.instance.callback_secret or "") != self.before.callback_secret:
+            model_fields.append(gettext("callback secret"))
         return model_fields + self.before.changed_options(self.instance, self.options)
 
 
 class _Snapshot:
     """A connection's options and secrets before a save, to say which ones it changed."""
 
-    def __init__(self, adapter: str, config: dict[str, Any], secrets: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        adapter: str,
+        config: dict[str, Any],
+        secrets: dict[str, Any],
+        callback_secret: str = "",
+    ) -> None:
         self.adapter, self.config, self.secrets = adapter, config, secrets
+        self.callback_secret = callback_secret
 
     @classmethod
     def of(cls, connection: Connection) -> _Snapshot:
         return cls(
-            connection.adapter, dict(connection.config or {}), dict(connection.secrets or {})
+            connection.adapter,
+            dict(connection.config or {}),
+            dict(connection.secrets or {}),
+            connection.callback_secret or "",
         )
 
     def changed_options(self, connection: Connection, options: list[OptionField]) -> list[str]:

@@ -25,6 +25,7 @@ from services.routing.condition_parts import (
     IS_NOT,
     NOT_ANSWERED,
     answer_choices,
+    answer_of,
     answer_part,
 )
 from services.routing.conditions import WEEKDAY_NAMES, validate_condition
@@ -260,3 +261,32 @@ PART_FORMS: dict[str, type[ConditionPartForm]] = {
     "channel": ChannelForm,
     "time": TimeForm,
 }
+
+
+def initial_for(kind: str, part: Any) -> dict[str, Any] | None:
+    """What the form of `kind` shows for an existing part, so it can be changed in place; None
+    when the part is not one the form makes (the inverse of each form's `part`)."""
+    if not isinstance(part, dict):
+        return None
+    if kind == ANSWER:
+        answer = answer_of(part)
+        if answer is None:
+            return None
+        _question, op, values = answer
+        return {"op": op, "values": values}
+    value = part.get(kind)
+    if kind == "postcode_district" and isinstance(value, list):
+        return {"districts": ", ".join(str(v) for v in value)}
+    if kind == "area" and isinstance(value, dict):
+        corners = value.get("polygon") or []
+        points = "\n".join(f"{c[0]}, {c[1]}" for c in corners if isinstance(c, list | tuple))
+        return {"name": value.get("name", ""), "points": points}
+    if kind == "channel" and isinstance(value, list):
+        return {"channels": value}
+    if kind == "time" and isinstance(value, dict):
+        return {
+            "weekdays": [str(day) for day in value.get("weekdays", [])],
+            "start": value.get("from", ""),
+            "end": value.get("to", ""),
+        }
+    return None

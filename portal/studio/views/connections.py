@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,6 +21,7 @@ from portal.studio.access import CONNECTIONS, connections_view
 from portal.studio.forms.connection import ChooseAdapterForm, ConnectionForm
 from portal.studio.views import studio_page
 from services.change_log import record_addition, record_change
+from services.delivery.alerts import absolute_url
 from services.models import Connection
 from services.routing.connection_check import check_connection
 from services.routing.option_fields import adapter_choices, adapter_name, option_fields
@@ -102,6 +104,7 @@ def connection_edit(request: HttpRequest, connection_id: int) -> HttpResponse:
             "form": form,
             "connection": saved,
             "adapter_name": adapter_name(connection.adapter),
+            "callback_url": absolute_url(reverse("callback", args=[saved.slug])),
             "title": _("Edit “%s”") % saved.name,
             "button": _("Save the connection"),
         },

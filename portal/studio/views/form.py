@@ -20,16 +20,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.journey.preview import describe_condition, render_preview
-from portal.studio import drafts
+from portal.studio import drafts, publish_refusals
 from portal.studio.access import SERVICES, studio_view
 from portal.studio.forms.question import ChooseTypeForm, question_editor, type_name
+from portal.studio.publish_refusals import Refusal, beside_questions_and_pages
 from portal.studio.views import studio_page
 from services.catalogue import publish_version
 from services.change_log import record_change
 from services.forms import edits
 from services.forms.changes import DestinationUse, RuleUse, routing_affected, summarise_changes
 from services.forms.edits import EditError
-from services.forms.publish_checks import welsh_missing
+from services.forms.publish_checks import PublishRefused, find_publish_problems, welsh_missing
 from services.forms.schema import FormSchema, SchemaError, parse_schema
 from services.models import FormVersion, Service
 from services.models.forms import VersionStateError
@@ -55,15 +56,23 @@ class PageCard:
     shown_when: str
     welsh_missing: int
     questions: list[QuestionRow] = field(default_factory=list)
+    # Why the draft cannot be published, about this page (its condition, say).
+    problems: list[str] = field(default_factory=list)
 
 
 def _english(text: Any) -> str:
     return str(text.get("en", "")) if isinstance(text, dict) else ""
 
 
-def page_cards(schema: dict[str, Any]) -> tuple[list[PageCard], list[str]]:
+def page_cards(
+    schema: dict[str, Any],
+    beside: tuple[dict[str, list[str]], dict[str, list[str]]] = ({}, {}),
+) -> tuple[list[PageCard], list[str]]:
     """The draft's pages for the draft page, and the schema's problems that belong to no one
-    question (those that do are listed on their question)."""
+    question (those that do are listed on their question). `beside`: the reasons publishing
+    is refused, by question and by page (publish_refusals.beside_questions_and_pages), each
+    listed on its question or page too."""
+    by_question, by_page = beside
     try:
         parsed: FormSchema | None = parse_schema(schema)
         problems: list[str] = []
@@ -83,6 +92,7 @@ def page_cards(schema: dict[str, Any]) -> tuple[list[PageCard], list[str]]:
             question_id = str(question.get("id"))
             mine = [p for p in problems if p.startswith(f"Question '{question_id}' ")]
             placed.update(mine)
+            mine += [p for p in by_question.get(question_id, []) if p not in mine]
             rows.append(
                 QuestionRow(
                     id=question_id,
@@ -103,6 +113,7 @@ def page_cards(schema: dict[str, Any]) -> tuple[list[PageCard], list[str]]:
                 shown_when=shown_when,
                 welsh_missing=sum(g.page_id == page_id and g.question_id is None for g in gaps),
                 questions=rows,
+                problems=by_page.get(page_id, []),
             )
         )
     return cards, [p for p in problems if p not in placed]
@@ -186,7 +197,9 @@ def render_draft(
     request: HttpRequest, service: Service, draft: FormVersion, problems: list[str] | None = None
 ) -> HttpResponse:
     """The draft page; `problems` (an edit refused) go in its error summary."""
-    cards, schema_problems = page_cards(draft.schema)
+    cards, schema_problems = page_cards(
+        draft.schema, beside_questions_and_pages(find_publish_problems(draft))
+    )
     return studio_page(
         request,
         "studio/draft.html",
@@ -241,14 +254,17 @@ def publish(request: HttpRequest, service_id: int) -> HttpResponse:
     service = drafts.service_or_404(service_id)
     version = drafts.draft_or_404(service)
     live = drafts.live_of(service)
-    refusals: list[str] = []
+    refusals: list[Refusal] = []
     if request.method == "POST":
         try:
             with transaction.atomic():
                 publish_version(version)
                 record_change(request.user, version, [str(_("Published"))])
+        except PublishRefused:
+            # Each reason links to where it is shown and fixed.
+            refusals = publish_refusals.refusals(service, version)
         except VersionStateError as error:
-            refusals = [str(message) for message in error.messages]
+            refusals = [Refusal(str(message), "") for message in error.messages]
         else:
             messages.success(
                 request,
@@ -259,7 +275,9 @@ def publish(request: HttpRequest, service_id: int) -> HttpResponse:
     try:
         summary = summarise_changes(live.schema if live is not None else None, version.schema)
     except SchemaError as exc:
-        summary, refusals = None, refusals or list(exc.errors)
+        summary = None
+        to_draft = reverse("studio:draft", args=[service.pk])
+        refusals = refusals or [Refusal(error, to_draft) for error in exc.errors]
     warnings: list[str] = []
     if summary is not None:
         rule_set = load_rule_set(service.pk)

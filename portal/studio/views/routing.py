@@ -8,7 +8,7 @@ confirm it, with the model's reason. Conditions are built on routing_conditions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -25,9 +25,11 @@ from portal.studio.forms.routing import (
     RuleForm,
     UnroutedConfirmation,
 )
+from portal.studio.publish_refusals import beside_routing
 from portal.studio.views import studio_page
+from services.forms.publish_checks import find_publish_problems
 from services.forms.schema import FormSchema, SchemaError
-from services.models import Destination, Form, RoutingRule, RoutingRuleSet, Service
+from services.models import Destination, Form, FormVersion, RoutingRule, RoutingRuleSet, Service
 from services.routing import editing
 from services.routing.condition_parts import ANSWER, kind_of, parts_of, summarise, summarise_part
 
@@ -40,11 +42,20 @@ class PartRow:
 
 
 @dataclass(frozen=True)
+class DestinationRow:
+    destination: Destination
+    # What publishing the draft would break in its field mapping (publish_refusals.py).
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class RuleRow:
     rule: RoutingRule
     summary: str
-    destinations: list[Destination]
+    destinations: list[DestinationRow]
     parts: list[PartRow]
+    # What publishing the draft would break in its condition (publish_refusals.py).
+    problems: list[str] = field(default_factory=list)
 
 
 def service_and_form(service_id: int) -> tuple[Service, Form]:
@@ -70,16 +81,28 @@ def rule_of(service: Service, rule_id: int) -> RoutingRule:
     )
 
 
-def rule_rows(rule_set: RoutingRuleSet | None, schema: FormSchema | None) -> list[RuleRow]:
+def rule_rows(
+    rule_set: RoutingRuleSet | None,
+    schema: FormSchema | None,
+    problems: tuple[dict[str, list[str]], dict[str, list[str]]] = ({}, {}),
+) -> list[RuleRow]:
+    """The rules in order; `problems` (by rule name, by destination name) are what publishing
+    the draft would break."""
     if rule_set is None:
         return []
+    by_rule, by_destination = problems
     destinations = list(rule_set.destinations.select_related("connection"))
     return [
         RuleRow(
             rule=rule,
             summary=summarise(rule.condition, schema),
-            destinations=[d for d in destinations if d.rule_id == rule.pk],
+            destinations=[
+                DestinationRow(d, by_destination.get(d.name, []))
+                for d in destinations
+                if d.rule_id == rule.pk
+            ],
             parts=part_rows(rule, schema),
+            problems=by_rule.get(rule.name, []),
         )
         for rule in rule_set.rules.all()
     ]
@@ -107,19 +130,23 @@ def routing(request: HttpRequest, service_id: int) -> HttpResponse:
     service, form = service_and_form(service_id)
     rule_set = RoutingRuleSet.objects.filter(form=form).first()
     schema = live_schema(form)
-    fallback = (
-        list(rule_set.destinations.filter(rule=None).select_related("connection"))
-        if rule_set
-        else []
-    )
+    draft = FormVersion.objects.filter(form=form, status=FormVersion.Status.DRAFT).first()
+    problems = beside_routing(find_publish_problems(draft)) if draft and rule_set else ({}, {})
+    fallback = [
+        DestinationRow(destination, problems[1].get(destination.name, []))
+        for destination in (
+            rule_set.destinations.filter(rule=None).select_related("connection") if rule_set else []
+        )
+    ]
     return studio_page(
         request,
         "studio/routing.html",
         {
             "service": service,
             "rule_set": rule_set,
-            "rows": rule_rows(rule_set, schema),
+            "rows": rule_rows(rule_set, schema, problems),
             "fallback": fallback,
+            "draft": draft,
             "has_live_form": schema is not None,
             "unrouted_reason": service.unrouted_reason(),
             "mapping_editor": mapping_editor_exists(),

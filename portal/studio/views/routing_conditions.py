@@ -1,5 +1,6 @@
 """A rule's condition, one part at a time: choose what the rule looks at, then build that part
-from lists (for an answer: the question first, then its own choices), or remove a part.
+from lists (for an answer: the question first, then its own choices), change a part in place
+(the same form, filled in with what it is), or remove a part.
 
 Each page works without JavaScript: choosing is a GET form, saving a POST. The part is checked by
 validate_condition (through the form) and the rule saved by services/routing/editing.py.
@@ -21,11 +22,13 @@ from portal.studio.forms.routing_conditions import (
     ChooseKindForm,
     ChooseQuestionForm,
     ConditionPartForm,
+    initial_for,
 )
 from portal.studio.views import studio_page
 from portal.studio.views.routing import live_schema, rule_of, service_and_form
+from services.forms.schema import FormSchema, Question
 from services.routing import editing
-from services.routing.condition_parts import ANSWER, parts_of
+from services.routing.condition_parts import ANSWER, answer_of, kind_of, parts_of
 
 
 @studio_view
@@ -91,6 +94,69 @@ def add_part(request: HttpRequest, service_id: int, rule_id: int, kind: str) -> 
     return studio_page(
         request, "studio/routing_condition_form.html", {**context, "form": form}, section=SERVICES
     )
+
+
+@studio_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_part(request: HttpRequest, service_id: int, rule_id: int, index: int) -> HttpResponse:
+    """Change part `index` of the rule's condition with the form that made it; a part written
+    in a routing file in a way the studio does not build can only be removed (404 here)."""
+    service, form_of_service = service_and_form(service_id)
+    rule = rule_of(service, rule_id)
+    parts = parts_of(rule.condition)
+    if not 0 <= index < len(parts.parts):
+        raise Http404
+    part = parts.parts[index]
+    kind = kind_of(part)
+    initial = initial_for(kind, part) if kind in PART_FORMS else None
+    if initial is None:
+        raise Http404
+    schema = live_schema(form_of_service)
+    context = {
+        "service": service,
+        "rule": rule,
+        "kind": kind,
+        "kind_label": dict(KIND_CHOICES)[kind],
+        "has_live_form": schema is not None,
+        "editing": True,
+    }
+    data = request.POST if request.method == "POST" else None
+    form: ConditionPartForm
+    if kind == ANSWER:
+        answer = answer_of(part)
+        question = _question(schema, answer[0] if answer else "")
+        if question is None:
+            # The live form no longer asks it: the part can only be removed.
+            messages.error(
+                request,
+                _("The question this condition looks at is not in the live form: remove it"),
+            )
+            return redirect("studio:routing_rule_edit", service.pk, rule.pk)
+        form = AnswerForm(
+            data, schema=schema, rule_name=rule.name, question=question, initial=initial
+        )
+        if form.choices is None:
+            form.initial["values"] = (initial["values"] or [""])[0]
+        context["question"] = question
+    else:
+        form = PART_FORMS[kind](data, schema=schema, rule_name=rule.name, initial=initial)
+    if form.is_valid():
+        condition = parts.replacing(index, form.part()).as_condition()
+        editing.change_rule(request.user, rule, condition=condition)
+        messages.success(request, _("Condition changed in “%s”") % rule.name)
+        return redirect("studio:routing_rule_edit", service.pk, rule.pk)
+    return studio_page(
+        request, "studio/routing_condition_form.html", {**context, "form": form}, section=SERVICES
+    )
+
+
+def _question(schema: FormSchema | None, question_id: str) -> Question | None:
+    if schema is None:
+        return None
+    try:
+        return schema.question(question_id)
+    except KeyError:
+        return None
 
 
 @studio_view

@@ -18,7 +18,7 @@ from portal.studio.access import SERVICES, studio_view
 from portal.studio.forms.service import ServiceForm, welsh_missing
 from portal.studio.views import studio_page
 from services.change_log import record_addition, record_change
-from services.models import Service
+from services.models import Form, Service
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,7 @@ def service_edit(request: HttpRequest, service_id: int) -> HttpResponse:
         {
             "form": form,
             "service": service,
+            "has_form": Form.objects.filter(service=service).exists(),
             "title": title,
             "button": _("Save the service"),
         },

@@ -216,6 +216,7 @@ NOT_SECRET_URL_KWARGS = {
     "kind",
     "destination_id",
     "target",
+    "mapping_id",
 }
 
 

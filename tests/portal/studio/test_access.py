@@ -11,7 +11,14 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 
 from portal.accounts.roles import AGENT, SERVICE_ADMIN, SUPERVISOR
-from services.models import Connection, Destination, FormVersion, RoutingRule, RoutingRuleSet
+from services.models import (
+    Connection,
+    Destination,
+    FormVersion,
+    RoutingRule,
+    RoutingRuleSet,
+    StatusMapping,
+)
 from tests.portal.accounts.factories import UserFactory
 from tests.portal.staff.conftest import signed_in, with_mfa
 
@@ -51,6 +58,10 @@ URL_NAMES: dict[str, Any] = {
         **rule_of(service, connection),
         "kind": "channel",
     },
+    "studio:routing_condition_edit": lambda service, connection: {
+        **rule_of(service, connection),
+        "index": 0,
+    },
     "studio:routing_condition_remove": lambda service, connection: {
         **rule_of(service, connection),
         "index": 0,
@@ -60,6 +71,11 @@ URL_NAMES: dict[str, Any] = {
     "studio:connection_create": lambda service, connection: {"adapter": "webhook"},
     "studio:connection_edit": lambda service, connection: {"connection_id": connection.pk},
     "studio:connection_test": lambda service, connection: {"connection_id": connection.pk},
+    "studio:connection_statuses": lambda service, connection: {"connection_id": connection.pk},
+    "studio:connection_status": lambda service, connection: {
+        "connection_id": connection.pk,
+        "mapping_id": status_of(connection).pk,
+    },
     "studio:destination_mapping": lambda service, connection: {
         "destination_id": destination_of(service, connection).pk
     },
@@ -91,6 +107,13 @@ def rule_of(service: Any, connection: Connection) -> dict[str, int]:
         defaults={"condition": {"channel": ["phone"]}, "is_active": False},
     )
     return {"service_id": service.pk, "rule_id": rule.pk}
+
+
+def status_of(connection: Connection) -> StatusMapping:
+    mapping, _created = StatusMapping.objects.get_or_create(
+        connection=connection, external_status="FIXED", defaults={"portal_status": "closed_fixed"}
+    )
+    return mapping
 
 
 # The Connections section: system admins only.

@@ -231,3 +231,127 @@ def test_test_connection_shows_why_it_failed(system_admin_client, simulator, web
 def test_an_unknown_kind_of_system_is_not_found(system_admin_client):
     response = system_admin_client.get(reverse("studio:connection_create", args=["fax"]))
     assert response.status_code == 404
+
+
+# --- status updates: the callback secret and the statuses ---------------------------------------
+
+CALLBACK_SECRET = "a-callback-secret-of-32-characters-or-more"
+
+
+def test_the_callback_secret_is_set_write_only_and_removed(system_admin_client, webhook):
+    edit = reverse("studio:connection_edit", args=[webhook.pk])
+    page = system_admin_client.get(edit).content.decode()
+    assert "Not set: callbacks are refused" in page
+    assert f"/callbacks/{webhook.slug}/" in page
+
+    # Set, with bearer tokens: stored, never shown, and the history names it without its value
+    system_admin_client.post(
+        edit,
+        webhook_form(callback_auth="bearer", new_callback_secret=CALLBACK_SECRET),
+    )
+    webhook.refresh_from_db()
+    assert (webhook.callback_auth, webhook.callback_secret) == ("bearer", CALLBACK_SECRET)
+    page = system_admin_client.get(edit).content.decode()
+    assert CALLBACK_SECRET not in page
+    assert "Remove the callback secret" in page
+    message = LogEntry.objects.filter(object_id=webhook.pk, action_flag=CHANGE).last()
+    assert message is not None
+    assert "callback secret" in message.get_change_message()
+    assert CALLBACK_SECRET not in message.change_message
+
+    # Kept when left blank; removed when asked
+    system_admin_client.post(edit, webhook_form(callback_auth="bearer"))
+    webhook.refresh_from_db()
+    assert webhook.callback_secret == CALLBACK_SECRET
+    system_admin_client.post(edit, webhook_form(remove_callback_secret="on"))
+    webhook.refresh_from_db()
+    assert not webhook.callback_secret
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"new_callback_secret": "too-short"}, "at least 32 characters"),
+        (
+            {"new_callback_secret": CALLBACK_SECRET, "remove_callback_secret": "on"},
+            "not both",
+        ),
+        ({"callback_auth": "carrier-pigeon"}, "proves its updates from the list"),
+    ],
+)
+def test_a_bad_callback_setting_is_shown_beside_it_and_changes_nothing(
+    system_admin_client, webhook, fields, message
+):
+    response = system_admin_client.post(
+        reverse("studio:connection_edit", args=[webhook.pk]), webhook_form(**fields)
+    )
+    assert message in response.content.decode()
+    webhook.refresh_from_db()
+    assert (webhook.callback_auth, webhook.callback_secret) == ("hmac", None)
+
+
+def status_form(**fields: Any) -> dict[str, Any]:
+    return {
+        "external_status": "AWAITING_INFO",
+        "portal_status": "needs_information",
+        "description_en": "We need more details from you",
+        "description_cy": "Mae angen mwy o fanylion arnom gennych",
+        **fields,
+    }
+
+
+def test_a_status_is_mapped_to_needs_your_reply_changed_and_unmapped(system_admin_client, webhook):
+    statuses = reverse("studio:connection_statuses", args=[webhook.pk])
+    assert "Needs your reply" in system_admin_client.get(statuses).content.decode()
+
+    # Mapped
+    response = system_admin_client.post(statuses, status_form())
+    assert response.status_code == 302
+    (mapping,) = webhook.status_mappings.all()
+    assert (mapping.external_status, mapping.portal_status) == (
+        "AWAITING_INFO",
+        "needs_information",
+    )
+    listed = system_admin_client.get(statuses).content.decode()
+    assert "AWAITING_INFO" in listed
+
+    # Changed in place
+    one = reverse("studio:connection_status", args=[webhook.pk, mapping.pk])
+    system_admin_client.post(one, status_form(portal_status="in_progress", reopen="on"))
+    mapping.refresh_from_db()
+    assert (mapping.portal_status, mapping.reopen) == ("in_progress", True)
+
+    # Unmapped, each change in the connection's history
+    system_admin_client.post(one, {"action": "remove"})
+    assert not webhook.status_mappings.exists()
+    assert LogEntry.objects.filter(object_id=webhook.pk, action_flag=CHANGE).count() == 3
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"external_status": ""}, "Enter the status as the back office sends it"),
+        ({"external_status": "awaiting_info"}, "is mapped already"),
+        ({"portal_status": "lost"}, "Choose a portal status from the list"),
+        ({"external_status": "X" * 101}, "characters or fewer"),
+    ],
+)
+def test_a_bad_status_is_shown_beside_its_field_and_changes_nothing(
+    system_admin_client, webhook, fields, message
+):
+    statuses = reverse("studio:connection_statuses", args=[webhook.pk])
+    system_admin_client.post(statuses, status_form())
+    before = list(webhook.status_mappings.values())
+
+    response = system_admin_client.post(statuses, status_form(**fields))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert list(webhook.status_mappings.values()) == before
+
+
+def test_a_status_of_another_connection_is_not_found(system_admin_client, webhook):
+    other = Connection.objects.create(name="Other", slug="other", adapter="webhook")
+    mapping = other.status_mappings.create(external_status="DONE", portal_status="closed_fixed")
+    url = reverse("studio:connection_status", args=[webhook.pk, mapping.pk])
+    assert system_admin_client.get(url).status_code == 404

@@ -6,13 +6,21 @@ garden-subscription (shown when bin_type is garden), the exit page no-garden-sub
 collection-date, put-out, the exit page put-out-late and details (long_text).
 """
 
+import re
 from typing import Any
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from services.models import FormVersion, Service
+from services.models import (
+    Connection,
+    Destination,
+    FormVersion,
+    RoutingRule,
+    RoutingRuleSet,
+    Service,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -393,6 +401,51 @@ def test_branching_refuses_an_answer_the_question_cannot_give(service_admin_clie
     assert saved(draft) == before
 
 
+def test_branching_can_show_a_page_unless_an_answer_is_given_and_is_changed_in_place(
+    service_admin_client, service, draft
+):
+    branching = url("page_branching", service, "collection-date") + "?question=bin_type"
+    # When "is not" general waste is chosen
+    service_admin_client.post(branching, {"match": "is_not", "answers": ["general"]})
+    page = next(p for p in saved(draft)["pages"] if p["id"] == "collection-date")
+    assert page["show_if"] == {"question": "bin_type", "op": "not", "value": "general"}
+    # Then the draft says so, and changing it starts from it
+    listed = service_admin_client.get(url("draft", service)).content.decode()
+    assert "is not ‘General waste (black bin)’" in listed.replace("&lsquo;", "‘").replace(
+        "&rsquo;", "’"
+    )
+    again = service_admin_client.get(url("page_branching", service, "collection-date"))
+    html = again.content.decode()
+    assert re.search(r'value="is_not" checked', html)
+    assert re.search(r'value="general" checked', html)
+
+
+def test_branching_on_any_answer_needs_no_answers_ticked(service_admin_client, service, draft):
+    branching = url("page_branching", service, "collection-date") + "?question=bin_type"
+    service_admin_client.post(branching, {"match": "answered"})
+    page = next(p for p in saved(draft)["pages"] if p["id"] == "collection-date")
+    assert page["show_if"] == {"question": "bin_type", "op": "answered"}
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"match": "is_not", "answers": ["general", "garden"]}, "Select one answer"),
+        ({"match": "is"}, "Select at least one answer"),
+        ({"match": "bigger", "answers": ["general"]}, "Choose how the answer is compared"),
+    ],
+)
+def test_branching_comparisons_that_make_no_sense_are_refused(
+    service_admin_client, service, draft, data, message
+):
+    before = saved(draft)
+    response = service_admin_client.post(
+        url("page_branching", service, "collection-date") + "?question=bin_type", data
+    )
+    assert message in response.content.decode()
+    assert saved(draft) == before
+
+
 def test_branching_can_be_removed(service_admin_client, service, draft):
     service_admin_client.get(
         url("page_branching", service, "garden-subscription") + "?question=always"
@@ -475,3 +528,78 @@ def test_a_refused_publish_lists_every_reason(service_admin_client, service, dra
     assert "Welsh missing on question “Which bin was not collected?”" in page
     draft.refresh_from_db()
     assert draft.status == FormVersion.Status.DRAFT
+
+
+def refused_links(html: str) -> dict[str, str]:
+    """The error summary's reasons, each with where its link goes."""
+    summary = html.split('govuk-error-summary__list">')[1].split("</ul>")[0]
+    return {
+        message: href
+        for href, message in re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', summary)
+    }
+
+
+def test_a_refused_publish_links_each_reason_to_the_question_or_page_to_fix(
+    service_admin_client, service, draft
+):
+    # Given a draft that lacks a Welsh hint, and (edited by hand) has lost the question the
+    # exit page branches on
+    schema = saved(draft)
+    question(schema, "bin_type")["hint"] = {"en": "The colour of its lid"}
+    schema["pages"] = [p for p in schema["pages"] if p["id"] != "garden-subscription"]
+    FormVersion.objects.filter(pk=draft.pk).update(schema=schema)
+
+    # When it is published
+    html = service_admin_client.post(url("publish", service)).content.decode()
+
+    # Then the Welsh links to the question's editor, the branching to its page on the draft
+    links = refused_links(html.replace("&#x27;", "'").replace("&quot;", '"'))
+    welsh = next(m for m in links if m.startswith("Welsh missing on question"))
+    assert links[welsh] == url("question_edit", service, "bin_type")
+    branching = next(m for m in links if m.startswith("The branching on exit page"))
+    assert links[branching] == url("draft", service) + "#page-no-garden-subscription"
+    # ...where the reason is shown beside that page
+    draft_page = service_admin_client.get(url("draft", service)).content.decode()
+    card = draft_page.split('id="page-no-garden-subscription"')[1].split('govuk-summary-card"')[0]
+    assert "uses the answer to “Do you have a garden waste subscription?”" in card.replace(
+        "&ldquo;", "“"
+    )
+    draft.refresh_from_db()
+    assert draft.status == FormVersion.Status.DRAFT
+
+
+def test_a_refused_publish_links_routing_it_would_break_to_the_rule_and_destination(
+    service_admin_client, service, draft
+):
+    # Given a rule and a mapping reading "details", and a draft without that question
+    rule_set = RoutingRuleSet.objects.create(form=service.form)
+    rule = RoutingRule.objects.create(
+        rule_set=rule_set, name="Detailed", condition={"question": "details", "op": "answered"}
+    )
+    connection = Connection.objects.create(
+        name="Waste", slug="waste", adapter="webhook", owner_email="it@example.gov.uk"
+    )
+    destination = Destination.objects.create(
+        rule_set=rule_set,
+        rule=rule,
+        name="Waste team",
+        connection=connection,
+        mapping={"notes": {"answer": "details"}},
+    )
+    schema = saved(draft)
+    schema["pages"] = [p for p in schema["pages"] if p["id"] != "details"]
+    FormVersion.objects.filter(pk=draft.pk).update(schema=schema)
+
+    # When it is published
+    html = service_admin_client.post(url("publish", service)).content.decode()
+
+    # Then each reason links to its rule or destination on the routing page
+    hrefs = set(refused_links(html).values())
+    routing = url("routing", service)
+    assert hrefs == {f"{routing}#rule-{rule.pk}", f"{routing}#destination-{destination.pk}"}
+    # ...where each is shown beside its rule and its destination
+    page = service_admin_client.get(routing).content.decode()
+    rule_card = page.split(f'id="rule-{rule.pk}"')[1]
+    assert "Routing would break" in rule_card.split("studio-rule-summary")[0]
+    after_destination = page.split(f'id="destination-{destination.pk}"')[1]
+    assert "would break" in after_destination.split("</ul>")[0]

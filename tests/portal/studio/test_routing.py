@@ -263,3 +263,83 @@ def test_a_rule_of_another_service_is_not_found(service_admin_client, catalogue,
     other = catalogue["report-pothole"]
     response = service_admin_client.get(url("routing_rule_edit", other, rule_id=routed.pk))
     assert response.status_code == 404
+
+
+def test_an_answer_condition_is_changed_in_place_from_what_it_is(
+    service_admin_client, missed_bin, routed
+):
+    # Given the garden rule's condition, a second part after it
+    RoutingRule.objects.filter(pk=routed.pk).update(
+        condition={
+            "all": [
+                {"question": "bin_type", "op": "equals", "value": "garden"},
+                {"channel": ["phone"]},
+            ]
+        }
+    )
+    edit = url("routing_condition_edit", missed_bin, rule_id=routed.pk, index=0)
+
+    # The rule's page offers to change it, and its page starts from what it is
+    rule_page = service_admin_client.get(
+        url("routing_rule_edit", missed_bin, rule_id=routed.pk)
+    ).content.decode()
+    assert f'href="{edit}"' in rule_page
+    html = service_admin_client.get(edit).content.decode()
+    assert 'value="is" checked' in html
+    assert 'value="garden" checked' in html
+
+    # When it is changed to "is not" general or garden
+    response = service_admin_client.post(edit, {"op": "is_not", "values": ["general", "garden"]})
+
+    # Then it is changed in its place, the other part kept, and recorded
+    assert response.status_code == 302
+    routed.refresh_from_db()
+    assert routed.condition == {
+        "all": [
+            {"not": {"question": "bin_type", "op": "one_of", "value": ["general", "garden"]}},
+            {"channel": ["phone"]},
+        ]
+    }
+    assert logged(routed, CHANGE)
+
+
+def test_a_time_window_is_changed_in_place(service_admin_client, missed_bin, routed):
+    RoutingRule.objects.filter(pk=routed.pk).update(
+        condition={"time": {"weekdays": [0, 1], "from": "08:00", "to": "18:00"}}
+    )
+    edit = url("routing_condition_edit", missed_bin, rule_id=routed.pk, index=0)
+    html = service_admin_client.get(edit).content.decode()
+    assert 'value="08:00"' in html
+
+    service_admin_client.post(edit, {"weekdays": ["5", "6"], "start": "", "end": ""})
+
+    routed.refresh_from_db()
+    assert routed.condition == {"time": {"weekdays": [5, 6]}}
+
+
+def test_a_changed_condition_with_bad_input_is_refused_and_changes_nothing(
+    service_admin_client, missed_bin, routed
+):
+    edit = url("routing_condition_edit", missed_bin, rule_id=routed.pk, index=0)
+    response = service_admin_client.post(edit, {"op": "is", "values": []})
+    assert "Choose at least one answer" in response.content.decode()
+    routed.refresh_from_db()
+    assert routed.condition == {"question": "bin_type", "op": "equals", "value": "garden"}
+
+
+def test_a_condition_that_is_not_there_or_not_built_here_is_not_found(
+    service_admin_client, missed_bin, routed
+):
+    assert (
+        service_admin_client.get(
+            url("routing_condition_edit", missed_bin, rule_id=routed.pk, index=3)
+        ).status_code
+        == 404
+    )
+    RoutingRule.objects.filter(pk=routed.pk).update(condition={"any": [{"all": [{}]}]})
+    assert (
+        service_admin_client.get(
+            url("routing_condition_edit", missed_bin, rule_id=routed.pk, index=0)
+        ).status_code
+        == 404
+    )

@@ -60,11 +60,14 @@ def test_the_list_shows_each_service_with_its_state(service_admin_client, catalo
 
     html = service_admin_client.get(reverse("studio:services")).content.decode()
 
-    routed_row = html.split("Routed service")[1].split("</tr>")[0]
+    routed_row = html.split("Routed service", 1)[1].split("</tr>")[0]
     assert "Published" in routed_row
+    # The form builder is a link away, from the form's state
+    form_url = reverse("studio:form", args=[routed.form.service.pk])
+    assert f'href="{form_url}">Published' in routed_row
     assert "Routed" in routed_row
     assert "Not routed" not in routed_row
-    bare = html.split("Bare service")[1].split("</tr>")[0]
+    bare = html.split("Bare service", 1)[1].split("</tr>")[0]
     assert "Not live" in bare
     assert "No published form" in bare
     assert "Not routed" in bare
@@ -257,3 +260,19 @@ def test_a_target_time_that_is_not_a_sensible_number_of_working_days_is_refused(
     assert 'id="id_target_working_days-error"' in html  # and beside the field
     assert "govuk-input--width-3 govuk-input--error" in html
     assert Service.objects.values().get(pk=service.pk) == before
+
+
+def test_a_service_s_page_links_to_its_form_and_its_routing(service_admin_client, catalogue):
+    # Given a seeded service (with a form) and a new one (without)
+    seeded = catalogue["report-missed-bin"]
+    new = Service.objects.create(
+        name_en="New service", slug="new", summary_en="x", topic=Topic.objects.first()
+    )
+
+    page = service_admin_client.get(reverse("studio:service_edit", args=[seeded.pk])).content
+    bare = service_admin_client.get(reverse("studio:service_edit", args=[new.pk])).content
+
+    assert f'href="{reverse("studio:form", args=[seeded.pk])}"'.encode() in page
+    assert f'href="{reverse("studio:routing", args=[seeded.pk])}"'.encode() in page
+    assert f'href="{reverse("studio:form", args=[new.pk])}"'.encode() in bare
+    assert b"/routing/" not in bare  # nothing to route until it has a form
