@@ -17,10 +17,10 @@ from portal.studio.access import SERVICES, studio_view
 from portal.studio.forms.routing_conditions import (
     KIND_CHOICES,
     PART_FORMS,
-    AnswerForm,
     ChooseKindForm,
     ChooseQuestionForm,
     ConditionPartForm,
+    answer_form,
 )
 from portal.studio.views import studio_page
 from portal.studio.views.routing import live_schema, rule_of, service_and_form
@@ -70,8 +70,8 @@ def add_part(request: HttpRequest, service_id: int, rule_id: int, kind: str) -> 
     form: ConditionPartForm
     if kind == ANSWER:
         chooser = ChooseQuestionForm(request.GET or None, schema=schema)
-        question = chooser.chosen()
-        if question is None:
+        target = chooser.chosen()
+        if target is None:
             # First the question, so the next page can offer its own answers.
             return studio_page(
                 request,
@@ -79,8 +79,11 @@ def add_part(request: HttpRequest, service_id: int, rule_id: int, kind: str) -> 
                 {**context, "form": chooser},
                 section=SERVICES,
             )
-        form = AnswerForm(data, schema=schema, rule_name=rule.name, question=question)
+        form = answer_form(data, schema=schema, rule_name=rule.name, target=target)
+        question, item_question = target
         context["question"] = question
+        if item_question is not None:
+            context["heading"] = f"{question.label.en}: {item_question.label.en}"
     else:
         form = PART_FORMS[kind](data, schema=schema, rule_name=rule.name)
     if form.is_valid():
