@@ -211,7 +211,10 @@ class QuestionForm(forms.Form):
                     *((s, PREFILL_NAMES.get(s, s)) for s in sorted(self.kind.prefill_sources)),
                 ],
             )
-        for key in ("title", "label", "hint", "name", "pattern_message", "first_item_question"):
+        for key in (
+            *("title", "label", "hint", "name", "pattern_message"),
+            *("first_item_question", "item_name", "item_name_plural"),
+        ):
             for language, name in (("en", _("English")), ("cy", _("Welsh"))):
                 if f"{key}_{language}" in self.fields:
                     self.fields[f"{key}_{language}"].label = name
