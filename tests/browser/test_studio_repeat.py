@@ -59,7 +59,9 @@ def test_a_service_admin_builds_a_list_question_and_its_questions_about_each_ite
 ):
     seed_catalogue()
     service = Service.objects.get(slug="report-missed-bin")
-    FormVersion.new_draft_from(service.form.live_version)
+    live = service.form.live_version
+    assert live is not None
+    FormVersion.new_draft_from(live)
     page, javascript = desktop_page.page, desktop_page.javascript
     admin: Any = with_mfa(UserFactory(is_staff=True, roles=[SERVICE_ADMIN], full_name="Sam"))
     sign_in(page.context, live_server.url, admin)
