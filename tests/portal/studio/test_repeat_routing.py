@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from services.models import RoutingRule, RoutingRuleSet, Service
+from services.models import Connection, Destination, RoutingRule, RoutingRuleSet, Service
 from services.routing.condition_parts import summarise
 from tests.portal.journey.forms import live_service
 from tests.portal.journey.test_repeat import BULKY
@@ -85,3 +85,72 @@ def test_an_unknown_item_question_is_asked_for_again(service_admin_client, bulky
     response = service_admin_client.get(add_url(bulky, rule, question="items.colour"))
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+
+
+# --- the field mapping editor -------------------------------------------------------------------
+
+
+@pytest.fixture
+def destination(bulky: Service):
+    connection = Connection.objects.create(
+        name="Bulky system",
+        slug="bulky-system",
+        adapter="webhook",
+        config={"url": "https://bulky.example.gov.uk/records"},
+        owner_email="it@example.gov.uk",
+    )
+    rule_set, _created = RoutingRuleSet.objects.get_or_create(form=bulky.form)
+    return Destination.objects.create(
+        rule_set=rule_set, name="Bulky team", connection=connection, mapping={}
+    )
+
+
+def test_the_mapping_editor_offers_each_item_question_with_its_own_lookup_and_a_count(
+    service_admin_client, destination
+):
+    new_field = reverse("studio:destination_mapping_new", args=[destination.pk])
+    page = service_admin_client.get(new_field).content.decode()
+    assert "Items to collect: Size of each item" in page
+    assert "Send how many there are" in page
+    # Sizes turned into codes, one per item
+    chosen = service_admin_client.post(
+        new_field,
+        {"name": "sizes", "source": "answer", "answer": "items.size", "action": "choices"},
+    ).content.decode()
+    assert 'name="lookup_large"' in chosen
+    service_admin_client.post(
+        new_field,
+        {
+            "name": "sizes",
+            "source": "answer",
+            "answer": "items.size",
+            "lookup_large": "L",
+            "lookup_small": "S",
+            "action": "save",
+        },
+    )
+    # And how many items there are
+    service_admin_client.post(
+        new_field,
+        {
+            "name": "how_many",
+            "source": "answer",
+            "answer": "items",
+            "count": "on",
+            "action": "save",
+        },
+    )
+    destination.refresh_from_db()
+    assert destination.mapping == {
+        "sizes": {
+            "answer": "items",
+            "part": "size",
+            "transforms": [{"lookup": {"small": "S", "large": "L"}}],
+        },
+        "how_many": {"answer": "items", "transforms": [{"count": True}]},
+    }
+    overview = service_admin_client.get(
+        reverse("studio:destination_mapping", args=[destination.pk])
+    ).content.decode()
+    assert "Size of each item" in overview
+    assert "counted" in overview
