@@ -5,6 +5,7 @@ import copy
 import pytest
 
 from services.forms import edits
+from services.forms.changes import summarise_changes
 from services.forms.edits import EditError
 from services.forms.publish_checks import welsh_missing
 from services.forms.schema import parse_schema
@@ -110,3 +111,14 @@ def test_welsh_missing_counts_the_questions_about_each_item(schema):
         "questions.size.options.b",
     ]
     assert "the question “Size” about each item: the question text" in gaps[1].message
+
+
+def test_the_publish_summary_says_what_changed_in_a_list(schema):
+    edited = edits.add_item_question(schema, "items", {"type": "number", "label": text("Weight")})
+    edited = edits.edit_question(edited.schema, "items", item_name=text("bag"))
+    edited = edits.edit_item_question(edited.schema, "items", "what", label=text("Describe it"))
+    summary = summarise_changes(schema, edited.schema)
+    (changed,) = [change.details for change in summary.changed if change.question_id == "items"]
+    assert "Question “Weight” about each item added" in changed
+    assert "Question “Describe it” about each item changed" in changed
+    assert "What the items are called changed" in changed
