@@ -184,6 +184,10 @@ class QuestionForm(forms.Form):
         super().__init__(data, initial=dict(initial))
         if not new_page:
             del self.fields["page_title_en"], self.fields["page_title_cy"]
+        if type_ == "repeat":
+            del self.fields[
+                "required"
+            ]  # a list always asks for items: "Fewest items" says how many
         for key, _label, _hint, multiline in self._texts():
             self.fields[f"{key}_en"] = _text_field(key == "label", multiline=multiline)
             self.fields[f"{key}_cy"] = _text_field(multiline=multiline)
@@ -483,7 +487,7 @@ class QuestionForm(forms.Form):
             "label": _text(data, "label"),
             "hint": _text(data, "hint"),
             "name": _text(data, "name"),
-            "required": None if data.get("required") else False,
+            "required": None if data.get("required") or self.type == "repeat" else False,
             "options": self._options() if self.kind.has_options else None,
             "validation": self._validation() or None,
         }

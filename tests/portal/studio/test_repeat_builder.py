@@ -76,6 +76,10 @@ def test_a_list_is_added_on_a_new_page_with_its_first_question_about_each_item(
     assert "Asked about each item" in page
     assert "Describe the item" in page
     assert "Welsh missing" in page
+    # A list is always answered (its fewest items say how many): no "must answer it" box
+    editor = service_admin_client.get(url("question_edit", service, "what_do_you_need_collected"))
+    assert "Residents must answer it" not in editor.content.decode()
+    assert "Fewest items" in editor.content.decode()
 
 
 def test_a_list_without_its_first_question_or_with_insane_limits_is_refused(
