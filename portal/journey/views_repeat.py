@@ -269,10 +269,12 @@ class _Step:
         return render(self.request, "journey/repeat_summary.html", context)
 
     def error_target(self, error: AnswerError, can_add: bool) -> str:
-        """The yes/no for a list-wide problem (the list itself when full), else the item's row."""
+        """The yes/no for a list-wide problem (the list itself when full), else the item's row
+        (an item's error names its input, "items-2-size": item 2's row is "items-item-2")."""
         if error.field == self.add_another_id:
             return self.add_another_id if can_add else f"{self.question.id}-list"
-        return error.field
+        number = error.field.removeprefix(f"{self.question.id}-").partition("-")[0]
+        return f"{self.question.id}-item-{number}"
 
     def rows(self) -> list[dict[str, Any]]:
         return [

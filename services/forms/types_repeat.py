@@ -189,7 +189,8 @@ class Repeat(QuestionType):
                 first = next(iter(errors.values()))
                 name = item_name(question, lang)
                 message = f"{name[:1].upper()}{name[1:]} {number}: {first.message}"
-                raise AnswerError(message, field=f"{question.id}-item-{number}", code="item")
+                # The item's own input (flattened), so the error belongs to one of field_names.
+                raise AnswerError(message, field=prefix + first.field, code="item")
             items.append(item)
         if not items:
             raise self.error(question, "required", lang)

@@ -76,7 +76,7 @@ def test_every_item_is_checked_and_the_error_names_the_item():
     data["items-2-size"] = "enormous"
     error = error_of(question, data)
     assert error.message == "Item 2: Select an option"
-    assert error.field == "items-item-2"
+    assert error.field == "items-2-size"  # the item's own input, one of the list's fields
     assert error_of(question, data, "cy").message == "Eitem 2: Dewiswch opsiwn"
 
 

@@ -213,3 +213,20 @@ def test_the_admin_preview_shows_a_list_question_and_its_condition_in_plain_engl
     assert "Items to collect" in words
     assert "Description" in words
     assert "Shown only if an item of ‘Items to collect’ has ‘Size’ ‘Large’" in words
+
+
+def test_an_item_the_server_refuses_on_sending_is_shown_on_the_list_linked_to_its_row(
+    client, first
+):
+    # Given a list whose stored second item no longer passes (as if the data were tampered with)
+    add(client, first + "?item=1", "Sofa")
+    add(client, first + "?item=2", "Chair")
+    draft = draft_from(first)
+    draft.answers = {"items": [*draft.answers["items"][:1], {"description": "Chair"}]}
+    draft.save()
+    # When the list is shown as check your answers sends it back
+    response = client.get(first + "?change=1&check=1")
+    # Then the error names the item and links to its row
+    assert_clear_error(response)
+    assert error_summary_targets(response) == ["items-item-2"]
+    assert "Item 2: Select an option" in text_of(response)
