@@ -32,6 +32,7 @@ from services.forms.schema import FormSchema, Page, Question
 from services.forms.text import Text, text
 from services.forms.types_repeat import (
     clean_item,
+    counted_item_name,
     item_count_limits,
     item_data,
     item_lines,
@@ -49,7 +50,7 @@ def check_rows(draft: Draft, page: Page, question: Question, lang: str) -> list[
     more can be added), then each item with its own Change and Remove links."""
     items = draft.answers.get(question.id) or []
     count = len(items)
-    name = item_name(question, lang, plural=count != 1)
+    name = counted_item_name(question, count, lang)
     rows = [
         {
             "key": text(question.label, lang),
@@ -228,7 +229,8 @@ class _Step:
 
     def render_summary(self, error: AnswerError | None, answer: str, can_add: bool) -> Any:
         count = len(self.items)
-        name = item_name(self.question, self.lang, plural=count != 1)
+        _fewest, most = item_count_limits(self.question)
+        name = counted_item_name(self.question, count, self.lang)
         heading = _("You have added %(count)s %(items)s") % {"count": count, "items": name}
         another = Question(
             id=self.add_another_id,
@@ -260,8 +262,8 @@ class _Step:
             "rows": self.rows(),
             "field": field,
             "can_add": can_add,
-            "most": item_count_limits(self.question)[1],
-            "items_name": item_name(self.question, self.lang, plural=True),
+            "most": most,
+            "items_name": counted_item_name(self.question, most, self.lang),
             "action": list_url(self.draft, self.page, self.change),
             "back_url": self.back,
             **assisted.frame(self.draft),

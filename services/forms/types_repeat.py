@@ -50,6 +50,13 @@ def item_name(question: Question, lang: str, *, plural: bool = False) -> str:
     return text(question.item_name or DEFAULT_ITEM_NAME, lang)
 
 
+def counted_item_name(question: Question, count: int, lang: str) -> str:
+    """The name after a number: "1 item", "2 items"; in Welsh a noun after a numeral stays
+    singular ("2 eitem"), so the Welsh plural is only for "the items" without a number."""
+    plural = count != 1 and not lang.lower().startswith("cy")
+    return item_name(question, lang, plural=plural)
+
+
 def item_count_limits(question: Question) -> tuple[int, int]:
     """(fewest, most) items the question accepts."""
     rules = question.validation
@@ -166,7 +173,9 @@ class Repeat(QuestionType):
         self, question: Question, code: str, lang: str, *, field: str | None = None, **values: Any
     ) -> AnswerError:
         values.setdefault("item", item_name(question, lang))
-        values.setdefault("items", item_name(question, lang, plural=True))
+        # "{min} {items}": a number comes before it in every message that uses it.
+        count = values.get("min", values.get("max", 2))
+        values.setdefault("items", counted_item_name(question, int(count), lang))
         return super().error(question, code, lang, field=field, **values)
 
     def parse(self, question: Question, data: FieldData, lang: str) -> list[dict[str, Any]] | None:
@@ -179,7 +188,9 @@ class Repeat(QuestionType):
         if len(numbers) > most:
             raise self.error(question, "too_many", lang, max=most)
         if numbers != set(range(1, len(numbers) + 1)):  # a gap in the numbering is tampering
-            raise self.error(question, "invalid", lang)
+            raise self.error(
+                question, "invalid", lang, items=item_name(question, lang, plural=True)
+            )
         items = []
         for number in sorted(numbers):
             prefix = item_prefix(question, number)

@@ -5,7 +5,7 @@ import pytest
 from services.forms.conditions import evaluate
 from services.forms.questions import AnswerError, clean_answer, display_answer, resident_answer
 from services.forms.schema import SchemaError, parse_schema
-from services.forms.types_repeat import clean_item, item_data
+from services.forms.types_repeat import clean_item, counted_item_name, item_data
 from services.routing.conditions import describe, validate_condition
 from tests.services.helpers import page, radios
 from tests.services.helpers import text as t
@@ -85,7 +85,7 @@ def test_too_few_and_too_many_items_are_refused_with_clear_messages():
     assert error_of(question, {}).message == "Add at least one item"
     one = question.kind.to_data(question, [SOFA])
     assert error_of(question, one).message == "You need to add at least 2 items"
-    assert error_of(question, one, "cy").message == "Mae angen ychwanegu o leiaf 2 eitemau"
+    assert error_of(question, one, "cy").message == "Mae angen ychwanegu o leiaf 2 eitem"
     four = {f"items-{n}-description": "x" for n in range(1, 5)}
     assert error_of(question, four).message == "You can add up to 3 items"
 
@@ -229,3 +229,9 @@ def test_list_ops_are_refused_on_a_question_that_is_not_a_list():
 def test_routing_describes_list_conditions_in_plain_english():
     assert describe(ANY_LARGE) == "an item of ‘items’ has ‘size’ one of ‘large’"
     assert describe(AT_LEAST_TWO) == "‘items’ has at least 2 items"
+
+
+def test_after_a_number_welsh_keeps_the_item_name_singular():
+    question = the_list()
+    assert [counted_item_name(question, n, "en") for n in (1, 2)] == ["item", "items"]
+    assert [counted_item_name(question, n, "cy") for n in (1, 2)] == ["eitem", "eitem"]

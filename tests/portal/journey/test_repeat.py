@@ -198,7 +198,7 @@ def test_the_list_pages_are_in_welsh(client, first):
     assert "Rydych wedi ychwanegu 1 eitem" in words
     assert "Oes angen i chi ychwanegu eitem arall?" in words
     response = client.post(welsh, {"items-add-another": "no"})
-    assert "Mae angen ychwanegu o leiaf 2 eitemau" in text_of(response)
+    assert "Mae angen ychwanegu o leiaf 2 eitem" in text_of(response)
 
 
 def test_the_admin_preview_shows_a_list_question_and_its_condition_in_plain_english(db):
