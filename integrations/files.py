@@ -6,6 +6,8 @@ bound to their bytes and links by the portal: nothing here touches storage.
     safe_filename("C:\\\\photos\\\\pot hole?.jpeg", "jpg") -> "pot hole.jpg"
     unique_names([photo, photo_too]) -> ["pothole.jpg", "pothole-2.jpg"]
     as_text(value) -> a payload value as a person reads it
+    is_item_list(value), items_text(value) -> a list of items (a "repeat" answer: a list of
+        dicts, one per item) is recognised, and read one numbered line per item
 """
 
 from __future__ import annotations
@@ -65,8 +67,21 @@ def as_text(value: Any) -> str:
         return "Yes" if value else "No"
     if isinstance(value, DeliveryFile):
         return value.name
+    if is_item_list(value):
+        return items_text(value)
     if isinstance(value, list):
         return ", ".join(as_text(item) for item in value)
     if isinstance(value, Mapping):
         return ", ".join(as_text(item) for item in value.values() if item not in (None, ""))
     return str(value)
+
+
+def is_item_list(value: Any) -> bool:
+    """Whether a payload value is a list of items (a list question's answer: dicts, one per
+    item, keyed by the questions asked about each item)."""
+    return isinstance(value, list) and bool(value) and all(isinstance(v, Mapping) for v in value)
+
+
+def items_text(items: Sequence[Mapping[str, Any]]) -> str:
+    """A list of items as lines a person reads: "1. Sofa, large" then "2. Chair, small"."""
+    return "\n".join(f"{number}. {as_text(item)}" for number, item in enumerate(items, start=1))

@@ -84,6 +84,7 @@ from integrations.base import (
 from integrations.crm import config as options
 from integrations.crm import notes
 from integrations.crm.config import CRMConfig
+from integrations.files import is_item_list
 from integrations.http import client, error_for, excerpt_of, retry_after_seconds, send_errors
 from integrations.oauth2 import TokenSource, bearer, send_with_token
 from integrations.registry import registry
@@ -137,7 +138,7 @@ class CRMAdapter(Adapter):
     ) -> str:
         progress = progress or Progress()
         uploads = list(files_in(payload))
-        columns = notes.split_payload(payload)
+        columns = item_lists_as_json(notes.split_payload(payload))
         if uploads and not self._dynamics:
             raise PermanentError(
                 "Files cannot be sent to a Salesforce CRM yet: take the file questions out of "
@@ -648,3 +649,14 @@ def _crm_error_code(response: httpx.Response) -> str:
     elif isinstance(answer, list) and answer and isinstance(answer[0], dict):
         code = answer[0].get("errorCode")
     return code if isinstance(code, str) and _ERROR_CODE.match(code) else ""
+
+
+def item_lists_as_json(columns: Mapping[str, Any]) -> dict[str, Any]:
+    """The columns, with each list of items (a list question's answer) as JSON text: CRM columns
+    hold single values, so a multi-line text column takes the list whole, still structured."""
+    return {
+        name: json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+        if is_item_list(value)
+        else value
+        for name, value in columns.items()
+    }

@@ -73,7 +73,7 @@ from integrations.base import (
 )
 from integrations.email import config as options
 from integrations.email.config import EmailConfig
-from integrations.files import as_text, readable_size, unique_names
+from integrations.files import as_text, is_item_list, readable_size, unique_names
 from integrations.registry import registry
 from integrations.spreadsheet import spreadsheet_safe
 
@@ -277,6 +277,8 @@ class _SentFiles:
         self.names, self.links = names, links
 
     def cell_text(self, value: Any) -> str:
+        if is_item_list(value):  # a list question's items: one numbered line each
+            return as_text(value)
         if isinstance(value, list):
             return ", ".join(self.cell_text(item) for item in value)
         if isinstance(value, DeliveryFile):

@@ -93,6 +93,7 @@ from integrations.base import (
     lookup_failed,
     unanswered,
 )
+from integrations.files import as_text, is_item_list, items_text
 from integrations.http import client, error_for, excerpt_of, send_errors
 from integrations.open311 import config as options
 from integrations.open311.config import Open311Config
@@ -449,7 +450,9 @@ class Open311Adapter(Adapter):
                     f"Field {target!r} is where this connection sends file links; map the "
                     "files to 'files' or 'media_url', or the value to another attribute"
                 )
-            if isinstance(value, list | tuple):
+            if is_item_list(value):  # a list question's items: one value each, its answers
+                form += [(f"attribute[{code}][]", as_text(item)) for item in value]
+            elif isinstance(value, list | tuple):
                 form += [(f"attribute[{code}][]", _text(item, target)) for item in value]
             elif _present(value):
                 form.append((f"attribute[{code}]", _text(value, target)))
@@ -775,6 +778,8 @@ def _text(value: Any, field: str = "") -> str:
         return "true" if value else "false"
     if isinstance(value, str | int | float):
         return str(value).strip()
+    if is_item_list(value):  # a list question's items in a text field: one numbered line each
+        return items_text(value)
     raise PermanentError(
         f"Field {field!r} is {type(value).__name__}, which Open311 cannot send; map it to text"
     )

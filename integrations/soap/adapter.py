@@ -88,6 +88,7 @@ from integrations.base import (
     lookup_failed,
     unanswered,
 )
+from integrations.files import is_item_list, items_text
 from integrations.http import USER_AGENT, error_for, redacted
 from integrations.registry import registry
 from integrations.soap import config as options
@@ -778,11 +779,20 @@ def _create_request(
     }
     if contact:
         request["Contact"] = contact
-    fields = [
-        {"Name": name.removeprefix(FIELD_PREFIX), "Value": _text(value)}
-        for name, value in payload.items()
-        if name.startswith(FIELD_PREFIX) and value is not None
-    ]
+    fields = []
+    for name, value in payload.items():
+        if not name.startswith(FIELD_PREFIX) or value is None:
+            continue
+        field_name = name.removeprefix(FIELD_PREFIX)
+        if is_item_list(value):
+            # The WSDL's Field list repeats: each item's answers become "items.1.size" and so on.
+            fields += [
+                {"Name": f"{field_name}.{number}.{key}", "Value": _text(answer)}
+                for number, item in enumerate(value, start=1)
+                for key, answer in item.items()
+            ]
+        else:
+            fields.append({"Name": field_name, "Value": _text(value)})
     if fields:
         request["Fields"] = {"Field": fields}
     return request
@@ -813,6 +823,8 @@ def _text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if is_item_list(value):  # a list question's items: one numbered line each
+        return items_text(value)
     if isinstance(value, list | tuple):
         return ", ".join(_text(item) for item in value)
     if isinstance(value, Mapping):

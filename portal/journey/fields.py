@@ -96,6 +96,8 @@ class Field:
     address: AddressState | None = None
     uploaded_name: str = ""
     map: MapView | None = None
+    # A list question's questions about one item (only previews show a list as one field).
+    sub_fields: list[Field] = field(default_factory=list)
     # Ids of the inputs on the page, in order: the error summary links to one of them.
     input_ids: list[str] = field(default_factory=list)
 
@@ -324,6 +326,14 @@ def _file(f: Field, lang: str) -> None:
     f.input_ids = [q.id]
 
 
+def _repeat(f: Field, lang: str) -> None:
+    q = f.question
+    f.sub_fields = build_fields_for(q.questions, f.data, {}, {}, lang)
+    for sub in f.sub_fields:
+        sub.heading = False
+    f.input_ids = f.sub_fields[0].input_ids if f.sub_fields else []
+
+
 _BUILDERS = {
     "long_text": _long_text,
     "radios": _choices,
@@ -335,4 +345,5 @@ _BUILDERS = {
     "address": lambda f, lang: None,
     "location": _location,
     "file": _file,
+    "repeat": _repeat,
 }

@@ -17,7 +17,7 @@ from portal.journey.addresses import resolve, state_for_answer
 from portal.journey.fields import AddressState, Field, _one, build_fields_for
 from portal.journey.uploads import too_big_fields
 from services.drafts import add_upload, prefill_answer
-from services.forms.navigation import visible_questions
+from services.forms.navigation import exit_page, unanswered_required, visible_questions
 from services.forms.questions import AnswerError, clean_answer, clean_page
 from services.forms.schema import FormSchema, Page, Question
 from services.forms.uploads import DEFAULT_MAX_BYTES
@@ -59,6 +59,17 @@ def check_url(draft: Draft) -> str:
         "journey:check",
         kwargs={"slug": draft.form_version.form.service.slug, "draft_id": draft.id},
     )
+
+
+def first_to_do(draft: Draft, schema: FormSchema, *, change: bool = False) -> str:
+    """An exit page that applies, else the first unanswered required question, else the check."""
+    leaving = exit_page(schema, draft.answers)
+    if leaving is not None:
+        return page_url(draft, leaving)
+    missing = unanswered_required(schema, draft.answers)
+    if missing:
+        return page_url(draft, missing[0][0], change=change)
+    return check_url(draft)
 
 
 def post_data(post: QueryDict) -> dict[str, Any]:

@@ -86,6 +86,20 @@ def _describe_clause(clause: Clause, schema: FormSchema, lang: str) -> str:
     except KeyError:  # parse_schema refuses this; kept readable all the same
         question = None
     label = text(question.label, lang) if question is not None else clause.question
+    if clause.op == "count_at_least":
+        return _("‘%(question)s’ has at least %(count)s items") % {
+            "question": label,
+            "count": clause.value,
+        }
+    if clause.op == "any_item":
+        subs = {sub.id: sub for sub in question.questions} if question is not None else {}
+        about = subs.get(clause.field or "")
+        listed = _or_list([f"‘{_value_label(about, value, lang)}’" for value in clause.value])
+        return _("an item of ‘%(question)s’ has ‘%(field)s’ %(value)s") % {
+            "question": label,
+            "field": text(about.label, lang) if about is not None else clause.field,
+            "value": listed,
+        }
     many = question is not None and question.type == "checkboxes"
     values = clause.value if clause.op == "one_of" else (clause.value,)
     shown = [f"‘{_value_label(question, value, lang)}’" for value in values]

@@ -18,17 +18,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.accounts.templatetags.govuk_forms import ErrorLink
 from portal.core import ratelimit
-from portal.journey import access, assisted
+from portal.journey import access, assisted, views_repeat
 from portal.journey.pages import (
     PageForm,
     address_states,
     build_fields,
     check_url,
     clean_posted,
+    first_to_do,
     page_url,
     post_data,
     read_post,
@@ -38,7 +40,6 @@ from portal.journey.rendering import exit_page_context, page_context
 from services.assisted import is_assisted, submit_assisted
 from services.drafts import save_page, start_draft
 from services.forms.navigation import (
-    exit_page,
     first_page,
     next_page,
     previous_page,
@@ -114,17 +115,6 @@ def where_to_resume(draft: Draft, schema: FormSchema) -> str:
     return first_to_do(draft, schema)
 
 
-def first_to_do(draft: Draft, schema: FormSchema, *, change: bool = False) -> str:
-    """An exit page that applies, else the first unanswered required question, else the check."""
-    leaving = exit_page(schema, draft.answers)
-    if leaving is not None:
-        return page_url(draft, leaving)
-    missing = unanswered_required(schema, draft.answers)
-    if missing:
-        return page_url(draft, missing[0][0], change=change)
-    return check_url(draft)
-
-
 # --- Start ------------------------------------------------------------------------------------
 
 
@@ -168,6 +158,9 @@ def question_page(request: HttpRequest, slug: str, draft_id: uuid.UUID, page_id:
         return render(request, "journey/exit.html", exit_context(draft, schema, page))
     change = request.GET.get("change") == "1"
     lang = language()
+    if views_repeat.is_list_page(page):
+        back = back_url(draft, schema, page, change)
+        return views_repeat.list_page(request, draft, schema, page, change, lang, back)
     if request.method == "POST":
         return post_page(request, draft, schema, page, change, lang)
     data = stored_data(schema, page, draft)
@@ -214,23 +207,26 @@ def render_page(
     lang = language()
     service = draft.form_version.form.service
     fields = build_fields(schema, page, draft, data, errors, states, lang)
-    previous = previous_page(schema, draft.answers, page.id)
-    if change:
-        back = check_url(draft)
-    elif previous is not None:
-        back = page_url(draft, previous)
-    elif is_assisted(draft):
-        back = reverse("staff:assist")
-    else:
-        back = service_url(service)
     context = {
         **page_context(service, page, fields, lang),
         **assisted.frame(draft),
         "draft": draft,
         "action": page_url(draft, page, change=change),
-        "back_url": back,
+        "back_url": back_url(draft, schema, page, change),
     }
     return render(request, "journey/page.html", context)
+
+
+def back_url(draft: Draft, schema: FormSchema, page: Page, change: bool) -> str:
+    """Where a question page's Back link goes: the check, the page before, or the start."""
+    previous = previous_page(schema, draft.answers, page.id)
+    if change:
+        return check_url(draft)
+    if previous is not None:
+        return page_url(draft, previous)
+    if is_assisted(draft):
+        return reverse("staff:assist")
+    return service_url(draft.form_version.form.service)
 
 
 def exit_context(draft: Draft, schema: FormSchema, page: Page) -> dict[str, Any]:
@@ -251,13 +247,16 @@ def summary_rows(draft: Draft, schema: FormSchema, lang: str) -> list[dict[str, 
         if page.is_exit:
             continue
         for question in visible_questions(schema, page, draft.answers):
+            if question.type == "repeat":
+                rows.extend(views_repeat.check_rows(draft, page, question, lang))
+                continue
             value = draft.answers.get(question.id)
             shown = resident_answer(question, value, lang) if value is not None else ""
             rows.append(
                 {
                     "key": text(question.label, lang),
                     "lines": shown.split("\n") if shown else [],
-                    "change_url": page_url(draft, page, change=True),
+                    "actions": [(_("Change"), page_url(draft, page, change=True))],
                 }
             )
     return rows

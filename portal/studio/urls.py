@@ -3,6 +3,7 @@ from django.urls import path
 from portal.studio.views import (
     connections,
     form,
+    item_questions,
     mapping,
     pages,
     questions,
@@ -52,6 +53,30 @@ urlpatterns = [
         "services/<int:service_id>/form/draft/questions/<slug:question_id>/delete/",
         questions.question_delete,
         name="question_delete",
+    ),
+    # A list question's questions about each item.
+    path(
+        "services/<int:service_id>/form/draft/questions/<slug:question_id>/items/new/",
+        item_questions.item_question_add,
+        name="item_question_add",
+    ),
+    path(
+        "services/<int:service_id>/form/draft/questions/<slug:question_id>/items/"
+        "<slug:item_question_id>/",
+        item_questions.item_question_edit,
+        name="item_question_edit",
+    ),
+    path(
+        "services/<int:service_id>/form/draft/questions/<slug:question_id>/items/"
+        "<slug:item_question_id>/move/",
+        item_questions.item_question_move,
+        name="item_question_move",
+    ),
+    path(
+        "services/<int:service_id>/form/draft/questions/<slug:question_id>/items/"
+        "<slug:item_question_id>/delete/",
+        item_questions.item_question_delete,
+        name="item_question_delete",
     ),
     path(
         "services/<int:service_id>/form/draft/exit-pages/new/",

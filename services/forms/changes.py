@@ -176,6 +176,31 @@ def _differences(before: Question, after: Question, old_page: Page, new_page: Pa
         details.append(_("Prefilling from the resident's account changed"))
     if old_page.id != new_page.id:
         details.append(_("Moved to another page"))
+    details += _item_question_differences(before, after)
+    if (before.item_name, before.item_name_plural) != (after.item_name, after.item_name_plural):
+        details.append(_("What the items are called changed"))
+    return details
+
+
+def _item_question_differences(before: Question, after: Question) -> list[str]:
+    """A list's questions about each item: added, removed and changed, by their English text."""
+    old = {sub.id: sub for sub in before.questions}
+    new = {sub.id: sub for sub in after.questions}
+    details = []
+    for sub_id, sub in new.items():
+        if sub_id not in old:
+            details.append(
+                _("Question “%(question)s” about each item added") % {"question": sub.label.en}
+            )
+        elif old[sub_id] != sub:
+            details.append(
+                _("Question “%(question)s” about each item changed") % {"question": sub.label.en}
+            )
+    for sub_id, sub in old.items():
+        if sub_id not in new:
+            details.append(
+                _("Question “%(question)s” about each item removed") % {"question": sub.label.en}
+            )
     return details
 
 

@@ -7,6 +7,10 @@ In a schema a condition is one of
     {"question": "crime_ref", "op": "answered"}
     {"all": [condition, ...]}   {"any": [condition, ...]}
 For a checkboxes answer (a list), "equals" means "includes" and "one_of" "includes any of".
+For a list of items (a "repeat" question, whose answer is a list of dicts) two more:
+    {"question": "items", "op": "any_item", "field": "size", "value": ["large", "huge"]}
+        some item's answer to the sub-question "size" is one of the values
+    {"question": "items", "op": "count_at_least", "value": 3}     at least 3 items were added
 """
 
 from __future__ import annotations
@@ -15,14 +19,17 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-OPS = ("equals", "one_of", "not", "answered")
+OPS = ("equals", "one_of", "not", "answered", "any_item", "count_at_least")
+# The ops that only make sense for a list of items, and the only ones that do.
+LIST_OPS = ("any_item", "count_at_least")
 
 
 @dataclass(frozen=True)
 class Clause:
     question: str
     op: str
-    value: Any = None  # a tuple for one_of, None for answered
+    value: Any = None  # a tuple for one_of and any_item, None for answered
+    field: str | None = None  # any_item: the sub-question each item's answer is read from
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,14 @@ def evaluate(condition: Condition | Mapping[str, Any] | None, answers: Mapping[s
     if isinstance(condition, AnyOf):
         return any(evaluate(c, answers) for c in condition.conditions)
     answer = answers.get(condition.question)
+    if condition.op == "count_at_least":
+        return isinstance(answer, list) and len(answer) >= condition.value
+    if condition.op == "any_item":
+        items = answer if isinstance(answer, list) else []
+        return any(
+            isinstance(item, Mapping) and item.get(condition.field) in condition.value
+            for item in items
+        )
     if condition.op == "answered":
         return has_answer(answer)
     if condition.op == "one_of":
@@ -105,7 +120,7 @@ def parse_condition(data: Any, errors: list[str], where: str) -> Condition | Non
     if op not in OPS:
         errors.append(f"{where}: condition op must be one of {', '.join(OPS)}, not {op!r}")
         return None
-    extra = set(data) - {"question", "op", "value"}
+    extra = set(data) - {"question", "op", "value"} - ({"field"} if op == "any_item" else set())
     if extra:
         errors.append(f"{where}: unknown condition keys {', '.join(sorted(extra))}")
         return None
@@ -115,6 +130,22 @@ def parse_condition(data: Any, errors: list[str], where: str) -> Condition | Non
             errors.append(f'{where}: an "answered" condition takes no value')
             return None
         return Clause(question, op)
+    if op == "count_at_least":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            errors.append(
+                f'{where}: a "count_at_least" condition needs a whole number of 1 or more'
+            )
+            return None
+        return Clause(question, op, value)
+    if op == "any_item":
+        field = data.get("field")
+        if not isinstance(field, str) or not field:
+            errors.append(f'{where}: an "any_item" condition needs "field" (a sub-question id)')
+            return None
+        if not isinstance(value, list) or not value or not all(_scalar(v) for v in value):
+            errors.append(f'{where}: an "any_item" condition needs a non-empty list of values')
+            return None
+        return Clause(question, op, tuple(value), field)
     if op == "one_of":
         if not isinstance(value, list) or not value or not all(_scalar(v) for v in value):
             errors.append(f'{where}: a "one_of" condition needs a non-empty list of values')

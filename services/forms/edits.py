@@ -44,7 +44,10 @@ Schema = dict[str, Any]
 # What edit_question may change; the id, type and show_if have their own edits.
 EDITABLE_QUESTION_KEYS = (
     *("label", "hint", "name", "required", "options", "validation", "messages", "prefill"),
+    *("item_name", "item_name_plural"),  # a list of items only (parse_schema refuses others)
 )
+# What edit_item_question may change on a question about each item of a list.
+EDITABLE_ITEM_QUESTION_KEYS = ("label", "hint", "name", "required", "options", "validation")
 ID_LENGTH = 30  # well inside the 50 the schema allows, so "_2" always fits
 
 
@@ -204,6 +207,8 @@ def branching_choices(schema: Mapping[str, Any], page_id: str | None) -> list[Br
         if page.id == page_id:
             return choices
         for question in page.questions:
+            if question.type == "repeat":
+                continue  # branching on a list is by its items (any_item, count_at_least)
             allowed = question.kind.condition_values(question)
             answers = None
             if allowed is not None:
@@ -322,6 +327,15 @@ def change_type(
         )
     new = _copy(schema)
     _page_of, question = _question(new, question_id)
+    if "repeat" in (new_type, question.get("type")) and new_type != question.get("type"):
+        raise EditError(
+            [
+                _(
+                    "A list of items cannot become another type of question, nor another "
+                    "question a list: add a new question instead."
+                )
+            ]
+        )
     old_kind = QUESTION_TYPES.get(question.get("type", ""))
     if old_kind is None or (old_kind is new_kind and options is None):
         question["type"] = new_type
@@ -351,16 +365,141 @@ def change_type(
     return Edited(_checked(schema, new), question_id=question_id, notes=dropped)
 
 
+# --- the questions about each item of a list ---------------------------------------------------
+
+
+def add_item_question(
+    schema: Mapping[str, Any],
+    question_id: str,
+    item_question: Mapping[str, Any],
+    *,
+    position: int | None = None,
+) -> Edited:
+    """Add a question about each item to the list `question_id` (its JSON without an id: one is
+    made from its label, unique in the list)."""
+    new = _copy(schema)
+    items = _item_questions(new, question_id)
+    if not isinstance(item_question, Mapping) or "id" in item_question:
+        raise EditError([_("A new question's id is made from its label; leave it out.")])
+    label = _english(item_question.get("label"))
+    if not label:
+        raise EditError([_("A question needs a label in English.")])
+    taken = {sub.get("id") for sub in items}
+    sub_id = _unique(_question_id_base(label), "_", taken, QUESTION_ID)
+    items.insert(
+        _insert_at(position, len(items)), {"id": sub_id, **copy.deepcopy(dict(item_question))}
+    )
+    return Edited(_checked(schema, new), question_id=sub_id)
+
+
+def edit_item_question(
+    schema: Mapping[str, Any], question_id: str, item_question_id: str, **changes: Any
+) -> Edited:
+    """Change a question about each item (label, hint, name, required, options, validation);
+    a value of None removes the key."""
+    unknown = sorted(set(changes) - set(EDITABLE_ITEM_QUESTION_KEYS))
+    if unknown:
+        raise EditError(
+            [
+                _("A question's %(keys)s cannot be changed here (these can: %(known)s).")
+                % {"keys": ", ".join(unknown), "known": ", ".join(EDITABLE_ITEM_QUESTION_KEYS)}
+            ]
+        )
+    new = _copy(schema)
+    item = _item_question(new, question_id, item_question_id)
+    for key, value in changes.items():
+        if value is None:
+            item.pop(key, None)
+        else:
+            item[key] = copy.deepcopy(value)
+    return Edited(_checked(schema, new), question_id=item_question_id)
+
+
+def move_item_question(
+    schema: Mapping[str, Any], question_id: str, item_question_id: str, position: int
+) -> Edited:
+    """Ask a question about each item at another `position` in the list's questions."""
+    new = _copy(schema)
+    items = _item_questions(new, question_id)
+    item = _item_question(new, question_id, item_question_id)
+    items.remove(item)
+    items.insert(_insert_at(position, len(items)), item)
+    return Edited(_checked(schema, new), question_id=item_question_id)
+
+
+def delete_item_question(
+    schema: Mapping[str, Any], question_id: str, item_question_id: str
+) -> Edited:
+    """Stop asking a question about each item; refused while a condition uses its answers, and
+    for the list's last question (a list asks at least one)."""
+    new = _copy(schema)
+    items = _item_questions(new, question_id)
+    item = _item_question(new, question_id, item_question_id)
+    users = _unique_in_order(
+        use.where
+        for use in condition_uses(new)
+        if use.clause.question == question_id and use.clause.field == item_question_id
+    )
+    if users:
+        raise EditError(
+            [
+                _(
+                    "%(what)s cannot be deleted while conditions use its answers: on "
+                    "%(dependants)s. Change or remove those conditions first."
+                )
+                % {
+                    "what": _("Question %(question)s") % {"question": _name(item)},
+                    "dependants": _and(users),
+                }
+            ]
+        )
+    if len(items) == 1:
+        raise EditError(
+            [_("A list of items asks at least one question about each item: add another first.")]
+        )
+    items.remove(item)
+    return Edited(_checked(schema, new), question_id=question_id)
+
+
+def _item_questions(schema: Mapping[str, Any], question_id: str) -> list[Any]:
+    """The (mutable) list of questions about each item of the list `question_id`."""
+    _page_of, question = _question(schema, question_id)
+    if question.get("type") != "repeat":
+        raise EditError([_("“%(id)s” is not a list of items.") % {"id": question_id}])
+    items = question.setdefault("questions", [])
+    if not isinstance(items, list):
+        raise EditError([_("“%(id)s” is not a list of items.") % {"id": question_id}])
+    return items
+
+
+def _item_question(
+    schema: Mapping[str, Any], question_id: str, item_question_id: str
+) -> dict[str, Any]:
+    for item in _item_questions(schema, question_id):
+        if isinstance(item, dict) and item.get("id") == item_question_id:
+            return item
+    raise EditError(
+        [
+            _("There is no question “%(id)s” about each item of this list.")
+            % {"id": item_question_id}
+        ]
+    )
+
+
 # --- new ids ------------------------------------------------------------------------------------
 
 
 def new_question_id(schema: Mapping[str, Any], label: str) -> str:
     """A question id made from `label` ("Which bin?" -> "which_bin"), unique in the schema."""
     taken = {q.get("id") for page in _pages(schema) for q in _questions(page)}
+    return _unique(_question_id_base(label), "_", taken, QUESTION_ID)
+
+
+def _question_id_base(label: str) -> str:
     base = _slug(label, "_")
     if not base or not base[0].isalpha():
         base = f"q_{base}".rstrip("_")
-    return _unique(base, "_", taken, QUESTION_ID)
+    return base
 
 
 def new_page_id(schema: Mapping[str, Any], title: str) -> str:

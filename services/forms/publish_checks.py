@@ -244,6 +244,15 @@ def _question_texts(question: Mapping[str, Any]) -> Iterator[tuple[str, str, Any
             _("the message for an answer in the wrong format"),
             validation.get("pattern_message"),
         )
+    # A list of items: what an item is called, and every text of each question about an item.
+    yield "item_name", _("what one item is called"), question.get("item_name")
+    yield "item_name_plural", _("what several items are called"), question.get("item_name_plural")
+    for sub in _items(question.get("questions")):
+        about = _("the question “%(question)s” about each item") % {
+            "question": _english(sub.get("label")) or sub.get("id")
+        }
+        for what, shown, text in _question_texts(sub):
+            yield f"questions.{sub.get('id')}.{what}", f"{about}: {shown}", text
 
 
 def _gap_message(where: str, what: str) -> str:

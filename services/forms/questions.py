@@ -6,6 +6,7 @@
     radios select checkboxes yes_no declaration                            (types_choice.py)
     date address location                                                  (types_composite.py)
     file                                                                   (types_file.py)
+    repeat  ("add another": a list of items, each with its own sub-questions)  (types_repeat.py)
 
 Each has `field_names(question)` (the inputs a page renders), `clean(question, data, lang)`
 (-> JSON-serialisable value or None, raising AnswerError with a GOV.UK-style message),
@@ -20,7 +21,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 # Importing the type modules registers their types.
-from services.forms import types_choice, types_composite, types_file, types_text  # noqa: F401
+from services.forms import (  # noqa: F401
+    types_choice,
+    types_composite,
+    types_file,
+    types_repeat,
+    types_text,
+)
 from services.forms.base import QUESTION_TYPES, AnswerError, FieldData, QuestionType, register
 from services.forms.conditions import evaluate
 

@@ -9,6 +9,9 @@ Format (every text is {"en": ..., "cy": ...}; Welsh may be left out and falls ba
              "required": true, "options": [{"value": "general", "label": {...}}],
              "validation": {...}?, "messages": {"required": {...}}?, "show_if": condition?,
              "prefill": "full_name" | "email" | "phone" | "address"?}]},
+        {"id": "items", "questions": [{"id": "list", "type": "repeat", "label": {...},
+             "questions": [sub-question, ...], "item_name": {...}?, "item_name_plural": {...}?,
+             "validation": {"min": 1, "max": 10}?}]},   (types_repeat.py; alone on its page)
         {"id": "not-us", "type": "exit", "title": {...}, "body": {...}, "show_if": condition}]}
 
 `parse_schema` raises SchemaError listing every problem, each naming the page and question
@@ -20,12 +23,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from services.forms.conditions import Condition, clauses, parse_condition
 from services.forms.questions import QUESTION_TYPES, QuestionType
 from services.forms.text import Text
+from services.forms.types_repeat import REPEATABLE_TYPES, list_condition_problems
 
 QUESTION_ID = re.compile(r"[a-z][a-z0-9_]{0,49}")  # no hyphens: field names add "-day" etc.
 PAGE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,49}")
@@ -80,6 +84,10 @@ class Question:
     messages: Mapping[str, Text] = field(default_factory=dict)
     show_if: Condition | None = None
     prefill: str | None = None
+    # A repeating question ("repeat"): what is asked about each item, and what an item is called.
+    questions: tuple[Question, ...] = ()
+    item_name: Text | None = None
+    item_name_plural: Text | None = None
 
     @property
     def kind(self) -> QuestionType:
@@ -191,6 +199,9 @@ class _Parser:
             raw_questions = []
         questions = [self.question(q, str(page_id), i) for i, q in enumerate(raw_questions, 1)]
         parsed = tuple(q for q in questions if q is not None)
+        if len(parsed) > 1 and any(q.type == "repeat" for q in parsed):
+            # Its own pages (one item, then the list) replace the page: nothing else fits on them.
+            self.fail(where, "a list of items must be the only question on its page")
         return Page(str(page_id), "questions", title, None, parsed, show_if)
 
     def exit_page(self, raw: Mapping[str, Any], where: str, page_id: str, show_if: Any) -> Page:
@@ -201,15 +212,17 @@ class _Parser:
         body = self.text(raw.get("body"), where, "body")
         return Page(page_id, "exit", title, body, (), show_if)
 
-    def question(self, raw: Any, page_id: str, number: int) -> Question | None:
+    def question(
+        self, raw: Any, page_id: str, number: int, *, within: str | None = None
+    ) -> Question | None:
+        """A question, or with `within` one of the sub-questions of that repeating question."""
+        place = f"in '{within}' on page '{page_id}'" if within else f"on page '{page_id}'"
         if not isinstance(raw, Mapping):
-            self.fail(f"Question {number} on page '{page_id}'", "must be an object")
+            self.fail(f"Question {number} {place}", "must be an object")
             return None
         qid = raw.get("id")
         where = (
-            f"Question '{qid}' on page '{page_id}'"
-            if isinstance(qid, str)
-            else f"Question {number} on page '{page_id}'"
+            f"Question '{qid}' {place}" if isinstance(qid, str) else f"Question {number} {place}"
         )
         if not isinstance(qid, str) or not QUESTION_ID.fullmatch(qid):
             self.fail(where, "id must be lower-case letters, digits and underscores")
@@ -217,13 +230,18 @@ class _Parser:
         if qid in self.seen:
             self.fail(where, "this id is used by an earlier question")
             return None
-        self.unknown_keys(
-            raw,
-            {"id", "type", "label", "hint", "name", "required", "options", "validation"}
-            | {"messages", "show_if", "prefill"},
-            where,
-        )
         kind_name = raw.get("type")
+        known = {"id", "type", "label", "hint", "name", "required", "options", "validation"}
+        if within is not None:
+            if kind_name not in REPEATABLE_TYPES:
+                allowed = ", ".join(REPEATABLE_TYPES)
+                self.fail(where, f"a question about each item must be one of {allowed}")
+                return None
+        else:
+            known |= {"messages", "show_if", "prefill"}
+        if kind_name == "repeat":
+            known |= {"questions", "item_name", "item_name_plural"}
+        self.unknown_keys(raw, known, where)
         if kind_name not in QUESTION_TYPES:
             self.fail(
                 where, f"unknown type {kind_name!r} (known: {', '.join(sorted(QUESTION_TYPES))})"
@@ -252,10 +270,34 @@ class _Parser:
             show_if=self.condition(raw.get("show_if"), where, self.before_page),
             prefill=prefill,
         )
+        if kind_name == "repeat":
+            question = replace(
+                question,
+                questions=self.sub_questions(raw.get("questions"), page_id, qid, where),
+                item_name=self.text(raw.get("item_name"), where, "item_name", optional=True),
+                item_name_plural=self.text(
+                    raw.get("item_name_plural"), where, "item_name_plural", optional=True
+                ),
+            )
         self.seen[qid] = question
         for problem in kind.check_schema(question):
             self.fail(where, problem)
         return question
+
+    def sub_questions(
+        self, raw: Any, page_id: str, within: str, where: str
+    ) -> tuple[Question, ...]:
+        """The questions asked about each item; their ids need only be unique in the list."""
+        if not isinstance(raw, list) or not raw:
+            self.fail(where, '"questions" must list the questions asked about each item')
+            return ()
+        # Sub-questions are nobody's "earlier question": parse them in a scope of their own.
+        outer, self.seen = self.seen, {}
+        try:
+            parsed = [self.question(q, page_id, n, within=within) for n, q in enumerate(raw, 1)]
+        finally:
+            self.seen = outer
+        return tuple(q for q in parsed if q is not None)
 
     def options(self, raw: Any, where: str, kind: QuestionType) -> tuple[Option, ...]:
         if not kind.has_options:
@@ -362,6 +404,11 @@ class _Parser:
                     where,
                     f"show_if refers to '{clause.question}', not a question on an earlier page",
                 )
+                continue
+            list_problems = list_condition_problems(clause, target)
+            if list_problems is not None:
+                for problem in list_problems:
+                    self.fail(where, f"show_if: {problem}")
                 continue
             allowed = target.kind.condition_values(target)
             values = clause.value if clause.op == "one_of" else (clause.value,)

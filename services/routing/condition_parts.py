@@ -8,7 +8,8 @@ part at a time. A stored condition is read as
     {"any": [p, ...]}       one part is enough
     anything else           a single part
 and written back the same way (one part is stored bare). Each part has a kind the studio can
-build (an answer, a postcode district, an area, a channel, a time window); a part of another
+build (an answer — for a list question, how many items it has or an item's answer — a postcode
+district, an area, a channel, a time window); a part of another
 shape (a nested "any", written in a routing file) is kept as it is and can be removed, not edited.
 Checking a part is validate_condition's alone; nothing here refuses anything.
 """
@@ -21,6 +22,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from services.forms.conditions import LIST_OPS
 from services.forms.schema import FormSchema, Question
 from services.forms.text import text
 from services.routing.conditions import ANSWER_KEYS, ROUTING_KEYS, describe, q
@@ -134,6 +136,8 @@ def summarise_part(part: Any, schema: FormSchema | None, lang: str = "en") -> st
     clause = negated if negated is not None else part
     question_id, op, value = (clause.get(k) for k in ("question", "op", "value"))
     question = _question(schema, question_id)
+    if op in LIST_OPS and negated is None:
+        return _summarise_list_part(clause, question, lang)
     labels = dict(answer_choices(question, lang) or []) if question else {}
     name = q(text(question.label, lang)) if question else q(question_id)
     values = value if isinstance(value, list) else [value]
@@ -144,6 +148,73 @@ def summarise_part(part: Any, schema: FormSchema | None, lang: str = "en") -> st
     if negated is not None or op == "not":
         return _("%(question)s is not %(values)s") % {"question": name, "values": shown}
     return _("%(question)s is %(values)s") % {"question": name, "values": shown}
+
+
+def _summarise_list_part(clause: Mapping[str, Any], question: Question | None, lang: str) -> str:
+    """ "'Items to collect' has at least 3 items", "an item of 'Items to collect' has 'Size'
+    'Large' or 'Huge'"."""
+    name = q(text(question.label, lang)) if question else q(clause.get("question"))
+    value = clause.get("value")
+    if clause.get("op") == "count_at_least":
+        return _("%(question)s has at least %(count)s items") % {"question": name, "count": value}
+    subs = {sub.id: sub for sub in question.questions} if question else {}
+    about = subs.get(str(clause.get("field")))
+    labels = dict(answer_choices(about, lang) or []) if about else {}
+    values = value if isinstance(value, list) else [value]
+    return _("an item of %(question)s has %(field)s %(values)s") % {
+        "question": name,
+        "field": q(text(about.label, lang)) if about else q(clause.get("field")),
+        "values": _(" or ").join(q(labels.get(str(v), v)) for v in values),
+    }
+
+
+# A list question's sub-question is chosen as "<list id>.<sub-question id>" (ids have no dots).
+TARGET_SEPARATOR = "."
+
+
+def condition_targets(schema: FormSchema | None, lang: str = "en") -> list[tuple[str, str]]:
+    """What a condition on an answer may look at, in the order residents meet the questions:
+    each question; for a list, how many items it has and each question about its items."""
+    if schema is None:
+        return []
+    targets = []
+    for question in schema.questions:
+        label = text(question.label, lang)
+        if question.type != "repeat":
+            targets.append((question.id, label))
+            continue
+        targets.append((question.id, _("%(question)s: how many items") % {"question": label}))
+        for sub in question.questions:
+            targets.append(
+                (
+                    f"{question.id}{TARGET_SEPARATOR}{sub.id}",
+                    _("%(question)s: %(field)s of any item")
+                    % {"question": label, "field": text(sub.label, lang)},
+                )
+            )
+    return targets
+
+
+def find_target(schema: FormSchema | None, target: str) -> tuple[Question, Question | None] | None:
+    """(question, sub-question or None) for a target from condition_targets; None if unknown."""
+    question_id, _dot, sub_id = target.partition(TARGET_SEPARATOR)
+    question = _question(schema, question_id)
+    if question is None:
+        return None
+    if not sub_id:
+        return question, None
+    subs = {sub.id: sub for sub in question.questions}
+    return (question, subs[sub_id]) if sub_id in subs else None
+
+
+def count_part(question_id: str, count: int) -> dict[str, Any]:
+    """A list has at least `count` items."""
+    return {"question": question_id, "op": "count_at_least", "value": count}
+
+
+def item_part(question_id: str, field: str, values: Sequence[str]) -> dict[str, Any]:
+    """Some item of a list answers its sub-question `field` with one of `values`."""
+    return {"question": question_id, "op": "any_item", "field": field, "value": list(values)}
 
 
 def _question(schema: FormSchema | None, question_id: Any) -> Question | None:

@@ -3,7 +3,8 @@
 A condition is JSON, one of
     {}                                                     matches everything
     {"question": "bin_type", "op": "equals", "value": "garden"}   the form engine's answer
-        conditions, evaluated by services.forms.conditions (ops equals, one_of, not, answered)
+        conditions, evaluated by services.forms.conditions (ops equals, one_of, not, answered;
+        for a list of items any_item with "field", and count_at_least)
     {"postcode_district": ["NN1", "NN2"]}                  the outward code of the postcode, from
                                                            the address answer or a postcode answer
     {"area": {"name": "North ward", "polygon": [[lng, lat], ...]}}   the submission's location
@@ -36,6 +37,7 @@ from services.forms.conditions import Clause, parse_condition
 from services.forms.conditions import evaluate as evaluate_answers
 from services.forms.normalise import normalise_postcode
 from services.forms.schema import FormSchema
+from services.forms.types_repeat import list_condition_problems
 from services.models.submissions import Channel
 
 LONDON = ZoneInfo("Europe/London")
@@ -46,7 +48,7 @@ DISTRICT = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?")
 CLOCK = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 ROUTING_KEYS = ("postcode_district", "area", "channel", "time")
 COMBINATORS = ("all", "any", "not")
-ANSWER_KEYS = frozenset({"question", "op", "value"})
+ANSWER_KEYS = frozenset({"question", "op", "value", "field"})
 # Edges closer than this (in degrees, about a centimetre) count as touching the point.
 EDGE_TOLERANCE = 1e-9
 
@@ -325,6 +327,13 @@ def describe(condition: Any) -> str:
         question, op, value = (condition.get(k) for k in ("question", "op", "value"))
         if op == "answered":
             return f"{q(question)} is answered"
+        if op == "count_at_least":
+            return f"{q(question)} has at least {value} items"
+        if op == "any_item" and isinstance(value, list):
+            field = condition.get("field")
+            return (
+                f"an item of {q(question)} has {q(field)} one of {', '.join(q(v) for v in value)}"
+            )
         if op == "one_of" and isinstance(value, list):
             return f"{q(question)} is one of {', '.join(q(v) for v in value)}"
         if op == "not":
@@ -468,6 +477,10 @@ def _check_answer(
         question = schema.question(parsed.question)
     except KeyError:
         problems.append(f"{where}: question {q(parsed.question)} is not in the form")
+        return
+    list_problems = list_condition_problems(parsed, question)
+    if list_problems is not None:
+        problems.extend(f"{where}: {problem}" for problem in list_problems)
         return
     allowed = question.kind.condition_values(question)
     if allowed is None or parsed.op == "answered":

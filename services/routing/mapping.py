@@ -12,7 +12,10 @@ A destination's mapping is JSON, target field -> source spec:
 
 A spec has exactly one source:
     {"answer": question_id}  optionally with "part" (address: uprn line1 line2 town postcode;
-                             location: lat lng description; file: name content_type size sha256).
+                             location: lat lng description; file: name content_type size sha256;
+                             a list of items ("repeat"): a question about each item, giving the
+                             list of the items' answers to it). A list's whole answer is a list
+                             of dicts keyed by the questions about each item.
                              A file question's whole answer is the file itself: the adapter
                              receives a DeliveryFile (integrations/base.py) and sends it its way
     {"files": [question_id, ...]} or {"files": "all"}
@@ -28,6 +31,8 @@ and optionally "default" (used when the source has no value) and "transforms", a
     {"lookup": {"answer value": "CODE", ...}, "default": ...}   (each item of a list)
     {"date_format": "%d/%m/%Y"}   {"join": ", "}   {"upper": true}   {"lower": true}
     {"truncate": 100}   {"display": true} (first only: the answer as the resident saw it)
+    {"count": true}   (how many items a list has; 0 for none)
+    join on a list of items puts ", " between each item's answers and the separator between items
 
 `build_payload` is pure (a file is read only when an adapter asks) and raises MappingError for a
 value it cannot produce (a lookup with no entry and no default): the delivery engine treats that
@@ -68,7 +73,7 @@ META_FIELDS = (
     "language",
     "form_version",
 )
-TRANSFORMS = ("lookup", "date_format", "join", "upper", "lower", "truncate", "display")
+TRANSFORMS = ("lookup", "date_format", "join", "upper", "lower", "truncate", "display", "count")
 PARTS = {
     "address": {
         "uprn": "text",
@@ -98,6 +103,7 @@ ANSWER_KINDS = {
     "address": "address",
     "location": "location",
     "file": "file",
+    "repeat": "items",
 }
 META_KINDS = {"submitted_at": "datetime", "latitude": "number", "longitude": "number"}
 META_KINDS["form_version"] = "number"
@@ -208,6 +214,12 @@ def _answer(spec: Mapping[str, Any], context: MappingContext) -> tuple[Any, Ques
             if retired is not None:
                 raise _Unproducible(retired)
             value = value.describe().get(part)
+        elif isinstance(value, list):  # a list of items: each item's answer to one question
+            value = [
+                item[part]
+                for item in value
+                if isinstance(item, Mapping) and item.get(part) is not None
+            ]
         else:
             value = value.get(part) if isinstance(value, Mapping) else None
     return value, question
@@ -254,6 +266,8 @@ def _apply(transform: Any, value: Any, question: Question | None, context: Mappi
             return _shown(question, value, context.language) if value is not None else ""
         except (TypeError, ValueError, KeyError, AttributeError):
             raise _Unproducible(f"the answer cannot be shown as {question.type}") from None
+    if name == "count":
+        return len(value) if isinstance(value, list) else 0
     if value is None:
         if name == "lookup" and "default" in transform:
             return transform["default"]
@@ -323,6 +337,9 @@ def _format_date(value: Any, fmt: Any) -> str:
 
 
 def _join(value: Any, separator: str) -> Any:
+    if isinstance(value, list) and any(isinstance(item, Mapping) for item in value):
+        # A list of items: each item's answers, in the order the list asks them.
+        return separator.join(_join(list(item.values()), ", ") for item in value if item)
     if isinstance(value, list):
         return separator.join(_key(item) for item in value if item not in (None, ""))
     if isinstance(value, Mapping):
@@ -491,7 +508,7 @@ TARGET_TYPE_FITS: dict[str, frozenset[str]] = {
     "boolean": frozenset({"bool", "any"}),
     "date": frozenset({"date", "datetime", "text", "any"}),
     "datetime": frozenset({"datetime", "text", "any"}),
-    "array": frozenset({"list", "files", "file", "any"}),
+    "array": frozenset({"list", "items", "files", "file", "any"}),
 }
 TARGET_TYPE_NAMES = {
     "string": "text",
@@ -555,6 +572,12 @@ def _source_kind(
         kind = ANSWER_KINDS.get(question.type, "text")
         if part is None:
             return kind, question
+        if question.type == "repeat":
+            if _item_question(question, part) is None:
+                subs = ", ".join(sub.id for sub in question.questions)
+                problems.append(f"{q(part)} is not a question about each item (they are: {subs})")
+                return "any", question
+            return "list", question
         parts = PARTS.get(kind)
         retired = RETIRED_PARTS.get(kind, {}).get(part)
         if retired is not None:
@@ -599,6 +622,11 @@ def _source_kind(
     if isinstance(value, list):
         return "list", None
     return ("text" if isinstance(value, str) else "any"), None
+
+
+def _item_question(question: Question, part: Any) -> Question | None:
+    """A list question's question about each item called `part`, if there is one."""
+    return next((sub for sub in question.questions if sub.id == part), None)
 
 
 def _check_files(value: Any, schema: FormSchema | None, problems: list[str]) -> None:
@@ -661,11 +689,14 @@ def _check_transform(
         if not isinstance(argument, Mapping) or not argument:
             problems.append(f"{where}: lookup needs a table of answer value -> code")
             return "any"
-        if kind in ("address", "location", "file"):
+        if kind in ("address", "location", "file", "items"):
             return unfit("a single value or a list")
         allowed = (
             question.kind.condition_values(question) if question and "part" not in spec else None
         )
+        about = _item_question(question, spec.get("part")) if question is not None else None
+        if about is not None:
+            allowed = about.kind.condition_values(about)
         if allowed is not None:
             for key in argument:
                 if key not in allowed:
@@ -693,9 +724,15 @@ def _check_transform(
         if not isinstance(argument, str):
             problems.append(f'{where}: join needs the text to put between parts, like ", "')
             return "any"
-        if kind not in ("list", "address", "any"):
-            return unfit("a list (checkboxes) or an address")
+        if kind not in ("list", "items", "address", "any"):
+            return unfit("a list (checkboxes, a list of items) or an address")
         return "text"
+    if name == "count":
+        if argument is not True:
+            problems.append(f'{where}: write count as {{"count": true}}')
+        if kind not in ("list", "items", "files", "any"):
+            return unfit("a list (a list of items, or checkboxes)")
+        return "number"
     if name in ("upper", "lower"):
         if argument is not True:
             problems.append(f'{where}: write {name} as {{"{name}": true}}')
@@ -718,6 +755,7 @@ _KIND_NAMES = {
     "date": "a date",
     "datetime": "a date and time",
     "list": "a list",
+    "items": "a list of items (use a part, join, count or display)",
     "address": "an address (use a part, or join)",
     "location": "a location (use a part)",
     "file": "a file (use a part)",

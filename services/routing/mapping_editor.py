@@ -142,6 +142,14 @@ def answer_choices(schema: FormSchema | None, language: str) -> list[tuple[str, 
         choices.append((question.id, label))
         for part in PARTS.get(ANSWER_KINDS.get(question.type, ""), {}):
             choices.append((f"{question.id}.{part}", f"{label}: {PART_LABELS[part]}"))
+        for sub in question.questions:  # a list: each item's answer to one of its questions
+            choices.append(
+                (
+                    f"{question.id}.{sub.id}",
+                    _("%(question)s: %(field)s of each item")
+                    % {"question": label, "field": sub.label.get(language)},
+                )
+            )
     return choices
 
 
@@ -160,6 +168,16 @@ def lookup_choices(question: Question | None, language: str) -> list[tuple[str, 
     if question.options:
         return [(o.value, o.label.get(language)) for o in question.options if o.value in allowed]
     return [(value, question.kind.display(question, value, language)) for value in sorted(allowed)]
+
+
+def lookup_question(schema: FormSchema | None, picked: Any) -> Question | None:
+    """The question whose choices a lookup table offers for a picked answer ("bin_type", or
+    "items.size": a list's question about each item); None for a part without choices."""
+    question_id, _dot, part = str(picked or "").partition(".")
+    question = question_of(schema, question_id)
+    if question is None or not part:
+        return question
+    return next((sub for sub in question.questions if sub.id == part), None)
 
 
 def question_of(schema: FormSchema | None, question_id: Any) -> Question | None:
@@ -183,7 +201,15 @@ def describe(spec: Any, schema: FormSchema | None, language: str) -> str:
         question = question_of(schema, spec["answer"])
         label = question.label.get(language) if question is not None else str(spec["answer"])
         source = _("The answer to “%(question)s”") % {"question": label}
-        if "part" in spec:
+        about = (
+            lookup_question(schema, f"{spec['answer']}.{spec['part']}") if "part" in spec else None
+        )
+        if about is not None:
+            source = _("%(source)s: %(part)s of each item") % {
+                "source": source,
+                "part": about.label.get(language),
+            }
+        elif "part" in spec:
             part = PART_LABELS.get(str(spec["part"]), str(spec["part"]))
             source = _("%(source)s: %(part)s") % {"source": source, "part": part}
     elif "files" in spec:
@@ -235,6 +261,8 @@ def _describe_transform(transform: Mapping[str, Any]) -> str:
         return _("cut to %(count)s characters") % {"count": argument}
     if name == "display":
         return _("as the resident saw it")
+    if name == "count":
+        return _("counted")
     return _("changed by “%(name)s”") % {"name": name}
 
 

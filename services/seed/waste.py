@@ -140,14 +140,36 @@ BULKY_WASTE = {
                 },
             },
         ),
+        # "Something else": each other item in turn (GOV.UK's "add another"), so the crew
+        # knows how many there are and which need two people.
         page(
             "other-items",
             {
                 "id": "other_items",
-                "type": "long_text",
+                "type": "repeat",
                 "label": t("What else do you need collected?", "Beth arall sydd angen ei gasglu?"),
-                "name": t("the other items", "yr eitemau eraill"),
-                "validation": {"max_length": 300},
+                "item_name": t("other item", "eitem arall"),
+                "item_name_plural": t("other items", "eitemau eraill"),
+                "questions": [
+                    {
+                        "id": "description",
+                        "type": "short_text",
+                        "label": t("Describe the item", "Disgrifiwch yr eitem"),
+                        "name": t("a description of the item", "disgrifiad o'r eitem"),
+                        "validation": {"max_length": 100},
+                    },
+                    {
+                        "id": "size",
+                        "type": "radios",
+                        "label": t("How big is it?", "Pa mor fawr yw hi?"),
+                        "name": t("how big it is", "pa mor fawr yw hi"),
+                        "options": options(
+                            ("one-person", "One person can carry it", "Gall un person ei chario"),
+                            ("two-people", "It needs two people", "Mae angen dau berson"),
+                        ),
+                    },
+                ],
+                "validation": {"max": 5},
             },
             show_if=when("items", "other"),
         ),

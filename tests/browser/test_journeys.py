@@ -306,10 +306,15 @@ def test_resident_books_a_bulky_waste_collection(signed_in: Journey, resident):
     journey.untick("Wardrobe")
     journey.continue_()
 
+    # "Something else": each other item in turn, then the list ("add another")
     journey.expect_page("other-items")
     journey.continue_()
-    journey.expect_error("Enter the other items")
-    journey.fill("What else do you need collected?", "A rowing machine")
+    journey.expect_error("Enter a description of the item")
+    journey.fill("Describe the item", "A rowing machine")
+    journey.choose("It needs two people")
+    journey.continue_()
+    journey.expect_heading("You have added 1 other item")
+    journey.choose("No")
     journey.continue_()
 
     journey.expect_page("collection-date")
@@ -336,7 +341,7 @@ def test_resident_books_a_bulky_waste_collection(signed_in: Journey, resident):
     assert sent.answers == {
         "collection_address": HOME_ADDRESS,
         "items": ["sofa", "armchair", "mattress", "bed-frame", "other"],
-        "other_items": "A rowing machine",
+        "other_items": [{"description": "A rowing machine", "size": "two-people"}],
         "preferred_date": collection.isoformat(),
         "where_left": "In the front garden",
     }

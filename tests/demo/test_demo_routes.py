@@ -241,6 +241,11 @@ def callback(status: str) -> Callable[[BackOffices, Delivery], dict[str, Any]]:
     return move_on
 
 
+OTHER_ITEMS = [
+    {"description": "A rowing machine", "size": "two-people"},
+    {"description": "A box of books", "size": "one-person"},
+]
+
 ROUTES = [
     Route(
         "report-missed-bin",
@@ -306,11 +311,12 @@ ROUTES = [
         "An officer will visit to assess the noise.",
     ),
     Route(
-        "book-bulky-waste",
+        "book-bulky-waste",  # with a list question: each "other" item and its size
         "generic-cases",
         lambda: {
             "collection_address": HOME,
-            "items": ["sofa", "fridge-freezer"],
+            "items": ["sofa", "fridge-freezer", "other"],
+            "other_items": OTHER_ITEMS,
             "preferred_date": next_weekday(),
             "where_left": "In the front garden",
         },
@@ -439,6 +445,29 @@ def test_a_submission_reaches_its_back_office_and_the_status_comes_back(route, d
     assert str(Submission.Status(route.status).label) in page
     mail = mail_containing(worker, submission.reference, route.sentence)
     assert resident.email in mail
+
+
+def test_bulky_waste_other_items_reach_the_case_system_as_a_list(demo, worker):
+    # Given a resident booking bulky waste with two "other" items (a list question)
+    resident = UserFactory()
+    version = Service.objects.get(slug="book-bulky-waste").live_version
+    (bulky,) = [r for r in ROUTES if r.service == "book-bulky-waste"]
+    draft = Draft.objects.create(form_version=version, user=resident, answers=bulky.answers())
+
+    # When they send it
+    submission = submit_draft(draft, user=resident, contact_email=resident.email, language="en")
+
+    # Then the case system's record carries the list as a list of objects, and the codes
+    delivery = submission.deliveries.get(connection__slug="generic-cases")
+
+    def delivered():
+        delivery.refresh_from_db()
+        return delivery.state == Delivery.State.DELIVERED
+
+    worker.wait_for(delivered, timeout=30, what="delivery to the case system")
+    (record,) = bulky.records(demo, delivery)
+    assert record["data"]["other_items"] == OTHER_ITEMS
+    assert record["data"]["items"] == ["SOFA", "WEEE_FRIDGE", "OTHER"]
 
 
 def test_a_parking_permit_also_reaches_the_parking_teams_case_system(demo, worker):

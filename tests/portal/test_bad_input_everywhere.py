@@ -80,6 +80,7 @@ def world(db):
             "token": ["not-a-token", "x" * 500],
             # the staff workspace's
             "question_id": ["photo", "no-such-question"],
+            "item_question_id": ["description", "no-such-question"],
             "delivery_id": ["1", "99999999999999999999"],
             "user_id": [str(resident.pk), "99999999999999999999"],
             # the studio's

@@ -107,6 +107,13 @@ FIELD_VALUES = st.one_of(
 
 def sample_question(qtype):
     options = [{"value": "a", "label": {"en": "A"}}, {"value": "b", "label": {"en": "B"}}]
+    if qtype == "repeat":  # a list of items: a text and a choice about each, up to 3 items
+        about_each = [
+            {"id": "what", "type": "short_text", "label": {"en": "What"}},
+            {"id": "size", "type": "radios", "label": {"en": "Size"}, "options": options},
+            {"id": "when", "type": "date", "label": {"en": "When"}, "required": False},
+        ]
+        return question(qtype, questions=about_each, validation={"max": 3})
     return (
         question(qtype, options=options) if QUESTION_TYPES[qtype].has_options else question(qtype)
     )

@@ -38,7 +38,7 @@ from services.routing.mapping_editor import (
     date_example,
     file_questions,
     lookup_choices,
-    question_of,
+    lookup_question,
 )
 
 SOURCES = (
@@ -57,7 +57,7 @@ CASES = (
     ("lower", gettext_lazy("in small letters")),
 )
 # The order the form applies transforms in (display can only come first).
-TRANSFORM_ORDER = ("display", "lookup", "date_format", "join", "case", "truncate")
+TRANSFORM_ORDER = ("display", "lookup", "date_format", "count", "join", "case", "truncate")
 # The input each source reveals ("files" would hide the form's own uploaded files).
 SOURCE_INPUTS = {"files": "file_questions"}
 LOOKUP_PREFIX = "lookup_"
@@ -118,6 +118,10 @@ class FieldMappingForm(forms.Form):
         max_length=50,
         help_text=gettext_lazy("Python’s strftime codes, like %d/%m/%Y."),
     )
+    count = forms.BooleanField(
+        label=gettext_lazy("Send how many there are (a list of items, or the boxes ticked)"),
+        required=False,
+    )
     join = forms.CharField(
         label=gettext_lazy("Join a list or an address with (optional)"),
         required=False,
@@ -168,7 +172,7 @@ class FieldMappingForm(forms.Form):
         # The lookup table offers the choices of the question picked: the one sent with the
         # form ("Show its choices" without JavaScript), else the one stored.
         picked = (data or {}).get("answer") if data is not None else initial.get("answer")
-        self.lookup_question: Question | None = question_of(schema, picked)
+        self.lookup_question: Question | None = lookup_question(schema, picked)
         self.lookup_rows = lookup_choices(self.lookup_question, language)
         table = initial.get("lookup_table", {})
         self.stored_table: Mapping[str, Any] = _stored_table(self.stored_spec)
@@ -365,6 +369,8 @@ class FieldMappingForm(forms.Form):
                 steps.append(("date_format_custom", {"date_format": custom}))
         elif date_format:
             steps.append(("date_format", {"date_format": date_format}))
+        if cleaned.get("count"):
+            steps.append(("count", {"count": True}))
         if cleaned.get("join"):
             steps.append(("join", {"join": cleaned["join"]}))
         if cleaned.get("case"):
@@ -433,6 +439,8 @@ def initial_from(spec: Mapping[str, Any] | None) -> tuple[dict[str, Any], list[s
                 initial["date_format"] = argument
             else:
                 initial["date_format"], initial["date_format_custom"] = CUSTOM, argument
+        elif name == "count":
+            initial["count"] = True
         elif name == "join":
             initial["join"] = argument
         elif slot == "case":

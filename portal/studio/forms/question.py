@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from services.forms.base import QuestionType
 from services.forms.questions import QUESTION_TYPES
 from services.forms.schema import DATE_RULES
+from services.forms.types_repeat import REPEATABLE_TYPES
 
 # What each type is called in the builder; a type added to the engine without a name here is
 # offered under its own name, so the builder never hides a type the engine has.
@@ -45,6 +46,7 @@ TYPE_NAMES: dict[str, Promise] = {
     "address": _("Address"),
     "location": _("Location on a map"),
     "file": _("File upload"),
+    "repeat": _("List of items (“add another”)"),
 }
 PREFILL_NAMES: dict[str, Promise] = {
     "full_name": _("Their name"),
@@ -73,11 +75,29 @@ def type_choices() -> list[tuple[str, str]]:
     return [(name, type_name(name)) for name in QUESTION_TYPES]
 
 
+def item_type_choices() -> list[tuple[str, str]]:
+    return [(name, type_name(name)) for name in REPEATABLE_TYPES]
+
+
 class ChooseTypeForm(forms.Form):
     type = forms.ChoiceField(
         label=_("What kind of answer does the question need?"),
         widget=forms.RadioSelect,
         choices=type_choices,
+        error_messages={
+            "required": _("Choose the kind of answer"),
+            "invalid_choice": _("Choose a kind of answer from the list"),
+        },
+    )
+
+
+class ChooseItemTypeForm(ChooseTypeForm):
+    """The type of a question asked about each item of a list: only the simple ones."""
+
+    type = forms.ChoiceField(
+        label=_("What kind of answer does the question need?"),
+        widget=forms.RadioSelect,
+        choices=item_type_choices,
         error_messages={
             "required": _("Choose the kind of answer"),
             "invalid_choice": _("Choose a kind of answer from the list"),
@@ -147,10 +167,15 @@ class QuestionForm(forms.Form):
         new_page: bool = False,
         option_rows: int | None = None,
         initial: Mapping[str, Any] | None = None,
+        item_question: bool = False,
     ) -> None:
         self.type = type_
         self.kind: QuestionType = QUESTION_TYPES[type_]
         self.new_page = new_page
+        # A question about each item of a list: no custom messages, no prefill (parse_schema's).
+        self.item_question = item_question
+        # A new list starts with its first question about each item (a list asks at least one).
+        self.new_list = type_ == "repeat" and existing is None
         if initial is None:
             initial = initial_from(existing) if existing is not None else {"required": True}
         if option_rows is None:
@@ -159,6 +184,10 @@ class QuestionForm(forms.Form):
         super().__init__(data, initial=dict(initial))
         if not new_page:
             del self.fields["page_title_en"], self.fields["page_title_cy"]
+        if type_ == "repeat":
+            del self.fields[
+                "required"
+            ]  # a list always asks for items: "Fewest items" says how many
         for key, _label, _hint, multiline in self._texts():
             self.fields[f"{key}_en"] = _text_field(key == "label", multiline=multiline)
             self.fields[f"{key}_cy"] = _text_field(multiline=multiline)
@@ -170,7 +199,13 @@ class QuestionForm(forms.Form):
             self.fields[f"option-{number}-label_en"] = _text_field()
             self.fields[f"option-{number}-label_cy"] = _text_field()
         self._add_rule_fields()
-        if self.kind.prefill_sources:
+        if self.new_list:
+            self.fields["first_item_question_en"] = _text_field(True)
+            self.fields["first_item_question_cy"] = _text_field()
+            self.fields["first_item_question_en"].error_messages["required"] = _(
+                "Enter the first question about each item in English"
+            )
+        if self.kind.prefill_sources and not item_question:
             self.fields["prefill"] = forms.ChoiceField(
                 label=_("Fill in the answer from the resident’s account"),
                 required=False,
@@ -180,7 +215,10 @@ class QuestionForm(forms.Form):
                     *((s, PREFILL_NAMES.get(s, s)) for s in sorted(self.kind.prefill_sources)),
                 ],
             )
-        for key in ("title", "label", "hint", "name", "pattern_message"):
+        for key in (
+            *("title", "label", "hint", "name", "pattern_message"),
+            *("first_item_question", "item_name", "item_name_plural"),
+        ):
             for language, name in (("en", _("English")), ("cy", _("Welsh"))):
                 if f"{key}_{language}" in self.fields:
                     self.fields[f"{key}_{language}"].label = name
@@ -208,6 +246,21 @@ class QuestionForm(forms.Form):
             str(_("A few words for “Enter …” messages, like “your date of birth”.")),
             False,
         )
+        if self.type == "repeat":
+            yield (
+                "item_name",
+                str(_("What one item is called (optional)")),
+                str(_("Like “item” or “bag”: residents read “Do you need to add another item?”")),
+                False,
+            )
+            yield (
+                "item_name_plural",
+                str(_("What several are called (optional)")),
+                str(_("Like “items” or “bags”: residents read “You have added 2 items”.")),
+                False,
+            )
+        if self.item_question:
+            return
         for code in self.kind.messages:
             _with_name, without = self.kind.messages[code]
             yield (
@@ -257,6 +310,22 @@ class QuestionForm(forms.Form):
     def rule_fields(self) -> list[BoundField]:
         return [self[name] for name in self.fields if name.startswith("rule_")]
 
+    def first_item_question(self) -> TranslatedPair | None:
+        if not self.new_list:
+            return None
+        return TranslatedPair(
+            "first_item_question",
+            str(_("The first question about each item")),
+            str(
+                _(
+                    "A short answer, like “Describe the item”. Add more questions about each "
+                    "item (a size from a list, a date) once the list is saved."
+                )
+            ),
+            self["first_item_question_en"],
+            self["first_item_question_cy"],
+        )
+
     def pattern_message(self) -> TranslatedPair | None:
         if "pattern_message_en" not in self.fields:
             return None
@@ -277,7 +346,8 @@ class QuestionForm(forms.Form):
 
     def welsh_missing_count(self) -> int:
         pairs = [*self.text_pairs(), *self.message_pairs()]
-        pairs += [p for p in (self.page_title(), self.pattern_message()) if p is not None]
+        optional = (self.page_title(), self.pattern_message(), self.first_item_question())
+        pairs += [p for p in optional if p is not None]
         return sum(p.welsh_missing for p in pairs) + sum(
             r.welsh_missing for r in self.option_rows()
         )
@@ -287,6 +357,7 @@ class QuestionForm(forms.Form):
     def _add_rule_fields(self) -> None:
         keys = self.kind.validation_keys
         counted = self.type == "checkboxes"
+        listed = self.type == "repeat"
         number_error = {"invalid": _("Enter a number")}
         whole_error = {
             "invalid": _("Enter a whole number"),
@@ -308,13 +379,21 @@ class QuestionForm(forms.Form):
             )
         if "min" in keys:
             self.fields["rule_min"] = forms.DecimalField(
-                label=_("Fewest boxes ticked (optional)") if counted else _("Lowest (optional)"),
+                label=_("Fewest items (optional, 1 if left blank)")
+                if listed
+                else _("Fewest boxes ticked (optional)")
+                if counted
+                else _("Lowest (optional)"),
                 required=False,
                 error_messages=number_error,
             )
         if "max" in keys:
             self.fields["rule_max"] = forms.DecimalField(
-                label=_("Most boxes ticked (optional)") if counted else _("Highest (optional)"),
+                label=_("Most items (optional, 10 if left blank)")
+                if listed
+                else _("Most boxes ticked (optional)")
+                if counted
+                else _("Highest (optional)"),
                 required=False,
                 error_messages=number_error,
             )
@@ -391,6 +470,9 @@ class QuestionForm(forms.Form):
         question.update({k: v for k, v in self.changes().items() if v is not None})
         if question.get("required") is True:
             del question["required"]  # required is the default
+        if self.new_list:
+            first = _text(self.cleaned_data, "first_item_question")
+            question["questions"] = [{"id": "description", "type": "short_text", "label": first}]
         return question
 
     def changes(self) -> dict[str, Any]:
@@ -401,16 +483,21 @@ class QuestionForm(forms.Form):
             for code in self.kind.messages
             if (text := _text(data, f"message_{code}")) is not None
         }
-        return {
+        changes = {
             "label": _text(data, "label"),
             "hint": _text(data, "hint"),
             "name": _text(data, "name"),
-            "required": None if data.get("required") else False,
+            "required": None if data.get("required") or self.type == "repeat" else False,
             "options": self._options() if self.kind.has_options else None,
             "validation": self._validation() or None,
-            "messages": messages or None,
-            "prefill": data.get("prefill") or None if "prefill" in self.fields else None,
         }
+        if self.type == "repeat":
+            changes["item_name"] = _text(data, "item_name")
+            changes["item_name_plural"] = _text(data, "item_name_plural")
+        if not self.item_question:
+            changes["messages"] = messages or None
+            changes["prefill"] = data.get("prefill") or None if "prefill" in self.fields else None
+        return changes
 
     def page_title_json(self) -> dict[str, str] | None:
         return _text(self.cleaned_data, "page_title") if self.new_page else None
@@ -465,7 +552,7 @@ def _rows_in(values: Mapping[str, Any]) -> int:
 def initial_from(question: Mapping[str, Any]) -> dict[str, Any]:
     """The editor's fields for a question's JSON."""
     initial: dict[str, Any] = {"required": question.get("required", True) is not False}
-    for key in ("label", "hint", "name"):
+    for key in ("label", "hint", "name", "item_name", "item_name_plural"):
         initial.update(_text_initial(question.get(key), key))
     options = question.get("options") or []
     initial["option_rows"] = len(options)
@@ -498,12 +585,18 @@ def question_editor(
     *,
     existing: Mapping[str, Any] | None,
     new_page: bool,
+    item_question: bool = False,
 ) -> tuple[QuestionForm, bool]:
     """The editor for a GET (`data` None) or a POST; True when the POST asks to save, not to add
     or remove an option row, which only shows the form again with its rows changed."""
     if data is None:
-        return QuestionForm(type_, existing=existing, new_page=new_page), False
-    form = QuestionForm(type_, data, existing=existing, new_page=new_page)
+        editor = QuestionForm(
+            type_, existing=existing, new_page=new_page, item_question=item_question
+        )
+        return editor, False
+    form = QuestionForm(
+        type_, data, existing=existing, new_page=new_page, item_question=item_question
+    )
     if "add_option" in data:
         rows, values = form.option_count + 1, typed_values(form, data)
     elif "remove_option" in data:
@@ -515,7 +608,10 @@ def question_editor(
             values, rows = without_row(values, form.option_count, number), rows - 1
     else:
         return form, True
-    return QuestionForm(type_, new_page=new_page, option_rows=rows, initial=values), False
+    again = QuestionForm(
+        type_, new_page=new_page, option_rows=rows, initial=values, item_question=item_question
+    )
+    return again, False
 
 
 def typed_values(form: QuestionForm, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from services.forms.schema import FormSchema, Question
-from services.forms.text import text
 from services.models.submissions import Channel
 from services.routing.condition_parts import (
     ANSWER,
@@ -27,6 +26,10 @@ from services.routing.condition_parts import (
     answer_choices,
     answer_of,
     answer_part,
+    condition_targets,
+    count_part,
+    find_target,
+    item_part,
 )
 from services.routing.conditions import WEEKDAY_NAMES, validate_condition
 
@@ -133,11 +136,77 @@ class AnswerForm(ConditionPartForm):
         return answer_part(self.question.id, op, values)
 
 
+class ListCountForm(ConditionPartForm):
+    """A list question has at least so many items ("3 or more bulky items")."""
+
+    count = forms.IntegerField(
+        label=_("The rule matches when the number of items is at least"),
+        min_value=1,
+        max_value=50,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+        error_messages={
+            "required": _("Enter the number of items"),
+            "invalid": _("Enter a whole number of items"),
+            "min_value": _("Enter a number of items of 1 or more"),
+            "max_value": _("Enter a number of items of 50 or less"),
+        },
+    )
+
+    def __init__(self, *args: Any, question: Question, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.question = question
+
+    def part(self) -> dict[str, Any]:
+        return count_part(self.question.id, int(self.cleaned_data["count"]))
+
+
+class ListItemForm(ConditionPartForm):
+    """Some item of a list question answers one of its questions with one of these answers
+    ("any item's size is Large")."""
+
+    def __init__(self, *args: Any, question: Question, item_question: Question, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.question, self.item_question = question, item_question
+        self.choices = answer_choices(item_question)
+        if self.choices is not None:
+            self.fields["values"] = forms.MultipleChoiceField(
+                label=_("The rule matches when any item’s answer is"),
+                help_text=_("Choose one or more."),
+                choices=self.choices,
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={"required": _("Choose at least one answer")},
+            )
+        else:
+            self.fields["values"] = forms.CharField(
+                label=_("The rule matches when any item’s answer is"),
+                max_length=200,
+                error_messages={"required": _("Enter the answer to compare with")},
+            )
+
+    def part(self) -> dict[str, Any]:
+        raw = self.cleaned_data["values"]
+        values = [str(v) for v in raw] if isinstance(raw, list) else [str(raw).strip()]
+        return item_part(self.question.id, self.item_question.id, values)
+
+
+def answer_form(
+    data: Any, *, schema: FormSchema | None, rule_name: str, target: tuple[Question, Any]
+) -> ConditionPartForm:
+    """The form for a condition on the chosen target: a question, a list, or a list's question."""
+    question, item_question = target
+    if question.type == "repeat" and item_question is not None:
+        return ListItemForm(
+            data, schema=schema, rule_name=rule_name, question=question, item_question=item_question
+        )
+    if question.type == "repeat":
+        return ListCountForm(data, schema=schema, rule_name=rule_name, question=question)
+    return AnswerForm(data, schema=schema, rule_name=rule_name, question=question)
+
+
 def question_choices(schema: FormSchema | None) -> list[tuple[str, str]]:
-    """Every question of the live form, in the order residents meet them, by its label."""
-    if schema is None:
-        return []
-    return [(question.id, text(question.label, "en")) for question in schema.questions]
+    """Every question of the live form, in the order residents meet them, by its label (and for
+    a list, its number of items and each question about its items)."""
+    return condition_targets(schema, "en")
 
 
 class ChooseQuestionForm(forms.Form):
@@ -152,10 +221,11 @@ class ChooseQuestionForm(forms.Form):
         self.fields["question"].choices = [("", ""), *question_choices(schema)]  # type: ignore[attr-defined]
         self.schema = schema
 
-    def chosen(self) -> Question | None:
+    def chosen(self) -> tuple[Question, Question | None] | None:
+        """(question, the list's question about each item or None), once one is chosen."""
         if self.schema is None or not self.is_valid():
             return None
-        return self.schema.question(self.cleaned_data["question"])
+        return find_target(self.schema, self.cleaned_data["question"])
 
 
 SEPARATORS = re.compile(r"[\s,;]+")

@@ -38,6 +38,16 @@ from services.routing.service import load_rule_set
 
 
 @dataclass
+class ItemQuestionRow:
+    """A question a list asks about each item."""
+
+    id: str
+    label: str
+    type_name: str
+    required: bool
+
+
+@dataclass
 class QuestionRow:
     id: str
     label: str
@@ -45,6 +55,8 @@ class QuestionRow:
     required: bool
     welsh_missing: int
     problems: list[str] = field(default_factory=list)
+    is_list: bool = False
+    items: list[ItemQuestionRow] = field(default_factory=list)
 
 
 @dataclass
@@ -101,6 +113,17 @@ def page_cards(
                     required=question.get("required", True) is not False,
                     welsh_missing=sum(g.question_id == question_id for g in gaps),
                     problems=mine,
+                    is_list=question.get("type") == "repeat",
+                    items=[
+                        ItemQuestionRow(
+                            id=str(item.get("id")),
+                            label=_english(item.get("label")) or str(item.get("id")),
+                            type_name=type_name(str(item.get("type"))),
+                            required=item.get("required", True) is not False,
+                        )
+                        for item in question.get("questions") or []
+                        if isinstance(item, dict)
+                    ],
                 )
             )
         first_label = rows[0].label if rows else page_id

@@ -22,6 +22,7 @@ from portal.studio.forms.routing_conditions import (
     ChooseKindForm,
     ChooseQuestionForm,
     ConditionPartForm,
+    answer_form,
     initial_for,
 )
 from portal.studio.views import studio_page
@@ -73,8 +74,8 @@ def add_part(request: HttpRequest, service_id: int, rule_id: int, kind: str) -> 
     form: ConditionPartForm
     if kind == ANSWER:
         chooser = ChooseQuestionForm(request.GET or None, schema=schema)
-        question = chooser.chosen()
-        if question is None:
+        target = chooser.chosen()
+        if target is None:
             # First the question, so the next page can offer its own answers.
             return studio_page(
                 request,
@@ -82,8 +83,11 @@ def add_part(request: HttpRequest, service_id: int, rule_id: int, kind: str) -> 
                 {**context, "form": chooser},
                 section=SERVICES,
             )
-        form = AnswerForm(data, schema=schema, rule_name=rule.name, question=question)
+        form = answer_form(data, schema=schema, rule_name=rule.name, target=target)
+        question, item_question = target
         context["question"] = question
+        if item_question is not None:
+            context["heading"] = f"{question.label.en}: {item_question.label.en}"
     else:
         form = PART_FORMS[kind](data, schema=schema, rule_name=rule.name)
     if form.is_valid():
@@ -132,11 +136,12 @@ def edit_part(request: HttpRequest, service_id: int, rule_id: int, index: int) -
                 _("The question this condition looks at is not in the live form: remove it"),
             )
             return redirect("studio:routing_rule_edit", service.pk, rule.pk)
-        form = AnswerForm(
+        answer_part_form = AnswerForm(
             data, schema=schema, rule_name=rule.name, question=question, initial=initial
         )
-        if form.choices is None:
-            form.initial["values"] = (initial["values"] or [""])[0]
+        if answer_part_form.choices is None:
+            answer_part_form.initial["values"] = (initial["values"] or [""])[0]
+        form = answer_part_form
         context["question"] = question
     else:
         form = PART_FORMS[kind](data, schema=schema, rule_name=rule.name, initial=initial)

@@ -205,6 +205,7 @@ NOT_SECRET_URL_KWARGS = {
     # the staff workspace and the admin: ids checked against the staff member's scope
     "delivery_id",
     "question_id",
+    "item_question_id",
     "number",
     "user_id",
     # the studio's: services, connections and routing, checked against the admin's role

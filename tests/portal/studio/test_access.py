@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 
 from portal.accounts.roles import AGENT, SERVICE_ADMIN, SUPERVISOR
+from services.forms import edits
 from services.models import (
     Connection,
     Destination,
@@ -42,6 +43,10 @@ URL_NAMES: dict[str, Any] = {
     "studio:question_type": lambda service, connection: first_question(service),
     "studio:question_move": lambda service, connection: first_question(service),
     "studio:question_delete": lambda service, connection: first_question(service),
+    "studio:item_question_add": lambda service, connection: a_list(service),
+    "studio:item_question_edit": lambda service, connection: an_item_question(service),
+    "studio:item_question_move": lambda service, connection: an_item_question(service),
+    "studio:item_question_delete": lambda service, connection: an_item_question(service),
     "studio:exit_page_add": lambda service, connection: {"service_id": service.pk},
     "studio:page_edit": lambda service, connection: first_page(service),
     "studio:page_branching": lambda service, connection: first_page(service),
@@ -91,6 +96,7 @@ URL_NAMES: dict[str, Any] = {
 # and "Create a draft" sends to the draft these tests make.
 GET_STATUS = {
     "studio:question_move": 405,
+    "studio:item_question_move": 405,
     "studio:page_move": 405,
     "studio:routing_rule_move": 405,
     "studio:routing_condition_remove": 405,
@@ -158,6 +164,31 @@ def first_question(service: Any) -> dict[str, Any]:
     return {"service_id": service.pk, "question_id": question["id"]}
 
 
+def a_list(service: Any) -> dict[str, Any]:
+    """The path parts of a list question of the draft (added the first time it is asked for)."""
+    draft = draft_of(service)
+    lists = [
+        q
+        for page in draft.schema["pages"]
+        for q in page.get("questions", [])
+        if q["type"] == "repeat"
+    ]
+    if not lists:
+        bags = {
+            "type": "repeat",
+            "label": {"en": "Bags", "cy": "Bagiau"},
+            "questions": [{"id": "colour", "type": "short_text", "label": {"en": "Colour"}}],
+        }
+        draft.schema = edits.add_page(draft.schema, bags).schema
+        draft.save(update_fields=["schema"])
+        return a_list(service)
+    return {"service_id": service.pk, "question_id": lists[0]["id"]}
+
+
+def an_item_question(service: Any) -> dict[str, Any]:
+    return {**a_list(service), "item_question_id": "colour"}
+
+
 def studio_urls(service: Any, connection: Any, *, names: Any = None) -> list[str]:
     return [
         reverse(name, kwargs=kwargs(service, connection))
@@ -191,10 +222,11 @@ def test_residents_agents_and_supervisors_are_refused_every_studio_page(
     client = signed_in(with_mfa(user) if role else user)
     service = catalogue["report-missed-bin"]
     name_before = service.name_en
+    urls = studio_urls(service, connection)
     schema_before = draft_of(service).schema
 
     # Every page is refused, and a POST changes nothing
-    for url in studio_urls(service, connection):
+    for url in urls:
         assert client.get(url).status_code == 403, url
         assert client.post(url, {"name_en": "Changed", "summary_en": "x"}).status_code == 403
     service.refresh_from_db()

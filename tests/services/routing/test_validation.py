@@ -180,7 +180,7 @@ def test_a_good_mapping_has_no_problems():
         (
             {**GOOD, "summary": {"answer": "bin_type", "transforms": [{"shout": True}]}},
             "Field ‘summary’: transform 1: unknown transform ‘shout’ (known: lookup, date_format, "
-            "join, upper, lower, truncate, display)",
+            "join, upper, lower, truncate, display, count)",
         ),
         (
             {**GOOD, "summary": {"template": "{meta.__class__}"}},
