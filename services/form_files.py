@@ -52,6 +52,9 @@ TOPIC_KEYS = {"slug": True, "name": True, "order": False}
 VERSION_KEYS = {"number": True, "status": True, "schema": True}
 # The service's own values, by their name in the file and on the model.
 SERVICE_FLAGS = {"allow_guests": "allow_guests", "live": "is_live"}
+# The service's promises in days, each a whole number or null (none: no target time, or the
+# council's default retention period); the model's validators say what range is sane.
+SERVICE_DAYS = ("target_working_days", "retention_days")
 
 
 def languages() -> list[str]:
@@ -65,7 +68,15 @@ def translated_fields(model: type[Topic] | type[Service]) -> list[str]:
 
 def service_keys() -> dict[str, bool]:
     required = {"slug", "topic", "name", "summary"}
-    keys = ["slug", "topic", "order", *SERVICE_FLAGS, *translated_fields(Service), "versions"]
+    keys = [
+        "slug",
+        "topic",
+        "order",
+        *SERVICE_FLAGS,
+        *SERVICE_DAYS,
+        *translated_fields(Service),
+        "versions",
+    ]
     return {key: key in required for key in keys}
 
 
@@ -124,6 +135,7 @@ def export_document(
             "topic": service.topic.slug,
             "order": service.order,
             **{name: getattr(service, attr) for name, attr in SERVICE_FLAGS.items()},
+            **{name: getattr(service, name) for name in SERVICE_DAYS},
             **{name: _texts(service, name) for name in translated_fields(Service)},
             "versions": [_version(v) for v in versions],
         }
@@ -292,6 +304,15 @@ class _Checker:
                 for message in messages:
                     self.fail(where, f"{label}: {message}")
 
+    def days(self, raw: Mapping[str, Any], name: str, where: str) -> int | None:
+        value = raw.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(where, f"{name} must be a whole number of days, or null")
+            return None
+        return value
+
     def order(self, raw: Mapping[str, Any], where: str) -> int:
         value = raw.get("order", 0)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -327,6 +348,7 @@ class _Checker:
         values = {
             "order": self.order(raw, where),
             "allow_guests": flags["allow_guests"],
+            **{name: self.days(raw, name, where) for name in SERVICE_DAYS},
             **self.texts(raw, translated_fields(Service), where),
         }
         self.model_rules(Service(slug=slug, **values), where, exclude=["id", "topic"])

@@ -354,7 +354,8 @@ def test_the_request_page_takes_the_same_queries_however_long_its_history(
             sha256="0" * 64,
         )
 
-    with django_assert_max_num_queries(6):
+    # (The seventh: the conversation with the council, its questions and replies, in one read.)
+    with django_assert_max_num_queries(7):
         response = my_client.get(f"/account/requests/{submission.reference}/")
 
     assert progress(response).count("Step") == 12

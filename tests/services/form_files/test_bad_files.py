@@ -92,6 +92,14 @@ BAD_FILES = {
         changed(lambda d, s: s.update(order=-1)),
         "order must be a whole number, 0 or more",
     ),
+    "a retention period in words": (
+        changed(lambda d, s: s.update(retention_days="two years")),
+        "services[1] (‘missed-bin’): retention_days must be a whole number of days, or null",
+    ),
+    "a target time of no days": (
+        changed(lambda d, s: s.update(target_working_days=0)),
+        "target working days: Ensure this value is greater than or equal to 1.",
+    ),
     "a topic without an English name": (
         changed(lambda d, s: d["topics"][0].update(name={"cy": "Biniau"})),
         "topics[1] (‘bins’): name (en): This field cannot be",
