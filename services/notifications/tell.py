@@ -106,9 +106,10 @@ def tell_resident(
             if channel == Channel.SMS:
                 content = {"body": _sms_text(templates.sms, full)}
             elif channel == Channel.LETTER:
+                on_paper = {**full, "link": _link_on_paper(submission, full["link"])}
                 content = {
                     "subject": " ".join(render_to_string(templates.email_subject, full).split()),
-                    "body": render_to_string(templates.letter, full).strip(),
+                    "body": render_to_string(templates.letter, on_paper).strip(),
                     "address_lines": resident.postal_address,
                 }
             else:
@@ -131,6 +132,13 @@ def tell_resident(
                 )
             )
     return queued
+
+
+def _link_on_paper(submission: Submission, link: str) -> str:
+    """The link a letter may print: an account's request page, never a guest's signed tracking
+    link, which cannot be typed from paper and may have expired (TRACK_LINK_MAX_AGE) by the time
+    the post arrives; a guest's letter tells them to quote their reference instead."""
+    return link if submission.user is not None else ""
 
 
 def _sms_text(template: str, context: Mapping[str, Any]) -> str:

@@ -9,6 +9,7 @@ import pytest
 from integrations.simulators.notify import NotifySimulator, demo_templates_setting
 from services.messages.send import send_message
 from services.models import OutgoingMessage, Submission
+from services.notifications.residents import postal_address_of
 from services.notifications.tell import tell_resident
 from services.staff.status import change_status
 from services.submissions import send_acknowledgement
@@ -75,12 +76,10 @@ def notify(settings) -> Iterator[NotifySimulator]:
 def a_caller(*, home=HOME, language="cy", **fields):
     """A case an agent made for a Welsh-speaking caller who gave a landline and no e-mail."""
     answers = {"where": POTHOLE, **({"home": home} if home else {})}
-    fields = {"contact_name": "Olwen Pritchard", "contact_email": "", **fields}
+    fields = {"user": None, "contact_name": "Olwen Pritchard", "contact_email": "", **fields}
     if "form_version" not in fields:
         fields["form_version"] = FormVersionFactory(schema=SCHEMA)
-    return SubmissionFactory(
-        user=None, contact_phone=LANDLINE, language=language, answers=answers, **fields
-    )
+    return SubmissionFactory(contact_phone=LANDLINE, language=language, answers=answers, **fields)
 
 
 def queued() -> list[OutgoingMessage]:
@@ -120,7 +119,8 @@ def test_a_status_change_reaches_a_welsh_caller_by_a_welsh_letter():
     assert WELSH_NEWS in body
     assert "Statws: Camau wedi'u trefnu" in body
     assert f"Nodwch eich cyfeirnod, {case.reference}, os byddwch yn cysylltu â ni." in body
-    assert "/cy/track/" in body  # their own tracking page, in Welsh
+    # No signed tracking link: it cannot be typed from paper and may expire in the post
+    assert "/track/" not in body
     assert "news about" not in body
 
 
@@ -134,6 +134,21 @@ def test_every_kind_has_a_letter_in_english_too(kind):
     body = letter.content["body"]
     assert "Send us a photo of the bin, please." in body
     assert f"Please quote your reference number, {case.reference}, if you contact us." in body
+    assert "/track/" not in body
+    if kind == "information_request":
+        assert "Please contact us with your answer." in body
+
+
+def test_an_account_holders_letter_goes_to_the_address_on_their_profile():
+    # Given an account holder with an address on their profile, whose request gave another
+    resident = UserFactory(full_name="Dewi Jones", address={**HOME, "line1": "1 Stryd y Bont"})
+    case = a_caller(user=resident)
+
+    # Then a letter would be addressed with their name and their profile's address
+    assert postal_address_of(case) == ("Dewi Jones", "1 Stryd y Bont", "Aberystwyth", "SY23 2LN")
+    # And without an address on their profile, with the request's own-address answer
+    resident.address = {}
+    assert postal_address_of(case)[:2] == ("Dewi Jones", "3 Heol y Wig")
 
 
 def test_without_a_name_from_the_agent_the_letter_is_addressed_to_the_name_in_the_form():
