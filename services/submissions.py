@@ -188,5 +188,6 @@ def _save_with_new_reference(submission: Submission) -> None:
 def send_acknowledgement(submission: Submission, link: str = "") -> None:
     """Queue the "we have your request" message in the resident's language, in the submission's
     transaction: it is kept with the submission and sent after commit. It goes by e-mail, or by
-    text message to a caller who gave only a mobile number (services/notifications/rules.py)."""
+    text message to a caller who gave only a mobile number, or by letter to one who gave neither
+    but whose address is known (services/notifications/rules.py)."""
     tell_resident(submission, ACKNOWLEDGEMENT, link=link)

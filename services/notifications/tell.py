@@ -5,7 +5,8 @@ a member of staff made it, a request for information, a reminder) is rendered he
 resident's language (services/notifications/residents.py), and queued once per channel they
 chose, in the caller's transaction: a rolled-back change sends nothing, a committed one is in the
 outbox for the worker. An e-mail has a subject, a text body and sometimes an HTML part; a text
-message has a body only.
+message has a body only; a letter (to someone with neither an e-mail address nor a mobile
+number) has the e-mail's subject as its heading, a body of its own, and the postal address.
 
 Each kind's words are templates, one set per kind; the text of every template is translated, so
 rendering inside `translation.override(language)` gives the Welsh or the English message.
@@ -35,6 +36,7 @@ class Templates:
     email_subject: str
     email_text: str
     sms: str
+    letter: str
     email_html: str = ""
 
 
@@ -44,24 +46,28 @@ TEMPLATES: dict[str, Templates] = {
         email_text="journey/email/acknowledgement.txt",
         email_html="journey/email/acknowledgement.html",
         sms=f"{_DIR}/acknowledgement/sms.txt",
+        letter=f"{_DIR}/acknowledgement/letter.txt",
     ),
     # context: case_update (its resident_text is read in the resident's language)
     Kind.STATUS_UPDATE.value: Templates(
         email_subject="services/updates/email/status_subject.txt",
         email_text="services/updates/email/status_message.txt",
         sms=f"{_DIR}/status_update/sms.txt",
+        letter=f"{_DIR}/status_update/letter.txt",
     ),
     # context: text (what the council asks), the same in both languages as its author wrote it
     Kind.INFORMATION_REQUEST.value: Templates(
         email_subject=f"{_DIR}/information_request/email_subject.txt",
         email_text=f"{_DIR}/information_request/email.txt",
         sms=f"{_DIR}/information_request/sms.txt",
+        letter=f"{_DIR}/information_request/letter.txt",
     ),
     # context: text (what the resident is reminded of)
     Kind.REMINDER.value: Templates(
         email_subject=f"{_DIR}/reminder/email_subject.txt",
         email_text=f"{_DIR}/reminder/email.txt",
         sms=f"{_DIR}/reminder/sms.txt",
+        letter=f"{_DIR}/reminder/letter.txt",
     ),
 }
 
@@ -96,8 +102,16 @@ def tell_resident(
             **(context or {}),
         }
         for channel in resident.channels(kind):
+            content: dict[str, Any]
             if channel == Channel.SMS:
                 content = {"body": _sms_text(templates.sms, full)}
+            elif channel == Channel.LETTER:
+                on_paper = {**full, "link": _link_on_paper(submission, full["link"])}
+                content = {
+                    "subject": " ".join(render_to_string(templates.email_subject, full).split()),
+                    "body": render_to_string(templates.letter, on_paper).strip(),
+                    "address_lines": resident.postal_address,
+                }
             else:
                 content = {
                     "subject": " ".join(render_to_string(templates.email_subject, full).split()),
@@ -118,6 +132,13 @@ def tell_resident(
                 )
             )
     return queued
+
+
+def _link_on_paper(submission: Submission, link: str) -> str:
+    """The link a letter may print: an account's request page, never a guest's signed tracking
+    link, which cannot be typed from paper and may have expired (TRACK_LINK_MAX_AGE) by the time
+    the post arrives; a guest's letter tells them to quote their reference instead."""
+    return link if submission.user is not None else ""
 
 
 def _sms_text(template: str, context: Mapping[str, Any]) -> str:

@@ -1,14 +1,19 @@
 """How we contact you, in real Chromium: choosing channels and a language in English and in
 Welsh, every page axe-clean at 1280 and 320 px, JavaScript on and off; and a status change
-reaching a Welsh-speaking resident who chose text messages as a Welsh text message."""
+reaching a Welsh-speaking resident who chose text messages as a Welsh text message, end to end:
+chosen on the page, changed by an agent in the workspace, sent through the GOV.UK Notify
+simulator."""
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
+from integrations.simulators.notify import NotifySimulator, demo_templates_setting
 from portal.accounts.roles import AGENT
+from services.messages.send import send_message
 from services.models import NotificationPreference, OutgoingMessage, Submission, Team
 from services.seed import seed_catalogue
 from tests.browser.conftest import BrowserPage, close_page
@@ -103,6 +108,21 @@ def test_a_resident_chooses_welsh_texts_on_the_welsh_page(browser_page: BrowserP
 
 
 @pytest.fixture
+def notify(settings) -> Iterator[NotifySimulator]:
+    """The Notify simulator on loopback as the outbox's transport, with the generic templates
+    (the settings tests/services/messages/conftest.py uses)."""
+    from services.messages.notify import _client
+
+    with NotifySimulator() as simulator:
+        settings.NOTIFY_API_KEY = simulator.api_key
+        settings.NOTIFY_BASE_URL = simulator.url
+        settings.NOTIFY_TIMEOUT_SECONDS = 5
+        settings.NOTIFY_TEMPLATES = demo_templates_setting()
+        yield simulator
+    _client.cache_clear()
+
+
+@pytest.fixture
 def agent_and_case(transactional_db):
     services = {service.slug: service for service in seed_catalogue()}
     team = Team.objects.create(name="Waste")
@@ -116,7 +136,7 @@ def agent_and_case(transactional_db):
 
 
 def test_a_status_change_reaches_a_welsh_speaker_who_chose_texts_as_a_welsh_text(
-    desktop_page: BrowserPage, live_server, agent_and_case
+    desktop_page: BrowserPage, live_server, agent_and_case, notify, settings
 ):
     agent, case = agent_and_case
     resident = case.user
@@ -163,3 +183,19 @@ def test_a_status_change_reaches_a_welsh_speaker_who_chose_texts_as_a_welsh_text
     )
     assert status == "Statws: Camau wedi'u trefnu"
     assert link.endswith(f"/cy/account/requests/{case.reference}/")  # the Welsh page
+
+    # When a worker sends it through GOV.UK Notify (the simulator on loopback), twice over
+    assert send_message(message.pk) == "sent"
+    assert send_message(message.pk) == "not_due"
+
+    # Then Notify holds exactly one text message: to their mobile, with the Welsh text-message
+    # template, in Welsh
+    (sent,) = notify.notifications
+    assert (sent["type"], sent["phone_number"]) == ("sms", "07700900982")
+    assert sent["template"]["id"] == settings.NOTIFY_TEMPLATES["sms"]["default"]["cy"]
+    assert sent["reference"] == message.message_id
+    assert sent["body"].splitlines() == [news, status, link]
+    assert "Bydd y criw yn dod ddydd Llun." in sent["body"]
+    assert "news about" not in sent["body"]
+    message.refresh_from_db()
+    assert (message.state, message.provider_id) == ("sent", sent["id"])

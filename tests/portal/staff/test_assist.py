@@ -13,6 +13,7 @@ from services.models import (
     Delivery,
     Destination,
     Draft,
+    OutgoingMessage,
     RoutingRule,
     RoutingRuleSet,
     Submission,
@@ -385,6 +386,38 @@ def test_a_caller_without_an_account_or_email_is_recorded_by_name_and_phone(agen
     for typed in ("ifan bach", "07700900123"):
         html = client.get(reverse("staff:home"), {"q": typed}).content.decode()
         assert reverse("staff:case", args=[submission.reference]) in html, typed
+
+
+def test_a_caller_with_only_a_landline_gets_the_acknowledgement_by_letter_at_their_address(
+    agent, mail
+):
+    # Given a caller who gives a landline and no e-mail address, in Welsh
+    client = signed_in(agent)
+    first = act_for_caller(
+        client, {"full_name": "Ifan Bach", "phone": "01632 960000"}, language="cy"
+    )
+
+    # When the agent sends the replacement-bin request, which asks for the caller's address
+    client.post(replacement_bin_answers(client, first))
+
+    # Then the acknowledgement waits in the outbox as a Welsh letter to that address
+    submission = Submission.objects.get()
+    [letter] = OutgoingMessage.objects.filter(submission=submission)
+    assert (letter.channel, letter.kind, letter.language, letter.recipient) == (
+        "letter",
+        "acknowledgement",
+        "cy",
+        "Ifan Bach",
+    )
+    assert letter.content["address_lines"] == [
+        "Ifan Bach",
+        "6 Mill Lane",
+        "Middlehampton",
+        "ZZ99 1AB",
+    ]
+    assert submission.reference in letter.content["body"]
+    assert "Eich cyfeirnod yw:" in letter.content["body"]
+    assert mail == []
 
 
 def test_routing_and_the_back_office_see_the_channel_and_the_callers_details(agent, catalogue):
