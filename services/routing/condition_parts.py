@@ -136,8 +136,12 @@ def summarise_part(part: Any, schema: FormSchema | None, lang: str = "en") -> st
     clause = negated if negated is not None else part
     question_id, op, value = (clause.get(k) for k in ("question", "op", "value"))
     question = _question(schema, question_id)
-    if op in LIST_OPS and negated is None:
-        return _summarise_list_part(clause, question, lang)
+    if op in LIST_OPS:
+        sentence = _summarise_list_part(clause, question, lang)
+        # Negated in a routing file: said as the opposite of the sentence, not as an answer.
+        if negated is None:
+            return sentence
+        return _("it is not so that %(condition)s") % {"condition": sentence}
     labels = dict(answer_choices(question, lang) or []) if question else {}
     name = q(text(question.label, lang)) if question else q(question_id)
     values = value if isinstance(value, list) else [value]

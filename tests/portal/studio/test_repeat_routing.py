@@ -251,3 +251,11 @@ def test_a_list_condition_the_studio_does_not_build_is_only_removed(
     assert "it can be removed here, not changed" in page
     assert f'href="{edit_url(bulky, rule)}"' not in page
     assert service_admin_client.get(edit_url(bulky, rule)).status_code == 404
+
+
+def test_a_negated_list_condition_is_said_as_the_opposite_of_the_list_sentence(bulky):
+    schema = bulky.form.live_version.parsed
+    negated = {"not": {"question": "items", "op": "count_at_least", "value": 3}}
+    assert summarise(negated, schema) == (
+        "it is not so that ‘Items to collect’ has at least 3 items"
+    )
