@@ -136,8 +136,12 @@ def summarise_part(part: Any, schema: FormSchema | None, lang: str = "en") -> st
     clause = negated if negated is not None else part
     question_id, op, value = (clause.get(k) for k in ("question", "op", "value"))
     question = _question(schema, question_id)
-    if op in LIST_OPS and negated is None:
-        return _summarise_list_part(clause, question, lang)
+    if op in LIST_OPS:
+        sentence = _summarise_list_part(clause, question, lang)
+        # Negated in a routing file: said as the opposite of the sentence, not as an answer.
+        if negated is None:
+            return sentence
+        return _("it is not so that %(condition)s") % {"condition": sentence}
     labels = dict(answer_choices(question, lang) or []) if question else {}
     name = q(text(question.label, lang)) if question else q(question_id)
     values = value if isinstance(value, list) else [value]
@@ -215,6 +219,39 @@ def count_part(question_id: str, count: int) -> dict[str, Any]:
 def item_part(question_id: str, field: str, values: Sequence[str]) -> dict[str, Any]:
     """Some item of a list answers its sub-question `field` with one of `values`."""
     return {"question": question_id, "op": "any_item", "field": field, "value": list(values)}
+
+
+def count_of(part: Mapping[str, Any]) -> tuple[str, int] | None:
+    """(list question id, number of items) of a part count_part made; None for another part."""
+    question, value = part.get("question"), part.get("value")
+    if part.get("op") != "count_at_least" or not isinstance(question, str):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return question, value
+
+
+def item_of(part: Mapping[str, Any]) -> tuple[str, str, list[str]] | None:
+    """(list question id, its question about each item, values) of a part item_part made; None
+    for another part."""
+    question, field, values = part.get("question"), part.get("field"), part.get("value")
+    if part.get("op") != "any_item" or not isinstance(question, str):
+        return None
+    if not isinstance(field, str) or not isinstance(values, list) or not values:
+        return None
+    if not all(isinstance(v, str | int | float) for v in values):
+        return None
+    return question, field, [str(v) for v in values]
+
+
+def list_target_of(part: Mapping[str, Any]) -> str | None:
+    """The target (as condition_targets names it: "items", "items.size") of a list part the
+    studio builds, so it is changed with the form that made it; None for any other part."""
+    counted = count_of(part)
+    if counted is not None:
+        return counted[0]
+    item = item_of(part)
+    return f"{item[0]}{TARGET_SEPARATOR}{item[1]}" if item is not None else None
 
 
 def _question(schema: FormSchema | None, question_id: Any) -> Question | None:

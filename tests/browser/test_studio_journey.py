@@ -1,18 +1,19 @@
 """The whole studio journey in real Chromium, JavaScript on and off (issue 13's "Done when").
 
 A service admin who never sees JSON creates a service with its start page in English and Welsh,
-builds its form (seven kinds of question, a page shown only for one answer, an exit page), has
-publishing refused while Welsh is missing, publishes (seeing what changed), then routes it:
+builds its form (eight kinds of question, a page shown only for one answer, an exit page, a
+list of items asked "add another" with two questions about each item), has publishing refused
+while Welsh is missing, publishes (seeing what changed), then routes it:
 everything to highways' Open311 server (its service code a lookup of the problem), and, by a
 rule built from the question's own answers and changed in place, street lights to the lighting
-contractor's webhook too (a fault code looked up); the rule's Open311 destination starts with
+contractor's webhook too (a fault code looked up, and the list: each item whole, and each
+item's answer to one of its questions looked up); the rule's Open311 destination starts with
 the fallback's mapping. It is published before it is routed because routing and mapping read
 the live version's questions (services.catalogue.publish_version). The service is made live; a
-resident completes the new journey taking the branch (and backing out of the exit page), both
-simulated back offices receive the mapped fields with the lookups applied, and the admin
-previews the payload of that submission. Every studio page the admin sees is checked with
-axe-core (StudioVisit fails the test if one is not). The repeating ("add another") question
-type is another branch's: the place for it is marked "[repeating question]" below.
+resident completes the new journey taking the branch (backing out of the exit page, adding two
+items one at a time), both simulated back offices receive the mapped fields with the lookups
+applied, and the admin previews the payload of that submission. Every studio page the admin
+sees is checked with axe-core (StudioVisit fails the test if one is not).
 
 Lean on purpose (CI has two cores): one test per JavaScript mode, the desktop width only (the
 studio's pages are checked at 320 px by test_studio.py and test_studio_routing.py), and the
@@ -211,12 +212,33 @@ def build_the_form(studio: StudioVisit, service: Service) -> None:
         "Ffoniwch 01234 567890 unrhyw bryd."
     )
     studio.button_("Save the page")
-    # [repeating question] The "add another" question type (branch `repeat`) goes here: e.g.
-    # "Each item: what and how big", added with its kind from the list like the others.
+    add_a_list(studio)
     studio.link("Review and publish")
     expect(page.get_by_text("Questions added")).to_be_visible()
     studio.button_("Publish")
     studio.flash("Version 1 published: residents now fill it in")
+
+
+def add_a_list(studio: StudioVisit) -> None:
+    """A repeating question ("add another"): each other damaged thing, what it is and how bad,
+    the first question about each item asked with the list, the second added to it."""
+    page = studio.page
+    studio.open("Add a page")
+    page.get_by_label("List of items (“add another”)", exact=True).check()
+    studio.continue_()
+    studio.pair("Question", "What else is damaged?", "Beth arall sydd wedi’i ddifrodi?")
+    studio.pair("The first question about each item", "What is it?", "Beth yw e?")
+    studio.button_("Add the question")
+    studio.flash("Page added, with question “What else is damaged?”")
+    studio.link("Add a question about each item (What else is damaged?)")
+    add_question(
+        studio,
+        "One answer from a list (radios)",
+        "How bad is it?",
+        "Pa mor ddrwg yw e?",
+        options=[("Minor", "Bach"), ("Serious", "Difrifol")],
+    )
+    studio.flash("Question “How bad is it?” added to each item")
 
 
 def route_the_form(studio: StudioVisit, service: Service) -> None:
@@ -280,6 +302,18 @@ def route_the_form(studio: StudioVisit, service: Service) -> None:
     page.get_by_label("Field name").fill("lights_out")
     map_answer(studio, "How many lights are out?")
     studio.flash("Field “lights_out” saved")
+    # The list: each item whole, and each item's answer to one of its questions as codes
+    studio.open("Add a field")
+    page.get_by_label("Field name").fill("damaged")
+    map_answer(studio, "What else is damaged?")
+    map_a_lookup(
+        studio,
+        "Add a field",
+        "What else is damaged?: How bad is it? of each item",
+        {"Minor": "LOW", "Serious": "HIGH"},
+        name="damage_levels",
+    )
+    studio.flash("Field “damage_levels” saved")
 
 
 def map_answer(studio: StudioVisit, question: str) -> None:
@@ -330,8 +364,20 @@ def report_a_street_light(resident: Journey) -> str:
     resident.answer(lambda: resident.date(first_seen.day, first_seen.month, first_seen.year))
     resident.answer(lambda: resident.fill("Where is it?", "Outside 12 Mill Lane"))
     resident.answer(lambda: resident.fill("Your email address", "sam@example.org"))
+    add_item(resident, "A bench", "Serious")
+    resident.expect_heading("You have added 1 item")
+    resident.answer(lambda: resident.choose("Yes"))
+    add_item(resident, "A bin", "Minor")
+    resident.expect_heading("You have added 2 items")
+    resident.answer(lambda: resident.choose("No"))
     resident.expect_answer("How many lights are out?", "3")
+    resident.expect_answer("What else is damaged?", "2 items")
     return resident.send()
+
+
+def add_item(resident: Journey, what: str, how_bad: str) -> None:
+    resident.fill("What is it?", what)
+    resident.answer(lambda: resident.choose(how_bad))
 
 
 def deliver_everything() -> None:
@@ -390,6 +436,11 @@ def test_a_service_admin_builds_routes_and_publishes_a_service_that_a_resident_c
         (record,) = webhook.records
         assert record["data"]["fault_code"] == "SL-OUT"
         assert record["data"]["lights_out"] == 3
+        assert record["data"]["damage_levels"] == ["HIGH", "LOW"]
+        assert record["data"]["damaged"] == [
+            {"description": "A bench", "how_bad_is_it": "serious"},
+            {"description": "A bin", "how_bad_is_it": "minor"},
+        ]
         (request,) = open311.records
         assert request["service_code"] == "STREETLIGHT"
         assert request["fields"]["address_string"] == "Outside 12 Mill Lane"

@@ -27,9 +27,12 @@ from services.routing.condition_parts import (
     answer_of,
     answer_part,
     condition_targets,
+    count_of,
     count_part,
     find_target,
+    item_of,
     item_part,
+    kind_of,
 )
 from services.routing.conditions import WEEKDAY_NAMES, validate_condition
 
@@ -190,17 +193,38 @@ class ListItemForm(ConditionPartForm):
 
 
 def answer_form(
-    data: Any, *, schema: FormSchema | None, rule_name: str, target: tuple[Question, Any]
+    data: Any,
+    *,
+    schema: FormSchema | None,
+    rule_name: str,
+    target: tuple[Question, Any],
+    initial: dict[str, Any] | None = None,
 ) -> ConditionPartForm:
-    """The form for a condition on the chosen target: a question, a list, or a list's question."""
+    """The form for a condition on the chosen target: a question, a list, or a list's question
+    (`initial`: what an existing part is, from initial_for, when it is changed in place)."""
     question, item_question = target
+    form: ConditionPartForm
     if question.type == "repeat" and item_question is not None:
-        return ListItemForm(
-            data, schema=schema, rule_name=rule_name, question=question, item_question=item_question
+        form = ListItemForm(
+            data,
+            schema=schema,
+            rule_name=rule_name,
+            question=question,
+            item_question=item_question,
+            initial=initial,
         )
-    if question.type == "repeat":
-        return ListCountForm(data, schema=schema, rule_name=rule_name, question=question)
-    return AnswerForm(data, schema=schema, rule_name=rule_name, question=question)
+    elif question.type == "repeat":
+        form = ListCountForm(
+            data, schema=schema, rule_name=rule_name, question=question, initial=initial
+        )
+    else:
+        form = AnswerForm(
+            data, schema=schema, rule_name=rule_name, question=question, initial=initial
+        )
+    if initial and getattr(form, "choices", ()) is None:
+        # A typed answer (no choices to tick) shows the one value it compares with.
+        form.initial["values"] = (initial.get("values") or [""])[0]
+    return form
 
 
 def question_choices(schema: FormSchema | None) -> list[tuple[str, str]]:
@@ -339,6 +363,11 @@ def initial_for(kind: str, part: Any) -> dict[str, Any] | None:
     if not isinstance(part, dict):
         return None
     if kind == ANSWER:
+        counted, item = count_of(part), item_of(part)
+        if counted is not None:
+            return {"count": counted[1]}  # "at least N items" (ListCountForm)
+        if item is not None:
+            return {"values": item[2]}  # "any item whose … is one of" (ListItemForm)
         answer = answer_of(part)
         if answer is None:
             return None
@@ -360,3 +389,10 @@ def initial_for(kind: str, part: Any) -> dict[str, Any] | None:
             "end": value.get("to", ""),
         }
     return None
+
+
+def is_editable(part: Any) -> bool:
+    """Whether a part can be changed in place with the form that makes it (one written in a
+    routing file in a way the studio does not build can only be removed)."""
+    kind = kind_of(part)
+    return kind in PART_FORMS and initial_for(kind, part) is not None

@@ -25,13 +25,14 @@ from portal.studio.forms.routing import (
     RuleForm,
     UnroutedConfirmation,
 )
+from portal.studio.forms.routing_conditions import is_editable
 from portal.studio.publish_refusals import beside_routing
 from portal.studio.views import studio_page
 from services.forms.publish_checks import find_publish_problems
 from services.forms.schema import FormSchema, SchemaError
 from services.models import Destination, Form, FormVersion, RoutingRule, RoutingRuleSet, Service
 from services.routing import editing
-from services.routing.condition_parts import ANSWER, kind_of, parts_of, summarise, summarise_part
+from services.routing.condition_parts import ANSWER, parts_of, summarise, summarise_part
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def rule_rows(
 
 def part_rows(rule: RoutingRule, schema: FormSchema | None) -> list[PartRow]:
     return [
-        PartRow(index, summarise_part(part, schema), kind_of(part) != "other")
+        PartRow(index, summarise_part(part, schema), is_editable(part))
         for index, part in enumerate(parts_of(rule.condition).parts)
     ]
 

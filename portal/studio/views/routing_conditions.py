@@ -8,6 +8,8 @@ validate_condition (through the form) and the rule saved by services/routing/edi
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -18,7 +20,6 @@ from portal.studio.access import SERVICES, studio_view
 from portal.studio.forms.routing_conditions import (
     KIND_CHOICES,
     PART_FORMS,
-    AnswerForm,
     ChooseKindForm,
     ChooseQuestionForm,
     ConditionPartForm,
@@ -29,7 +30,14 @@ from portal.studio.views import studio_page
 from portal.studio.views.routing import live_schema, rule_of, service_and_form
 from services.forms.schema import FormSchema, Question
 from services.routing import editing
-from services.routing.condition_parts import ANSWER, answer_of, kind_of, parts_of
+from services.routing.condition_parts import (
+    ANSWER,
+    answer_of,
+    find_target,
+    kind_of,
+    list_target_of,
+    parts_of,
+)
 
 
 @studio_view
@@ -127,22 +135,19 @@ def edit_part(request: HttpRequest, service_id: int, rule_id: int, index: int) -
     data = request.POST if request.method == "POST" else None
     form: ConditionPartForm
     if kind == ANSWER:
-        answer = answer_of(part)
-        question = _question(schema, answer[0] if answer else "")
-        if question is None:
+        target = _target(schema, part)
+        if target is None:
             # The live form no longer asks it: the part can only be removed.
             messages.error(
                 request,
                 _("The question this condition looks at is not in the live form: remove it"),
             )
             return redirect("studio:routing_rule_edit", service.pk, rule.pk)
-        answer_part_form = AnswerForm(
-            data, schema=schema, rule_name=rule.name, question=question, initial=initial
-        )
-        if answer_part_form.choices is None:
-            answer_part_form.initial["values"] = (initial["values"] or [""])[0]
-        form = answer_part_form
+        form = answer_form(data, schema=schema, rule_name=rule.name, target=target, initial=initial)
+        question, item_question = target
         context["question"] = question
+        if item_question is not None:
+            context["heading"] = f"{question.label.en}: {item_question.label.en}"
     else:
         form = PART_FORMS[kind](data, schema=schema, rule_name=rule.name, initial=initial)
     if form.is_valid():
@@ -155,13 +160,18 @@ def edit_part(request: HttpRequest, service_id: int, rule_id: int, index: int) -
     )
 
 
-def _question(schema: FormSchema | None, question_id: str) -> Question | None:
-    if schema is None:
+def _target(schema: FormSchema | None, part: dict[str, Any]) -> tuple[Question, Any] | None:
+    """What an answer part looks at in the live form, as the add page chose it: a question, a
+    list ("at least N items") or a list's question about each item ("any item whose …");
+    None when the live form no longer asks it as such (only removing the part is offered)."""
+    list_target = list_target_of(part)
+    answer = answer_of(part)
+    if list_target is None and answer is None:
         return None
-    try:
-        return schema.question(question_id)
-    except KeyError:
-        return None
+    target = find_target(schema, list_target or (answer[0] if answer else ""))
+    if target is None or (target[0].type == "repeat") != (list_target is not None):
+        return None  # a list part on a question that is no longer a list, or the other way
+    return target
 
 
 @studio_view

@@ -1,13 +1,15 @@
 """Routing on a list question in the studio: the condition builder offers "how many items" and
 each question about the items, stores any_item / count_at_least, and says so in plain English."""
 
+import re
 from typing import Any
 
 import pytest
 from django.urls import reverse
 
+from portal.studio.forms.routing_conditions import initial_for, is_editable
 from services.models import Connection, Destination, RoutingRule, RoutingRuleSet, Service
-from services.routing.condition_parts import summarise
+from services.routing.condition_parts import kind_of, summarise
 from tests.portal.journey.forms import live_service
 from tests.portal.journey.test_repeat import BULKY
 
@@ -154,3 +156,106 @@ def test_the_mapping_editor_offers_each_item_question_with_its_own_lookup_and_a_
     ).content.decode()
     assert "Size of each item" in overview
     assert "counted" in overview
+
+
+# --- changing a list condition in place ---------------------------------------------------------
+
+
+def edit_url(service: Service, rule: RoutingRule, index: int = 0) -> str:
+    return reverse("studio:routing_condition_edit", args=[service.pk, rule.pk, index])
+
+
+def test_a_count_condition_is_changed_in_place_with_its_number(service_admin_client, bulky, rule):
+    rule.condition = {"question": "items", "op": "count_at_least", "value": 2}
+    rule.save()
+    rule_page = reverse("studio:routing_rule_edit", args=[bulky.pk, rule.pk])
+    assert f'href="{edit_url(bulky, rule)}"' in service_admin_client.get(rule_page).content.decode()
+    page = service_admin_client.get(edit_url(bulky, rule)).content.decode()
+    assert 'name="count" value="2"' in page
+    # Bad numbers are refused beside the field and change nothing
+    for bad, message in (("0", "1 or more"), ("4", "takes at most 3 items"), ("", "Enter the")):
+        response = service_admin_client.post(edit_url(bulky, rule), {"count": bad})
+        assert response.status_code == 200
+        assert message in response.content.decode()
+    rule.refresh_from_db()
+    assert rule.condition["value"] == 2
+    response = service_admin_client.post(edit_url(bulky, rule), {"count": "3"})
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert rule.condition == {"question": "items", "op": "count_at_least", "value": 3}
+
+
+def test_an_any_item_condition_is_changed_in_place_from_the_item_questions_choices(
+    service_admin_client, bulky, rule
+):
+    rule.condition = {
+        "all": [
+            {"channel": ["web"]},
+            {"question": "items", "op": "any_item", "field": "size", "value": ["large"]},
+        ]
+    }
+    rule.save()
+    page = service_admin_client.get(edit_url(bulky, rule, 1)).content.decode()
+    assert "Items to collect: Size" in page
+    assert re.search(r'value="large"[^>]*checked', page)
+    assert not re.search(r'value="small"[^>]*checked', page)
+    response = service_admin_client.post(edit_url(bulky, rule, 1), {})
+    assert "Choose at least one answer" in response.content.decode()
+    rule.refresh_from_db()
+    assert rule.condition["all"][1]["value"] == ["large"]
+    service_admin_client.post(edit_url(bulky, rule, 1), {"values": ["small", "large"]})
+    rule.refresh_from_db()
+    assert rule.condition["all"] == [
+        {"channel": ["web"]},
+        {"question": "items", "op": "any_item", "field": "size", "value": ["small", "large"]},
+    ]
+
+
+def test_a_list_condition_on_a_question_the_live_form_no_longer_asks_can_only_be_removed(
+    service_admin_client, bulky, rule
+):
+    rule.condition = {"question": "items", "op": "any_item", "field": "colour", "value": ["red"]}
+    rule.save()
+    response = service_admin_client.get(edit_url(bulky, rule), follow=True)
+    assert "is not in the live form: remove it" in response.content.decode()
+    rule.refresh_from_db()
+    assert rule.condition["field"] == "colour"
+
+
+@pytest.mark.parametrize(
+    ("part", "initial"),
+    [
+        ({"question": "items", "op": "count_at_least", "value": 2}, {"count": 2}),
+        (
+            {"question": "items", "op": "any_item", "field": "size", "value": ["large"]},
+            {"values": ["large"]},
+        ),
+        # Written in a routing file as the studio does not build them: removed, not changed
+        ({"not": {"question": "items", "op": "count_at_least", "value": 2}}, None),
+        ({"question": "items", "op": "count_at_least", "value": True}, None),
+        ({"question": "items", "op": "any_item", "value": ["large"]}, None),
+    ],
+)
+def test_list_parts_the_studio_builds_are_shown_in_their_forms(part, initial):
+    assert initial_for(kind_of(part), part) == initial
+    assert is_editable(part) is (initial is not None)
+
+
+def test_a_list_condition_the_studio_does_not_build_is_only_removed(
+    service_admin_client, bulky, rule
+):
+    rule.condition = {"not": {"question": "items", "op": "count_at_least", "value": 2}}
+    rule.save()
+    rule_page = reverse("studio:routing_rule_edit", args=[bulky.pk, rule.pk])
+    page = service_admin_client.get(rule_page).content.decode()
+    assert "it can be removed here, not changed" in page
+    assert f'href="{edit_url(bulky, rule)}"' not in page
+    assert service_admin_client.get(edit_url(bulky, rule)).status_code == 404
+
+
+def test_a_negated_list_condition_is_said_as_the_opposite_of_the_list_sentence(bulky):
+    schema = bulky.form.live_version.parsed
+    negated = {"not": {"question": "items", "op": "count_at_least", "value": 3}}
+    assert summarise(negated, schema) == (
+        "it is not so that ‘Items to collect’ has at least 3 items"
+    )
