@@ -204,8 +204,8 @@ class StatusChangeForm(forms.Form):
     message = forms.CharField(
         label=_("Message to the resident"),
         help_text=_(
-            "They will read this on their case page and in an e-mail. Say what has happened "
-            "and what happens next, in plain words."
+            "They will read this on their request page, and in a message by e-mail, text or "
+            "letter as they chose. Say what has happened and what happens next, in plain words."
         ),
         max_length=PUBLIC_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -267,8 +267,8 @@ class QuestionForm(forms.Form):
     question = forms.CharField(
         label=_("Your question"),
         help_text=_(
-            "The resident reads this on their request page and in an e-mail, and answers it "
-            "there. Ask one clear thing, in plain words."
+            "The resident reads this on their request page, and in a message by e-mail, text or "
+            "letter, and answers it there. Ask one clear thing, in plain words."
         ),
         max_length=PUBLIC_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from portal.staff.access import visible_case, workspace_view
 from portal.staff.forms import StatusChangeForm
 from portal.staff.views.reason import ask_for_reason, reason_given
+from services.models import OutgoingMessage
 from services.notifications.residents import language_for
 from services.staff.status import StatusChangeRefused, change_status
 
@@ -27,6 +28,9 @@ def change(request: HttpRequest, reference: str) -> HttpResponse:
     form = StatusChangeForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         data = form.cleaned_data
+        # Whether the change sent the resident anything: they may have chosen no messages about
+        # status changes, or have no address we can reach; the agent should know which.
+        messages_before = OutgoingMessage.objects.filter(submission=submission).count()
         try:
             change_status(
                 submission,
@@ -38,11 +42,17 @@ def change(request: HttpRequest, reference: str) -> HttpResponse:
         except StatusChangeRefused as refused:
             form.add_error("status", refused.message)
         else:
-            messages.success(
-                request,
+            told = OutgoingMessage.objects.filter(submission=submission).count() > messages_before
+            done = (
                 _("Status changed to ‘%(status)s’. The resident has been told.")
-                % {"status": submission.get_status_display()},
+                if told
+                else _(
+                    "Status changed to ‘%(status)s’. The resident gets no messages about this "
+                    "(their choice, or we cannot reach them): they will see it on their request "
+                    "page."
+                )
             )
+            messages.success(request, done % {"status": submission.get_status_display()})
             return redirect("staff:case_timeline", submission.reference)
     return render(
         request,

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from services.models import CaseUpdate, OutgoingMessage, Submission
+from services.models import CaseUpdate, NotificationPreference, OutgoingMessage, Submission
 from services.updates.apply import apply_updates
 from tests.portal.accounts.factories import UserFactory
 from tests.portal.staff.conftest import signed_in
@@ -71,6 +71,28 @@ def test_an_agent_changes_the_status_and_the_welsh_resident_is_told_in_welsh(
     own_page = signed_in(resident).get(reverse("dashboard:submission", args=[case.reference]))
     assert "Bydd y criw yn dod ddydd Llun." in own_page.content.decode()
     assert "Crew lead agreed" not in own_page.content.decode()
+
+
+def test_the_agent_is_told_when_the_resident_gets_no_message_about_the_change(
+    waste_agent, make_case
+):
+    # Given a resident who chose no messages about status changes
+    resident = UserFactory(email="quiet@example.org")
+    NotificationPreference.objects.create(
+        user=resident,
+        kind=NotificationPreference.Kind.STATUS_UPDATE,
+        channel=NotificationPreference.Choice.NONE,
+    )
+    case = make_case(user=resident)
+
+    # When an agent changes the status
+    response = change(signed_in(waste_agent), case, status=S.IN_PROGRESS, message="On its way.")
+
+    # Then nothing is sent, and the agent is not told that the resident was
+    assert not OutgoingMessage.objects.exists()
+    text = text_of(response)
+    assert "The resident has been told" not in text
+    assert "The resident gets no messages about this" in text
 
 
 def test_a_guest_is_told_at_the_address_they_gave(waste_agent, make_case, mail_through_celery):
