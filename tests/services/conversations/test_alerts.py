@@ -1,5 +1,6 @@
 """A resident's update that fails for good is told to the connection's owner, as a failed
-delivery is (services/conversations/alerts.py): once, after commit, without personal data."""
+delivery is (services/conversations/alerts.py): once, after commit, without personal data; and
+staff can send it again (services/conversations/resend.py), when a new failure is told again."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from django.test import TestCase
 from integrations.base import PermanentError, TransientError
 from services.conversations import send
 from services.conversations.alerts import alert_update_failed
+from services.conversations.resend import send_again
 from services.conversations.resident import reply
+from services.delivery.actions import ActionRefused
 from services.models import OutgoingUpdate, Submission
 from services.staff.status import change_status
 from tests.services.conversations.conftest import a_case
@@ -104,3 +107,43 @@ def test_an_update_that_has_not_failed_is_not_alerted(state, back_office, office
     with committed():
         assert alert_update_failed(update.pk) is False
     assert mail == []
+
+
+def test_sent_again_it_has_a_fresh_budget_and_a_new_failure_is_alerted_again(
+    back_office, officer, mail
+):
+    # Given an update that failed for good and was alerted
+    update = a_reply(officer)
+    update.connection.attempt_budget = timedelta(seconds=0)
+    update.connection.save()
+    back_office.fail_next = [TransientError("still down")]
+    with committed():
+        send.send_update(update.pk)
+    assert len(mail) == 1
+
+    # When staff send it again (queued on commit; Celery runs eagerly here) and it fails again
+    back_office.fail_next = [PermanentError("archived")]
+    with committed():
+        again = send_again(update.pk, officer)
+    assert (again.state, again.first_attempt_at, again.alerted_at) == (State.PENDING, None, None)
+
+    # Then it was tried once more, and the owner is told again
+    update.refresh_from_db()
+    assert update.state == State.FAILED
+    assert len(mail) == 2
+
+    # Sent again once more, it reaches the back office, always with the same idempotency key
+    with committed():
+        send_again(update.pk, officer)
+    update.refresh_from_db()
+    assert update.state == State.DELIVERED
+    assert back_office.calls == [str(update.idempotency_key)] * 3
+
+
+def test_only_a_failed_update_is_sent_again(back_office, officer):
+    update = a_reply(officer)
+
+    with pytest.raises(ActionRefused, match="Only an update that was not sent"):
+        send_again(update, officer)
+    update.refresh_from_db()
+    assert update.state == State.PENDING
