@@ -10,6 +10,7 @@ from portal.staff.views import (
     residents,
     retention,
     status,
+    updates,
 )
 
 app_name = "staff"
@@ -25,6 +26,11 @@ urlpatterns = [
         "cases/<str:reference>/deliveries/<int:delivery_id>/retry/",
         deliveries.retry,
         name="case_delivery_retry",
+    ),
+    path(
+        "cases/<str:reference>/updates/<int:update_id>/send-again/",
+        updates.resend,
+        name="case_update_resend",
     ),
     path("cases/<str:reference>/reason/", reason.case_reason, name="case_reason"),
     path("cases/<str:reference>/timeline/", cases.case_timeline, name="case_timeline"),

@@ -49,6 +49,7 @@ from services.delivery.dashboard import (
     LIST_LIMIT,
     connection_stats,
     failed_deliveries,
+    failed_updates,
     stuck_deliveries,
     unrouted_submissions,
 )
@@ -222,6 +223,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         now = timezone.now()
         failed = failed_deliveries()
+        updates = failed_updates()
         stuck = stuck_deliveries(now)
         unrouted = unrouted_submissions()
         context = {
@@ -232,6 +234,8 @@ class DeliveryAdmin(ReadOnlyAdmin):
             "stats": connection_stats(now),
             "failed": list(failed[:LIST_LIMIT]),
             "failed_count": failed.count(),
+            "failed_updates": list(updates[:LIST_LIMIT]),
+            "failed_updates_count": updates.count(),
             "stuck": list(stuck[:LIST_LIMIT]),
             "stuck_count": stuck.count(),
             "unrouted": list(unrouted[:LIST_LIMIT]),

@@ -14,7 +14,8 @@ its updates wait for the cooldown like its deliveries.
     send    adapter.send_update(case reference, update, key, progress); from the second attempt
             on resend_update, since an earlier one may have reached the back office unseen
     record  guarded by the claim token: delivered with the back office's id; retrying at
-            next_retry(...); failed (permanent, or the budget spent), shown to staff on the case
+            next_retry(...); failed (permanent, or the budget spent), shown to staff on the case and
+            e-mailed to the connection's owner (services/conversations/alerts.py)
 
 No transaction is open while the back office is called; a worker killed mid-call leaves the lease
 to run out, and the sweeper hands the update to another worker. Only the update's id, its
@@ -28,6 +29,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 import structlog
 from django.conf import settings
@@ -37,6 +39,7 @@ from django.utils import timezone
 
 from integrations.base import EXCERPT_LENGTH, CaseUpdateOut, DeliveryError
 from integrations.registry import UnknownAdapter
+from services.conversations.alerts import alert_update_failed
 from services.delivery import rules
 from services.delivery.files import delivery_file
 from services.delivery.progress import DeliveryProgress
@@ -186,6 +189,7 @@ def _record(
         ours.update(state=State.NOT_SUPPORTED, next_attempt_at=None, **released)
         return Result("not_supported")
     requeue_in: float | None = None
+    failed = False
     with transaction.atomic():
         if outcome.outcome == Outcome.DELIVERED:
             held = ours.update(
@@ -223,6 +227,7 @@ def _record(
                     last_error=message[:ERROR_LENGTH],
                     **released,
                 )
+                failed = bool(held)
         if held:
             # Only under our claim: a successor's attempt has the next number.
             UpdateAttempt.objects.create(
@@ -235,6 +240,9 @@ def _record(
                 error_class=outcome.error_class[:100],
                 excerpt=outcome.excerpt[:EXCERPT_LENGTH],
             )
+        if failed:
+            # Told after commit, as for a failed delivery: never about a change rolled back.
+            transaction.on_commit(partial(alert_update_failed, update.pk))
     logger.info(
         "update_attempted",
         update_id=update.pk,

@@ -1,9 +1,10 @@
 """The numbers and lists on the delivery dashboard, as plain queries (no views, no templates).
 
 Per connection: how many deliveries are pending, being sent, waiting to retry; how many failed
-and were delivered in the last 24 hours; the median and 95th percentile of attempt latency over
-those 24 hours; the circuit breaker and the last success and failure. Then the lists people act
-on: failed deliveries, stuck ones, and submissions routing sent nowhere.
+and were delivered in the last 24 hours; how many residents' updates to it failed for good
+(services/conversations); the median and 95th percentile of attempt latency over those 24
+hours; the circuit breaker and the last success and failure. Then the lists people act on:
+failed deliveries, failed updates, stuck deliveries, and submissions routing sent nowhere.
 
 Every figure is a fixed number of queries whatever the number of connections or deliveries.
 Percentiles are PostgreSQL's percentile_cont; on SQLite (`make run`) the same interpolation is
@@ -28,13 +29,15 @@ from django.db.models import (
     F,
     FloatField,
     Max,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.db.models.functions import Coalesce
 
-from services.models import Attempt, Connection, Delivery, Submission
+from services.models import Attempt, Connection, Delivery, OutgoingUpdate, Submission
 
 WINDOW = timedelta(hours=24)
 LIST_LIMIT = 100
@@ -71,6 +74,7 @@ class ConnectionStats:
     in_flight: int = 0
     retrying: int = 0
     failed_open: int = 0
+    failed_updates: int = 0
     failed_24h: int = 0
     delivered_24h: int = 0
     attempts_24h: int = 0
@@ -127,6 +131,19 @@ def connection_stats(now: datetime) -> list[ConnectionStats]:
             "deliveries",
             filter=Q(**{state: Delivery.State.DELIVERED}, deliveries__delivered_at__gte=since),
         ),
+        # A subquery, not a second Count over a join: two joined relations would multiply.
+        n_failed_updates=Coalesce(
+            Subquery(
+                OutgoingUpdate.objects.filter(
+                    connection=OuterRef("pk"), state=OutgoingUpdate.State.FAILED
+                )
+                .order_by()
+                .values("connection")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        ),
     )
     # When a delivery failed is when its last attempt started (or, with no attempt, its last
     # change): a separate grouped query, so the counts above need no join to attempts.
@@ -152,6 +169,7 @@ def connection_stats(now: datetime) -> list[ConnectionStats]:
                 in_flight=conn.n_in_flight,
                 retrying=conn.n_retrying,
                 failed_open=conn.n_failed_open,
+                failed_updates=conn.n_failed_updates,
                 failed_24h=failed_24h.get(conn.pk, 0),
                 delivered_24h=conn.n_delivered_24h,
                 attempts_24h=attempts,
@@ -169,6 +187,16 @@ def _listed(queryset: QuerySet[Delivery]) -> QuerySet[Delivery]:
 def failed_deliveries() -> QuerySet[Delivery]:
     """Deliveries given up on, waiting for a person: newest first."""
     return _listed(Delivery.objects.filter(state=Delivery.State.FAILED)).order_by("-updated_at")
+
+
+def failed_updates() -> QuerySet[OutgoingUpdate]:
+    """Residents' updates given up on, waiting for a person to send them again on the case."""
+    return (
+        OutgoingUpdate.objects.filter(state=OutgoingUpdate.State.FAILED)
+        .select_related("connection", "message__submission")
+        .defer("message__submission__answers", "message__text")
+        .order_by("-pk")
+    )
 
 
 def stuck_q(now: datetime) -> Q:

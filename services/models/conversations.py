@@ -137,6 +137,9 @@ class OutgoingUpdate(models.Model):
     # What earlier attempts got done (integrations.base.Progress), as for a delivery.
     progress = models.JSONField(_("progress"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # When the connection's owner was told it failed (services/conversations/alerts.py): once
+    # per failure; "Send again" clears it, so a later failure is told again.
+    alerted_at = models.DateTimeField(_("people told"), null=True, blank=True)
 
     attempt_set: models.Manager[UpdateAttempt]
 

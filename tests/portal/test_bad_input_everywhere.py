@@ -82,6 +82,7 @@ def world(db):
             "question_id": ["photo", "no-such-question"],
             "item_question_id": ["description", "no-such-question"],
             "delivery_id": ["1", "99999999999999999999"],
+            "update_id": ["1", "99999999999999999999"],
             "user_id": [str(resident.pk), "99999999999999999999"],
             # the studio's
             "service_id": [str(service.pk), "99999999999999999999"],

@@ -17,7 +17,7 @@ from portal.staff.forms import CaseSearchForm
 from portal.staff.views.reason import ask_for_reason, reason_given
 from services.audit import record_access, record_list
 from services.cases import case_file, case_files
-from services.models import Delivery, Submission
+from services.models import Delivery, OutgoingUpdate, Submission
 from services.staff.residents import cases_of
 from services.staff.scope import cases_visible_to, sees_every_team
 from services.staff.search import PAGE_SIZE, SearchPaginator, search_cases
@@ -162,6 +162,12 @@ def case_timeline(request: HttpRequest, reference: str) -> HttpResponse:
                 )
                 if sees_every_team(request.user)
                 else []
+            ),
+            # Anyone working on the case may send these again (portal/staff/views/updates.py).
+            "failed_updates": list(
+                OutgoingUpdate.objects.filter(
+                    message__submission=submission, state=OutgoingUpdate.State.FAILED
+                ).select_related("connection", "message")
             ),
             "tab": "timeline",
             "active": "cases",

@@ -204,6 +204,7 @@ NOT_SECRET_URL_KWARGS = {
     "url",
     # the staff workspace and the admin: ids checked against the staff member's scope
     "delivery_id",
+    "update_id",
     "question_id",
     "item_question_id",
     "number",

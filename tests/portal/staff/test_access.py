@@ -27,6 +27,7 @@ URL_NAMES: dict[str, Any] = {
     "staff:case_status": lambda case: {"reference": case.reference},
     "staff:case_question": lambda case: {"reference": case.reference},
     "staff:case_delivery_retry": lambda case: {"reference": case.reference, "delivery_id": 1},
+    "staff:case_update_resend": lambda case: {"reference": case.reference, "update_id": 1},
     "staff:case_attachment": lambda case: {"reference": case.reference, "question_id": "photo"},
     "staff:residents": lambda case: {},
     "staff:resident": lambda case: {"user_id": case.user_id},

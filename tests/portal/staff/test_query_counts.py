@@ -39,8 +39,9 @@ CASE_PAGE_QUERIES = ONE_CASE + 3
 # ... or the timeline's deliveries, their attempts, what people did to them (the admin's log),
 # the status updates, the notes and calls, the back offices' fetches of the case's files, the
 # messages sent to the resident about the case, and those not delivered (shown above the case);
-# and the conversation with the resident: its messages, their files, where each was sent.
-TIMELINE_QUERIES = ONE_CASE + 11
+# and the conversation with the resident: its messages, their files, where each was sent; and
+# the updates that failed to reach a back office, which staff may send again.
+TIMELINE_QUERIES = ONE_CASE + 12
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from tests.services.delivery_admin.factories import (
     SubmissionFactory,
 )
 from tests.services.delivery_admin.page_forms import press
+from tests.services.delivery_admin.test_dashboard import failed_update
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,9 @@ def busy_outbox(count=3):
             )
             AttemptFactory(delivery=delivery, number=1)
             AttemptFactory(delivery=delivery, number=2)
+            if state == "delivered":
+                # A resident's update to it that failed for good
+                failed_update(delivery, state="failed", last_error="410 case archived")
         SubmissionFactory(
             routing_round=1, routing_decision={"routed": False, "reasons": ["No rule matched"]}
         )
@@ -63,9 +67,12 @@ def test_a_service_admin_sees_the_dashboard_with_every_list(service_admin_client
 
     assert response.status_code == 200
     page = response.content.decode()
-    for section in ('id="connections"', 'id="failed"', 'id="stuck"', 'id="unrouted"'):
+    sections = ('id="connections"', 'id="failed"', 'id="failed-updates"', 'id="stuck"')
+    for section in (*sections, 'id="unrouted"'):
         assert section in page
     assert "503 from the back office" in page
+    assert "410 case archived" in page
+    assert "Not sent: 3 residents’ updates need a person" in page
     assert "No rule matched" in page
     assert "Retry now" in page
     assert "csrfmiddlewaretoken" in page

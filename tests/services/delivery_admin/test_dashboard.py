@@ -8,13 +8,14 @@ from django.utils import timezone
 from services.delivery.dashboard import (
     connection_stats,
     failed_deliveries,
+    failed_updates,
     latencies,
     latencies_in_python,
     percentile,
     stuck_deliveries,
     unrouted_submissions,
 )
-from services.models import Attempt, Delivery
+from services.models import Attempt, CaseMessage, Delivery, OutgoingUpdate
 from tests.services.delivery_admin.factories import (
     AttemptFactory,
     ConnectionFactory,
@@ -150,3 +151,36 @@ def test_the_lists_show_failed_stuck_and_unrouted():
     assert stuck == {old_pending, old_retrying, lost_worker}
     assert not stuck & set(fresh)
     assert list(unrouted_submissions()) == [unrouted]
+
+
+def failed_update(delivery, **extra):
+    message = CaseMessage.objects.create(
+        submission=delivery.submission, kind=CaseMessage.Kind.REPLY, text="Still there"
+    )
+    return OutgoingUpdate.objects.create(
+        message=message, delivery=delivery, connection=delivery.connection, **extra
+    )
+
+
+def test_failed_residents_updates_are_counted_per_connection_and_listed():
+    now = timezone.now()
+    broken, fine = ConnectionFactory(name="Broken"), ConnectionFactory(name="Fine")
+    deliveries = [
+        DeliveryFactory(destination=DestinationFactory(connection=broken), state=State.FAILED)
+        for _ in range(2)
+    ]
+    ok = DeliveryFactory(destination=DestinationFactory(connection=fine), state=State.DELIVERED)
+    failed = [
+        failed_update(delivery, state=OutgoingUpdate.State.FAILED, last_error="410")
+        for delivery in deliveries
+    ]
+    failed_update(ok, state=OutgoingUpdate.State.DELIVERED)
+    failed_update(ok, state=OutgoingUpdate.State.RETRYING)
+
+    with_counts = {row.connection.name: row for row in connection_stats(now)}
+
+    assert with_counts["Broken"].failed_updates == 2
+    # Counted in a subquery: the failed deliveries are not multiplied by the updates
+    assert with_counts["Broken"].failed_open == 2
+    assert with_counts["Fine"].failed_updates == 0
+    assert list(failed_updates()) == failed[::-1]
