@@ -455,6 +455,7 @@ SUBMISSION_COLUMNS = [
     "id",
     "reference",
     "contact_email",
+    "contact_name",
     "channel",
     "language",
     "answers",
@@ -526,7 +527,7 @@ def _cases(
         answers = json.dumps({"address": address, "details": "Reported by the bench"})
         status = rng.choices(statuses, (10, 20, 10, 55, 5))[0]
         submission = [
-            n, reference, email, "web", "en", answers, status, address["uprn"], created,
+            n, reference, email, name, "web", "en", answers, status, address["uprn"], created,
             version_id, service_id, person.id if person else None, "{}", 1,
         ]  # fmt: skip
         index = [
@@ -562,11 +563,43 @@ def _deliveries(
 
 def _copy(raw: Any, table: str, columns: list[str], rows: list[list[Any]]) -> None:
     """COPY rows as text: tab separated, None as NULL (the values hold no tabs, newlines or
-    backslashes, being made here)."""
+    backslashes, being made here). Columns the bench does not choose get their field's default,
+    so a field added later with a default does not break the load."""
+    defaults = _column_defaults(table, columns)
+    columns = [*columns, *defaults]
+    tail = ["\\N" if value is None else str(value) for value in defaults.values()]
     text = "".join(
-        "\t".join("\\N" if value is None else str(value) for value in row) + "\n" for row in rows
+        "\t".join(["\\N" if value is None else str(value) for value in row] + tail) + "\n"
+        for row in rows
     )
     raw.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.StringIO(text))
+
+
+def _column_defaults(table: str, chosen: list[str]) -> dict[str, Any]:
+    """column -> the database value of its field's default, for the NOT NULL columns of `table`
+    that `chosen` leaves out (Django keeps defaults in Python, so COPY would leave them NULL)."""
+    from django.apps import apps
+    from django.db import connection
+
+    (model,) = [m for m in apps.get_models() if m._meta.db_table == table]
+    defaults = {}
+    for field in model._meta.concrete_fields:
+        if field.column in chosen or field.null or field.primary_key:
+            continue
+        # get_default() is also "" for a text field without a default, as the ORM would save it
+        value = field.get_db_prep_save(field.get_default(), connection)
+        if value is not None:
+            defaults[field.column] = _copy_text(value)
+    return defaults
+
+
+def _copy_text(value: Any) -> Any:
+    """A default as COPY's text format writes it."""
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if hasattr(value, "dumps"):  # psycopg2's Json adapter, for JSONField defaults
+        return value.dumps(value.adapted)
+    return value
 
 
 def _reset_sequence(cursor: Any, table: str) -> None:
