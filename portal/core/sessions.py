@@ -13,17 +13,14 @@ from __future__ import annotations
 from django.contrib.sessions.exceptions import SessionInterrupted
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 
 
 class SessionMiddleware(DjangoSessionMiddleware):
     """Django's, except that a session that could not be saved because the database is
     unreachable fails with the database's own error, which `server_error` answers with 503."""
 
-    def process_response(
-        self, request: HttpRequest, response: HttpResponseBase
-    ) -> HttpResponseBase:
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         try:
             return super().process_response(request, response)
         except SessionInterrupted as interrupted:
