@@ -7,7 +7,9 @@ from typing import Any
 
 import structlog
 
-from services.models import AccessLog, Submission
+from services.cases import file_place
+from services.models import AccessLog, Submission, SubmissionFile
+from services.models.audit import FILE_QUESTION_MAX_LENGTH
 
 logger = structlog.get_logger(__name__)
 
@@ -20,20 +22,33 @@ def record_access(
     where: str,
     submission: Submission | None = None,
     subject: Any = None,
+    file: SubmissionFile | None = None,
     reason: str = "",
 ) -> AccessLog:
-    """One row per view; the log line carries ids only (a reason may name people: not logged)."""
-    entry = AccessLog.objects.create(
-        actor=actor, submission=submission, subject=subject, where=where, reason=reason
+    """One row per view; the log line carries ids only (a reason may name people: not logged).
+    A download passes the `file`: the row names it, and keeps where it stood among the case's
+    files for when retention has deleted it (the AccessLog model says why)."""
+    entry = AccessLog(
+        actor=actor, submission=submission, subject=subject, file=file, where=where, reason=reason
     )
+    if file is not None:
+        place = file_place(file)
+        entry.file_question = _cut(place.question, FILE_QUESTION_MAX_LENGTH)
+        entry.file_number, entry.file_count = place.number, place.count
+    entry.save()
     logger.info(
         "personal_data_viewed",
         actor_id=actor.pk,
         submission_id=getattr(submission, "pk", None),
         subject_id=getattr(subject, "pk", None),
+        file_id=getattr(file, "pk", None),
         where=where,
     )
     return entry
+
+
+def _cut(words: str, length: int) -> str:
+    return words if len(words) <= length else words[: length - 1] + "…"
 
 
 def record_list(actor: Any, *, where: str, submissions: list[Submission]) -> None:

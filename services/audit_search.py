@@ -49,6 +49,8 @@ CSV_HEADER = (
     _("Place code"),
     _("Case reference"),
     _("Service"),
+    _("File"),
+    _("File name"),
     _("Resident"),
     _("Resident e-mail address"),
     _("Reason"),
@@ -114,7 +116,7 @@ def search_access_log(
     if before is not None:
         entries = entries.filter(at__lt=before)
     return entries.select_related(
-        "actor", "subject", "submission__service", "submission__user"
+        "actor", "subject", "submission__service", "submission__user", "file"
     ).order_by("-at", "-id")
 
 
@@ -139,6 +141,37 @@ def resident_of(entry: AccessLog) -> tuple[str, str]:
     return "", entry.submission.contact_email if entry.submission else ""
 
 
+@dataclass(frozen=True)
+class FileSeen:
+    """The file a download entry names: which of the case's files it was (`place`) and the
+    resident's `name` for it while the file is kept ("" once retention deleted it, `gone`)."""
+
+    place: str
+    name: str
+    gone: bool
+
+    def __str__(self) -> str:
+        """One line, as the audit log page and the admin show it."""
+        if self.gone:
+            return f"{self.place}. {_('Since deleted')}"
+        return f"{self.place}: {self.name}"
+
+
+def file_seen(entry: AccessLog) -> FileSeen | None:
+    """The file an entry names; None for an entry that names none (a page seen, or a download
+    recorded before downloads named their file). The officer reading the log may see the name:
+    answering a subject access request is their job."""
+    if not entry.file_question:
+        return None
+    place = _("“%(question)s”, file %(number)s of %(count)s") % {
+        "question": entry.file_question,
+        "number": entry.file_number,
+        "count": entry.file_count,
+    }
+    kept = entry.file
+    return FileSeen(place=str(place), name=kept.name if kept else "", gone=kept is None)
+
+
 def csv_rows(entries: QuerySet[AccessLog]) -> Iterator[list[str]]:
     """The header, then one row per entry, read in chunks so a large export never sits in
     memory whole; every cell made safe to open in a spreadsheet."""
@@ -146,6 +179,7 @@ def csv_rows(entries: QuerySet[AccessLog]) -> Iterator[list[str]]:
     for entry in entries.iterator(chunk_size=2000):
         name, email = resident_of(entry)
         submission = entry.submission
+        file = file_seen(entry)
         cells = [
             timezone.localtime(entry.at).isoformat(timespec="seconds"),
             entry.actor.full_name,
@@ -154,8 +188,16 @@ def csv_rows(entries: QuerySet[AccessLog]) -> Iterator[list[str]]:
             entry.where,
             submission.reference if submission else "",
             submission.service.name if submission else "",
+            file.place if file else "",
+            _file_name_cell(file),
             name,
             email,
             entry.reason,
         ]
         yield [spreadsheet_safe(cell) for cell in cells]
+
+
+def _file_name_cell(file: FileSeen | None) -> str:
+    if file is None:
+        return ""
+    return str(_("Since deleted")) if file.gone else file.name

@@ -120,6 +120,28 @@ def _file_label(question_id: str) -> str:
     return question_id
 
 
+@dataclass(frozen=True)
+class FilePlace:
+    """Which of its case's files a file is, in words that are not the resident's: the question
+    it answered as `case_files` names it, and its `number` among the case's `count` files."""
+
+    question: str
+    number: int
+    count: int
+
+
+def file_place(file_row: SubmissionFile) -> FilePlace:
+    """Where `file_row` stands among its case's files, in the order `case_files` lists them."""
+    submission = file_row.submission
+    ids = list(submission.files.values_list("pk", flat=True))
+    return FilePlace(
+        question=_question_labels(submission).get(file_row.question_id)
+        or _file_label(file_row.question_id),
+        number=ids.index(file_row.pk) + 1,
+        count=len(ids),
+    )
+
+
 def case_file(submission: Submission, question_id: str) -> SubmissionFile | None:
     """The case's file answering `question_id` (kept or deleted by retention), if it has one."""
     return submission.files.filter(question_id=question_id).first()

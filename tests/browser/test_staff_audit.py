@@ -1,11 +1,12 @@
 """The audit log in real Chromium: the data protection officer finds who saw a resident's data,
-narrows it by dates and downloads it; accessible, JavaScript on and off, at 1280 and 320 px."""
+sees which file a download was, narrows it by dates and downloads it; accessible, JavaScript on and off, at 1280 and 320 px."""
 
 import pytest
 from playwright.sync_api import expect
 
 from portal.accounts.roles import AGENT, DATA_PROTECTION
 from services.audit import record_access
+from services.models import SubmissionFile
 from services.seed import seed_catalogue
 from tests.browser.conftest import BrowserPage, assert_accessible
 from tests.browser.journeys import sign_in
@@ -24,6 +25,17 @@ def officer_and_history(transactional_db):
     case = SubmissionFactory(user=resident)
     for where in ("staff:search", "staff:case", "staff:timeline"):
         record_access(agent, where=where, submission=case, subject=resident)
+    # A download of a file whose name is one long word: it wraps rather than widen the table
+    photo = SubmissionFile.objects.create(
+        submission=case,
+        question_id="photo",
+        name="photo-of-the-overflowing-bin-outside-number-12-on-tuesday-morning.jpg",
+        storage_name="not-read.jpg",
+        content_type="image/jpeg",
+        size=1000,
+        sha256="0" * 64,
+    )
+    record_access(agent, where="staff:attachment", submission=case, subject=resident, file=photo)
     officer = with_mfa(UserFactory(roles=[DATA_PROTECTION], full_name="Dana Protection"))
     return officer, case
 
@@ -41,12 +53,15 @@ def test_the_officer_finds_who_saw_a_residents_data_and_can_download_it(
 
     page.get_by_label("Resident").fill("olwen.p@example.org")
     page.get_by_role("button", name="Apply filters").click()
-    # The agent's three views, and the officer's own first look at the log (it is recorded)
-    expect(page.get_by_role("heading", name="4 entries")).to_be_visible()
+    # The agent's three views and download, and the officer's own first look at the log (it
+    # is recorded)
+    expect(page.get_by_role("heading", name="5 entries")).to_be_visible()
     table = page.get_by_role("table")
     expect(table).to_contain_text("Audit log search")
     expect(table).to_contain_text("Alex Agent")
     expect(table).to_contain_text("Case timeline")
+    expect(table).to_contain_text("File downloaded")
+    expect(table).to_contain_text(f", file 1 of 1: {case.files.get().name}")
     expect(table).to_contain_text(case.reference)
     expect(page.get_by_role("link", name="Download all these entries (CSV)")).to_be_visible()
     assert_accessible(page)

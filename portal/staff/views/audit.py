@@ -16,6 +16,7 @@ from portal.staff.access import audit_view
 from portal.staff.audit_forms import AuditSearchForm
 from services.audit_search import (
     csv_rows,
+    file_seen,
     place_label,
     record_export,
     record_search,
@@ -79,6 +80,7 @@ def _row(entry: Any) -> dict[str, Any]:
     return {
         "entry": entry,
         "what": place_label(entry.where),
+        "file": file_seen(entry),
         "resident_name": name,
         "resident_email": email,
     }

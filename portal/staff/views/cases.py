@@ -186,13 +186,14 @@ def attachment(request: HttpRequest, reference: str, question_id: str) -> HttpRe
         return ask_for_reason(submission)
     file_row = case_file(submission, question_id)
     response = None if file_row is None else file_download(request, file_row)
-    if response is None:
+    if file_row is None or response is None:
         raise Http404
     record_access(
         request.user,
         where="staff:attachment",
         submission=submission,
         subject=submission.user,
+        file=file_row,
         reason=reason,
     )
     return response

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from portal.accounts.roles import DATA_PROTECTION, SYSTEM_ADMIN
 from services.audit import record_access
-from services.models import AccessLog
+from services.models import AccessLog, SubmissionFile
 from tests.portal.accounts.factories import UserFactory
 from tests.portal.staff.conftest import STREETS, WASTE, signed_in, with_mfa
+from tests.services.stored_files import pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -158,11 +159,57 @@ def test_the_export_is_a_csv_of_every_matching_entry_and_is_recorded(
         history["bin"].reference,
     ]
     assert rows[1][1:4] == ["Sue Pervisor", supervisor.email, "Case timeline"]
-    assert rows[1][7:] == ["Olwen Pritchard", "olwen.p@example.org", history["entries"][2].reason]
+    assert rows[1][7:9] == ["", ""]  # it names no file
+    assert rows[1][9:] == ["Olwen Pritchard", "olwen.p@example.org", history["entries"][2].reason]
     assert set(AccessLog.objects.filter(actor=officer).values_list("where", "submission_id")) == {
         ("staff:audit_export", history["bin"].pk),
         ("staff:audit_export", history["pothole"].pk),
     }
+
+
+def test_a_download_names_its_file_on_the_page_and_in_the_export_even_once_deleted(
+    client, streets_agent, make_case, olwen, stored_files
+):
+    # Given Olwen's pothole case with a photo and a file she sent with a reply, the second
+    # downloaded by the streets agent
+    case = make_case(STREETS, user=olwen)
+    stored_files(case, "photo", png_bytes(), "hole.png")
+    reply = stored_files(case, "reply-3-1", pdf_bytes(), "more-photos.pdf")
+    record_access(streets_agent, where="staff:attachment", submission=case, file=reply)
+    described = "“Sent with the resident’s reply”, file 2 of 2"
+
+    # When the officer looks for who saw Olwen's data, then the entry says which file it was
+    response = client.get(AUDIT, {"person": "Pritchard"})
+    assert listed(response) == [case.reference]
+    html = response.content.decode()
+    assert "File downloaded" in html
+    assert f"{described}: more-photos.pdf" in html
+    # and so does the export, in a column of its own and the file's name in the next
+    header, *rows = csv.reader(io.StringIO(export_of(client, "Pritchard")))
+    assert header[7:9] == ["File", "File name"]
+    assert download_row(rows)[7:9] == [described, "more-photos.pdf"]
+
+    # When retention has deleted the case's files (anonymising it deletes their rows)
+    SubmissionFile.objects.filter(submission=case).delete()
+
+    # Then the entry still says which file it was, and that it is gone, without its name
+    html = client.get(AUDIT, {"person": case.reference}).content.decode()
+    assert f"{described}. Since deleted" in html
+    assert "more-photos.pdf" not in html
+    _, *rows = csv.reader(io.StringIO(export_of(client, case.reference)))
+    assert download_row(rows)[7:9] == [described, "Since deleted"]
+
+
+def export_of(client, person: str) -> str:
+    response = client.get(EXPORT, {"person": person})
+    assert response.status_code == 200
+    return b"".join(response.streaming_content).decode()
+
+
+def download_row(rows: list[list[str]]) -> list[str]:
+    """The export's one download entry (the officer's own searches are entries too)."""
+    [row] = [row for row in rows if row[4] == "staff:attachment"]
+    return row
 
 
 def test_a_cell_that_would_be_a_formula_is_exported_as_text(client, supervisor, make_case):
@@ -172,8 +219,8 @@ def test_a_cell_that_would_be_a_formula_is_exported_as_text(client, supervisor, 
     response = client.get(EXPORT, {"person": case.reference})
 
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[1][7] == '\'=HYPERLINK("http://evil.example")'
-    assert rows[1][9] == "'+SUM(A1:A9)"
+    assert rows[1][9] == '\'=HYPERLINK("http://evil.example")'
+    assert rows[1][11] == "'+SUM(A1:A9)"
 
 
 @pytest.mark.parametrize("url", [AUDIT, EXPORT])
@@ -220,11 +267,14 @@ def test_the_officer_sees_no_cases_and_is_offered_only_the_log(client, history):
 
 
 def test_the_audit_page_uses_the_same_number_of_queries_whatever_it_lists(
-    client, waste_agent, make_case, django_assert_num_queries
+    client, waste_agent, make_case, stored_files, django_assert_num_queries
 ):
     def entries(count: int) -> None:
+        # Each a download naming its file: the file's name is shown too
         for _ in range(count):
-            record_access(waste_agent, where="staff:case", submission=make_case(WASTE))
+            case = make_case(WASTE)
+            file = stored_files(case, "photo", png_bytes(), "bin.png")
+            record_access(waste_agent, where="staff:attachment", submission=case, file=file)
 
     entries(1)
     client.get(AUDIT)  # the first request fills Django's content-type and permission caches

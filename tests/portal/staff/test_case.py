@@ -125,12 +125,37 @@ def test_a_file_is_downloaded_through_the_scope_check_and_each_download_recorded
         assert response["X-Content-Type-Options"] == "nosniff"
     rows = AccessLog.objects.filter(where="staff:attachment")
     assert [(row.actor, row.submission) for row in rows] == [(streets_agent, case)] * 2
+    assert {row.file_id for row in rows} == {case.files.get().pk}
 
     # A question with no file, or no such question, is not found
     for other in ("details", "nope"):
         missing = reverse("staff:case_attachment", args=[case.reference, other])
         assert streets.get(missing).status_code == 404
     assert rows.count() == 2
+
+
+def test_each_download_names_the_file_by_its_question_and_place_among_the_cases_files(
+    streets_agent, make_case, stored_files
+):
+    # Given a pothole case with a photo, a PDF, and a file the resident sent with a reply
+    case = make_case(STREETS)
+    photo = stored_files(case, "photo", png_bytes(), "hole.png")
+    stored_files(case, "evidence", PDF, "letter.pdf")
+    reply = stored_files(case, "reply-7-1", PDF, "more.pdf")
+    client = signed_in(streets_agent)
+
+    # When the team's agent downloads the first and the third
+    for question in ("photo", "reply-7-1"):
+        url = reverse("staff:case_attachment", args=[case.reference, question])
+        assert client.get(url).status_code == 200
+
+    # Then each download's entry names that file, and keeps what is not the resident's words:
+    # its question as the case page names it, and where it stands among the case's files
+    entries = AccessLog.objects.filter(where="staff:attachment").order_by("pk")
+    assert [(e.file, e.file_question, e.file_number, e.file_count, e.reason) for e in entries] == [
+        (photo, "Upload a photo of the pothole (optional)", 1, 3, ""),
+        (reply, "Sent with the resident’s reply", 3, 3, ""),
+    ]
 
 
 def test_a_file_deleted_by_retention_says_when_and_is_not_downloaded(

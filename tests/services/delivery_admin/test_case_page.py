@@ -108,7 +108,7 @@ def test_the_submission_page_shows_the_answers_contact_details_and_files(
 def test_a_system_admin_gets_each_file_as_a_link_to_the_staff_download(system_admin, stored_files):
     # Given a case with a photo
     submission = a_case()
-    stored_files(submission, "photo", png_bytes(), "bin.png")
+    photo = stored_files(submission, "photo", png_bytes(), "bin.png")
     download = reverse("staff:case_attachment", args=[submission.reference, "photo"])
     client = signed_in(system_admin)
 
@@ -132,6 +132,16 @@ def test_a_system_admin_gets_each_file_as_a_link_to_the_staff_download(system_ad
         submission,
         "Checking a photo",
     )
+    # naming the file the admin downloaded: the photo, the case's only file
+    assert (entry.file, entry.file_question, entry.file_number, entry.file_count) == (
+        photo,
+        "Photo",
+        1,
+        1,
+    )
+    # which the admin's access log says too
+    shown = client.get(f"/admin/services/accesslog/{entry.pk}/change/").content.decode()
+    assert "“Photo”, file 1 of 1: bin.png" in shown
 
 
 def test_a_service_admin_sees_the_files_named_but_not_linked(service_admin_client, stored_files):

@@ -13,7 +13,15 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.accounts.roles import AGENT
-from services.models import CaseIndex, DataExport, Draft, OutgoingMessage, Submission
+from services.audit import record_access
+from services.models import (
+    AccessLog,
+    CaseIndex,
+    DataExport,
+    Draft,
+    OutgoingMessage,
+    Submission,
+)
 from services.privacy import erasure, export
 from tests.file_samples import jpeg_bytes, stored_upload
 from tests.portal.accounts.factories import PASSWORD, UserFactory
@@ -118,6 +126,27 @@ def test_a_deleted_accounts_data_download_is_empty(storage, resident):
     data = export.collect(resident)
     assert data["requests"] == []
     assert data["profile"]["full_name"] == ""
+
+
+def test_the_access_log_still_names_the_files_staff_downloaded(storage, resident):
+    # Given a resident's request whose photo a staff member downloaded
+    case = make_case(storage, user=resident)
+    photo = case.files.order_by("pk").first()
+    agent = UserFactory.create(roles=[AGENT])
+    record_access(agent, where="staff:attachment", submission=case, subject=resident, file=photo)
+
+    # When the resident deletes their account
+    erasure.erase_account(resident)
+
+    # Then the entry is as it was: "who saw my data?" still says which file, of which request
+    entry = AccessLog.objects.get(where="staff:attachment")
+    assert (entry.actor, entry.submission, entry.subject, entry.file) == (
+        agent,
+        case,
+        resident,
+        photo,
+    )
+    assert (entry.file_question, entry.file_number, entry.file_count) == ("Photo", 1, 2)
 
 
 def test_another_residents_requests_are_untouched(storage, resident):

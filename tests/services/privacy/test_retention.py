@@ -14,7 +14,8 @@ from django.db import connection
 from django.utils import timezone
 
 from portal.celery import app
-from services import retention, tasks
+from services import file_retention, retention, tasks
+from services.audit import record_access
 from services.models import (
     AccessLog,
     Attempt,
@@ -78,6 +79,39 @@ def test_a_closed_case_past_its_period_loses_its_answers_files_and_details(
     assert run.anonymised == 1
     assert run.per_service == {case.service.slug: 1}
     assert run.finished_at is not None
+
+
+def test_files_whose_downloads_are_in_the_access_log_are_deleted_and_the_entries_kept(
+    storage, settings, officer
+):
+    # Given a case closed 31 days ago, made 40 days ago, whose letter a staff member downloaded
+    settings.SUBMISSION_FILE_RETENTION_DAYS = 35
+    settings.SUBMISSION_RETENTION_DAYS = 30
+    case = make_case(storage, user=UserFactory.create(), days_ago=40)
+    close(case, days_ago=31, by=officer)
+    _photo, letter = case.files.order_by("pk")
+    entry = record_access(officer, where="staff:attachment", submission=case, file=letter)
+    named = ("Letter", 2, 2)
+
+    # When the files' own retention deletes their bytes
+    assert file_retention.delete_expired_files() == 2
+
+    # Then their rows stay marked, and the entry still points at the letter
+    entry.refresh_from_db()
+    assert entry.file == letter
+    assert entry.file.deleted_at is not None
+    assert (entry.file_question, entry.file_number, entry.file_count) == named
+
+    # When the case's retention anonymises it, deleting its file rows
+    run = retention.apply_retention()
+
+    # Then the case is anonymised as any other, and the entry stays: it no longer points at a
+    # file, and says which one it was
+    assert run.anonymised == 1
+    assert not SubmissionFile.objects.filter(submission=case).exists()
+    entry.refresh_from_db()
+    assert (entry.actor, entry.submission, entry.file) == (officer, case, None)
+    assert (entry.file_question, entry.file_number, entry.file_count) == named
 
 
 def test_an_open_case_is_kept_however_old(storage, settings):
