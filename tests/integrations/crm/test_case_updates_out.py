@@ -150,7 +150,7 @@ def sf_calls(sim: CRMSimulator) -> list[str]:
     calls = []
     for r in sim.requests:
         if r.path.endswith("/query"):
-            calls.append(f"query {r.param('q').split()[3]}")
+            calls.append(f"query {(r.param('q') or '').split()[3]}")
         elif "/sobjects/" in r.path and r.method == "POST":
             calls.append(r.path.rsplit("/", 1)[1])
     return calls

@@ -30,7 +30,8 @@ def file_calls(sim: CRMSimulator) -> list[str]:
     return [
         r.method
         for r in sim.requests
-        if r.path == FILES_PATH or (r.path == QUERY_PATH and "ContentVersion" in r.param("q"))
+        if r.path == FILES_PATH
+        or (r.path == QUERY_PATH and "ContentVersion" in (r.param("q") or ""))
     ]
 
 
