@@ -38,8 +38,20 @@ lookup fails nothing is sent (`lookup_failed`); a note POST that got no answer p
 attempt off for `unanswered_wait` seconds, since the CRM may still be saving it. A file deleted by
 retention, or one the CRM refuses (Dynamics refuses attachments over its configured size, 5 MB by
 default), fails the delivery permanently, naming the file by its question, not its name.
-Salesforce connections do not take files yet: a payload with files is refused before anything is
-sent, so a file is never silently dropped.
+
+Files (Salesforce). Each file becomes a Salesforce File published to the case, after the case is
+saved, with the same progress, lookups and failures as Dynamics' notes (see salesforce_files.py):
+
+    POST {base}/services/data/v60.0/sobjects/ContentVersion   {"Title", "PathOnClient" (the
+                resident's name for it), "VersionData": <base64>, "FirstPublishLocationId":
+                <case id>, "Description" and the `file_key_field`: the file's key}   201 {"id"}
+
+The key is a Dynamics note's subject (the delivery's key, the file's id and its hash), kept in
+`file_key_field` (Description, or a custom External ID field the admin names), and found with
+    GET {base}/services/data/v60.0/query?q=SELECT Id FROM ContentVersion
+        WHERE FirstPublishLocationId = '<case id>' AND <file_key_field> = '<key>'
+A case the upsert just created (201) holds no files, so nothing is looked up for it. A JSON body
+carries at most 37.5 MB of base64 (about 28 MB of file); Salesforce refuses more, permanently.
 
 Case updates (Dynamics). What the resident later says (a reply, a reopening, "not fixed") is a
 note on the case, its subject "Portal update (<kind>) <the update's key>" and its text what they
@@ -48,8 +60,8 @@ The text note's id is kept on the progress, then each file's, so a retry resumes
 attempt stopped. Every attempt after the first (`resend_update`) looks each note up by its subject
 before POSTing it and adopts what it finds; a failed lookup sends nothing. Salesforce: a Note on
 the record (POST sobjects/Note: ParentId, Title = that subject, Body), looked up on a retry with
-SELECT Id FROM Note WHERE ParentId = '..' AND Title = '..'; an update with files is refused
-(permanently, so people are told), as a submission's files are.
+SELECT Id FROM Note WHERE ParentId = '..' AND Title = '..', then each file a Salesforce File like
+a submission's, keyed by the update's key.
 
 Status updates are polled: records whose modifiedon (LastModifiedDate) is at or after `since`.
 """
@@ -59,7 +71,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -83,6 +95,7 @@ from integrations.base import (
 )
 from integrations.crm import config as options
 from integrations.crm import notes
+from integrations.crm import salesforce_files as sf_files
 from integrations.crm.config import CRMConfig
 from integrations.files import is_item_list
 from integrations.http import client, error_for, excerpt_of, retry_after_seconds, send_errors
@@ -102,8 +115,6 @@ FORMATTED = "OData.Community.Display.V1.FormattedValue"
 _ENTITY_ID = re.compile(
     r"\(([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\)$"
 )
-# A Salesforce record id: 15 characters, or 18 with its checksum.
-SALESFORCE_ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
 # A CRM error code is put into the message people see, so only when it looks like one.
 _ERROR_CODE = re.compile(r"^[A-Za-z0-9_.:-]{1,60}$")
 
@@ -129,7 +140,8 @@ class CRMAdapter(Adapter):
         TargetField(
             notes.FILES_FIELD,
             type="array",
-            description="Photos and documents (Dynamics): each becomes a note on the case",
+            description="Photos and documents: each becomes a note on the case (Dynamics) or a "
+            "file on it (Salesforce)",
         ),
     )
 
@@ -139,23 +151,19 @@ class CRMAdapter(Adapter):
         progress = progress or Progress()
         uploads = list(files_in(payload))
         columns = item_lists_as_json(notes.split_payload(payload))
-        if uploads and not self._dynamics:
-            raise PermanentError(
-                "Files cannot be sent to a Salesforce CRM yet: take the file questions out of "
-                "this destination's mapping, or send them to a Dynamics connection"
-            )
-        # A case an earlier attempt made is not saved again, and may already hold some notes.
+        self._check_file_keys(idempotency_key, uploads)
+        # A case an earlier attempt made is not saved again, and may already hold some files.
         reference, created = progress.reference, False
         if not reference:
             reference, created = self._save_case(columns, idempotency_key)
         progress.record_reference(reference)  # kept before any file is sent
         if uploads:
-            case_id = notes.checked_case_id(reference)
+            case_id = self._case_id(reference)
             for upload in uploads:
                 if not progress.done(upload):
-                    # A case this very call created holds no notes yet: nothing to look up.
-                    note_id = self._add_note(case_id, upload, idempotency_key, look_up=not created)
-                    progress.record_file(upload, note_id)
+                    # A case this very call created holds no files yet: nothing to look up.
+                    file_id = self._attach(case_id, upload, idempotency_key, look_up=not created)
+                    progress.record_file(upload, file_id)
         return reference
 
     def send_update(
@@ -187,89 +195,74 @@ class CRMAdapter(Adapter):
         *,
         look_up: bool,
     ) -> str:
-        """The update as a note on the case (its text), then a note per file; the text note's
-        id. Each note's subject is made of the update's key, so a lookup finds it again."""
-        if not self._dynamics:
-            return self._send_salesforce_update(reference, update, key, progress, look_up=look_up)
+        """The update as a note on the case (its text), then each file as the case's files are
+        sent; the text note's id. Each is made findable by the update's key, so a lookup finds
+        what an earlier attempt made."""
         progress = progress or Progress()
-        case_id = notes.checked_case_id(reference)
-        note_id = progress.reference
-        if not note_id:
-            subject = notes.update_subject(key, update.kind)
-            found = self._find_note(case_id, subject) if look_up else None
-            if found is not None:
-                logger.info("crm adopted an update note an earlier attempt made")
-            case_path = f"/{self.config['entity_set']}({case_id})"
-            note_id = found or self._post_note(
-                notes.update_note_for(update, key, self._note_binding, case_path),
-                what="the update's note",
-            )
-            # A CRM that names no note: the subject still finds it, so keep something.
-            progress.record_reference(note_id or subject)
+        case_id = self._case_id(reference)
+        self._check_file_keys(key, update.files)
+        if not progress.reference:
+            progress.record_reference(self._update_note(case_id, update, key, look_up=look_up))
         for upload in update.files:
             if not progress.done(upload):
-                progress.record_file(upload, self._add_note(case_id, upload, key, look_up=look_up))
+                progress.record_file(upload, self._attach(case_id, upload, key, look_up=look_up))
         logger.info("crm update sent", extra={"files": len(update.files)})
         return progress.reference
 
-    def _send_salesforce_update(
-        self,
-        reference: str,
-        update: CaseUpdateOut,
-        key: str,
-        progress: Progress | None,
-        *,
-        look_up: bool,
-    ) -> str:
-        """The update as a Note on the record (Salesforce has no key for notes either, so a
-        retry finds it by its Title); the note's id."""
-        if update.files:
-            raise PermanentError(
-                "Files cannot be sent to a Salesforce CRM yet, so this update (which has "
-                f"{len(update.files)}) was not sent: tell the team by another channel"
-            )
-        if progress is not None and progress.reference:
-            return progress.reference
-        if not SALESFORCE_ID.fullmatch(reference):
-            raise PermanentError("Salesforce named the case by something other than a record id")
-        title = notes.update_subject(key, update.kind)
-        if len(title) > notes.SALESFORCE_TITLE_LENGTH:
+    def _update_note(self, case_id: str, update: CaseUpdateOut, key: str, *, look_up: bool) -> str:
+        """The note that carries what the resident said, unless an earlier attempt made it (found
+        by its subject when `look_up`); its id."""
+        subject = notes.update_subject(key, update.kind)
+        if not self._dynamics and len(subject) > notes.SALESFORCE_TITLE_LENGTH:
             raise PermanentError("The update's key is too long for a Salesforce note's title")
-        note_id = self._find_salesforce_note(reference, title) if look_up else None
-        if note_id is None:
-            note_id = self._post_salesforce_note(reference, title, update)
-        else:
-            logger.info("crm adopted an update note an earlier attempt made")
-        if progress is not None:
-            progress.record_reference(note_id)
-        logger.info("crm update sent", extra={"files": 0})
-        return note_id
+        if look_up:
+            found = (
+                self._find_note(case_id, subject)
+                if self._dynamics
+                else self._find_salesforce(sf_files.note_query(case_id, subject))
+            )
+            if found is not None:
+                logger.info("crm adopted an update note an earlier attempt made")
+                return found
+        if not self._dynamics:
+            note = {"ParentId": case_id, "Title": subject, "Body": notes.update_text(update)}
+            return self._create_salesforce("Note", note, what="the update's note")
+        case_path = f"/{self.config['entity_set']}({case_id})"
+        note_id = self._post_note(
+            notes.update_note_for(update, key, self._note_binding, case_path),
+            what="the update's note",
+        )
+        # A CRM that names no note: the subject still finds it, so keep something.
+        return note_id or subject
 
-    def _post_salesforce_note(self, reference: str, title: str, update: CaseUpdateOut) -> str:
-        note = {"ParentId": reference, "Title": title, "Body": notes.update_text(update)}
+    def _create_salesforce(self, sobject: str, record: Mapping[str, Any], *, what: str) -> str:
+        """POST `record` as a new `sobject`; its id. Salesforce has no idempotency key: every POST
+        makes a new record, so callers look theirs up before sending again."""
+        # The file's bytes never go into an excerpt; everything else sent is blanked out of it.
+        sent = {name: value for name, value in record.items() if name != "VersionData"}
         try:
             response = self._send(
-                "POST", f"{self._api}/sobjects/Note", body=json.dumps(note).encode()
+                "POST", f"{self._api}/sobjects/{sobject}", body=json.dumps(record).encode()
             )
         except DeliveryError as exc:
+            # Unanswered, it may still be being saved: a lookup too soon would miss it.
             wait = self.config.get("unanswered_wait", options.DEFAULT_UNANSWERED_WAIT)
             unanswered(exc, float(wait))
             raise
         if response.status_code not in (200, 201):
-            raise self._error(response, note, what="the update's note")
-        note_id = _field(response, "id")
-        if note_id is None:
+            raise self._error(response, sent, what=what)
+        created = _field(response, "id")
+        if created is None:
             raise PermanentError(
-                f"Salesforce answered {response.status_code} without the note's id",
+                f"Salesforce answered {response.status_code} without the id of {what}",
                 status_code=response.status_code,
-                excerpt=excerpt_of(response, note),
+                excerpt=excerpt_of(response, sent),
             )
-        return note_id
+        return created
 
-    def _find_salesforce_note(self, reference: str, title: str) -> str | None:
-        literal = title.replace("\\", "\\\\").replace("'", "\\'")
-        # The reference was checked to be a record id, and the title is escaped.
-        soql = f"SELECT Id FROM Note WHERE ParentId = '{reference}' AND Title = '{literal}'"  # noqa: S608
+    def _find_salesforce(self, soql: str) -> str | None:
+        """The Id of the first record `soql` finds, or None; if Salesforce cannot say, the
+        lookup's error (nothing may be sent blind: it could make a second record)."""
         try:
             page = self._read(f"{self._api}/query", {"q": soql}, {})
         except DeliveryError as exc:
@@ -293,7 +286,7 @@ class CRMAdapter(Adapter):
         if self._dynamics:
             reference, created = self._upsert_dynamics(body, key, columns)
         else:
-            reference, created = self._upsert_salesforce(body, key, columns), False
+            reference, created = self._upsert_salesforce(body, key, columns)
         logger.info("crm record saved", extra={"style": self.config["api_style"]})
         return reference, created
 
@@ -405,7 +398,10 @@ class CRMAdapter(Adapter):
 
     # --- Salesforce ------------------------------------------------------------------------------
 
-    def _upsert_salesforce(self, body: bytes, key: str, payload: Mapping[str, Any]) -> str:
+    def _upsert_salesforce(
+        self, body: bytes, key: str, payload: Mapping[str, Any]
+    ) -> tuple[str, bool]:
+        """The record's id, and whether this request created it (201) rather than updated it."""
         url = (
             f"{self._api}/sobjects/{self.config['sobject']}/{self._key_field}/{quote(key, safe='')}"
         )
@@ -433,7 +429,25 @@ class CRMAdapter(Adapter):
                 status_code=response.status_code,
                 excerpt=excerpt_of(response, payload),
             )
-        return reference
+        return reference, response.status_code == 201
+
+    def _add_content_version(
+        self, case_id: str, upload: DeliveryFile, key: str, *, look_up: bool
+    ) -> str:
+        """Publish `upload` to the case as a Salesforce File (a ContentVersion), unless an earlier
+        attempt did (found by its key when `look_up`); the ContentVersion's id."""
+        key_field = self._file_key_field
+        if look_up:
+            query = sf_files.lookup_query(case_id, key_field, sf_files.file_key(key, upload))
+            if (existing := self._find_salesforce(query)) is not None:
+                logger.info("crm adopted a file an earlier attempt made")
+                return existing
+        version = sf_files.content_version_for(upload, key, case_id, key_field)
+        version_id = self._create_salesforce(
+            "ContentVersion", version, what=f"the file {upload.id!r}"
+        )
+        logger.info("crm file added", extra={"size": upload.size})
+        return version_id
 
     def _salesforce_changes(self, since: datetime | None) -> Iterator[dict[str, Any]]:
         status_field = self.config["status_field"]
@@ -459,6 +473,30 @@ class CRMAdapter(Adapter):
             url, params = self._next_page(next_url), None
 
     # --- Shared ----------------------------------------------------------------------------------
+
+    def _case_id(self, reference: str) -> str:
+        """The case's reference, checked fit to attach files and notes to: Dynamics names it by a
+        GUID, Salesforce by a record id; anything else would go into an address unchecked."""
+        if self._dynamics:
+            return notes.checked_case_id(reference)
+        return sf_files.checked_record_id(reference)
+
+    def _check_file_keys(self, key: str, uploads: Iterable[DeliveryFile]) -> None:
+        """Refuse, before anything is sent, files whose key Salesforce could not hold."""
+        if not self._dynamics:
+            for upload in uploads:
+                sf_files.file_key(key, upload)
+
+    def _attach(self, case_id: str, upload: DeliveryFile, key: str, *, look_up: bool) -> str:
+        """Send `upload` to the case in the CRM's own way (a note with the file in Dynamics, a
+        File in Salesforce), unless `look_up` finds an earlier attempt's; the CRM's id for it."""
+        if self._dynamics:
+            return self._add_note(case_id, upload, key, look_up=look_up)
+        return self._add_content_version(case_id, upload, key, look_up=look_up)
+
+    @property
+    def _file_key_field(self) -> str:
+        return str(self.config.get("file_key_field") or options.DEFAULT_FILE_KEY_FIELD)
 
     @property
     def _dynamics(self) -> bool:

@@ -17,6 +17,8 @@ STYLE_CHOICES = [
 ]
 DEFAULT_API_VERSION = {DYNAMICS: "9.2", SALESFORCE: "60.0"}
 DEFAULT_STATUS_FIELD = {DYNAMICS: "statuscode", SALESFORCE: "Status"}
+# Standard on every org's ContentVersion, and filterable in SOQL (see salesforce_files.py).
+DEFAULT_FILE_KEY_FIELD = "Description"
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 20.0
 DEFAULT_UNANSWERED_WAIT = 60.0
@@ -67,6 +69,12 @@ class CRMConfig(serializers.Serializer[Any]):
         "A field marked External ID (and unique) that holds the portal's reference, e.g. "
         "Portal_Reference__c; each submission is upserted by it.",
     )
+    file_key_field = _name_field(
+        "File key field (Salesforce)",
+        "The ContentVersion field that holds each file's key, which a retry looks for before "
+        "sending a file again. Blank for Description; or a text field marked External ID on "
+        "ContentVersion, e.g. Portal_Key__c, which Salesforce indexes.",
+    )
     status_field = _name_field(
         "Status field",
         "Whose changes are reported back to residents. Blank for statuscode (Dynamics) or "
@@ -92,7 +100,8 @@ class CRMConfig(serializers.Serializer[Any]):
     )
     connect_timeout = options.connect_timeout(DEFAULT_CONNECT_TIMEOUT)
     read_timeout = options.read_timeout(DEFAULT_READ_TIMEOUT)
-    # For files: a case is upserted by its key, but a note can only be looked up by its subject.
+    # For files: a case is upserted by its key, but a note or a Salesforce File can only be
+    # looked up by what it says.
     unanswered_wait = options.unanswered_wait(DEFAULT_UNANSWERED_WAIT)
 
     def validate_base_url(self, value: str) -> str:
@@ -118,7 +127,7 @@ class CRMConfig(serializers.Serializer[Any]):
                 "external_id_field": "Enter the External ID field that holds our reference.",
             }
         errors = {name: [message] for name, message in required.items() if not attrs.get(name)}
-        for name in (*required, "status_field"):
+        for name in (*required, "status_field", "file_key_field"):
             value = attrs.get(name)
             if value and name not in errors and not _NAME.match(value):
                 errors[name] = [
@@ -129,4 +138,6 @@ class CRMConfig(serializers.Serializer[Any]):
             raise serializers.ValidationError(errors)
         attrs["api_version"] = attrs.get("api_version") or DEFAULT_API_VERSION[style]
         attrs["status_field"] = attrs.get("status_field") or DEFAULT_STATUS_FIELD[style]
+        if style == SALESFORCE:
+            attrs["file_key_field"] = attrs.get("file_key_field") or DEFAULT_FILE_KEY_FIELD
         return attrs

@@ -40,22 +40,41 @@ Both styles keep one table whose records are created or updated by an alternate 
                            POST makes a new note, as Salesforce does.
     GET /services/data/v60.0/query?q=SELECT Id FROM Note WHERE ParentId = '<id>' AND Title = '..'
                            the notes on a record with that title, oldest first
+    POST /services/data/v60.0/sobjects/ContentVersion   a Salesforce File: {"Title",
+                           "PathOnClient" (its name, required), "VersionData" (base64, required),
+                           "FirstPublishLocationId" (the record it is published to),
+                           "Description", and any of `content_version_fields` (custom fields)};
+                           201 {"id", "success"}. Refused (400 [{"errorCode", "message"}]): an
+                           unknown field, data that is not base64, more than
+                           `max_attachment_bytes` (by default what Salesforce takes in a JSON
+                           body: 37.5 MB of base64), text over its field's length, and a file
+                           published to nothing or to a record that does not exist (Salesforce
+                           would keep a file on nothing in the user's own library; the simulator
+                           does not, so a file that misses its case cannot pass). Every POST makes
+                           a new file, as Salesforce does: a repeat is not recognised.
+    GET /services/data/v60.0/query?q=SELECT Id FROM ContentVersion WHERE FirstPublishLocationId
+                           = '<id>' AND <Description or a custom field> = '..'
+                           the files published to a record with that value, oldest first
 
 In Python, for tests: `records`, `record_for(key)`, `creates`, `updates`, `notes` (each note's
-case, subject, file name, type, size and the SHA-256 of its decoded body), `set_status(key_or_id,
+case, subject, file name, type, size and the SHA-256 of its decoded body), `files` (each
+Salesforce File's case, title and fields, with its name, size and SHA-256 as received_files
+records them), `set_status(key_or_id,
 status)`, `revoke_tokens()`, `token_requests`, `tokens_accepted = False` (tokens are issued but
 the CRM refuses them: an app registration with no application user). Over HTTP, for other
 processes (neither recorded nor subject to faults):
-    GET /_records[?key=K]   {"count", "creates", "updates", "records": [...], "notes": [...]}
-                            (with key, only that record and its notes);  DELETE /_records
+    GET /_records[?key=K]   {"count", "creates", "updates", "records": [...], "notes": [...],
+                            "files": [...]} (with key, only that record, its notes and files);
+                            DELETE /_records
     POST /_updates {"key" or "id": ..., "status": ...}   a caseworker moves a case on
     DELETE /_tokens         revoke every token
     GET/POST/DELETE /_faults   see the base Simulator (faults apply to every call above: the
-                            token endpoint, the upserts, the notes' POSTs and lookups alike;
+                            token endpoint, the upserts, the notes' and files' POSTs and lookups
+                            alike;
                             /_stats counts them by call, a record's address as <key>)
 
 Standalone: python -m integrations.simulators.crm --port 8105 [--style salesforce]
-            [--max-attachment-bytes N]
+            [--max-attachment-bytes N] [--content-version-field Portal_Key__c]
 """
 
 from __future__ import annotations
@@ -66,6 +85,7 @@ import binascii
 import copy
 import hashlib
 import json
+import mimetypes
 import re
 import threading
 import uuid
@@ -82,6 +102,7 @@ from integrations.simulators.base import (
     apply_fault_arguments,
 )
 from integrations.simulators.oauth2 import TOKEN_PATH, TokenIssuer
+from integrations.simulators.received_files import received
 
 DEFAULT_CLIENT_ID = "portal-crm-client"
 DEFAULT_CLIENT_SECRET = "simulator-crm-secret"  # noqa: S105 - a demo's, known to all
@@ -100,6 +121,17 @@ DEFAULT_MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 NOTE_TEXT_COLUMNS = {"subject": 500, "notetext": 100_000, "filename": 255, "mimetype": 256}
 # Salesforce's Note: the longest Title and Body it takes.
 SALESFORCE_NOTE_LIMITS = {"Title": 80, "Body": 32_000}
+# A JSON (not multipart) body carries at most 37.5 MB of base64: this many bytes of file.
+SALESFORCE_MAX_JSON_FILE_BYTES = int(37.5 * 1024 * 1024) * 3 // 4
+# The ContentVersion fields a client may set, with their longest values; a custom text field
+# holds at most 255 characters.
+CONTENT_VERSION_TEXT = {"Title": 255, "PathOnClient": 500, "Description": 1000}
+CUSTOM_TEXT_LENGTH = 255
+_SOQL_FILES = re.compile(
+    r"^SELECT Id FROM ContentVersion WHERE FirstPublishLocationId = '(?P<parent>\w+)' "
+    r"AND (?P<field>\w+) = '(?P<value>(?:[^'\\]|\\.)*)'$",
+    re.IGNORECASE,
+)
 _SOQL_NOTES = re.compile(
     r"^SELECT Id FROM Note WHERE ParentId = '(?P<parent>\w+)' "
     r"AND Title = '(?P<title>(?:[^'\\]|\\.)*)'$",
@@ -130,7 +162,8 @@ class CRMSimulator(Simulator):
         external_id_field: str = "Portal_Reference__c",
         columns: Iterable[str] | None = None,
         update_status: int = 200,
-        max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES,
+        max_attachment_bytes: int | None = None,
+        content_version_fields: Iterable[str] = (),
         host: str = "127.0.0.1",
         port: int = 0,
         seed: int | None = None,
@@ -148,11 +181,20 @@ class CRMSimulator(Simulator):
         self.sobject, self.external_id_field = sobject, external_id_field
         self.columns = frozenset(columns) if columns is not None else None
         self.update_status = update_status
+        if max_attachment_bytes is None:
+            max_attachment_bytes = (
+                DEFAULT_MAX_ATTACHMENT_BYTES
+                if style == "dynamics"
+                else SALESFORCE_MAX_JSON_FILE_BYTES
+            )
         self.max_attachment_bytes = max_attachment_bytes
+        # Custom fields an admin added to ContentVersion (an External ID for the file's key).
+        self.content_version_fields = frozenset(content_version_fields)
         self.tokens_accepted = True
         self._store_lock = threading.Lock()
         self._records: dict[str, dict[str, Any]] = {}  # by key
         self._notes: list[dict[str, Any]] = []  # oldest first
+        self._files: list[dict[str, Any]] = []  # Salesforce Files (ContentVersions), oldest first
         self._creates = self._updates = 0
 
     @property
@@ -179,6 +221,14 @@ class CRMSimulator(Simulator):
         of the decoded documentbody (None without one)."""
         with self._store_lock:
             return copy.deepcopy(self._notes)
+
+    @property
+    def files(self) -> list[dict[str, Any]]:
+        """Every Salesforce File, oldest first: {"id", "content_document_id", "case_id",
+        "case_key", "title", "description", "fields" (custom fields), "createdon"} and what
+        received_files records of it ("name" is its PathOnClient, "size", "sha256")."""
+        with self._store_lock:
+            return copy.deepcopy(self._files)
 
     @property
     def creates(self) -> int:
@@ -214,6 +264,7 @@ class CRMSimulator(Simulator):
         with self._store_lock:
             self._records.clear()
             self._notes.clear()
+            self._files.clear()
             self._creates = self._updates = 0
 
     def reset(self) -> None:
@@ -248,7 +299,9 @@ class CRMSimulator(Simulator):
         path = unquote(request.path)
         if match := _UPSERT.match(path):
             path = f"/api/data/v{DYNAMICS_VERSION}/{match.group(1)}({match.group(2)}=<key>)"
-        elif path.startswith(f"/services/data/v{SALESFORCE_VERSION}/sobjects/"):
+        elif path.count("/") == 7 and "/sobjects/" in path:
+            # /services/data/v60.0/sobjects/Case/Portal_Reference__c/<key>; a Note or a
+            # ContentVersion is named by its object alone.
             path = path.rsplit("/", 1)[0] + "/<key>"
         return f"{request.method} {path}"
 
@@ -469,11 +522,19 @@ class CRMSimulator(Simulator):
             soql = " ".join((request.param("q") or "").split())
             if match := _SOQL_NOTES.match(soql):
                 return self._salesforce_notes(match["parent"], _soql_unescape(match["title"]))
+            if match := _SOQL_FILES.match(soql):
+                return self._salesforce_files(
+                    match["parent"], match["field"], _soql_unescape(match["value"])
+                )
             return self._salesforce_query(soql)
         if request.path == f"{prefix}/sobjects/Note":
             if request.method != "POST":
                 return _salesforce_error(405, "METHOD_NOT_ALLOWED", "Use POST to add a note")
             return self._create_salesforce_note(request)
+        if request.path == f"{prefix}/sobjects/ContentVersion":
+            if request.method != "POST":
+                return _salesforce_error(405, "METHOD_NOT_ALLOWED", "Use POST to add a file")
+            return self._create_content_version(request)
         parts = request.path.removeprefix(f"{prefix}/sobjects/").split("/")
         if not request.path.startswith(f"{prefix}/sobjects/") or len(parts) != 3:
             return _salesforce_error(404, "NOT_FOUND", "The requested resource does not exist")
@@ -545,6 +606,92 @@ class CRMSimulator(Simulator):
             }
             self._notes.append(note)
         return Response.json({"id": note["id"], "success": True, "errors": []}, status=201)
+
+    def _create_content_version(self, request: RecordedRequest) -> Response:
+        try:
+            version = self._checked_content_version(request)
+        except _Refused as refusal:
+            return _salesforce_error(refusal.status, refusal.code, refusal.message)
+        with self._store_lock:
+            number = len(self._files) + 1
+            version["id"] = f"068{number:015d}"
+            version["content_document_id"] = f"069{number:015d}"
+            version["createdon"] = _now()
+            self._files.append(version)
+        return Response.json({"id": version["id"], "success": True, "errors": []}, status=201)
+
+    def _checked_content_version(self, request: RecordedRequest) -> dict[str, Any]:
+        """The file a request asks for, or _Refused saying why not (Salesforce's error codes)."""
+        data, problem = _json_object(request)
+        if problem:
+            raise _Refused(400, problem, "JSON_PARSER_ERROR")
+        text_fields = CONTENT_VERSION_TEXT | dict.fromkeys(
+            self.content_version_fields, CUSTOM_TEXT_LENGTH
+        )
+        for name, value in data.items():
+            if name not in (*text_fields, "VersionData", "FirstPublishLocationId"):
+                no_column = f"No such column '{name}' on sobject of type ContentVersion"
+                raise _Refused(400, no_column, "INVALID_FIELD")
+            if value is not None and not isinstance(value, str):
+                raise _Refused(400, f"{name} must be text", "INVALID_TYPE")
+            if name in text_fields and value is not None and len(value) > text_fields[name]:
+                too_long = f"{name}: data value too large (max {text_fields[name]})"
+                raise _Refused(400, too_long, "STRING_TOO_LONG")
+        missing = [name for name in ("PathOnClient", "VersionData") if not data.get(name)]
+        if missing:
+            raise _Refused(
+                400,
+                f"Required fields are missing: [{', '.join(missing)}]",
+                "REQUIRED_FIELD_MISSING",
+            )
+        content = _base64(data["VersionData"])
+        if content is None:
+            raise _Refused(400, "VersionData: the value is not valid base64", "INVALID_FIELD")
+        if len(content) > self.max_attachment_bytes:
+            raise _Refused(
+                400,
+                f"VersionData: data value too large (max {self.max_attachment_bytes} bytes)",
+                "STRING_TOO_LONG",
+            )
+        parent = data.get("FirstPublishLocationId")
+        case = next((r for r in self.records if parent and r["id"] == parent), None)
+        if case is None:
+            raise _Refused(
+                400,
+                "FirstPublishLocationId: invalid cross reference id",
+                "INVALID_CROSS_REFERENCE_KEY",
+            )
+        path_on_client = data["PathOnClient"]
+        return {
+            "case_id": case["id"],
+            "case_key": case["key"],
+            "title": data.get("Title") or path_on_client.rsplit(".", 1)[0],
+            "description": data.get("Description"),
+            "fields": {
+                field: data[field] for field in self.content_version_fields if field in data
+            },
+            # Salesforce takes no type: it tells the file's type from its name (FileType).
+            **received(
+                content,
+                source="VersionData",
+                name=path_on_client,
+                content_type=mimetypes.guess_type(path_on_client)[0] or "application/octet-stream",
+            ),
+        }
+
+    def _salesforce_files(self, parent: str, field: str, value: str) -> Response:
+        if field != "Description" and field not in self.content_version_fields:
+            return _salesforce_error(
+                400, "INVALID_FIELD", f"No such column '{field}' on entity 'ContentVersion'"
+            )
+        rows = [
+            {"attributes": {"type": "ContentVersion"}, "Id": version["id"]}
+            for version in self.files
+            if version["case_id"] == parent
+            and (version["description"] if field == "Description" else version["fields"].get(field))
+            == value
+        ]
+        return Response.json({"totalSize": len(rows), "done": True, "records": rows})
 
     def _salesforce_notes(self, parent: str, title: str) -> Response:
         rows = [
@@ -655,6 +802,7 @@ class CRMSimulator(Simulator):
         key = request.param("key")
         records = [r for r in self.records if key is None or r["key"] == key]
         notes = [n for n in self.notes if key is None or n["case_key"] == key]
+        files = [f for f in self.files if key is None or f["case_key"] == key]
         return Response.json(
             {
                 "count": len(records),
@@ -662,6 +810,7 @@ class CRMSimulator(Simulator):
                 "updates": self.updates,
                 "records": records,
                 "notes": notes,
+                "files": files,
             }
         )
 
@@ -737,7 +886,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--client-secret", default=DEFAULT_CLIENT_SECRET)
     parser.add_argument("--token-lifetime", type=float, default=3600)
     parser.add_argument(
-        "--max-attachment-bytes", type=int, default=DEFAULT_MAX_ATTACHMENT_BYTES, metavar="BYTES"
+        "--max-attachment-bytes",
+        type=int,
+        default=None,
+        metavar="BYTES",
+        help=f"the largest file taken (Dynamics {DEFAULT_MAX_ATTACHMENT_BYTES}, Salesforce "
+        f"{SALESFORCE_MAX_JSON_FILE_BYTES})",
+    )
+    parser.add_argument(
+        "--content-version-field",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a custom field on Salesforce's ContentVersion, e.g. Portal_Key__c (repeatable)",
     )
     add_fault_arguments(parser)
     args = parser.parse_args(argv)
@@ -748,6 +909,7 @@ def main(argv: list[str] | None = None) -> None:
         client_secret=args.client_secret,
         token_lifetime=args.token_lifetime,
         max_attachment_bytes=args.max_attachment_bytes,
+        content_version_fields=args.content_version_field,
         host=args.host,
         port=args.port,
         seed=args.seed,

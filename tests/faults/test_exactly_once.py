@@ -1,13 +1,14 @@
-"""Exactly once, under fire: the delivery invariants with real workers, Redis, PostgreSQL and four
+"""Exactly once, under fire: the delivery invariants with real workers, Redis, PostgreSQL and five
 bad back offices at once.
 
-Every submission is routed to four destinations, one per call-based adapter: a JSON webhook, an
-Open311 server, a CRM (Dynamics style, OAuth2) and a SOAP case system, each simulator in a
-process of its own and each, by default, as unforgiving as the real protocol (Open311 makes a new
-request for every POST, the SOAP system a new case for a repeated ClientReference, the CRM a new
-note for every POST). Each fails about 30% of calls, the calls that carry files included: 503s,
-connection resets, answers slower than the adapter's timeout, and 5% that commit the record (or
-the note, or the attachment) and then hang up without answering. Three real Celery worker processes
+Every submission is routed to five destinations, one per call-based adapter and CRM style: a
+JSON webhook, an Open311 server, a CRM in each style (Dynamics and Salesforce, OAuth2) and a SOAP
+case system, each simulator in a process of its own and each, by default, as unforgiving as the
+real protocol (Open311 makes a new request for every POST, the SOAP system a new case for a
+repeated ClientReference, the CRM a new note, or Salesforce File, for every POST). Each fails
+about 30% of calls, the calls that carry files included: 503s, connection resets, answers slower
+than the adapter's timeout, and 5% that commit the record (or the note, the file, or the
+attachment) and then hang up without answering. Three real Celery worker processes
 (prefork, two children each) deliver, on a PostgreSQL cluster and a Redis server of the suite's
 own, while residents submit, half through submit_draft and half signed in through the real
 check-your-answers view (Django's test client: every middleware, the session in PostgreSQL, the
@@ -20,8 +21,9 @@ and PDF bytes, different in every submission, checked and stored by services/for
 SubmissionFile rows as they do for residents. Each back office takes them its own way: the
 webhook inline (base64 in its one request, which the simulator decodes and hashes), Open311 as
 links (the photo as media_url, the others in the description; no portal web server runs here,
-so its simulator records the links unfetched), the CRM as a note on the case each, the SOAP
-system as one AddAttachment each. And:
+so its simulator records the links unfetched), the Dynamics CRM as a note on the case each, the
+Salesforce CRM as a Salesforce File (ContentVersion) published to the case each, the SOAP system
+as one AddAttachment each. And:
 
 - the workers are SIGKILLed (all at once, as when their host is lost) several times, each time
   just after a call has left for a back office (the back offices are slowed for that moment), and
@@ -46,13 +48,14 @@ Then it asserts, FROM THE SIMULATORS' OWN RECORDS, that every (submission, desti
 exactly one record, by the delivery's key and by the submission reference in what was sent, that
 every delivery is delivered with that record's id as its reference, and that the faults
 happened. About files, from the same records: each back office holds exactly one entry per
-(case, file) for every file of the case's submission, and none other; the webhook's, the CRM's
+(case, file) for every file of the case's submission, and none other; the webhook's, the CRMs'
 and the SOAP system's with the SHA-256 of the bytes that arrived equal to the upload's (the
 SubmissionFile's); Open311's as links whose tokens (services/file_links.file_for_link) name that
 file, of that submission, for the Open311 connection, the media_url being the photo. And that
-each of the calls that send or look up one file (the CRM's note POSTs and lookups, the SOAP
-system's AddAttachment and GetCaseAttachments) was faulted, a note POST and an AddAttachment
-each committed then dropped at least once (the simulators count faults by call at /_stats).
+each of the calls that send or look up one file (the CRM's note POSTs and lookups, Salesforce's
+ContentVersion POSTs and SOQL lookups, the SOAP system's AddAttachment and GetCaseAttachments)
+was faulted, a note POST, a ContentVersion POST and an AddAttachment each committed then dropped
+at least once (the simulators count faults by call at /_stats).
 It prints the counts, those faults on file calls among them, any delivery not delivered by
 the deadline with its last error, and the time taken; that nothing was doubled is asserted
 before that everything arrived, so a run that runs out of time still answers it. And, from the
@@ -66,7 +69,7 @@ that no request through the view was answered 500 (one is always made while Post
 a 503 "Sorry, there is a problem with the service", and the resident presses again), and that no
 worker exited by itself: every worker process not running at the end is one the suite killed.
 
-CI runs FAULT_SUBMISSIONS (default 100: four times as many deliveries) to stay within a few
+CI runs FAULT_SUBMISSIONS (default 100: five times as many deliveries) to stay within a few
 minutes on two cores; `FAULT_SUBMISSIONS=1000 make pytest ARGS="tests/faults"` is the full run.
 """
 
@@ -163,6 +166,10 @@ INLINE_FILES_MAX_BYTES = 1024 * 1024
 # webhook's and Open311's files ride in the one request that makes the record.
 FILE_CALLS = {
     "crm": ("POST /api/data/v9.2/annotations", "GET /api/data/v9.2/annotations"),
+    "salesforce": (
+        "POST /services/data/v60.0/sobjects/ContentVersion",
+        "GET /services/data/v60.0/query",  # no other query is made here: status is not polled
+    ),
     "soap": ("AddAttachment", "GetCaseAttachments"),
 }
 # How long a simulator may go on with a request the adapter gave up on: slow_latency, plus the
@@ -261,6 +268,10 @@ def crm_files(shown: dict) -> list[Arrival]:
     return [Arrival(n["case_key"], "note", n["filename"], n["sha256"]) for n in shown["notes"]]
 
 
+def salesforce_files(shown: dict) -> list[Arrival]:
+    return [Arrival(f["case_key"], "file", f["name"], f["sha256"]) for f in shown["files"]]
+
+
 def soap_files(shown: dict) -> list[Arrival]:
     key_of_case = {r["case_reference"]: r["client_reference"] for r in shown["records"]}
     return [
@@ -311,6 +322,22 @@ def start_back_offices(workdir) -> list[BackOffice]:
             reference_of=lambda r: r["data"]["title"],
             id_of=lambda r: r["id"],
             files_of=crm_files,
+        ),
+        BackOffice(
+            "salesforce",
+            simulator(
+                "crm",
+                "--style",
+                "salesforce",
+                "--client-id",
+                CRM_CLIENT[0],
+                "--client-secret",
+                CRM_CLIENT[1],
+            ),
+            key_of=lambda r: r["key"],
+            reference_of=lambda r: r["data"]["Subject"],
+            id_of=lambda r: r["id"],
+            files_of=salesforce_files,
         ),
         BackOffice(
             "soap",
@@ -377,6 +404,24 @@ def connection_to(office: BackOffice) -> tuple[Connection, dict[str, Any]]:
                 "title": {"meta": "reference"},
                 "description": {"answer": "bin_type"},
                 "files": {"files": "all"},  # a note on the case each
+            },
+        ),
+        "salesforce": (
+            "crm",
+            {
+                "base_url": url,
+                "token_url": f"{url}/oauth2/token",
+                "client_id": CRM_CLIENT[0],
+                "client_secret": CRM_CLIENT[1],
+                "api_style": "salesforce",
+                "sobject": "Case",
+                "external_id_field": "Portal_Reference__c",
+                "unanswered_wait": UNANSWERED_WAIT,
+            },
+            {
+                "Subject": {"meta": "reference"},
+                "Description": {"answer": "bin_type"},
+                "files": {"files": "all"},  # a Salesforce File on the case each
             },
         ),
         "soap": (
@@ -472,7 +517,7 @@ def at(fractions) -> set[int]:
     return {max(1, round(f * SUBMISSIONS)) for f in fractions}
 
 
-def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
+def test_every_submission_arrives_exactly_once_in_each_of_five_back_offices(
     settings, fault_workdir
 ):
     settings.DELIVERY_SWEEP_GRACE_SECONDS = 5
@@ -812,7 +857,7 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
         "delivered seconds after last submit": round(finished - submitted, 1),
         "total seconds": round(time.monotonic() - started, 1),
     }
-    print(f"\nFault-injection suite, {SUBMISSIONS} submissions to four back offices:")
+    print(f"\nFault-injection suite, {SUBMISSIONS} submissions to {len(offices)} back offices:")
     for name, value in summary.items():
         print(f"  {name}: {value}")
 
@@ -822,7 +867,7 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
     # Everything was delivered, in time.
     assert states == {Delivery.State.DELIVERED: len(deliveries)}, summary
     assert submissions >= SUBMISSIONS
-    assert len(deliveries) == 4 * submissions
+    assert len(deliveries) == len(offices) * submissions
 
     for office in offices:
         mine = [d for d in deliveries if d.connection.slug == office.name]
@@ -892,12 +937,15 @@ def test_every_submission_arrives_exactly_once_in_each_of_four_back_offices(
     assert counts["redis restarts"] == 1
     assert outcomes["transient"] > 0.1 * len(deliveries)
     assert all(faults.get("drop", 0) > 0 for faults in injected.values()), injected
-    # The file calls had their share: each was faulted, and a note and an attachment were
-    # committed with their answers lost (and found by the lookups, since none came twice).
+    # The file calls had their share: each was faulted, and a note, a Salesforce File and an
+    # attachment were committed with their answers lost (and found by the lookups, since none
+    # came twice).
     for name, calls in file_call_faults.items():
         for call, faults in calls.items():
             assert set(faults) - {"latency"}, f"no fault hit {name}'s {call}"
     assert file_call_faults["crm"][FILE_CALLS["crm"][0]].get("drop", 0) > 0, file_call_faults
+    sf_post = FILE_CALLS["salesforce"][0]
+    assert file_call_faults["salesforce"][sf_post].get("drop", 0) > 0, file_call_faults
     assert file_call_faults["soap"]["AddAttachment"].get("drop", 0) > 0, file_call_faults
     assert retried > 0
     # Commits whose answers were lost were found by the lookup, not made twice.

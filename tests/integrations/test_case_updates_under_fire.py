@@ -112,6 +112,20 @@ def test_crm(links):
         assert files == sorted(s.sha256 for s in served)
 
 
+def test_crm_salesforce(links):
+    with CRMSimulator(
+        style="salesforce", client_id=CLIENT_ID, client_secret=CLIENT_SECRET, seed=3
+    ) as sim:
+        adapter = CRMAdapter(CRMAdapter.validate_config(options_for(sim)))
+        case = adapter.deliver({"Subject": "Fly-tipping"}, "case")
+        served, _ = run_under_fire(sim, adapter, case, links)
+
+        texts = [f"Portal update (reply) key-{n}" for n in range(UPDATES)]
+        assert sorted(n["subject"] for n in sim.notes) == sorted(texts)
+        assert sorted(f["sha256"] for f in sim.files) == sorted(s.sha256 for s in served)
+        assert {f["case_id"] for f in sim.files} == {case}
+
+
 def test_soap(links):
     with SoapCaseSimulator(username="u", password="p", seed=3) as sim:
         adapter = SoapCaseAdapter(

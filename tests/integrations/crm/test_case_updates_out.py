@@ -145,10 +145,78 @@ def test_salesforce_a_retry_that_finds_nothing_sends_once(salesforce, salesforce
     assert len(salesforce.notes) == 1
 
 
-def test_salesforce_refuses_an_update_with_files_before_sending_anything(
+def sf_calls(sim: CRMSimulator) -> list[str]:
+    """What Salesforce was asked, oldest first: "Note", "ContentVersion", or "query <object>"."""
+    calls = []
+    for r in sim.requests:
+        if r.path.endswith("/query"):
+            calls.append(f"query {(r.param('q') or '').split()[3]}")
+        elif "/sobjects/" in r.path and r.method == "POST":
+            calls.append(r.path.rsplit("/", 1)[1])
+    return calls
+
+
+def test_salesforce_takes_an_update_with_files_as_a_note_then_a_file_each(
     salesforce, salesforce_case
 ):
-    (photo, *_) = two_photos_and_a_pdf()
-    with pytest.raises(PermanentError, match="Salesforce"):
-        adapter_for(salesforce).send_update(salesforce_case, an_update(photo), "k")
-    assert salesforce.requests == []
+    files = two_photos_and_a_pdf()
+    progress = Progress()
+
+    answer = adapter_for(salesforce).send_update(
+        salesforce_case, an_update(*files), "sf-files", progress
+    )
+
+    (note,) = salesforce.notes
+    assert answer == note["id"] == progress.reference
+    stored = salesforce.files
+    assert [(f["name"], f["sha256"]) for f in stored] == [(f.name, f.sha256) for f in files]
+    assert {f["case_id"] for f in stored} == {salesforce_case}
+    assert [f["description"] for f in stored] == [
+        f"Portal file {f.id} of sf-files (SHA-256 {f.sha256[:16]})" for f in files
+    ]
+    assert progress.files == {f.id: s["id"] for f, s in zip(files, stored, strict=True)}
+    # the first attempt has nothing to look up
+    assert sf_calls(salesforce) == ["Note", "ContentVersion", "ContentVersion", "ContentVersion"]
+
+
+def test_salesforce_a_file_whose_answer_was_lost_is_adopted_on_the_resend(
+    salesforce, salesforce_case
+):
+    # Given an update whose note went, and whose first file Salesforce saved unheard
+    adapter = adapter_for(salesforce)
+    files = two_photos_and_a_pdf()
+    progress = Progress()
+    adapter.send_update(salesforce_case, an_update(), "sf-lost-file", progress)
+    salesforce.set_faults(drop_response=True, times=1)
+    with pytest.raises(TransientError):
+        adapter.send_update(salesforce_case, an_update(*files), "sf-lost-file", progress)
+    assert len(salesforce.files) == 1
+    salesforce.clear_requests()
+
+    # When it is sent again
+    adapter.resend_update(salesforce_case, an_update(*files), "sf-lost-file", progress)
+
+    # Then the note is not sent again, the first file is found, and the others sent once each
+    assert len(salesforce.notes) == 1
+    assert [f["sha256"] for f in salesforce.files] == [f.sha256 for f in files]
+    assert sf_calls(salesforce) == [
+        "query ContentVersion",
+        "query ContentVersion",
+        "ContentVersion",
+        "query ContentVersion",
+        "ContentVersion",
+    ]
+
+
+def test_salesforce_a_failed_file_lookup_sends_nothing(salesforce, salesforce_case):
+    progress = Progress()
+    adapter = adapter_for(salesforce)
+    adapter.send_update(salesforce_case, an_update(), "sf-unsure", progress)
+    salesforce.set_faults(error_rate=1.0, times=1)
+
+    with pytest.raises(TransientError, match="not sent again"):
+        adapter.resend_update(
+            salesforce_case, an_update(*two_photos_and_a_pdf()), "sf-unsure", progress
+        )
+
+    assert salesforce.files == []

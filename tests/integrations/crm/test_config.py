@@ -88,3 +88,15 @@ def test_the_crm_is_registered_and_takes_any_column_with_common_ones_declared():
     assert registry.get("crm") is CRMAdapter
     assert CRMAdapter.accepts_any_fields is True
     assert {"title", "description"} <= {f.name for f in CRMAdapter.target_fields}
+
+
+def test_salesforce_files_are_keyed_in_description_unless_an_api_name_is_given():
+    salesforce = {**COMMON, "api_style": "salesforce", "sobject": "Case", "external_id_field": "R"}
+
+    assert CRMAdapter.validate_config(salesforce)["file_key_field"] == "Description"
+    named = CRMAdapter.validate_config({**salesforce, "file_key_field": "Portal_Key__c"})
+    assert named["file_key_field"] == "Portal_Key__c"
+    # it goes into a SOQL query, so only an API name will do
+    assert list(errors_for(**salesforce, file_key_field="Description = '' OR Id")) == [
+        "file_key_field"
+    ]

@@ -1,5 +1,6 @@
-"""The resident's files reach the CRM as notes (annotations) on the case, each exactly once, and a
-retry resumes where the last attempt stopped: against the CRM simulator over loopback, no mocks."""
+"""The resident's files reach a Dynamics CRM as notes (annotations) on the case, each exactly once,
+and a retry resumes where the last attempt stopped: against the CRM simulator over loopback, no
+mocks. Salesforce's files (ContentVersions): test_salesforce_files.py."""
 
 import base64
 import dataclasses
@@ -223,15 +224,6 @@ def test_a_lookup_the_crm_refuses_is_permanent_and_sends_nothing(sim, adapter):
 
 
 # --- Refusing ------------------------------------------------------------------------------------
-
-
-def test_files_for_a_salesforce_crm_are_refused_before_anything_is_sent(salesforce):
-    adapter = adapter_for(salesforce)
-
-    with pytest.raises(PermanentError, match="Salesforce"):
-        adapter.deliver({"Subject": "Fly-tipping", "files": two_photos_and_a_pdf()}, KEY)
-
-    assert [r for r in salesforce.requests if r.path != "/oauth2/token"] == []
 
 
 @pytest.mark.parametrize(
