@@ -8,6 +8,7 @@ shown beside the question it concerns.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from portal.studio.access import SERVICES, studio_view
 from portal.studio.forms.question import ChooseTypeForm, question_editor, type_name
 from portal.studio.publish_refusals import Refusal, beside_questions_and_pages
 from portal.studio.views import studio_page
+from portal.studio.views.draft_edits import on_form
 from services.catalogue import publish_version
 from services.change_log import record_change
 from services.forms import edits
@@ -196,8 +198,7 @@ def draft_create(request: HttpRequest, service_id: int) -> HttpResponse:
                 request.user, service, lambda schema: edits.add_page(schema, question, title=title)
             )
         except EditError as error:
-            for message in error.errors:
-                form.add_error(None, message)
+            on_form(form)(error.errors)
         else:
             messages.success(request, _("Draft created with its first question"))
             return redirect("studio:draft", service.pk)
@@ -237,6 +238,13 @@ def render_draft(
         },
         section=SERVICES,
     )
+
+
+def on_draft_page(
+    request: HttpRequest, service: Service, draft: FormVersion
+) -> Callable[[list[str]], HttpResponse]:
+    """An edit's refusals in the draft page's error summary (for the buttons on that page)."""
+    return lambda errors: render_draft(request, service, draft, errors)
 
 
 @studio_view
