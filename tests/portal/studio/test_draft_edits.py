@@ -21,21 +21,9 @@ from portal.studio.views.draft_edits import on_form, try_edit
 from portal.studio.views.form import on_draft_page
 from services.forms import edits
 from services.forms.edits import EditError
-from services.models import FormVersion, Service
+from services.models import FormVersion
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def service(catalogue: dict[str, Service]) -> Service:
-    return catalogue["report-missed-bin"]
-
-
-@pytest.fixture
-def draft(service: Service) -> FormVersion:
-    live = service.form.live_version
-    assert live is not None
-    return FormVersion.new_draft_from(live)
 
 
 @pytest.fixture
@@ -144,7 +132,7 @@ def test_a_refused_edit_can_answer_with_the_draft_page_or_fill_a_list(request_, 
     page = try_edit(
         request_, draft, refuse, "x", to="/", refused=on_draft_page(request_, service, draft)
     )
-    problems: list[str] = []
+    problems = []
     nothing = try_edit(request_, draft, refuse, "x", to="/", refused=problems.extend)
 
     assert page.status_code == 200
