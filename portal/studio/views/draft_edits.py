@@ -2,7 +2,7 @@
 
 `drafts.apply_edit` saves the edit (and its change log entry) or refuses it, saving nothing.
 A refusal is shown where the page shows problems: its form's error summary (`on_form`), the
-draft page's (form.py `on_draft_page`) or a delete confirmation's list (`problems.extend`).
+draft page's (form.py `on_draft_page`) or a delete confirmation's (`confirm_delete`).
 A saved edit is said in a success message, then what the edit's notes tell (options a change
 of type dropped, a page removed because it was left empty), and the page goes on to where the
 change is seen.
@@ -19,8 +19,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from portal.studio import drafts
+from portal.studio.access import SERVICES
+from portal.studio.views import studio_page
 from services.forms.edits import Edited, EditError
-from services.models import FormVersion
+from services.models import FormVersion, Service
 
 # What a refusal gives back: None to render the page's own form with the refusals on it, or a
 # response of its own (the draft page). Bound, so a page whose refusals always answer
@@ -49,6 +51,40 @@ def try_edit(
     for note in edited.notes:
         notes(request, note)
     return redirect(to(edited) if callable(to) else to)
+
+
+def confirm_delete(
+    request: HttpRequest,
+    service: Service,
+    draft: FormVersion,
+    edit: drafts.Edit,
+    what: str,
+    *,
+    to: str,
+    title: str,
+    warning: str,
+    cancel_url: str,
+) -> HttpResponse:
+    """ "Delete this?" for a page or a question of the draft (GET: `title`, `warning`, and Yes
+    or `cancel_url`); Yes (POST) saves the deleting `edit` through `try_edit`, its refusals
+    listed in this page's error summary."""
+    problems: list[str] = []
+    if request.method == "POST":
+        done = try_edit(request, draft, edit, what, to=to, refused=problems.extend)
+        if done is not None:
+            return done
+    return studio_page(
+        request,
+        "studio/confirm_delete.html",
+        {
+            "service": service,
+            "title": title,
+            "warning": warning,
+            "problems": problems,
+            "cancel_url": cancel_url,
+        },
+        section=SERVICES,
+    )
 
 
 def on_form(form: BaseForm) -> Callable[[list[str]], None]:

@@ -17,7 +17,7 @@ from portal.studio import drafts
 from portal.studio.access import SERVICES, studio_view
 from portal.studio.forms.question import ChooseItemTypeForm, question_editor, type_name
 from portal.studio.views import studio_page
-from portal.studio.views.draft_edits import on_form, try_edit
+from portal.studio.views.draft_edits import confirm_delete, on_form, try_edit
 from portal.studio.views.form import on_draft_page, render_draft
 from portal.studio.views.questions import _label, _posted, draft_url, find_question
 from services.forms import edits
@@ -183,29 +183,14 @@ def item_question_delete(
     draft = drafts.draft_or_404(service)
     listed = find_list(draft, question_id)
     item = find_item_question(listed, item_question_id)
-    problems: list[str] = []
-    if request.method == "POST":
-        what = _("Question “%(label)s” about each item deleted") % {"label": _label(item)}
-        done = try_edit(
-            request,
-            draft,
-            lambda schema: edits.delete_item_question(schema, question_id, item_question_id),
-            what,
-            to=draft_url(service, f"question-{question_id}"),
-            refused=problems.extend,
-        )
-        if done is not None:
-            return done
-    return studio_page(
+    return confirm_delete(
         request,
-        "studio/confirm_delete.html",
-        {
-            "service": service,
-            "title": _("Delete the question “%(label)s” about each item?")
-            % {"label": _label(item)},
-            "warning": _("Residents will no longer be asked it once this draft is published."),
-            "problems": problems,
-            "cancel_url": draft_url(service, f"question-{question_id}"),
-        },
-        section=SERVICES,
+        service,
+        draft,
+        lambda schema: edits.delete_item_question(schema, question_id, item_question_id),
+        _("Question “%(label)s” about each item deleted") % {"label": _label(item)},
+        to=draft_url(service, f"question-{question_id}"),
+        title=_("Delete the question “%(label)s” about each item?") % {"label": _label(item)},
+        warning=_("Residents will no longer be asked it once this draft is published."),
+        cancel_url=draft_url(service, f"question-{question_id}"),
     )

@@ -28,7 +28,7 @@ from portal.studio.forms.branching import (
     text_initial,
 )
 from portal.studio.views import studio_page
-from portal.studio.views.draft_edits import on_form, try_edit
+from portal.studio.views.draft_edits import confirm_delete, on_form, try_edit
 from portal.studio.views.form import on_draft_page, render_draft
 from portal.studio.views.questions import draft_url
 from services.forms import edits
@@ -283,33 +283,19 @@ def page_delete(request: HttpRequest, service_id: int, page_id: str) -> HttpResp
     service = drafts.service_or_404(service_id)
     draft = drafts.draft_or_404(service)
     _index, page = find_page(draft, page_id)
-    problems: list[str] = []
-    if request.method == "POST":
-        what = _("Page “%(page)s” deleted") % {"page": page_name(page)}
-        done = try_edit(
-            request,
-            draft,
-            lambda schema: edits.delete_page(schema, page_id),
-            what,
-            to=draft_url(service),
-            refused=problems.extend,
-        )
-        if done is not None:
-            return done
     count = len(page.get("questions") or [])
-    return studio_page(
+    return confirm_delete(
         request,
-        "studio/confirm_delete.html",
-        {
-            "service": service,
-            "title": _("Delete the page “%(page)s”?") % {"page": page_name(page)},
-            "warning": (
-                _("Its %(count)s questions are deleted with it.") % {"count": count}
-                if count > 1
-                else _("Residents will no longer see it once this draft is published.")
-            ),
-            "problems": problems,
-            "cancel_url": draft_url(service, f"page-{page_id}"),
-        },
-        section=SERVICES,
+        service,
+        draft,
+        lambda schema: edits.delete_page(schema, page_id),
+        _("Page “%(page)s” deleted") % {"page": page_name(page)},
+        to=draft_url(service),
+        title=_("Delete the page “%(page)s”?") % {"page": page_name(page)},
+        warning=(
+            _("Its %(count)s questions are deleted with it.") % {"count": count}
+            if count > 1
+            else _("Residents will no longer see it once this draft is published.")
+        ),
+        cancel_url=draft_url(service, f"page-{page_id}"),
     )

@@ -24,7 +24,7 @@ from portal.studio.forms.question import (
     type_name,
 )
 from portal.studio.views import studio_page
-from portal.studio.views.draft_edits import on_form, try_edit
+from portal.studio.views.draft_edits import confirm_delete, on_form, try_edit
 from portal.studio.views.form import on_draft_page, render_draft
 from services.forms import edits
 from services.forms.questions import QUESTION_TYPES
@@ -279,28 +279,14 @@ def question_delete(request: HttpRequest, service_id: int, question_id: str) -> 
     service = drafts.service_or_404(service_id)
     draft = drafts.draft_or_404(service)
     _page, question = find_question(draft, question_id)
-    problems: list[str] = []
-    if request.method == "POST":
-        what = _("Question “%(label)s” deleted") % {"label": _label(question)}
-        done = try_edit(
-            request,
-            draft,
-            lambda schema: edits.delete_question(schema, question_id),
-            what,
-            to=draft_url(service),
-            refused=problems.extend,
-        )
-        if done is not None:
-            return done
-    return studio_page(
+    return confirm_delete(
         request,
-        "studio/confirm_delete.html",
-        {
-            "service": service,
-            "title": _("Delete the question “%(label)s”?") % {"label": _label(question)},
-            "warning": _("Residents will no longer be asked it once this draft is published."),
-            "problems": problems,
-            "cancel_url": draft_url(service, f"question-{question_id}"),
-        },
-        section=SERVICES,
+        service,
+        draft,
+        lambda schema: edits.delete_question(schema, question_id),
+        _("Question “%(label)s” deleted") % {"label": _label(question)},
+        to=draft_url(service),
+        title=_("Delete the question “%(label)s”?") % {"label": _label(question)},
+        warning=_("Residents will no longer be asked it once this draft is published."),
+        cancel_url=draft_url(service, f"question-{question_id}"),
     )
