@@ -159,6 +159,27 @@ def form_versions(request: HttpRequest, service_id: int) -> HttpResponse:
     )
 
 
+def choose_type_page(
+    request: HttpRequest,
+    service: Service,
+    choose: type[ChooseTypeForm],
+    *,
+    title: str,
+    back_url: str,
+    **extra: Any,
+) -> HttpResponse:
+    """The first step of adding a question: its type, chosen by a GET form (`?type=`), so a type
+    sent that `choose` does not offer is shown as the form's error."""
+    form = choose(request.GET if "type" in request.GET else None)
+    form.is_valid()
+    return studio_page(
+        request,
+        "studio/question_type.html",
+        {"service": service, "form": form, "title": title, "back_url": back_url, **extra},
+        section=SERVICES,
+    )
+
+
 @studio_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def draft_create(request: HttpRequest, service_id: int) -> HttpResponse:
@@ -175,18 +196,12 @@ def draft_create(request: HttpRequest, service_id: int) -> HttpResponse:
         return redirect("studio:draft", service.pk)
     type_ = request.GET.get("type")
     if type_ is None or not ChooseTypeForm({"type": type_}).is_valid():
-        choose = ChooseTypeForm(request.GET if "type" in request.GET else None)
-        choose.is_valid()
-        return studio_page(
+        return choose_type_page(
             request,
-            "studio/question_type.html",
-            {
-                "service": service,
-                "form": choose,
-                "title": _("The form’s first question"),
-                "back_url": reverse("studio:form", args=[service.pk]),
-            },
-            section=SERVICES,
+            service,
+            ChooseTypeForm,
+            title=_("The form’s first question"),
+            back_url=reverse("studio:form", args=[service.pk]),
         )
     form, save = question_editor(
         type_, request.POST if request.method == "POST" else None, existing=None, new_page=True

@@ -18,7 +18,7 @@ from portal.studio.access import SERVICES, studio_view
 from portal.studio.forms.question import ChooseItemTypeForm, question_editor, type_name
 from portal.studio.views import studio_page
 from portal.studio.views.draft_edits import confirm_delete, on_form, try_edit
-from portal.studio.views.form import on_draft_page, render_draft
+from portal.studio.views.form import choose_type_page, on_draft_page, render_draft
 from portal.studio.views.questions import _label, _posted, draft_url, find_question
 from services.forms import edits
 from services.forms.edits import EDITABLE_ITEM_QUESTION_KEYS
@@ -68,19 +68,12 @@ def item_question_add(request: HttpRequest, service_id: int, question_id: str) -
     listed = find_list(draft, question_id)
     type_ = request.GET.get("type")
     if type_ not in REPEATABLE_TYPES:
-        choose = ChooseItemTypeForm(request.GET if "type" in request.GET else None)
-        choose.is_valid()
-        return studio_page(
+        return choose_type_page(
             request,
-            "studio/question_type.html",
-            {
-                "service": service,
-                "form": choose,
-                "title": _("Add a question about each item of “%(label)s”")
-                % {"label": _label(listed)},
-                "back_url": draft_url(service, f"question-{question_id}"),
-            },
-            section=SERVICES,
+            service,
+            ChooseItemTypeForm,
+            title=_("Add a question about each item of “%(label)s”") % {"label": _label(listed)},
+            back_url=draft_url(service, f"question-{question_id}"),
         )
     form, save = question_editor(
         type_, _posted(request), existing=None, new_page=False, item_question=True

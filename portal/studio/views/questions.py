@@ -25,7 +25,7 @@ from portal.studio.forms.question import (
 )
 from portal.studio.views import studio_page
 from portal.studio.views.draft_edits import confirm_delete, on_form, try_edit
-from portal.studio.views.form import on_draft_page, render_draft
+from portal.studio.views.form import choose_type_page, on_draft_page, render_draft
 from services.forms import edits
 from services.forms.questions import QUESTION_TYPES
 from services.models import FormVersion, Service
@@ -93,19 +93,13 @@ def question_add(request: HttpRequest, service_id: int) -> HttpResponse:
         raise Http404(_("There is no such page in this draft."))
     type_ = request.GET.get("type")
     if type_ not in QUESTION_TYPES:
-        choose = ChooseTypeForm(request.GET if "type" in request.GET else None)
-        choose.is_valid()
-        return studio_page(
+        return choose_type_page(
             request,
-            "studio/question_type.html",
-            {
-                "service": service,
-                "form": choose,
-                "page_id": page_id,
-                "title": _("Add a question"),
-                "back_url": draft_url(service, f"page-{page_id}" if page_id else ""),
-            },
-            section=SERVICES,
+            service,
+            ChooseTypeForm,
+            title=_("Add a question"),
+            back_url=draft_url(service, f"page-{page_id}" if page_id else ""),
+            page_id=page_id,
         )
     form, save = question_editor(type_, _posted(request), existing=None, new_page=page_id is None)
     if save and form.is_valid():
