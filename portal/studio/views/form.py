@@ -8,6 +8,7 @@ shown beside the question it concerns.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from portal.studio.access import SERVICES, studio_view
 from portal.studio.forms.question import ChooseTypeForm, question_editor, type_name
 from portal.studio.publish_refusals import Refusal, beside_questions_and_pages
 from portal.studio.views import studio_page
+from portal.studio.views.draft_edits import on_form
 from services.catalogue import publish_version
 from services.change_log import record_change
 from services.forms import edits
@@ -157,6 +159,27 @@ def form_versions(request: HttpRequest, service_id: int) -> HttpResponse:
     )
 
 
+def choose_type_page(
+    request: HttpRequest,
+    service: Service,
+    choose: type[ChooseTypeForm],
+    *,
+    title: str,
+    back_url: str,
+    **extra: Any,
+) -> HttpResponse:
+    """The first step of adding a question: its type, chosen by a GET form (`?type=`), so a type
+    sent that `choose` does not offer is shown as the form's error."""
+    form = choose(request.GET if "type" in request.GET else None)
+    form.is_valid()
+    return studio_page(
+        request,
+        "studio/question_type.html",
+        {"service": service, "form": form, "title": title, "back_url": back_url, **extra},
+        section=SERVICES,
+    )
+
+
 @studio_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def draft_create(request: HttpRequest, service_id: int) -> HttpResponse:
@@ -173,18 +196,12 @@ def draft_create(request: HttpRequest, service_id: int) -> HttpResponse:
         return redirect("studio:draft", service.pk)
     type_ = request.GET.get("type")
     if type_ is None or not ChooseTypeForm({"type": type_}).is_valid():
-        choose = ChooseTypeForm(request.GET if "type" in request.GET else None)
-        choose.is_valid()
-        return studio_page(
+        return choose_type_page(
             request,
-            "studio/question_type.html",
-            {
-                "service": service,
-                "form": choose,
-                "title": _("The form’s first question"),
-                "back_url": reverse("studio:form", args=[service.pk]),
-            },
-            section=SERVICES,
+            service,
+            ChooseTypeForm,
+            title=_("The form’s first question"),
+            back_url=reverse("studio:form", args=[service.pk]),
         )
     form, save = question_editor(
         type_, request.POST if request.method == "POST" else None, existing=None, new_page=True
@@ -196,8 +213,7 @@ def draft_create(request: HttpRequest, service_id: int) -> HttpResponse:
                 request.user, service, lambda schema: edits.add_page(schema, question, title=title)
             )
         except EditError as error:
-            for message in error.errors:
-                form.add_error(None, message)
+            on_form(form)(error.errors)
         else:
             messages.success(request, _("Draft created with its first question"))
             return redirect("studio:draft", service.pk)
@@ -237,6 +253,13 @@ def render_draft(
         },
         section=SERVICES,
     )
+
+
+def on_draft_page(
+    request: HttpRequest, service: Service, draft: FormVersion
+) -> Callable[[list[str]], HttpResponse]:
+    """An edit's refusals in the draft page's error summary (for the buttons on that page)."""
+    return lambda errors: render_draft(request, service, draft, errors)
 
 
 @studio_view

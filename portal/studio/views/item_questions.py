@@ -2,16 +2,14 @@
 
 The same editor as any question (portal/studio/forms/question.py, without custom messages or
 prefill, which a question about each item cannot have), each change one pure edit of
-services/forms/edits.py saved by portal/studio/drafts.py `apply_edit`.
+services/forms/edits.py saved by draft_edits.py `try_edit`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -19,10 +17,11 @@ from portal.studio import drafts
 from portal.studio.access import SERVICES, studio_view
 from portal.studio.forms.question import ChooseItemTypeForm, question_editor, type_name
 from portal.studio.views import studio_page
-from portal.studio.views.form import render_draft
-from portal.studio.views.questions import _label, _posted, draft_url, find_question, show_errors
+from portal.studio.views.draft_edits import confirm_delete, on_form, try_edit
+from portal.studio.views.form import choose_type_page, on_draft_page, render_draft
+from portal.studio.views.questions import _label, _posted, draft_url, find_question
 from services.forms import edits
-from services.forms.edits import EDITABLE_ITEM_QUESTION_KEYS, EditError
+from services.forms.edits import EDITABLE_ITEM_QUESTION_KEYS
 from services.forms.types_repeat import REPEATABLE_TYPES
 from services.models import FormVersion
 
@@ -69,19 +68,12 @@ def item_question_add(request: HttpRequest, service_id: int, question_id: str) -
     listed = find_list(draft, question_id)
     type_ = request.GET.get("type")
     if type_ not in REPEATABLE_TYPES:
-        choose = ChooseItemTypeForm(request.GET if "type" in request.GET else None)
-        choose.is_valid()
-        return studio_page(
+        return choose_type_page(
             request,
-            "studio/question_type.html",
-            {
-                "service": service,
-                "form": choose,
-                "title": _("Add a question about each item of “%(label)s”")
-                % {"label": _label(listed)},
-                "back_url": draft_url(service, f"question-{question_id}"),
-            },
-            section=SERVICES,
+            service,
+            ChooseItemTypeForm,
+            title=_("Add a question about each item of “%(label)s”") % {"label": _label(listed)},
+            back_url=draft_url(service, f"question-{question_id}"),
         )
     form, save = question_editor(
         type_, _posted(request), existing=None, new_page=False, item_question=True
@@ -89,18 +81,16 @@ def item_question_add(request: HttpRequest, service_id: int, question_id: str) -
     if save and form.is_valid():
         item = form.question_json()
         what = _("Question “%(label)s” added to each item") % {"label": _label(item)}
-        try:
-            drafts.apply_edit(
-                request.user,
-                draft,
-                lambda schema: edits.add_item_question(schema, question_id, item),
-                what,
-            )
-        except EditError as error:
-            show_errors(form, error)
-        else:
-            messages.success(request, what)
-            return redirect(draft_url(service, f"question-{question_id}"))
+        done = try_edit(
+            request,
+            draft,
+            lambda schema: edits.add_item_question(schema, question_id, item),
+            what,
+            to=draft_url(service, f"question-{question_id}"),
+            refused=on_form(form),
+        )
+        if done is not None:
+            return done
     return _render(
         request,
         service,
@@ -126,20 +116,18 @@ def item_question_edit(
     if save and form.is_valid():
         changes = {k: v for k, v in form.changes().items() if k in EDITABLE_ITEM_QUESTION_KEYS}
         what = _("Question “%(label)s” about each item changed") % {"label": _label(item)}
-        try:
-            drafts.apply_edit(
-                request.user,
-                draft,
-                lambda schema: edits.edit_item_question(
-                    schema, question_id, item_question_id, **changes
-                ),
-                what,
-            )
-        except EditError as error:
-            show_errors(form, error)
-        else:
-            messages.success(request, what)
-            return redirect(draft_url(service, f"question-{question_id}"))
+        done = try_edit(
+            request,
+            draft,
+            lambda schema: edits.edit_item_question(
+                schema, question_id, item_question_id, **changes
+            ),
+            what,
+            to=draft_url(service, f"question-{question_id}"),
+            refused=on_form(form),
+        )
+        if done is not None:
+            return done
     return _render(
         request,
         service,
@@ -169,19 +157,14 @@ def item_question_move(
             request, service, draft, [_("The question is already at that end of the list.")]
         )
     what = _("Question “%(label)s” about each item moved") % {"label": _label(item)}
-    try:
-        drafts.apply_edit(
-            request.user,
-            draft,
-            lambda schema: edits.move_item_question(
-                schema, question_id, item_question_id, position
-            ),
-            what,
-        )
-    except EditError as error:
-        return render_draft(request, service, draft, error.errors)
-    messages.success(request, what)
-    return redirect(draft_url(service, f"question-{question_id}"))
+    return try_edit(
+        request,
+        draft,
+        lambda schema: edits.move_item_question(schema, question_id, item_question_id, position),
+        what,
+        to=draft_url(service, f"question-{question_id}"),
+        refused=on_draft_page(request, service, draft),
+    )
 
 
 @studio_view
@@ -193,31 +176,14 @@ def item_question_delete(
     draft = drafts.draft_or_404(service)
     listed = find_list(draft, question_id)
     item = find_item_question(listed, item_question_id)
-    problems: list[str] = []
-    if request.method == "POST":
-        what = _("Question “%(label)s” about each item deleted") % {"label": _label(item)}
-        try:
-            drafts.apply_edit(
-                request.user,
-                draft,
-                lambda schema: edits.delete_item_question(schema, question_id, item_question_id),
-                what,
-            )
-        except EditError as error:
-            problems = error.errors
-        else:
-            messages.success(request, what)
-            return redirect(draft_url(service, f"question-{question_id}"))
-    return studio_page(
+    return confirm_delete(
         request,
-        "studio/confirm_delete.html",
-        {
-            "service": service,
-            "title": _("Delete the question “%(label)s” about each item?")
-            % {"label": _label(item)},
-            "warning": _("Residents will no longer be asked it once this draft is published."),
-            "problems": problems,
-            "cancel_url": draft_url(service, f"question-{question_id}"),
-        },
-        section=SERVICES,
+        service,
+        draft,
+        lambda schema: edits.delete_item_question(schema, question_id, item_question_id),
+        _("Question “%(label)s” about each item deleted") % {"label": _label(item)},
+        to=draft_url(service, f"question-{question_id}"),
+        title=_("Delete the question “%(label)s” about each item?") % {"label": _label(item)},
+        warning=_("Residents will no longer be asked it once this draft is published."),
+        cancel_url=draft_url(service, f"question-{question_id}"),
     )

@@ -2,7 +2,7 @@
 
 Branching is asked in two steps (portal/studio/forms/branching.py): the question, by GET, from
 `edits.branching_choices`; then its answers, by POST. Each change is an edit of
-services/forms/edits.py saved by `drafts.apply_edit`; a refused edit is shown in the error
+services/forms/edits.py saved by draft_edits.py `try_edit`; a refused edit is shown in the error
 summary and saves nothing.
 """
 
@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -30,8 +28,9 @@ from portal.studio.forms.branching import (
     text_initial,
 )
 from portal.studio.views import studio_page
-from portal.studio.views.form import render_draft
-from portal.studio.views.questions import draft_url, show_errors
+from portal.studio.views.draft_edits import confirm_delete, on_form, try_edit
+from portal.studio.views.form import on_draft_page, render_draft
+from portal.studio.views.questions import draft_url
 from services.forms import edits
 from services.forms.edits import EditError
 from services.models import FormVersion
@@ -78,13 +77,16 @@ def page_edit(request: HttpRequest, service_id: int, page_id: str) -> HttpRespon
             def edit(schema: edits.Schema) -> edits.Edited:
                 return edits.edit_page(schema, page_id, title=title_only)
 
-        try:
-            drafts.apply_edit(request.user, draft, edit, what)
-        except EditError as error:
-            show_errors(form, error)
-        else:
-            messages.success(request, what)
-            return redirect(draft_url(service, f"page-{page_id}"))
+        done = try_edit(
+            request,
+            draft,
+            edit,
+            what,
+            to=draft_url(service, f"page-{page_id}"),
+            refused=on_form(form),
+        )
+        if done is not None:
+            return done
     return studio_page(
         request,
         "studio/page_form.html",
@@ -146,18 +148,16 @@ def page_branching(request: HttpRequest, service_id: int, page_id: str) -> HttpR
     if request.method == "POST" and form.is_valid():
         condition = form.condition()
         what = _("When the page “%(page)s” is shown changed") % {"page": page_name(page)}
-        try:
-            drafts.apply_edit(
-                request.user,
-                draft,
-                lambda schema: edits.set_page_show_if(schema, page_id, condition),
-                what,
-            )
-        except EditError as error:
-            show_errors(form, error)
-        else:
-            messages.success(request, what)
-            return redirect(draft_url(service, f"page-{page_id}"))
+        done = try_edit(
+            request,
+            draft,
+            lambda schema: edits.set_page_show_if(schema, page_id, condition),
+            what,
+            to=draft_url(service, f"page-{page_id}"),
+            refused=on_form(form),
+        )
+        if done is not None:
+            return done
     return studio_page(
         request,
         "studio/branching_answers.html",
@@ -181,17 +181,14 @@ def _always(
 ) -> HttpResponse:
     """ "Always show this page": the condition removed (sent as the question step's answer)."""
     what = _("The page “%(page)s” is now always shown") % {"page": page_name(page)}
-    try:
-        drafts.apply_edit(
-            request.user,
-            draft,
-            lambda schema: edits.set_page_show_if(schema, str(page["id"]), None),
-            what,
-        )
-    except EditError as error:
-        return render_draft(request, service, draft, error.errors)
-    messages.success(request, what)
-    return redirect(draft_url(service, f"page-{page['id']}"))
+    return try_edit(
+        request,
+        draft,
+        lambda schema: edits.set_page_show_if(schema, str(page["id"]), None),
+        what,
+        to=draft_url(service, f"page-{page['id']}"),
+        refused=on_draft_page(request, service, draft),
+    )
 
 
 @studio_view
@@ -228,18 +225,16 @@ def exit_page_add(request: HttpRequest, service_id: int) -> HttpResponse:
         condition = answers.condition()
         title, body = texts.texts()
         what = _("Exit page “%(title)s” added") % {"title": title["en"]}
-        try:
-            edited = drafts.apply_edit(
-                request.user,
-                draft,
-                lambda schema: edits.add_exit_page(schema, title, body, condition),
-                what,
-            )
-        except EditError as error:
-            show_errors(texts, error)
-        else:
-            messages.success(request, what)
-            return redirect(draft_url(service, f"page-{edited.page_id}"))
+        done = try_edit(
+            request,
+            draft,
+            lambda schema: edits.add_exit_page(schema, title, body, condition),
+            what,
+            to=lambda edited: draft_url(service, f"page-{edited.page_id}"),
+            refused=on_form(texts),
+        )
+        if done is not None:
+            return done
     return studio_page(
         request,
         "studio/exit_page_form.html",
@@ -272,14 +267,14 @@ def page_move(request: HttpRequest, service_id: int, page_id: str) -> HttpRespon
         "page": page_name(page),
         "direction": _("up") if direction == "up" else _("down"),
     }
-    try:
-        drafts.apply_edit(
-            request.user, draft, lambda schema: edits.move_page(schema, page_id, position), what
-        )
-    except EditError as error:
-        return render_draft(request, service, draft, error.errors)
-    messages.success(request, what)
-    return redirect(draft_url(service, f"page-{page_id}"))
+    return try_edit(
+        request,
+        draft,
+        lambda schema: edits.move_page(schema, page_id, position),
+        what,
+        to=draft_url(service, f"page-{page_id}"),
+        refused=on_draft_page(request, service, draft),
+    )
 
 
 @studio_view
@@ -288,32 +283,19 @@ def page_delete(request: HttpRequest, service_id: int, page_id: str) -> HttpResp
     service = drafts.service_or_404(service_id)
     draft = drafts.draft_or_404(service)
     _index, page = find_page(draft, page_id)
-    problems: list[str] = []
-    if request.method == "POST":
-        what = _("Page “%(page)s” deleted") % {"page": page_name(page)}
-        try:
-            drafts.apply_edit(
-                request.user, draft, lambda schema: edits.delete_page(schema, page_id), what
-            )
-        except EditError as error:
-            problems = error.errors
-        else:
-            messages.success(request, what)
-            return redirect(draft_url(service))
     count = len(page.get("questions") or [])
-    return studio_page(
+    return confirm_delete(
         request,
-        "studio/confirm_delete.html",
-        {
-            "service": service,
-            "title": _("Delete the page “%(page)s”?") % {"page": page_name(page)},
-            "warning": (
-                _("Its %(count)s questions are deleted with it.") % {"count": count}
-                if count > 1
-                else _("Residents will no longer see it once this draft is published.")
-            ),
-            "problems": problems,
-            "cancel_url": draft_url(service, f"page-{page_id}"),
-        },
-        section=SERVICES,
+        service,
+        draft,
+        lambda schema: edits.delete_page(schema, page_id),
+        _("Page “%(page)s” deleted") % {"page": page_name(page)},
+        to=draft_url(service),
+        title=_("Delete the page “%(page)s”?") % {"page": page_name(page)},
+        warning=(
+            _("Its %(count)s questions are deleted with it.") % {"count": count}
+            if count > 1
+            else _("Residents will no longer see it once this draft is published.")
+        ),
+        cancel_url=draft_url(service, f"page-{page_id}"),
     )

@@ -1,7 +1,7 @@
 """The questions of a draft: add (on a page or a new page), edit, change type, move, delete.
 
-Each change is one edit of services/forms/edits.py saved by portal/studio/drafts.py
-`apply_edit`; an EditError is shown in the error summary and nothing is saved.
+Each change is one edit of services/forms/edits.py saved by draft_edits.py `try_edit`; an
+EditError is shown in the error summary and nothing is saved.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,9 +24,9 @@ from portal.studio.forms.question import (
     type_name,
 )
 from portal.studio.views import studio_page
-from portal.studio.views.form import render_draft
+from portal.studio.views.draft_edits import confirm_delete, on_form, try_edit
+from portal.studio.views.form import choose_type_page, on_draft_page, render_draft
 from services.forms import edits
-from services.forms.edits import EditError
 from services.forms.questions import QUESTION_TYPES
 from services.models import FormVersion, Service
 
@@ -35,12 +34,6 @@ from services.models import FormVersion, Service
 def draft_url(service: Service, anchor: str = "") -> str:
     url = reverse("studio:draft", args=[service.pk])
     return f"{url}#{anchor}" if anchor else url
-
-
-def show_errors(form: Any, error: EditError) -> None:
-    """The edit's refusals in the form's error summary (they concern the form as a whole)."""
-    for message in error.errors:
-        form.add_error(None, message)
 
 
 def find_question(draft: FormVersion, question_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -100,19 +93,13 @@ def question_add(request: HttpRequest, service_id: int) -> HttpResponse:
         raise Http404(_("There is no such page in this draft."))
     type_ = request.GET.get("type")
     if type_ not in QUESTION_TYPES:
-        choose = ChooseTypeForm(request.GET if "type" in request.GET else None)
-        choose.is_valid()
-        return studio_page(
+        return choose_type_page(
             request,
-            "studio/question_type.html",
-            {
-                "service": service,
-                "form": choose,
-                "page_id": page_id,
-                "title": _("Add a question"),
-                "back_url": draft_url(service, f"page-{page_id}" if page_id else ""),
-            },
-            section=SERVICES,
+            service,
+            ChooseTypeForm,
+            title=_("Add a question"),
+            back_url=draft_url(service, f"page-{page_id}" if page_id else ""),
+            page_id=page_id,
         )
     form, save = question_editor(type_, _posted(request), existing=None, new_page=page_id is None)
     if save and form.is_valid():
@@ -130,13 +117,16 @@ def question_add(request: HttpRequest, service_id: int) -> HttpResponse:
                 return edits.add_question(schema, page_id, question)
 
             what = _("Question “%(label)s” added") % {"label": _label(question)}
-        try:
-            edited = drafts.apply_edit(request.user, draft, edit, what)
-        except EditError as error:
-            show_errors(form, error)
-        else:
-            messages.success(request, what)
-            return redirect(draft_url(service, f"question-{edited.question_id}"))
+        done = try_edit(
+            request,
+            draft,
+            edit,
+            what,
+            to=lambda edited: draft_url(service, f"question-{edited.question_id}"),
+            refused=on_form(form),
+        )
+        if done is not None:
+            return done
     return _render_editor(
         request, service, form, title=_("Add a question"), button=_("Add the question")
     )
@@ -155,18 +145,16 @@ def question_edit(request: HttpRequest, service_id: int, question_id: str) -> Ht
     if save and form.is_valid():
         changes = form.changes()
         what = _("Question “%(label)s” changed") % {"label": _label(question)}
-        try:
-            drafts.apply_edit(
-                request.user,
-                draft,
-                lambda schema: edits.edit_question(schema, question_id, **changes),
-                what,
-            )
-        except EditError as error:
-            show_errors(form, error)
-        else:
-            messages.success(request, what)
-            return redirect(draft_url(service, f"question-{question_id}"))
+        done = try_edit(
+            request,
+            draft,
+            lambda schema: edits.edit_question(schema, question_id, **changes),
+            what,
+            to=draft_url(service, f"question-{question_id}"),
+            refused=on_form(form),
+        )
+        if done is not None:
+            return done
     return _render_editor(
         request,
         service,
@@ -202,20 +190,18 @@ def question_type(request: HttpRequest, service_id: int, question_id: str) -> Ht
             "label": _label(question),
             "type": type_name(new_type),
         }
-        try:
-            edited = drafts.apply_edit(
-                request.user,
-                draft,
-                lambda schema: edits.change_type(schema, question_id, new_type, options=options),
-                what,
-            )
-        except EditError as error:
-            show_errors(form, error)
-        else:
-            messages.success(request, what)
-            for note in edited.notes:
-                messages.warning(request, note)
-            return redirect("studio:question_edit", service.pk, question_id)
+        done = try_edit(
+            request,
+            draft,
+            lambda schema: edits.change_type(schema, question_id, new_type, options=options),
+            what,
+            to=reverse("studio:question_edit", args=[service.pk, question_id]),
+            refused=on_form(form),
+            # What the new type cannot use is gone: a warning, as the editor opens next.
+            notes=messages.warning,
+        )
+        if done is not None:
+            return done
     return studio_page(
         request,
         "studio/question_type.html",
@@ -250,19 +236,14 @@ def question_move(request: HttpRequest, service_id: int, question_id: str) -> Ht
         "label": _label(question),
         "direction": _("up") if direction == "up" else _("down"),
     }
-    try:
-        edited = drafts.apply_edit(
-            request.user,
-            draft,
-            lambda schema: edits.move_question(schema, question_id, page_id, position),
-            what,
-        )
-    except EditError as error:
-        return render_draft(request, service, draft, error.errors)
-    messages.success(request, what)
-    for note in edited.notes:
-        messages.info(request, note)
-    return redirect(draft_url(service, f"question-{question_id}"))
+    return try_edit(
+        request,
+        draft,
+        lambda schema: edits.move_question(schema, question_id, page_id, position),
+        what,
+        to=draft_url(service, f"question-{question_id}"),
+        refused=on_draft_page(request, service, draft),
+    )
 
 
 def _end(direction: str) -> str:
@@ -292,32 +273,14 @@ def question_delete(request: HttpRequest, service_id: int, question_id: str) -> 
     service = drafts.service_or_404(service_id)
     draft = drafts.draft_or_404(service)
     _page, question = find_question(draft, question_id)
-    problems: list[str] = []
-    if request.method == "POST":
-        what = _("Question “%(label)s” deleted") % {"label": _label(question)}
-        try:
-            edited = drafts.apply_edit(
-                request.user,
-                draft,
-                lambda schema: edits.delete_question(schema, question_id),
-                what,
-            )
-        except EditError as error:
-            problems = error.errors
-        else:
-            messages.success(request, what)
-            for note in edited.notes:
-                messages.info(request, note)
-            return redirect(draft_url(service))
-    return studio_page(
+    return confirm_delete(
         request,
-        "studio/confirm_delete.html",
-        {
-            "service": service,
-            "title": _("Delete the question “%(label)s”?") % {"label": _label(question)},
-            "warning": _("Residents will no longer be asked it once this draft is published."),
-            "problems": problems,
-            "cancel_url": draft_url(service, f"question-{question_id}"),
-        },
-        section=SERVICES,
+        service,
+        draft,
+        lambda schema: edits.delete_question(schema, question_id),
+        _("Question “%(label)s” deleted") % {"label": _label(question)},
+        to=draft_url(service),
+        title=_("Delete the question “%(label)s”?") % {"label": _label(question)},
+        warning=_("Residents will no longer be asked it once this draft is published."),
+        cancel_url=draft_url(service, f"question-{question_id}"),
     )

@@ -29,6 +29,7 @@ from portal.studio.forms.routing_conditions import (
 from portal.studio.views import studio_page
 from portal.studio.views.routing import live_schema, rule_of, service_and_form
 from services.forms.schema import FormSchema, Question
+from services.models import RoutingRule, Service
 from services.routing import editing
 from services.routing.condition_parts import (
     ANSWER,
@@ -71,13 +72,7 @@ def add_part(request: HttpRequest, service_id: int, rule_id: int, kind: str) -> 
     if kind not in PART_FORMS:
         raise Http404
     schema = live_schema(form_of_service)
-    context = {
-        "service": service,
-        "rule": rule,
-        "kind": kind,
-        "kind_label": dict(KIND_CHOICES)[kind],
-        "has_live_form": schema is not None,
-    }
+    context = _context(service, rule, kind, schema)
     data = request.POST if request.method == "POST" else None
     form: ConditionPartForm
     if kind == ANSWER:
@@ -92,10 +87,7 @@ def add_part(request: HttpRequest, service_id: int, rule_id: int, kind: str) -> 
                 section=SERVICES,
             )
         form = answer_form(data, schema=schema, rule_name=rule.name, target=target)
-        question, item_question = target
-        context["question"] = question
-        if item_question is not None:
-            context["heading"] = f"{question.label.en}: {item_question.label.en}"
+        context.update(_about(target))
     else:
         form = PART_FORMS[kind](data, schema=schema, rule_name=rule.name)
     if form.is_valid():
@@ -124,14 +116,7 @@ def edit_part(request: HttpRequest, service_id: int, rule_id: int, index: int) -
     if initial is None:
         raise Http404
     schema = live_schema(form_of_service)
-    context = {
-        "service": service,
-        "rule": rule,
-        "kind": kind,
-        "kind_label": dict(KIND_CHOICES)[kind],
-        "has_live_form": schema is not None,
-        "editing": True,
-    }
+    context = {**_context(service, rule, kind, schema), "editing": True}
     data = request.POST if request.method == "POST" else None
     form: ConditionPartForm
     if kind == ANSWER:
@@ -144,10 +129,7 @@ def edit_part(request: HttpRequest, service_id: int, rule_id: int, index: int) -
             )
             return redirect("studio:routing_rule_edit", service.pk, rule.pk)
         form = answer_form(data, schema=schema, rule_name=rule.name, target=target, initial=initial)
-        question, item_question = target
-        context["question"] = question
-        if item_question is not None:
-            context["heading"] = f"{question.label.en}: {item_question.label.en}"
+        context.update(_about(target))
     else:
         form = PART_FORMS[kind](data, schema=schema, rule_name=rule.name, initial=initial)
     if form.is_valid():
@@ -158,6 +140,29 @@ def edit_part(request: HttpRequest, service_id: int, rule_id: int, index: int) -
     return studio_page(
         request, "studio/routing_condition_form.html", {**context, "form": form}, section=SERVICES
     )
+
+
+def _context(
+    service: Service, rule: RoutingRule, kind: str, schema: FormSchema | None
+) -> dict[str, Any]:
+    """What a condition part's page shows, adding a part or changing one."""
+    return {
+        "service": service,
+        "rule": rule,
+        "kind": kind,
+        "kind_label": dict(KIND_CHOICES)[kind],
+        "has_live_form": schema is not None,
+    }
+
+
+def _about(target: tuple[Question, Any]) -> dict[str, Any]:
+    """An answer part's page: the question it looks at; for a list's question about each item,
+    a heading naming both."""
+    question, item_question = target
+    about: dict[str, Any] = {"question": question}
+    if item_question is not None:
+        about["heading"] = f"{question.label.en}: {item_question.label.en}"
+    return about
 
 
 def _target(schema: FormSchema | None, part: dict[str, Any]) -> tuple[Question, Any] | None:

@@ -1,5 +1,6 @@
 """Fixtures of the studio tests: a service admin and a system admin (both with MFA set up, as
-the workspace requires), the seeded catalogue, and a signed-in client for each."""
+the workspace requires), the seeded catalogue, and a signed-in client for each; for the form
+builder's tests, the seeded "Report a missed bin" service and a draft of its form."""
 
 from typing import Any
 
@@ -7,7 +8,7 @@ import pytest
 from django.test import Client
 
 from portal.accounts.roles import SERVICE_ADMIN, SYSTEM_ADMIN
-from services.models import Service
+from services.models import FormVersion, Service
 from services.seed import seed_catalogue
 from tests.portal.accounts.factories import UserFactory
 from tests.portal.staff.conftest import signed_in, with_mfa
@@ -36,3 +37,15 @@ def service_admin_client(service_admin: Any) -> Client:
 @pytest.fixture
 def system_admin_client(system_admin: Any) -> Client:
     return signed_in(system_admin)
+
+
+@pytest.fixture
+def service(catalogue: dict[str, Service]) -> Service:
+    return catalogue["report-missed-bin"]
+
+
+@pytest.fixture
+def draft(service: Service) -> FormVersion:
+    live = service.form.live_version
+    assert live is not None
+    return FormVersion.new_draft_from(live)

@@ -25,18 +25,6 @@ from services.models import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def service(catalogue: dict[str, Service]) -> Service:
-    return catalogue["report-missed-bin"]
-
-
-@pytest.fixture
-def draft(service: Service) -> FormVersion:
-    live = service.form.live_version
-    assert live is not None
-    return FormVersion.new_draft_from(live)
-
-
 def url(name: str, service: Service, *args: Any) -> str:
     return reverse(f"studio:{name}", args=[service.pk, *args])
 
@@ -351,6 +339,22 @@ def test_deleting_a_question_a_condition_uses_is_refused(service_admin_client, s
 def test_deleting_a_page(service_admin_client, service, draft):
     service_admin_client.post(url("page_delete", service, "put-out-late"))
     assert "put-out-late" not in page_ids(saved(draft))
+
+
+def test_deleting_a_page_asks_first_saying_what_goes_with_it(service_admin_client, service, draft):
+    # Given the details page with one question, then with two
+    one = service_admin_client.get(url("page_delete", service, "details")).content.decode()
+    schema = saved(draft)
+    details = next(p for p in schema["pages"] if p["id"] == "details")
+    details["questions"].append({**details["questions"][0], "id": "more_details"})
+    FormVersion.objects.filter(pk=draft.pk).update(schema=schema)
+    two = service_admin_client.get(url("page_delete", service, "details")).content.decode()
+
+    assert "Residents will no longer see it once this draft is published." in one
+    assert "Its 2 questions are deleted with it." in two
+    assert "Yes, delete it" in two
+    assert url("draft", service) + "#page-details" in two
+    assert "details" in page_ids(saved(draft))
 
 
 # --- pages and branching ------------------------------------------------------------------------

@@ -8,22 +8,10 @@ from typing import Any
 import pytest
 
 from services.form_files import as_json, export_document, import_document
-from services.models import FormVersion, Service
+from services.models import FormVersion
 from tests.portal.studio.test_form_builder import question, saved, url
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def service(catalogue: dict[str, Service]) -> Service:
-    return catalogue["report-missed-bin"]
-
-
-@pytest.fixture
-def draft(service: Service) -> FormVersion:
-    live = service.form.live_version
-    assert live is not None
-    return FormVersion.new_draft_from(live)
 
 
 NEW_LIST = {
