@@ -119,7 +119,7 @@ class TrackForm(_OneErrorPerField):
     reference = forms.CharField(
         label=_("Reference number"),
         help_text=_(
-            "It is on the letter, email or text message we sent you, for example K7WP-3XMR"
+            "For example, K7WP-3XMR. It is on the letter, email or text message we sent you."
         ),
         max_length=40,
         error_messages=_messages(

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from services.models import Submission
 from services.seed import seed_catalogue
 from tests.browser.conftest import BrowserPage, assert_accessible_at
 from tests.browser.journeys import WIDTHS
 from tests.browser.test_layout import too_wide
 from tests.portal.dashboard.factories import SubmissionFactory
+from tests.services.seeding import seed_live_catalogue
 
 pytestmark = pytest.mark.browser
 
@@ -46,11 +48,12 @@ def test_a_guest_finds_their_request_by_its_reference_and_postcode(
     desktop_page: BrowserPage, live_server, transactional_db
 ):
     seed_catalogue()
-    case = SubmissionFactory(user=None, contact_email="guest@example.org")
+    case: Submission = SubmissionFactory.create(user=None, contact_email="guest@example.org")
     page = desktop_page.page
 
     # Given a guest on the home page, who follows its link
     page.goto("/")
+    check(desktop_page, "home")
     page.get_by_role("link", name="Check the progress of a request").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check the progress of a request")
     check(desktop_page, "empty")
@@ -77,7 +80,7 @@ def test_a_guest_finds_their_request_by_its_reference_and_postcode(
 
 def test_checking_progress_in_welsh(desktop_page: BrowserPage, live_server, transactional_db):
     seed_catalogue()
-    case = SubmissionFactory(user=None, contact_email="guest@example.org")
+    case: Submission = SubmissionFactory.create(user=None, contact_email="guest@example.org")
     page = desktop_page.page
 
     page.goto("/cy/track/")
@@ -89,4 +92,40 @@ def test_checking_progress_in_welsh(desktop_page: BrowserPage, live_server, tran
         "Ni allem ddod o hyd i gais gyda’r cyfeirnod a’r cod post hynny"
     )
     check(desktop_page, "no-match-cy")
+    desktop_page.problems.assert_none()
+
+
+def test_too_many_tries_get_a_page_that_says_how_long_to_wait(
+    desktop_page: BrowserPage, live_server, transactional_db
+):
+    seed_catalogue()
+    page = desktop_page.page
+    page.goto("/track/")
+
+    # Given five tries with references that exist nowhere
+    for n in range(5):
+        ask(page, f"ABCD-EFG{n + 2}", "ZZ99 9ZZ")
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+    # When a sixth is made
+    ask(page, "ABCD-EFGH", "ZZ99 9ZZ")
+
+    # Then the page says what happened and how long to wait
+    expect(page.get_by_role("heading", level=1)).to_have_text("You have tried too many times")
+    expect(page.get_by_text("Wait 10 minutes, then try again.")).to_be_visible()
+    check(desktop_page, "too-many")
+    assert [f.split()[0] for f in desktop_page.problems.failed_responses] == ["429"]
+
+
+def test_a_service_start_page_links_a_guest_to_check_progress(
+    desktop_page: BrowserPage, live_server, transactional_db
+):
+    seed_live_catalogue()
+    page = desktop_page.page
+
+    page.goto("/services/report-pothole/")
+    check(desktop_page, "start-page")
+    page.get_by_role("link", name="Check the progress of a request").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check the progress of a request")
     desktop_page.problems.assert_none()
