@@ -1,4 +1,4 @@
-"""The profile ("tell us once") and guest tracking forms.
+"""The profile ("tell us once") and tracking ("check the progress of a request") forms.
 
 Phone numbers are checked by the form engine's own question type, so a number the profile
 accepts is one every form accepts, normalised the same way; the address is the journey's own
@@ -7,6 +7,7 @@ address question (profile_address.py).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import phonenumbers
@@ -21,12 +22,17 @@ from services.conversations.resident import StoredFile
 from services.forms.base import AnswerError
 from services.forms.normalise import UnsafeTextError, clean_text
 from services.forms.questions import QUESTION_TYPES
+from services.forms.references import normalise_reference
 from services.forms.schema import Question
 from services.forms.text import Text
 from services.models.conversations import MESSAGE_TEXT_MAX_LENGTH
+from services.staff.normalise import phone_key, postcode_key
 
 _PHONE = Question(id="phone", type="phone", label=Text("Phone number"), required=False)
 _NULL_CHARACTERS = "null_characters_not_allowed"
+# Only enough of an e-mail address's shape to tell the resident they typed something else;
+# whether it is the address on a request is decided by comparing, not by this.
+_EMAIL_SHAPE = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}")
 
 
 def _phone_for_display(stored: str) -> str:
@@ -100,23 +106,56 @@ class ProfileForm(_OneErrorPerField):
         self.user.save(update_fields=["full_name", "phone", "address"])
 
 
+_BAD_REFERENCE = _("Enter the reference number as it is on your letter or email, like K7WP-3XMR")
+_BAD_POSTCODE = _("Enter a postcode, like CF10 1EP, or an email address or phone number")
+
+
 class TrackForm(_OneErrorPerField):
+    """A request named by its reference and the postcode (or, without an address, the e-mail
+    address or phone number) given with it. Only the shape of each answer is checked here;
+    whether they name a request is services/tracking.py's, answered the same way for either
+    part being wrong."""
+
     reference = forms.CharField(
         label=_("Reference number"),
-        help_text=_("It is in the email we sent you, for example K7WP-3XMR"),
-        error_messages=_messages(required=_("Enter your reference number")),
+        help_text=_(
+            "For example, K7WP-3XMR. It is on the letter, email or text message we sent you."
+        ),
+        max_length=40,
+        error_messages=_messages(
+            required=_("Enter your reference number"), max_length=_BAD_REFERENCE
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+    )
+    postcode = forms.CharField(
+        label=_("Postcode"),
+        help_text=_(
+            "The postcode of the address in your request. If your request had no address, "
+            "enter the email address or phone number you gave instead."
+        ),
+        max_length=254,
+        error_messages=_messages(
+            required=_("Enter the postcode, or the email address or phone number you gave"),
+            max_length=_BAD_POSTCODE,
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    email = forms.EmailField(
-        label=_("Email address"),
-        help_text=_("The email address you gave when you sent the form"),
-        error_messages=_messages(
-            required=_("Enter your email address"),
-            invalid=_("Enter an email address in the correct format, like name@example.com"),
-            max_length=_("Enter an email address in the correct format, like name@example.com"),
-        ),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
+
+    def clean_reference(self) -> str:
+        reference = normalise_reference(self.cleaned_data["reference"])
+        if reference is None:
+            raise forms.ValidationError(_BAD_REFERENCE, code="invalid")
+        return reference
+
+    def clean_postcode(self) -> str:
+        answer = " ".join(self.cleaned_data["postcode"].split())
+        if not (
+            postcode_key(answer) or phone_key(answer) or _EMAIL_SHAPE.fullmatch(answer.lower())
+        ):
+            raise forms.ValidationError(_BAD_POSTCODE, code="invalid")
+        return answer
 
 
 class DeleteAccountForm(forms.Form):

@@ -21,7 +21,6 @@ urlpatterns = [
     path("account/delete/", privacy.account_delete, name="account_delete"),
     path("account/deleted/", privacy.account_deleted, name="account_deleted"),
     path("track/", track.track, name="track"),
-    path("track/sent/", track.track_sent, name="track_sent"),
     path("track/<str:token>/", track.track_view, name="track_view"),
     path("track/<str:token>/reply/", conversation.track_reply_page, name="track_reply"),
     path("track/<str:token>/reopen/", conversation.track_reopen_page, name="track_reopen"),

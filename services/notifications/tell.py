@@ -20,8 +20,10 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
+from services.delivery.alerts import absolute_url
 from services.messages.outbox import queue_message
 from services.models import OutgoingMessage, Submission
 from services.notifications.residents import resident_of
@@ -106,7 +108,11 @@ def tell_resident(
             if channel == Channel.SMS:
                 content = {"body": _sms_text(templates.sms, full)}
             elif channel == Channel.LETTER:
-                on_paper = {**full, "link": _link_on_paper(submission, full["link"])}
+                on_paper = {
+                    **full,
+                    "link": _link_on_paper(submission, full["link"]),
+                    "track_url": _track_url_on_paper(submission, resident.language),
+                }
                 content = {
                     "subject": " ".join(render_to_string(templates.email_subject, full).split()),
                     "body": render_to_string(templates.letter, on_paper).strip(),
@@ -139,6 +145,16 @@ def _link_on_paper(submission: Submission, link: str) -> str:
     link, which cannot be typed from paper and may have expired (TRACK_LINK_MAX_AGE) by the time
     the post arrives; a guest's letter tells them to quote their reference instead."""
     return link if submission.user is not None else ""
+
+
+def _track_url_on_paper(submission: Submission, language: str) -> str:
+    """For a guest's letter: the page where the reference and the postcode on the envelope show
+    the request (portal/dashboard/views/track.py), short enough to type from paper."""
+    if submission.user is not None:
+        return ""
+    # English is LANGUAGE_CODE ("en-gb") at unprefixed addresses; plain "en" reverses to /en/.
+    with translation.override(settings.LANGUAGE_CODE if language == "en" else language):
+        return absolute_url(reverse("dashboard:track"))
 
 
 def _sms_text(template: str, context: Mapping[str, Any]) -> str:

@@ -895,7 +895,7 @@ def test_finding_a_service_and_tracking_a_request_are_accessible(journey: Journe
     expect(page.get_by_text("You need an account to use this service")).to_be_visible()
 
     journey.goto("/track/")
-    journey.submit(journey.button("Send me a link"))
+    journey.submit(journey.button("Continue"))
     expect(page).to_have_title(re.compile(r"^Error: "))
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     journey.finish()

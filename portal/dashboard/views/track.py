@@ -1,41 +1,54 @@
-"""Guest tracking: ask for a link with reference and e-mail address; open the link to see it."""
+"""Check the progress of a request: its reference and postcode lead to its page.
+
+A match for a guest's request goes to the request's signed tracking link, the page its e-mails
+link to; a match for a request made in an account goes to that account's page for it, behind
+sign-in. Anything else gets one answer, whichever part was wrong.
+"""
 
 from __future__ import annotations
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.dashboard import tracking
 from portal.dashboard.forms import TrackForm
 from portal.dashboard.request_page import request_page_context
+from services.tracking import find_for_tracking, track_path
+
+NO_MATCH = _("We could not find a request with that reference and postcode")
 
 
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
-    status = 200
-    if request.method == "POST":
-        form = TrackForm(request.POST)
-        if form.is_valid():
-            reference, email = form.cleaned_data["reference"], form.cleaned_data["email"]
-            refused = tracking.refuse_request(request, reference, email)
-            if refused is None:
-                submission = tracking.find_submission(reference, email)
-                if submission is not None:
-                    tracking.send_link(request, submission)
-                # The same answer either way: the page must not tell anyone what exists.
-                return redirect("dashboard:track_sent")
-            form.add_error(None, refused.message)
-            status = 429
-    else:
-        form = TrackForm()
-    return render(request, "dashboard/track.html", {"form": form}, status=status)
-
-
-@require_safe
-def track_sent(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/track_sent.html")
+    form = TrackForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        reference, answer = form.cleaned_data["reference"], form.cleaned_data["postcode"]
+        refused = tracking.refuse_try(request, reference)
+        if refused is not None:
+            response = render(
+                request, "dashboard/track_too_many.html", {"message": refused.message}, status=429
+            )
+            response["Retry-After"] = str(refused.retry_after)
+            return response
+        submission = find_for_tracking(reference, answer)
+        if submission is None:
+            tracking.count_miss(request, reference)
+            form.add_error(None, NO_MATCH)
+        elif submission.user_id is not None:
+            # The owner has an account: the request is shown there, to them, once signed in.
+            account_page = reverse("dashboard:submission", args=[submission.reference])
+            if request.user.is_authenticated:
+                return redirect(account_page)
+            return redirect_to_login(account_page)
+        else:
+            return redirect(track_path(submission))
+    return render(request, "dashboard/track.html", {"form": form})
 
 
 @never_cache

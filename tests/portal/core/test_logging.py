@@ -188,6 +188,32 @@ def test_an_emailed_password_reset_link_is_logged_without_its_key(json_log, mail
     assert "GET /accounts/password/reset/key/[redacted]-[redacted]/" in text
 
 
+@pytest.mark.django_db
+def test_checking_a_request_s_progress_logs_neither_its_reference_nor_the_postcode(json_log):
+    # Given a guest's request
+    seed_catalogue()
+    guest_request = SubmissionFactory(user=None, contact_email=EMAIL)
+    client = Client(REMOTE_ADDR=CLIENT_IP)
+
+    # When its progress is checked with a wrong postcode, then the right one, and the page read
+    client.post("/track/", {"reference": guest_request.reference, "postcode": "ZZ99 9ZZ"})
+    found = client.post(
+        "/track/", {"reference": guest_request.reference.lower(), "postcode": "zz99 1aa"}
+    )
+    assert client.get(found["Location"]).status_code == 200
+
+    # Then the log shows the requests, but neither the reference nor either postcode
+    text = json_log.text()
+    assert {event["request"] for event in json_log() if "request" in event} == {
+        "POST /track/",
+        "GET /track/[redacted]/",
+    }
+    for secret in (guest_request.reference, guest_request.reference.replace("-", "")):
+        assert secret.casefold() not in text.casefold()
+    for postcode in ("ZZ99 9ZZ", "ZZ999ZZ", "ZZ99 1AA", "ZZ991AA"):
+        assert postcode.casefold() not in text.casefold()
+
+
 # Path parts that are not secrets: a service's slug, an id checked against the signed-in user,
 # a reference shown only to its owner, the admin's own.
 NOT_SECRET_URL_KWARGS = {

@@ -30,7 +30,7 @@ def test_guest_confirmation_page_links_straight_to_the_request(client, catalogue
     [track] = [link for link in links(confirmation) if _TRACK_LINK.fullmatch(link)]
     response = Client().get(track)
 
-    # Then it shows their request, and the page also says where to ask for a new link
+    # Then it shows their request, and the page also says where to check its progress
     assert response.status_code == 200
     assert reference in " ".join(texts(response, "h1", "dd"))
     assert "/track/" in links(confirmation)

@@ -2,11 +2,14 @@
 address is known, is written to by post through GOV.UK Notify, in their language; queued by
 tell_resident and sent through the Notify simulator over loopback."""
 
+import re
 from collections.abc import Iterator
 
 import pytest
 
 from integrations.simulators.notify import NotifySimulator, demo_templates_setting
+from services.delivery.alerts import absolute_url
+from services.forms.references import new_reference
 from services.messages.send import send_message
 from services.models import OutgoingMessage, Submission
 from services.notifications.residents import postal_address_of
@@ -37,6 +40,8 @@ POTHOLE = {
 }
 ADDRESS_LINES = ["Olwen Pritchard", "3 Heol y Wig", "Aberystwyth", "SY23 2LN"]
 WELSH_NEWS = "Bydd y criw yn dod ddydd Llun."
+# A guest's letter names the page to check progress at, never a signed link to the request.
+SIGNED_LINK = re.compile(r"/track/[^/\s]+/")
 
 # A form asking where the problem is and, prefilled from a profile, where the resident lives.
 SCHEMA = {
@@ -106,6 +111,31 @@ def test_a_caller_with_only_a_landline_gets_their_acknowledgement_by_letter_in_w
     assert "Your reference" not in letter.content["body"]
 
 
+def test_a_caller_s_acknowledgement_letter_says_where_to_check_progress_with_their_postcode(
+    client,
+):
+    # Given a caller whose acknowledgement went by post
+    case = a_caller(language="en", reference=new_reference())
+    send_acknowledgement(case)
+    [letter] = queued()
+
+    # Then it names the page to check progress at, with the reference and the postcode...
+    body = letter.content["body"]
+    assert (
+        f"your request at {absolute_url('/track/')} with your reference number and postcode" in body
+    )
+    assert not SIGNED_LINK.search(body)
+
+    # ... and that page, given the two from the letter, shows the request
+    postcode = letter.content["address_lines"][-1]
+    response = client.post(
+        "/track/",
+        {"reference": case.reference, "postcode": postcode},
+    )
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200
+
+
 def test_a_status_change_reaches_a_welsh_caller_by_a_welsh_letter():
     case = a_caller()
 
@@ -119,8 +149,12 @@ def test_a_status_change_reaches_a_welsh_caller_by_a_welsh_letter():
     assert WELSH_NEWS in body
     assert "Statws: Camau wedi'u trefnu" in body
     assert f"Nodwch eich cyfeirnod, {case.reference}, os byddwch yn cysylltu â ni." in body
-    # No signed tracking link: it cannot be typed from paper and may expire in the post
-    assert "/track/" not in body
+    # No signed tracking link: it cannot be typed from paper and may expire in the post; but
+    # the page where the reference and postcode find the request
+    assert not SIGNED_LINK.search(body)
+    assert (
+        f"Gallwch wirio cynnydd eich cais yn {absolute_url('/cy/track/')} gyda’ch cyfeirnod" in body
+    )
     assert "news about" not in body
 
 
@@ -134,7 +168,10 @@ def test_every_kind_has_a_letter_in_english_too(kind):
     body = letter.content["body"]
     assert "Send us a photo of the bin, please." in body
     assert f"Please quote your reference number, {case.reference}, if you contact us." in body
-    assert "/track/" not in body
+    assert not SIGNED_LINK.search(body)
+    assert (
+        f"your request at {absolute_url('/track/')} with your reference number and postcode" in body
+    )
     if kind == "information_request":
         assert "Please contact us with your answer." in body
 
