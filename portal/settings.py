@@ -15,6 +15,8 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from services.working_days import region_problem
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -464,6 +466,12 @@ PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000" if DEBUG else
 COUNCIL_LOGO_URL = env.str("COUNCIL_LOGO_URL", default="")
 COUNCIL_WEBSITE_URL = env.str("COUNCIL_WEBSITE_URL", default="https://www.example.gov.uk/")
 COUNCIL_CONTACT_PHONE = env.str("COUNCIL_CONTACT_PHONE", default="01234 567890")
+# Whose bank holidays a service's target time skips (services/working_days.py): ENG and WLS share
+# them, SCT and NIR have their own. Checked here, so a typo stops the portal starting rather than
+# every "My requests" page failing later.
+BANK_HOLIDAYS = env.str("BANK_HOLIDAYS", default="ENG")
+if (_bank_holidays_problem := region_problem(BANK_HOLIDAYS)) is not None:
+    raise ImproperlyConfigured(_bank_holidays_problem)
 
 # --- Address lookup -----------------------------------------------------------------------------
 # "local" reads the council's gazetteer export (format in services/addresses/local.py; the default

@@ -16,7 +16,8 @@ admin.site.site_header = "My Council administration"
 
 urlpatterns = [
     path("health/", core_views.health, name="health"),
-    # GOV.UK Notify's delivery receipts (before the back offices' callbacks, which it shadows).
+    # GOV.UK Notify's delivery receipts (before the back offices' callbacks, which it shadows:
+    # services.models.routing.RESERVED_CONNECTION_SLUGS keeps connections from taking "notify").
     path("callbacks/notify/", receive_notify_receipt, name="notify_callback"),
     # Back offices report status changes here, signed with the connection's callback secret.
     path("callbacks/<slug:slug>/", receive_callback, name="callback"),

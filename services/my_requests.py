@@ -17,6 +17,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -163,11 +164,12 @@ def next_steps(
     today = today or council_today()
     target = submission.service.target_working_days
     sent_on = timezone.localdate(submission.created_at)
-    due = add_working_days(sent_on, target) if target else None
+    region = settings.BANK_HOLIDAYS
+    due = add_working_days(sent_on, target, region=region) if target else None
     if is_closed(submission):
         closed_at = next((e.at for e in entries if e.status in CLOSED_STATUSES), None)
         closed_on = timezone.localdate(closed_at) if closed_at else None
-        took = working_days_between(sent_on, closed_on) if closed_on else None
+        took = working_days_between(sent_on, closed_on, region=region) if closed_on else None
         return NextSteps(Stage.CLOSED, target, due, closed_on, took)
     if submission.status == Status.NEEDS_INFORMATION:
         return NextSteps(Stage.NEEDS_REPLY, target, due)

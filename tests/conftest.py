@@ -7,6 +7,7 @@ workers never see each other's rate limits or steal each other's tasks.
 """
 
 import contextlib
+import email
 import os
 import shutil
 import signal
@@ -17,6 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -167,8 +169,34 @@ class CeleryWorkerProcess:
             time.sleep(0.1)
         pytest.fail(f"Timed out after {timeout}s waiting for {what or condition}:\n{self.log()}")
 
+    def mail_to(self, recipient: str) -> list[str]:
+        """Every complete message the worker has written to `recipient`, oldest file first.
+
+        The session's worker sends every test's mail into one folder, and a test can end before
+        mail it caused is sent (a status update after a poll), so that mail lands during a later
+        test: a test reads only mail to an address of its own. Django's file backend appends
+        each message and then a separator line to a file named by the second and the backend's
+        id() (two sends can share a file), so messages are split on the separator, and one
+        still being written (no separator yet) is left out.
+        """
+        found = []
+        for path in sorted(self.mail_dir.glob("*.log")):
+            *complete, _rest = path.read_text(errors="replace").split(MAIL_SEPARATOR)
+            found += [m for m in complete if _addressed_to(m, recipient)]
+        return found
+
+    def wait_for_mail_to(self, recipient: str, timeout: float = 20.0) -> list[str]:
+        """The messages to `recipient` (see mail_to), once there is at least one."""
+        found = self.wait_for(
+            lambda: self.mail_to(recipient), timeout=timeout, what=f"an e-mail to {recipient}"
+        )
+        assert isinstance(found, list)
+        return found
+
     def new_mail(self) -> list[Path]:
-        """Message files the worker wrote since the last call (the file e-mail backend)."""
+        """Message files the worker wrote since the last call (the file e-mail backend).
+
+        These may hold other tests' late mail; mail_to picks one recipient's messages."""
         files = {path for path in self.mail_dir.glob("*.log") if path.stat().st_size}
         fresh = sorted(files - self._seen_mail)
         self._seen_mail |= set(fresh)
@@ -178,6 +206,16 @@ class CeleryWorkerProcess:
         files = self.wait_for(self.new_mail, timeout=timeout, what="an e-mail from the worker")
         assert isinstance(files, list)
         return [path.read_text() for path in files]
+
+
+# What Django's file e-mail backend writes after each message.
+MAIL_SEPARATOR = "\n" + "-" * 79 + "\n"
+
+
+def _addressed_to(message: str, recipient: str) -> bool:
+    headers = email.message_from_string(message)
+    addresses = getaddresses(headers.get_all("To", []) + headers.get_all("Cc", []))
+    return any(address.lower() == recipient.lower() for _name, address in addresses)
 
 
 def _ping(hostname: str) -> bool:

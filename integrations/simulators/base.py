@@ -15,7 +15,8 @@ Faults, checked in this order for each request after it is recorded:
     slow_rate           this fraction of requests wait a further slow_latency seconds (30 by
                         default), then carry on: a client with a shorter timeout gives up while
                         the back office may still go on to commit
-    rate_limit          answer 429 with Retry-After: rate_limit (seconds)
+    rate_limit          answer 429 with Retry-After: rate_limit (seconds), in the body the
+                        system gives (`rate_limited`)
     auth_failure        answer 401 as if the credentials were wrong
     reset_rate          this fraction of requests are read and then reset (TCP RST) before
                         being handled: no response, and nothing committed
@@ -198,6 +199,15 @@ class Simulator:
         """What the system answers to wrong credentials (used by the auth_failure fault)."""
         return Response.json({"error": "unauthorised"}, status=401)
 
+    def rate_limited(self, request: RecordedRequest, retry_after: int) -> Response:
+        """What the system answers when over its rate limit (used by the rate_limit fault):
+        override to give the system's own error body."""
+        return Response.json(
+            {"error": "too many requests"},
+            status=429,
+            headers={"Retry-After": str(retry_after)},
+        )
+
     def call_name(self, request: RecordedRequest) -> str:
         """The kind of call `request` is, under which its faults are counted (`injected_by_call`):
         its method and path. Override where calls share a path (SOAP's operations) or a path
@@ -358,11 +368,7 @@ class Simulator:
                 return Hangup.DROP
         if faults.rate_limit is not None:
             self._count("rate_limit", request)
-            return Response.json(
-                {"error": "too many requests"},
-                status=429,
-                headers={"Retry-After": str(faults.rate_limit)},
-            )
+            return self.rate_limited(request, faults.rate_limit)
         if faults.auth_failure:
             self._count("auth_failure", request)
             return self.unauthorised(request)

@@ -16,6 +16,10 @@ It answers as Notify does (https://docs.notifications.service.gov.uk/rest-api.ht
 - 201 with the notification's id, our reference and the rendered content.
 - It does not de-duplicate: the same reference twice makes two notifications, as on Notify, so
   only a caller that looks its reference up before sending again avoids a second copy.
+- Limits answer 429 in Notify's shape: the rate_limit fault as its per-minute limit
+  (RateLimitError, keeping the fault's Retry-After, which Notify itself seldom sends), and
+  `daily_limit`, if set, as its daily sending limit: once that many notifications were created
+  today (UTC), each further send is refused with TooManyRequestsError; look-ups still work.
 
 Delivery receipts: with `callback_url` set, each notification's final status is POSTed there
 `callback_delay` seconds after it was created, with `Authorization: Bearer <callback_token>` and
@@ -63,6 +67,7 @@ DEMO_SECRET = "3d844edf-8d35-48ac-975b-e847b4f122b0"  # noqa: S105
 DEMO_KEY_NAME = "my_council_demo"
 DEMO_CALLBACK_TOKEN = "simulator-notify-callback-token-0123456789"  # noqa: S105
 TOKEN_LEEWAY_SECONDS = 30
+RATE_LIMIT_PER_MINUTE = 3000  # Notify's limit for each API key
 FINAL_STATUSES = ("delivered", "permanent-failure", "temporary-failure", "technical-failure")
 
 
@@ -139,6 +144,7 @@ class NotifySimulator(Simulator):
         callback_url: str = "",
         callback_token: str = DEMO_CALLBACK_TOKEN,
         callback_delay: float | None = None,
+        daily_limit: int | None = None,
         echo: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -153,6 +159,8 @@ class NotifySimulator(Simulator):
         # None: receipts only when send_callback is called (tests); a number: sent that many
         # seconds after each notification is created (the demo).
         self.callback_delay = callback_delay
+        # Notify's per-service limit of messages a day (250,000 for a live service by default).
+        self.daily_limit = daily_limit
         # Print each notification (recipient, subject, body) to stdout: the demo's stand-in
         # for the console e-mail backend, so `make run` shows sign-in codes and updates.
         self.echo = echo
@@ -173,6 +181,15 @@ class NotifySimulator(Simulator):
 
     def unauthorised(self, request: RecordedRequest) -> Response:
         return _auth_error("Invalid token: API key not found")
+
+    def rate_limited(self, request: RecordedRequest, retry_after: int) -> Response:
+        return _error(
+            429,
+            "RateLimitError",
+            f"Exceeded rate limit for key type LIVE of {RATE_LIMIT_PER_MINUTE} requests per "
+            "60 seconds",
+            headers={"Retry-After": str(retry_after)},
+        )
 
     def authorise(self, request: RecordedRequest) -> Response | None:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -234,6 +251,10 @@ class NotifySimulator(Simulator):
             return _bad_request("Invalid JSON supplied in POST data")
         if not isinstance(data, dict):
             return _bad_request("Invalid JSON supplied in POST data")
+        if self.daily_limit is not None and self._sent_today() >= self.daily_limit:
+            return _error(
+                429, "TooManyRequestsError", f"Exceeded send limits ({self.daily_limit}) for today"
+            )
         template_id = data.get("template_id")
         if not isinstance(template_id, str) or not _is_uuid(template_id):
             return _error(400, "ValidationError", "template_id is not a valid UUID")
@@ -345,6 +366,11 @@ class NotifySimulator(Simulator):
         if not re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}", postcode):
             return "", "Must be a real UK postcode"
         return given[0], ""
+
+    def _sent_today(self) -> int:
+        today = _now()[:10]  # Notify counts its daily limits by the UTC date
+        with self._lock:
+            return sum(n["created_at"].startswith(today) for n in self._notifications.values())
 
     def _search(self, request: RecordedRequest) -> Response:
         reference = request.param("reference")
@@ -480,9 +506,13 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _error(status: int, name: str, message: str) -> Response:
+def _error(
+    status: int, name: str, message: str, *, headers: dict[str, str] | None = None
+) -> Response:
     return Response.json(
-        {"status_code": status, "errors": [{"error": name, "message": message}]}, status=status
+        {"status_code": status, "errors": [{"error": name, "message": message}]},
+        status=status,
+        headers=headers,
     )
 
 
@@ -502,12 +532,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--callback-token", default=DEMO_CALLBACK_TOKEN)
     parser.add_argument("--callback-delay", type=float, default=2.0)
     parser.add_argument("--echo", action="store_true", help="print each notification")
+    parser.add_argument(
+        "--daily-limit", type=int, default=None, help="refuse sends after this many a day (429)"
+    )
     add_fault_arguments(parser)
     args = parser.parse_args(argv)
     simulator = NotifySimulator(
         callback_url=args.callback_url,
         callback_token=args.callback_token,
         callback_delay=args.callback_delay,
+        daily_limit=args.daily_limit,
         echo=args.echo,
         host=args.host,
         port=args.port,

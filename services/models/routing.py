@@ -29,6 +29,24 @@ def validate_adapter_id(value: str) -> None:
         raise ValidationError(_("There is no adapter called “%(value)s”."), params={"value": value})
 
 
+# Slugs whose /callbacks/<slug>/ address the portal keeps for a receiver of its own (portal/urls.py
+# routes these before the connections' callbacks): a connection given one would never hear from
+# its back office. The admin, the studio and `routing import` all refuse them through the field.
+RESERVED_CONNECTION_SLUGS = frozenset({"notify"})
+
+
+def validate_connection_slug(value: str) -> None:
+    if value in RESERVED_CONNECTION_SLUGS:
+        raise ValidationError(
+            _(
+                "The short name “%(value)s” is kept for GOV.UK Notify’s delivery receipts "
+                "(/callbacks/%(value)s/): choose another"
+            ),
+            code="reserved",
+            params={"value": value},
+        )
+
+
 class Connection(models.Model):
     """One back-office system the portal sends to, through one adapter with its options."""
 
@@ -38,7 +56,9 @@ class Connection(models.Model):
         HALF_OPEN = "half_open", _("Half-open (trying one)")
 
     name = models.CharField(_("name"), max_length=100)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"), max_length=100, unique=True, validators=[validate_connection_slug]
+    )
     adapter = models.CharField(_("adapter"), max_length=50, validators=[validate_adapter_id])
     # Options that are not secret; secrets live encrypted and are never shown again.
     config = models.JSONField(_("options"), default=dict, blank=True)

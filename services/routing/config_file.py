@@ -41,6 +41,7 @@ from services.models import (
     RoutingRuleSet,
     Service,
 )
+from services.models.routing import validate_connection_slug
 from services.routing.conditions import validate_condition
 from services.routing.connections import (
     ConnectionOptionsInvalid,
@@ -306,6 +307,11 @@ class _Checker:
             validate_slug(slug)
         except ValidationError:
             self.fail(where, "slug must be letters, digits, hyphens and underscores")
+            return
+        try:
+            validate_connection_slug(slug)
+        except ValidationError:
+            self.fail(where, f"{q(slug)} is kept for GOV.UK Notify's delivery receipts")
             return
         if slug in self.connections:
             self.fail(where, "this slug is used by an earlier connection")

@@ -107,15 +107,20 @@ def test_a_system_admin_creates_a_webhook_connection_and_tests_it(
         assert_accessible_at(page, WIDTHS)
 
         page.get_by_label("Name", exact=True).fill("Waste system")
-        page.get_by_label("Short name").fill("waste-system")
+        # "notify" is the address of GOV.UK Notify's receipts, so it is refused beside its field
+        page.get_by_label("Short name").fill("notify")
         page.get_by_label("Owner’s e-mail address").fill("waste@council.example")
         page.get_by_label("Address", exact=True).fill("ftp://waste.example")
         page.get_by_label("Signing secret").fill(SIGNING)
         page.get_by_role("button", name="Create the connection").click()
         expect(page.get_by_role("alert")).to_contain_text("Enter an address starting https://")
+        expect(page.get_by_role("alert")).to_contain_text(
+            "The short name “notify” is kept for GOV.UK Notify’s delivery receipts"
+        )
         assert_accessible_at(page, WIDTHS)
         assert not Connection.objects.exists()
 
+        page.get_by_label("Short name").fill("waste-system")
         page.get_by_label("Address", exact=True).fill(simulator.records_url)
         page.get_by_label("Signing secret").fill(SIGNING)  # never shown again, so typed again
         page.get_by_role("button", name="Create the connection").click()

@@ -93,6 +93,29 @@ def test_the_due_day_itself_is_still_on_time_and_the_next_day_is_late(catalogue)
     assert next_steps(submission, [], today=date(2026, 12, 19)).stage == Stage.LATE
 
 
+def test_the_date_residents_are_told_skips_the_bank_holidays_the_setting_names(catalogue, settings):
+    # Sent on Thursday 26 November 2026; St Andrew's Day (Monday 30th) is Scotland's alone
+    submission = sent_on(datetime(2026, 11, 26, 10, tzinfo=LONDON), target=2)
+
+    settings.BANK_HOLIDAYS = "ENG"
+    assert next_steps(submission, [], today=date(2026, 11, 27)).due == date(2026, 11, 30)
+    settings.BANK_HOLIDAYS = "SCT"
+    assert next_steps(submission, [], today=date(2026, 11, 27)).due == date(2026, 12, 1)
+
+
+def test_a_request_closed_after_christmas_took_only_its_working_days(catalogue):
+    # Sent Monday 21 December 2026, closed Tuesday 29th: Christmas Day and Boxing Day's
+    # substitute Monday are not counted (England, the default)
+    submission = sent_on(datetime(2026, 12, 21, 9, tzinfo=LONDON), Status.CLOSED_FIXED)
+    closed = [TimelineEntry(Status.CLOSED_FIXED, "", "", datetime(2026, 12, 29, 9, tzinfo=LONDON))]
+
+    steps = next_steps(submission, closed, today=date(2027, 1, 4))
+
+    assert steps.took_working_days == 4  # 22nd, 23rd, 24th and 29th
+    # and the 10 day target: 22, 23, 24, 29, 30, 31 December, 4, 5, 6, 7 January (1st skipped)
+    assert steps.due == date(2027, 1, 7)
+
+
 def test_the_council_s_date_is_used_not_utc(catalogue):
     # 00:30 on 1 July in London is still 30 June in UTC: the request was sent on 1 July
     submission = sent_on(datetime(2026, 7, 1, 0, 30, tzinfo=LONDON), target=1)

@@ -109,8 +109,8 @@ class ServiceForm(forms.ModelForm):
         label=_("Target time to respond, in working days (optional)"),
         help_text=_(
             "Residents see it on each request, with the date it gives: “We aim to respond within "
-            "10 working days, by Friday 18 December 2026”. Working days are Monday to Friday. "
-            "Leave it blank to promise no time."
+            "10 working days, by Friday 18 December 2026”. Working days are Monday to Friday, "
+            "except bank holidays. Leave it blank to promise no time."
         ),
         required=False,
         min_value=1,

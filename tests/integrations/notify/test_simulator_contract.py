@@ -182,6 +182,73 @@ def test_429_is_transient_with_retry_after_and_5xx_is_ambiguous(client, notify):
     assert (failed.value.permanent, failed.value.ambiguous) == (False, True)
 
 
+def an_sms(client, reference="r"):
+    return client.send(
+        "sms",
+        recipient="07700900123",
+        template_id=SMS_EN,
+        personalisation={"body": "b"},
+        reference=reference,
+    )
+
+
+def test_the_rate_limit_is_answered_in_notify_s_own_shape_and_the_client_names_it(client, notify):
+    # Given Notify over its per-minute limit
+    notify.set_faults(rate_limit=30)
+
+    # Then it answers as Notify does (the body its documentation gives)
+    answer = httpx.post(
+        f"{notify.url}/v2/notifications/sms",
+        json={"phone_number": "07700900123", "template_id": SMS_EN},
+        headers={"Authorization": f"Bearer {token()}"},
+    )
+    assert answer.status_code == 429
+    assert answer.json() == {
+        "status_code": 429,
+        "errors": [
+            {
+                "error": "RateLimitError",
+                "message": "Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds",
+            }
+        ],
+    }
+
+    # And our client reads it: transient, not ambiguous, Notify's words in its reason
+    with pytest.raises(NotifyError) as limited:
+        an_sms(client)
+    assert limited.value.reason == (
+        "Notify answered 429 (RateLimitError: "
+        "Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds)"
+    )
+    assert (limited.value.permanent, limited.value.ambiguous, limited.value.status) == (
+        False,
+        False,
+        429,
+    )
+    assert notify.notifications == []
+
+
+def test_over_the_daily_limit_sends_are_refused_with_too_many_requests_and_look_ups_still_work():
+    # Given a service allowed two messages a day, which has sent them
+    with NotifySimulator(daily_limit=2) as notify:
+        client = NotifyClient(notify.api_key, base_url=notify.url, timeout=5)
+        an_sms(client, "first")
+        an_sms(client, "second")
+
+        # When it sends a third, Notify refuses it, and our client says why, as transient
+        with pytest.raises(NotifyError) as refused:
+            an_sms(client, "third")
+
+        assert refused.value.reason == (
+            "Notify answered 429 (TooManyRequestsError: Exceeded send limits (2) for today)"
+        )
+        assert (refused.value.permanent, refused.value.ambiguous) == (False, False)
+        assert [n["reference"] for n in notify.notifications] == ["first", "second"]
+        # and what was sent can still be looked up
+        assert client.find_by_reference("second") is not None
+        assert client.find_by_reference("third") is None
+
+
 def test_the_simulator_does_not_de_duplicate_but_the_reference_finds_what_was_sent(client, notify):
     # Given a notification sent whose answer was lost
     notify.set_faults(drop_response=True, times=1)

@@ -319,3 +319,20 @@ def test_guessing_connection_names_counts_as_failed_authentication(client, case)
         assert client.post(f"/callbacks/guess-{n}/", REMOTE_ADDR=FORGER).status_code == 404
 
     assert post_from(client, FORGER, body_of(update_id="U1")).status_code == 429
+
+
+def test_every_address_the_portal_keeps_under_callbacks_is_a_slug_no_connection_may_take():
+    # A fixed route such as /callbacks/notify/ shadows a connection of that slug, so the model
+    # must refuse exactly those slugs (the admin, the studio and routing import all use it)
+    from django.urls import resolve
+
+    from portal.urls import urlpatterns
+    from services.models.routing import RESERVED_CONNECTION_SLUGS
+
+    routes = [str(p.pattern) for p in urlpatterns if str(p.pattern).startswith("callbacks/")]
+    fixed = {route.split("/")[1] for route in routes if "<" not in route}
+
+    assert fixed == RESERVED_CONNECTION_SLUGS
+    assert routes[-1] == "callbacks/<slug:slug>/"  # the connections' route comes last
+    for slug in fixed:
+        assert resolve(f"/callbacks/{slug}/").url_name != "callback"

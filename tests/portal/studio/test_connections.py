@@ -190,6 +190,36 @@ def test_a_bad_edit_changes_nothing(system_admin_client, webhook):
     assert not LogEntry.objects.filter(action_flag=CHANGE).exists()
 
 
+NOTIFY_RESERVED = (
+    "The short name “notify” is kept for GOV.UK Notify’s delivery receipts (/callbacks/notify/): "
+    "choose another"
+)
+
+
+def test_the_short_name_notify_is_refused_beside_its_field_as_notify_s_receipts_use_it(
+    system_admin_client, webhook
+):
+    # Given /callbacks/notify/ receives GOV.UK Notify's delivery receipts, a connection called
+    # "notify" would never get its back office's status updates
+    response = system_admin_client.post(
+        reverse("studio:connection_create", args=["webhook"]), webhook_form(slug="notify")
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'<a href="#id_slug">{NOTIFY_RESERVED}</a>' in html
+    assert 'id="id_slug-error"' in html
+    assert list(Connection.objects.values_list("slug", flat=True)) == ["waste-system"]
+
+    # and an existing connection cannot be renamed to it either
+    before = Connection.objects.values().get(pk=webhook.pk)
+    response = system_admin_client.post(
+        reverse("studio:connection_edit", args=[webhook.pk]), webhook_form(slug="notify")
+    )
+    assert NOTIFY_RESERVED in response.content.decode()
+    assert Connection.objects.values().get(pk=webhook.pk) == before
+
+
 def test_test_connection_shows_that_the_webhook_simulator_answers(
     system_admin_client, simulator, webhook
 ):

@@ -159,7 +159,7 @@ def test_429_is_tried_again_no_sooner_than_retry_after_then_sent_once(notify, se
     assert send_message(message.pk) == "retrying"
     message.refresh_from_db()
     assert message.next_attempt_at >= timezone.now() + timedelta(seconds=115)
-    assert message.last_error.startswith("Notify answered 429")
+    assert message.last_error.startswith("Notify answered 429 (RateLimitError: Exceeded rate limit")
 
     # And when its time comes it is sent, once
     make_due(message)

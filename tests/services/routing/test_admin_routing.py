@@ -102,6 +102,13 @@ def test_a_connection_is_saved_with_its_secret_split_out_and_never_shown_again(
         ),
         ({"config": "[1, 2"}, "config", "Enter a valid JSON."),
         (
+            # /callbacks/notify/ is GOV.UK Notify's, so this connection would never be called
+            {"slug": "notify"},
+            "slug",
+            "The short name “notify” is kept for GOV.UK Notify’s delivery receipts "
+            "(/callbacks/notify/): choose another",
+        ),
+        (
             {"adapter": "nope"},
             "adapter",
             "Select a valid choice. nope is not one of the available choices.",

@@ -228,6 +228,11 @@ TICKET_MAPPING = ["forms", 0, "rules", 0, "destinations", 0, "mapping"]
         ),
         (changed(DOCUMENT, ["connections", 1, "adapter"], "fax"), "there is no adapter ‘fax’"),
         (
+            # /callbacks/notify/ is GOV.UK Notify's: this connection would never get its updates
+            changed(DOCUMENT, ["connections", 1, "slug"], "notify"),
+            "connections[2] (‘notify’): ‘notify’ is kept for GOV.UK Notify's delivery receipts",
+        ),
+        (
             changed(DOCUMENT, ["forms", 0, "fallback", 0, "connection"], "nowhere"),
             "there is no connection ‘nowhere’ in the file or the portal",
         ),
