@@ -7,7 +7,7 @@ import services.models.routing
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("services", "0026_updatealerts_outgoingupdate_alerted_at"),
+        ("services", "0027_auditfile_accesslog_file"),
     ]
 
     operations = [
