@@ -20,15 +20,13 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from django.db import models
-
 from integrations.base import Progress, TransientError
-from services.models import Delivery
+from services.models import Delivery, OutboxRow
 
 
 class DeliveryProgress(Progress):
     # The outbox table whose row (with `progress` and `claim_token` columns) this is kept in.
-    model: ClassVar[type[models.Model]] = Delivery
+    model: ClassVar[type[OutboxRow]] = Delivery
 
     def __init__(
         self,
