@@ -11,6 +11,7 @@ are claimed by the same ones.
                         lease run out because its worker died (abandoned)
     leased(now)         in flight under a live lease: a call the back office may be answering
     has_free_slot(now)  a connection with fewer than max_concurrency calls leased (at least 1)
+    breaker_closed()    its connection's circuit breaker closed: no need to ask the breaker
     claimed_fields(..)  the claim's UPDATE: in flight, a lease and a token, one attempt more
 """
 
@@ -20,12 +21,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import GreaterThan
 
-from services.models import Delivery
+from services.models import Connection, Delivery
 from services.models.outbox import IN_FLIGHT, PENDING, RETRYING
+
+CLOSED = Connection.Breaker.CLOSED.value
 
 
 def waiting(at: datetime) -> Q:
@@ -65,6 +68,12 @@ def has_free_slot(now: datetime) -> GreaterThan:
     return GreaterThan(
         Greatest(F("max_concurrency"), Value(1)), Coalesce(Subquery(in_flight), Value(0))
     )
+
+
+def breaker_closed() -> Exists:
+    """Rows whose connection's circuit breaker is closed: the only ones a claim's common case
+    takes without asking the breaker (services/delivery/breaker.py)."""
+    return Exists(Connection.objects.filter(pk=OuterRef("connection_id"), breaker_state=CLOSED))
 
 
 def claimed_fields(now: datetime, lease_expires_at: datetime, token: uuid.UUID) -> dict[str, Any]:

@@ -9,8 +9,9 @@ What the resident says is sent on to every back office that holds the case, as a
 an outbox row per (message, delivery), written in the same transaction as the message and sent
 by a worker through the adapter's `send_update` with the delivery engine's guarantees. It is an
 OutboxRow (services/models/outbox.py) like a Delivery: the same lease, attempt and progress
-fields and the same engine states, so the engine's one definition of "due" and of what a claim
-writes (services/delivery/rules.py) applies to both:
+fields and the same engine states, so the engine's one definition of "due", of what a claim
+writes (services/delivery/rules.py) and of the breaker's gate (services/delivery/claim.py)
+applies to both:
 
     pending -> in_flight -> delivered
                        \\-> retrying -> in_flight ...   (transient failure, within budget)
