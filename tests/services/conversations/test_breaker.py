@@ -188,3 +188,29 @@ def test_a_successful_update_clears_a_count_below_the_threshold(back_office, off
     assert send.send_update(second.pk).outcome == "delivered"
 
     assert breaker_of(connection) == (CLOSED, 0)
+
+
+def test_a_failure_after_the_back_office_took_part_of_an_update_does_not_count(
+    back_office, officer, monkeypatch
+):
+    # Given a back office one failure short of opening, that takes the first part of an update
+    # (its note) and then fails before the rest
+    connection = connection_to()
+    [update] = replies_to(connection, officer, 1)
+    Connection.objects.filter(pk=connection.pk).update(breaker_failures=THRESHOLD - 1)
+
+    def half_way(self, reference, update, idempotency_key, progress=None):
+        progress.record_reference("NOTE-1")
+        raise TransientError("Connection reset while sending the photo")
+
+    monkeypatch.setattr(back_office, "send_update", half_way)
+
+    # When the update fails after that step
+    assert send.send_update(update.pk).outcome == "transient"
+
+    # Then the back office answered, as a delivery's would have: the breaker closes, the
+    # failure is still shown on the connection, and the update keeps what was done
+    assert breaker_of(connection) == (CLOSED, 0)
+    assert connection.last_failure_message == "Connection reset while sending the photo"
+    update.refresh_from_db()
+    assert (update.state, update.progress["reference"]) == (State.RETRYING, "NOTE-1")
