@@ -1,21 +1,28 @@
 """One attempt at one outgoing update: claim it, send it through the adapter, record the outcome.
 
 The delivery engine's rules, not a copy of them: which rows are due and what a claim writes are
-services/delivery/rules.py's (an OutgoingUpdate has a Delivery's state names and lease fields),
-the retry time is services/delivery/retry.py's `next_retry` within the connection's attempt
-budget, progress is kept in the row like a delivery's (services/delivery/progress.py), and the
-resident's files reach the adapter as DeliveryFile objects bound to the connection
-(services/delivery/files.py). Two conditions are the update's own: its case's delivery must be
-delivered, so an update is never sent before the back office has the case to add it to; and
-while the connection's circuit breaker is open (the deliveries found its back office failing),
-its updates wait for the cooldown like its deliveries.
+services/delivery/rules.py's (an OutgoingUpdate is an OutboxRow like a Delivery), the retry time
+is services/delivery/retry.py's `next_retry` within the connection's attempt budget, progress is
+kept in the row like a delivery's (services/delivery/progress.py), the circuit breaker is the
+deliveries' (services/delivery/breaker.py), and the resident's files reach the adapter as
+DeliveryFile objects bound to the connection (services/delivery/files.py). One condition is the
+update's own: its case's delivery must be delivered, so an update is never sent before the back
+office has the case to add it to.
 
-    claim   one conditional UPDATE: due, and its delivery delivered -> in flight, leased, token
+An update calls the same back office as the case's delivery, so the breaker counts it the same
+way: its transient failures count toward opening it, a permanent refusal does not, a success
+closes it; while it is open the update is deferred to the end of the cooldown without spending
+an attempt, and once the cooldown is over it may be the breaker's probe.
+
+    claim   one conditional UPDATE: due, its delivery delivered, its breaker closed -> in
+            flight, leased, token; otherwise the deliveries' gate (services/delivery/claim.py
+            `claim_past_the_gate`): deferred, or claimed as the probe
     send    adapter.send_update(case reference, update, key, progress); from the second attempt
             on resend_update, since an earlier one may have reached the back office unseen
     record  guarded by the claim token: delivered with the back office's id; retrying at
             next_retry(...); failed (permanent, or the budget spent), shown to staff on the case and
-            e-mailed to the connection's owner (services/conversations/alerts.py)
+            e-mailed to the connection's owner (services/conversations/alerts.py); and the
+            outcome told to the connection's breaker
 
 No transaction is open while the back office is called; a worker killed mid-call leaves the lease
 to run out, and the sweeper hands the update to another worker. Only the update's id, its
@@ -40,11 +47,12 @@ from django.utils import timezone
 from integrations.base import EXCERPT_LENGTH, CaseUpdateOut, DeliveryError
 from integrations.registry import UnknownAdapter
 from services.conversations.alerts import alert_update_failed
-from services.delivery import rules
+from services.delivery import breaker, rules
+from services.delivery.claim import Deferred, claim_past_the_gate
 from services.delivery.files import delivery_file
 from services.delivery.progress import DeliveryProgress
 from services.delivery.retry import next_retry
-from services.models import Attempt, Connection, Delivery, OutgoingUpdate, UpdateAttempt
+from services.models import Attempt, Delivery, OutgoingUpdate, UpdateAttempt
 
 logger = structlog.get_logger(__name__)
 
@@ -65,7 +73,7 @@ class UpdateProgress(DeliveryProgress):
 
 @dataclass(frozen=True)
 class Result:
-    outcome: str  # an Attempt.Outcome, "skipped" or "not_supported"
+    outcome: str  # an Attempt.Outcome, "skipped", "deferred" or "not_supported"
     requeue_in: float | None = None
 
 
@@ -78,11 +86,14 @@ class _Try:
     excerpt: str = ""
     message: str = ""
     retry_after: float | None = None
+    # The attempt failed after the back office took some of it (a file).
+    progressed: bool = False
 
 
-def claim(update_id: int, now: datetime, token: uuid.UUID) -> bool:
+def claim(update_id: int, now: datetime, token: uuid.UUID) -> bool | Deferred:
     """Take `update_id` for one attempt; False if it is not due, is held by another worker, or
-    waits for its case to reach the back office."""
+    waits for its case to reach the back office; Deferred (no attempt spent) if its back
+    office's circuit breaker does not let it call now."""
     lease = timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
     # The delivery's condition as EXISTS, not a join: an UPDATE through a join becomes
     # "WHERE id IN (SELECT ...)", whose conditions PostgreSQL does not check again on a row
@@ -91,32 +102,29 @@ def claim(update_id: int, now: datetime, token: uuid.UUID) -> bool:
     case_delivered = Exists(
         Delivery.objects.filter(pk=OuterRef("delivery_id"), state=Delivery.State.DELIVERED)
     )
-    return (
-        OutgoingUpdate.objects.filter(
-            rules.due(now), case_delivered, ~paused(now), pk=update_id
-        ).update(**rules.claimed_fields(now, now + lease, token))
-        == 1
-    )
-
-
-def paused(now: datetime) -> Exists:
-    """Updates whose back office's circuit breaker is open and cooling down: the deliveries
-    found it failing (services/delivery/breaker.py), so its updates wait for the cooldown too
-    instead of adding to the load; once it is over they are due again (deliveries probe)."""
-    return Exists(
-        Connection.objects.filter(
-            pk=OuterRef("connection_id"),
-            breaker_state=Connection.Breaker.OPEN,
-            breaker_open_until__gt=now,
+    # The common case in one statement: due, its case delivered, its breaker closed.
+    if OutgoingUpdate.objects.filter(
+        rules.due(now), case_delivered, rules.breaker_closed(), pk=update_id
+    ).update(**rules.claimed_fields(now, now + lease, token)):
+        return True
+    # Otherwise the deliveries' gate decides: nothing due, deferred while the breaker is open,
+    # or (its cooldown over) claimed as the breaker's probe.
+    with transaction.atomic():
+        decided = claim_past_the_gate(
+            OutgoingUpdate, update_id, now, lease, token, where=case_delivered, slots=False
         )
-    )
+    return decided if isinstance(decided, Deferred) else decided is not None
 
 
 def send_update(update_id: int) -> Result:
     """Make one attempt at `update_id` if it is due; safe to call any number of times."""
     now = timezone.now()
     token = uuid.uuid4()
-    if not claim(update_id, now, token):
+    claimed = claim(update_id, now, token)
+    if isinstance(claimed, Deferred):
+        wait = (claimed.until - now).total_seconds()
+        return Result("deferred", requeue_in=wait if wait < SHORT_WAIT_SECONDS else None)
+    if not claimed:
         return Result("skipped")
     update = OutgoingUpdate.objects.select_related("message", "delivery", "connection").get(
         pk=update_id
@@ -142,6 +150,7 @@ def case_update_out(update: OutgoingUpdate) -> CaseUpdateOut:
 
 
 def _send(update: OutgoingUpdate, token: uuid.UUID) -> _Try:
+    progress: UpdateProgress | None = None
     try:
         adapter = update.connection.build_adapter()
         if not adapter.sends_updates:
@@ -168,6 +177,7 @@ def _send(update: OutgoingUpdate, token: uuid.UUID) -> _Try:
             excerpt=exc.excerpt,
             message=exc.message,
             retry_after=exc.retry_after,
+            progressed=progress is not None and progress.steps_saved > 0,
         )
     except Exception as exc:
         # As in the delivery engine: retried like a transient error; the message may hold what
@@ -200,6 +210,7 @@ def _record(
                 last_error="",
                 **released,
             )
+            breaker.record_success(update.connection_id, now)
         else:
             message = (outcome.message or outcome.error_class)[:ERROR_LENGTH]
             when = None
@@ -228,6 +239,15 @@ def _record(
                     **released,
                 )
                 failed = bool(held)
+            # Its back office's health, as a delivery's attempt tells it: a transient failure
+            # counts toward opening the breaker, a permanent refusal does not.
+            breaker.record_failed_attempt(
+                update.connection_id,
+                now,
+                message,
+                permanent=outcome.outcome == Outcome.PERMANENT,
+                answered=outcome.progressed,
+            )
         if held:
             # Only under our claim: a successor's attempt has the next number.
             UpdateAttempt.objects.create(

@@ -1,10 +1,11 @@
 """Which outgoing updates the sweeper queues: due or abandoned ones whose case is delivered.
 
-Run by the delivery sweep task (services/delivery/tasks.py), with the same definitions of "due"
-(services/delivery/rules.py) and the same grace as deliveries. An update waiting for its case's
-delivery is left alone until that delivery is made; the next sweep after it queues the update.
-So is one whose back office's circuit breaker is open, until its cooldown is over
-(services/conversations/send.py `paused`).
+Run by the delivery sweep task (services/delivery/tasks.py), by the deliveries' own rule
+(services/delivery/sweeper.py `due_ids`): the same definition of "due", the same grace, and the
+same care for a back office whose circuit breaker is not closed: none of its waiting updates is
+queued while the cooldown runs, and once it is over only the oldest, which may be the breaker's
+probe (its claim decides, with the deliveries'). An update waiting for its case's delivery is
+left alone until that delivery is made; the next sweep after it queues the update.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from services.conversations.send import paused
-from services.delivery import rules
+from services.delivery.sweeper import due_ids
 from services.models import Delivery, OutgoingUpdate
 
 # At most this many per run, oldest first; the next run takes the rest.
@@ -22,17 +22,9 @@ RUN_LIMIT = 5_000
 
 def sweep(now: datetime, queue: Callable[[int], object], *, grace: timedelta) -> int:
     """Queue each update that needs a worker with `queue(update_id)`; returns how many."""
-    ids = (
-        OutgoingUpdate.objects.filter(
-            rules.waiting(now - grace) | rules.abandoned(now),
-            ~paused(now),
-            delivery__state=Delivery.State.DELIVERED,
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:RUN_LIMIT]
-    )
+    rows = OutgoingUpdate.objects.filter(delivery__state=Delivery.State.DELIVERED)
     count = 0
-    for update_id in ids:
+    for update_id in due_ids(now, grace=grace, limit=RUN_LIMIT, rows=rows):
         queue(update_id)
         count += 1
     return count

@@ -8,17 +8,25 @@ open, claims for its deliveries are deferred to the end of the cooldown without 
 attempt. When the cooldown is over the next claim goes through as the one half-open probe (other
 claims wait for it); its success closes the breaker, its failure opens it again for longer.
 
+Every call to the back office counts, a case's delivery or a resident's update to a case
+(services/conversations/send.py): both go through the same gate when claimed
+(services/delivery/claim.py) and tell the breaker how they went with the same functions here
+(`record_failed_attempt`, and a success's closing). A transient failure (refused connection,
+timeout, 5xx) counts; a permanent refusal does not: the back office answered, and refusing one
+case or one update is not being down.
+
 The transitions are pure functions of a BreakerState; the functions at the end apply them to a
-Connection row. A success closes the breaker whatever it was, in the same round trip that records
-it (services/delivery/sql.py: record_success), writing the row only when the breaker must change
-or `last_success_at` is more than SUCCESS_RESOLUTION old: every worker's success would otherwise
-write the same connection row, one commit after another.
+Connection row. A success closes the breaker whatever it was (`record_success`; a delivery's
+does it in the round trip that records it, services/delivery/sql.py), writing the row only when
+the breaker must change or `last_success_at` is more than SUCCESS_RESOLUTION old: every
+worker's success would otherwise write the same connection row, one commit after another.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -126,6 +134,52 @@ def record_failure(connection_id: int, now: datetime, message: str) -> BreakerSt
             last_failure_message=message[:FAILURE_MESSAGE_LENGTH],
         )
     return new
+
+
+def record_failed_attempt(
+    connection_id: int, now: datetime, message: str, *, permanent: bool, answered: bool
+) -> None:
+    """What a failed attempt at a delivery or an update tells its connection's breaker.
+
+    A permanent refusal says nothing of the connection's health (the back office answered);
+    a transient failure after the back office took part of it (`answered`: a case made, a file
+    taken) is proof that it is up; any other transient failure counts toward opening."""
+    if permanent:
+        return
+    if answered:
+        record_answered_failure(connection_id, now, message)
+    else:
+        record_failure(connection_id, now, message)
+
+
+def must_write_success(stale_before: datetime) -> Q:
+    """Connections whose row a success must write: its breaker not closed or with failures
+    counted, or its `last_success_at` older than `stale_before` (or never set)."""
+    return (
+        ~Q(breaker_state=CLOSED)
+        | Q(breaker_failures__gt=0)
+        | Q(last_success_at__isnull=True)
+        | Q(last_success_at__lt=stale_before)
+    )
+
+
+def success_fields(now: datetime) -> dict[str, Any]:
+    """What a success writes on its connection: closed, no failures, `last_success_at`."""
+    return {
+        "last_success_at": now,
+        "breaker_state": CLOSED,
+        "breaker_failures": 0,
+        "breaker_open_until": None,
+    }
+
+
+def record_success(connection_id: int, now: datetime) -> None:
+    """Close the breaker after a successful call. A delivery's success does this in its own
+    round trip (services/delivery/sql.py renders these same two rules into it); an UPDATE
+    that matches no row takes no lock, so most successes leave the busy row alone."""
+    Connection.objects.filter(
+        must_write_success(now - SUCCESS_RESOLUTION), pk=connection_id
+    ).update(**success_fields(now))
 
 
 def record_answered_failure(connection_id: int, now: datetime, message: str) -> None:

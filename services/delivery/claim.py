@@ -20,6 +20,11 @@ with the lock and the read of what the delivery needs in one round trip (service
 only a refusal reads the breaker to decide what to do instead. Which deliveries are due, what
 counts as a call slot and what a claim writes are defined once, in services/delivery/rules.py.
 
+A resident's update (services/conversations/send.py) calls the same back office, so it passes
+the same gate (`claim_past_the_gate`, under the same lock): deferred while the breaker is open,
+possibly the probe once the cooldown is over. It is not limited to the connection's call slots,
+and does not take one: the limit is the deliveries'.
+
 The attempt budget (services/delivery/retry.py) counts from the first actual attempt, and giving
 up is decided only after an actual attempt has failed. A deferral is not an attempt: it neither
 spends an attempt nor gives up, so a long outage behind an open breaker ends with every waiting
@@ -34,23 +39,26 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, Exists, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from services.delivery import breaker, sql
 from services.delivery.rules import claimed_fields, due, has_free_slot
 from services.delivery.sql import ADVISORY_LOCK_NAMESPACE
-from services.models import Connection, Delivery
+from services.models import Connection, Delivery, OutgoingUpdate
 from services.models.forms import locked_version
+from services.models.outbox import IN_FLIGHT, RETRYING
 
 # A delivery refused because its connection is busy comes back after about this long.
 BUSY_DEFERRAL_SECONDS = (1.0, 3.0)
 
-State = Delivery.State
+# No condition beyond being due.
+_ANY = Q()
 
 
 @dataclass(frozen=True)
@@ -68,7 +76,8 @@ class ClaimedDelivery:
 
 @dataclass(frozen=True)
 class Deferred:
-    """The delivery is due but its connection may not be called now; it is due again `until`."""
+    """The delivery (or update) is due but its connection may not be called now; it is due
+    again `until`."""
 
     until: datetime
     reason: str  # "breaker_open" or "busy"
@@ -94,7 +103,9 @@ def claim(
     delivery = sql.claim_and_load(delivery_id, now, now + lease, token, tuple(exclude_adapters))
     if delivery is None:
         with transaction.atomic():
-            decided = _claim_past_the_gate(delivery_id, now, lease, token, exclude_adapters)
+            decided = claim_past_the_gate(
+                Delivery, delivery_id, now, lease, token, exclude_adapters=exclude_adapters
+            )
         if not isinstance(decided, bool):
             return decided
         probe = decided
@@ -114,17 +125,27 @@ def claim(
     )
 
 
-def _claim_past_the_gate(
-    delivery_id: int,
+def claim_past_the_gate(
+    model: type[Delivery] | type[OutgoingUpdate],
+    row_id: int,
     now: datetime,
     lease: timedelta,
     token: uuid.UUID,
-    exclude_adapters: Collection[str],
+    *,
+    where: Q | Exists = _ANY,
+    exclude_adapters: Collection[str] = (),
+    slots: bool = True,
 ) -> bool | Deferred | None:
-    """The claim when the common case refused: not due, or the breaker is not closed, or the
-    connection is busy. True: claimed as the breaker's probe; False: claimed."""
+    """Claim outbox row `row_id` of `model` (a delivery, or a resident's update) if it is due
+    and meets `where` (conditions on the row itself, no joins: they go into an UPDATE), asking
+    its connection's breaker first and, with `slots`, whether a call slot is free. True: claimed
+    as the breaker's probe; False: claimed; Deferred: put off without an attempt; None: not due.
+
+    Deliveries and updates go through this one gate, under the same per-connection lock: both
+    call the same back office, so while its breaker is open both wait, and after the cooldown
+    only one call of either kind is its probe. Call inside a transaction."""
     connection_id = (
-        Delivery.objects.filter(due(now), pk=delivery_id)
+        model._default_manager.filter(due(now), where, pk=row_id)
         .exclude(connection__adapter__in=exclude_adapters)
         .values_list("connection_id", flat=True)
         .first()
@@ -132,25 +153,24 @@ def _claim_past_the_gate(
     if connection_id is None:
         return None
     _lock_connection(connection_id)
-    gate = (
-        Connection.objects.filter(pk=connection_id)
-        .values("breaker_state", "breaker_failures", "breaker_open_until")
-        .annotate(free=has_free_slot(now))
-        .get()
+    gate = Connection.objects.filter(pk=connection_id).values(
+        "breaker_state", "breaker_failures", "breaker_open_until"
+    )
+    found: dict[str, Any] = dict(
+        gate.annotate(free=has_free_slot(now)).get() if slots else gate.get()
     )
     before = breaker.BreakerState(
-        gate["breaker_state"], gate["breaker_failures"], gate["breaker_open_until"]
+        found["breaker_state"], found["breaker_failures"], found["breaker_open_until"]
     )
     admission = breaker.admit(before, now, probe_timeout=lease)
+    rows = model._default_manager.filter(due(now), where, pk=row_id)
     if not admission.allowed:
-        return _defer(delivery_id, now, admission.defer_until or now + lease, "breaker_open")
-    if not gate["free"]:
+        return _defer(rows, admission.defer_until or now + lease, "breaker_open")
+    if slots and not found["free"]:
         wait = random.uniform(*BUSY_DEFERRAL_SECONDS)  # noqa: S311 - spreading, not secrecy
-        return _defer(delivery_id, now, now + timedelta(seconds=wait), "busy")
+        return _defer(rows, now + timedelta(seconds=wait), "busy")
 
-    claimed = Delivery.objects.filter(due(now), pk=delivery_id).update(
-        **claimed_fields(now, now + lease, token)
-    )
+    claimed = rows.update(**claimed_fields(now, now + lease, token))
     if not claimed:
         return None
     if admission.probe:
@@ -166,16 +186,14 @@ def _lock_connection(connection_id: int) -> None:
             )
 
 
-def _defer(delivery_id: int, now: datetime, until: datetime, reason: str) -> Deferred | None:
-    """Make the delivery due again at `until`, without an attempt.
+def _defer(rows: QuerySet[Any], until: datetime, reason: str) -> Deferred | None:
+    """Make the due outbox row of `rows` due again at `until`, without an attempt.
 
     One whose worker died mid-call (in_flight, lease run out) goes back to retrying: its last
     attempt's outcome is unknown, and the idempotency key makes the next one safe.
     """
-    moved = Delivery.objects.filter(due(now), pk=delivery_id).update(
-        state=Case(
-            When(state=State.IN_FLIGHT, then=Value(State.RETRYING.value)), default=F("state")
-        ),
+    moved = rows.update(
+        state=Case(When(state=IN_FLIGHT, then=Value(RETRYING)), default=F("state")),
         next_attempt_at=until,
         lease_expires_at=None,
         claim_token=None,

@@ -259,12 +259,16 @@ def _record_failure(
             )
             held = updated == 1
             failed = held
-        if outcome.outcome == Outcome.TRANSIENT and outcome.progressed:
-            # It made the case or sent a file before failing: the back office is up and
-            # answering, which is all the breaker asks; only the delivery is retried.
-            breaker.record_answered_failure(delivery.connection_id, now, message)
-        elif outcome.outcome == Outcome.TRANSIENT:
-            breaker.record_failure(delivery.connection_id, now, message)
+        # A transient failure after it made the case or sent a file does not count: the back
+        # office is up and answering, which is all the breaker asks; only the delivery is
+        # retried.
+        breaker.record_failed_attempt(
+            delivery.connection_id,
+            now,
+            message,
+            permanent=outcome.outcome == Outcome.PERMANENT,
+            answered=outcome.progressed,
+        )
         if failed:
             transaction.on_commit(partial(_alert_failed, delivery.pk))
     return held, requeue_in

@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Any, ClassVar
-
-from django.db import models
+from typing import Any, ClassVar, Self
 
 from integrations.base import Progress, TransientError
-from services.models import Delivery
+from services.models import Delivery, OutboxRow
 
 
 class DeliveryProgress(Progress):
     # The outbox table whose row (with `progress` and `claim_token` columns) this is kept in.
-    model: ClassVar[type[models.Model]] = Delivery
+    model: ClassVar[type[OutboxRow]] = Delivery
 
     def __init__(
         self,
@@ -44,7 +42,7 @@ class DeliveryProgress(Progress):
         self.steps_saved = 0
 
     @classmethod
-    def for_claim(cls, delivery: Any, token: uuid.UUID) -> DeliveryProgress:
+    def for_claim(cls, delivery: Any, token: uuid.UUID) -> Self:
         """The progress saved on `delivery` by earlier attempts, for the attempt holding `token`.
         Anything in the column that is not the expected shape counts as no progress."""
         saved: Any = delivery.progress if isinstance(delivery.progress, dict) else {}

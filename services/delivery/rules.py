@@ -3,12 +3,15 @@
 Everything that asks "may this delivery be claimed now?" uses these: the single claim
 (claim.py), the batch claim (batch.py), the sweeper (sweeper.py), and the hot path's SQL
 (sql.py), which renders them through the ORM's compiler once per process rather than restating
-them. A second hand-written copy would drift from the first.
+them. A second hand-written copy would drift from the first. The conditions are on the fields
+of every outbox row (services/models/outbox.py), so residents' updates (services/conversations)
+are claimed by the same ones.
 
     due(now)            pending or retrying with its time come (waiting), or in flight with its
                         lease run out because its worker died (abandoned)
     leased(now)         in flight under a live lease: a call the back office may be answering
     has_free_slot(now)  a connection with fewer than max_concurrency calls leased (at least 1)
+    breaker_closed()    its connection's circuit breaker closed: no need to ask the breaker
     claimed_fields(..)  the claim's UPDATE: in flight, a lease and a token, one attempt more
 """
 
@@ -18,25 +21,26 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import GreaterThan
 
-from services.models import Delivery
+from services.models import Connection, Delivery
+from services.models.outbox import IN_FLIGHT, PENDING, RETRYING
 
-State = Delivery.State
+CLOSED = Connection.Breaker.CLOSED.value
 
 
 def waiting(at: datetime) -> Q:
     """Pending or waiting to retry, with its time come by `at`."""
-    return Q(state__in=(State.PENDING, State.RETRYING)) & (
+    return Q(state__in=(PENDING, RETRYING)) & (
         Q(next_attempt_at__lte=at) | Q(next_attempt_at__isnull=True)
     )
 
 
 def abandoned(now: datetime) -> Q:
     """In flight, but its lease ran out: its worker died mid-call."""
-    return Q(state=State.IN_FLIGHT, lease_expires_at__lte=now)
+    return Q(state=IN_FLIGHT, lease_expires_at__lte=now)
 
 
 def due(now: datetime) -> Q:
@@ -46,7 +50,7 @@ def due(now: datetime) -> Q:
 
 def leased(now: datetime) -> Q:
     """Deliveries whose worker holds a live lease: calls that count against the limit."""
-    return Q(state=State.IN_FLIGHT, lease_expires_at__gt=now)
+    return Q(state=IN_FLIGHT, lease_expires_at__gt=now)
 
 
 def has_free_slot(now: datetime) -> GreaterThan:
@@ -66,10 +70,16 @@ def has_free_slot(now: datetime) -> GreaterThan:
     )
 
 
+def breaker_closed() -> Exists:
+    """Rows whose connection's circuit breaker is closed: the only ones a claim's common case
+    takes without asking the breaker (services/delivery/breaker.py)."""
+    return Exists(Connection.objects.filter(pk=OuterRef("connection_id"), breaker_state=CLOSED))
+
+
 def claimed_fields(now: datetime, lease_expires_at: datetime, token: uuid.UUID) -> dict[str, Any]:
     """What a claim writes on the delivery rows it takes (the UPDATE's SET)."""
     return {
-        "state": State.IN_FLIGHT,
+        "state": IN_FLIGHT,
         "lease_expires_at": lease_expires_at,
         "claim_token": token,
         "attempts": F("attempts") + 1,

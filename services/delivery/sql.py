@@ -11,11 +11,12 @@ per process and then only executed:
     record_success   the attempt, the delivery delivered (or, after a takeover, its reference
                      kept), and the breaker closed
 
-Which deliveries may be claimed and what a claim writes are not restated here: the WHERE and
-SET clauses are the ORM's compilation of services/delivery/rules.py, with stand-in values where
-each call's own go (`_named`). The rarer paths (deferrals, probes, failures) stay in the ORM in
-claim.py, engine.py and breaker.py. Every value is a parameter; the SQL is the subset PostgreSQL
-and SQLite share.
+Which deliveries may be claimed, what a claim writes and what a success writes on the breaker
+are not restated here: the WHERE and SET clauses are the ORM's compilation of
+services/delivery/rules.py and of services/delivery/breaker.py's success rules (which residents'
+updates apply through the ORM), with stand-in values where each call's own go (`_named`). The
+rarer paths (deferrals, probes, failures) stay in the ORM in claim.py, engine.py and breaker.py.
+Every value is a parameter; the SQL is the subset PostgreSQL and SQLite share.
 
 On PostgreSQL a round trip's statements are sent as one string: the server runs them as one
 transaction (the advisory lock is held to its end), and, at READ COMMITTED, each with a fresh
@@ -38,7 +39,7 @@ from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Exists, Field, Model, OuterRef, Q
 
-from services.delivery import loading, rules
+from services.delivery import breaker, loading, rules
 from services.models import Attempt, Connection, Delivery
 
 # Distinguishes our advisory locks from any other user's of pg_advisory_xact_lock(int, int).
@@ -53,6 +54,8 @@ _STAND_INS: dict[str, Any] = {
     "lease_expires_at": datetime(1901, 2, 3, 4, 5, 6, 8, tzinfo=UTC),
     "token": uuid.UUID(int=0x0DE1_0DE1),
     "id": -0x0DE1,
+    "stale_before": datetime(1901, 2, 3, 4, 5, 6, 9, tzinfo=UTC),
+    "connection": -0x0DE2,
 }
 
 
@@ -137,7 +140,8 @@ def record_success(
         "now": _datetime(now),
         "stale_before": _datetime(stale_before),
     }
-    return _together(_SUCCESS, params, _SUCCESS_CONSTANTS).rowcount == 1
+    statements, constants = _success_statements(db_connection.vendor)
+    return _together(statements, params, constants).rowcount == 1
 
 
 # --- Rendering ----------------------------------------------------------------------------------
@@ -160,7 +164,6 @@ _SUCCESS_CONSTANTS = {
     "delivered": State.DELIVERED.value,
     "pending": State.PENDING.value,
     "retrying": State.RETRYING.value,
-    "closed": CLOSED,
 }
 _SUCCESS = [
     _INSERT_ATTEMPT,
@@ -170,15 +173,28 @@ _SUCCESS = [
     # Ours, or another worker's mid-call: the reference is known now.
     f"UPDATE {_DELIVERY} SET external_reference = %(reference)s"
     " WHERE id = %(delivery)s AND (claim_token = %(token)s OR external_reference = '')",
-    # breaker.record_success: closed, no failures, and a recent last_success_at; an UPDATE
-    # that matches no row takes no lock, so most successes leave the busy row alone.
-    f"UPDATE {_CONNECTION} SET last_success_at = %(now)s, breaker_state = %(closed)s,"
-    " breaker_failures = 0, breaker_open_until = NULL WHERE id = %(connection)s"
-    " AND (breaker_state <> %(closed)s OR breaker_failures > 0"
-    " OR last_success_at IS NULL OR last_success_at < %(stale_before)s)",
     # Ours: delivered. Its row count is the round trip's.
     f"UPDATE {_DELIVERY} SET {_DELIVERED} WHERE id = %(delivery)s AND claim_token = %(token)s",
 ]
+
+
+@cache
+def _success_statements(vendor: str) -> tuple[list[str], dict[str, Any]]:
+    """The success's statements and their constants: the breaker closed between the delivery's
+    writes and the last one, by breaker.record_success's own rules (`must_write_success`,
+    `success_fields`) as the ORM compiles them. An UPDATE that matches no row takes no lock, so
+    most successes leave the busy connection row alone."""
+    now, stale_before, pk = (_STAND_INS[k] for k in ("now", "stale_before", "connection"))
+    where, where_params = _where(
+        Connection, breaker.must_write_success(stale_before) & Q(pk=pk), "c"
+    )
+    assignments, set_params = _assignments(Connection, breaker.success_fields(now), "k")
+    statements = [
+        *_SUCCESS[:-1],
+        f"UPDATE {_CONNECTION} SET {assignments} WHERE {where}",
+        _SUCCESS[-1],
+    ]
+    return statements, {**_SUCCESS_CONSTANTS, **where_params, **set_params}
 
 
 @cache

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from services.delivery import breaker, rules
 from services.models import Connection, Delivery
@@ -32,11 +33,22 @@ BATCH_SIZE = 500
 RUN_LIMIT = 20_000
 
 
-def due_ids(now: datetime, *, grace: timedelta, limit: int = RUN_LIMIT) -> Iterator[int]:
+def due_ids(
+    now: datetime,
+    *,
+    grace: timedelta,
+    limit: int = RUN_LIMIT,
+    rows: QuerySet[Any] | None = None,
+) -> Iterator[int]:
     """Ids of deliveries to queue, in batches, oldest first: due for at least `grace`, or with
     their lease run out; of a connection whose breaker is not closed, only the oldest due one,
     and only once its cooldown is over. Each condition matches one partial index (delivery_due,
-    delivery_leased), so the sweeper reads only the rows it queues."""
+    delivery_leased), so the sweeper reads only the rows it queues.
+
+    `rows` chooses other outbox rows to sweep by the same rule (residents' updates:
+    services/conversations/sweeper.py); deliveries by default."""
+    if rows is None:
+        rows = Delivery.objects.all()
     # Due as a claim sees it (rules.due), with the grace for messages still on their way.
     waiting = rules.waiting(now - grace)
     abandoned = rules.abandoned(now)
@@ -56,7 +68,7 @@ def due_ids(now: datetime, *, grace: timedelta, limit: int = RUN_LIMIT) -> Itera
         while left > 0:
             size = min(BATCH_SIZE, left)
             batch = list(
-                Delivery.objects.filter(condition, pk__gt=last_pk)
+                rows.filter(condition, pk__gt=last_pk)
                 .order_by("pk")
                 .values_list("pk", flat=True)[:size]
             )
@@ -68,7 +80,7 @@ def due_ids(now: datetime, *, grace: timedelta, limit: int = RUN_LIMIT) -> Itera
     for connection_id, may_probe in sorted(not_closed.items()):
         if left > 0 and may_probe:
             probe = (
-                Delivery.objects.filter(waiting, connection_id=connection_id)
+                rows.filter(waiting, connection_id=connection_id)
                 .order_by("pk")
                 .values_list("pk", flat=True)
                 .first()

@@ -10,6 +10,7 @@ from services.models.files import FileFetch, SubmissionFile
 from services.models.forms import Form, FormVersion, ImmutableVersionError, VersionStateError
 from services.models.messages import OutgoingMessage
 from services.models.notifications import NotificationPreference
+from services.models.outbox import OutboxRow
 from services.models.privacy import DataExport, RetentionRun
 from services.models.routing import Connection, Destination, RoutingRule, RoutingRuleSet
 from services.models.submissions import Channel, Draft, Submission
@@ -34,6 +35,7 @@ __all__ = [
     "FormVersion",
     "ImmutableVersionError",
     "NotificationPreference",
+    "OutboxRow",
     "OutgoingMessage",
     "OutgoingUpdate",
     "RetentionRun",

@@ -7,9 +7,11 @@ downloads, signed links for back offices and retention treat them like the form'
 
 What the resident says is sent on to every back office that holds the case, as an OutgoingUpdate:
 an outbox row per (message, delivery), written in the same transaction as the message and sent
-by a worker through the adapter's `send_update` with the delivery engine's guarantees. Its
-states and lease fields have the same names and values as a Delivery's, so the engine's one
-definition of "due" and of what a claim writes (services/delivery/rules.py) applies to both:
+by a worker through the adapter's `send_update` with the delivery engine's guarantees. It is an
+OutboxRow (services/models/outbox.py) like a Delivery: the same lease, attempt and progress
+fields and the same engine states, so the engine's one definition of "due", of what a claim
+writes (services/delivery/rules.py) and of the breaker's gate (services/delivery/claim.py)
+applies to both:
 
     pending -> in_flight -> delivered
                        \\-> retrying -> in_flight ...   (transient failure, within budget)
@@ -22,8 +24,6 @@ before the back office has the case it belongs to.
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services.models.delivery import Attempt, Delivery
 from services.models.files import SubmissionFile
+from services.models.outbox import OutboxRow
 from services.models.routing import Connection
 from services.models.submissions import Submission
 from services.models.updates import CaseUpdate
@@ -93,7 +94,7 @@ class CaseMessage(models.Model):
         return f"{self.get_kind_display()} on {self.submission}"
 
 
-class OutgoingUpdate(models.Model):
+class OutgoingUpdate(OutboxRow):
     """One resident's message on its way to one back office that holds the case."""
 
     class State(models.TextChoices):
@@ -121,25 +122,10 @@ class OutgoingUpdate(models.Model):
         related_name="outgoing_updates",
         verbose_name=_("connection"),
     )
-    # The same on every attempt, so a retry after a lost answer finds the first update.
-    idempotency_key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True)
     state = models.CharField(
         _("state"), max_length=15, choices=State.choices, default=State.PENDING
     )
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now, null=True)
-    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
-    claim_token = models.UUIDField(_("claim"), null=True, blank=True)
-    first_attempt_at = models.DateTimeField(_("first attempt"), null=True, blank=True)
-    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     external_id = models.CharField(_("back-office id"), max_length=200, blank=True)
-    last_error = models.CharField(_("last error"), max_length=300, blank=True)
-    # What earlier attempts got done (integrations.base.Progress), as for a delivery.
-    progress = models.JSONField(_("progress"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    # When the connection's owner was told it failed (services/conversations/alerts.py): once
-    # per failure; "Send again" clears it, so a later failure is told again.
-    alerted_at = models.DateTimeField(_("people told"), null=True, blank=True)
 
     attempt_set: models.Manager[UpdateAttempt]
 

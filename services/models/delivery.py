@@ -4,6 +4,7 @@ Deliveries are written in the same transaction as their submission, so once a re
 reference the work to send it is in the database; Celery messages only say "look at delivery N
 now". A worker claims a delivery with a lease (services/delivery/claim.py) so two workers never
 send it at once, and a lease that runs out (a killed worker) lets the sweeper hand it to another.
+Its lease, attempt and progress fields are every outbox row's (services/models/outbox.py).
 
 States:  pending -> in_flight -> delivered
                            \\-> retrying -> in_flight ...   (transient failure, within budget)
@@ -13,19 +14,17 @@ States:  pending -> in_flight -> delivered
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from services.models.outbox import OutboxRow
 from services.models.routing import Connection, Destination
 from services.models.submissions import Submission
 
 
-class Delivery(models.Model):
+class Delivery(OutboxRow):
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
         IN_FLIGHT = "in_flight", _("Sending")
@@ -60,26 +59,11 @@ class Delivery(models.Model):
     # Routing can be run again for a case (its service or place changed); each run is a round,
     # and earlier rounds' deliveries are kept.
     routing_round = models.PositiveSmallIntegerField(_("routing round"), default=1)
-    # Sent to the back office with every attempt, so a retry after a lost answer finds the
-    # record the first attempt made instead of making a second.
-    idempotency_key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True)
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
     )
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now, null=True)
-    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
-    # Set by each claim; a worker may only record the outcome of the claim it holds.
-    claim_token = models.UUIDField(_("claim"), null=True, blank=True)
-    first_attempt_at = models.DateTimeField(_("first attempt"), null=True, blank=True)
-    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     external_reference = models.CharField(_("back-office reference"), max_length=200, blank=True)
-    last_error = models.CharField(_("last error"), max_length=300, blank=True)
-    alerted_at = models.DateTimeField(_("people told"), null=True, blank=True)
     resolution_note = models.TextField(_("note"), blank=True)
-    # What earlier attempts got done (integrations.base.Progress): {"reference": the case an
-    # attempt made, "files": {file id: the back office's id for it}}, so a retry resumes there.
-    progress = models.JSONField(_("progress"), default=dict, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -88,7 +72,6 @@ class Delivery(models.Model):
         related_name="+",
         verbose_name=_("resolved by"),
     )
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     attempt_set: models.Manager[Attempt]

@@ -14,7 +14,8 @@ from django.utils import timezone
 from integrations.base import PermanentError, TransientError
 from services.conversations import send, sweeper
 from services.conversations.resident import reply
-from services.models import Connection, OutgoingUpdate, Submission
+from services.delivery.claim import Deferred
+from services.models import OutgoingUpdate, Submission
 from services.staff.status import change_status
 from services.staff.timeline import case_events
 from tests.conftest import default_queue
@@ -144,7 +145,7 @@ def test_racing_workers_on_separate_connections_claim_an_update_once(back_office
     with default_queue(f"nobody-{uuid.uuid4().hex}"):
         update = a_reply(officer)
     start = threading.Barrier(8)
-    results: list[bool] = []
+    results: list[bool | Deferred] = []
     errors: list[Exception] = []
 
     def race() -> None:
@@ -165,21 +166,3 @@ def test_racing_workers_on_separate_connections_claim_an_update_once(back_office
     assert errors == []
     assert results.count(True) == 1
     assert OutgoingUpdate.objects.get(pk=update.pk).attempts == 1
-
-
-@pytest.mark.django_db
-def test_updates_wait_while_the_back_offices_breaker_is_open(back_office, officer):
-    update = a_reply(officer)
-    now = timezone.now()
-    Connection.objects.filter(pk=update.connection_id).update(
-        breaker_state=Connection.Breaker.OPEN, breaker_open_until=now + timedelta(minutes=1)
-    )
-
-    assert sweeper_ids(now) == []
-    assert send.send_update(update.pk).outcome == "skipped"
-    assert back_office.calls == []
-
-    # Once the cooldown is over it is due again
-    assert sweeper_ids(now + timedelta(minutes=2)) == [update.pk]
-    Connection.objects.filter(pk=update.connection_id).update(breaker_open_until=now)
-    assert send.send_update(update.pk).outcome == "delivered"
