@@ -29,12 +29,10 @@ def record_access(
     A download passes the `file`: the row names it, and keeps where it stood among the case's
     files for when retention has deleted it (the AccessLog model says why)."""
     entry = AccessLog(
-        actor=actor, submission=submission, subject=subject, file=file, where=where, reason=reason
+        actor=actor, submission=submission, subject=subject, where=where, reason=reason
     )
     if file is not None:
-        place = file_place(file)
-        entry.file_question = _cut(place.question, FILE_QUESTION_MAX_LENGTH)
-        entry.file_number, entry.file_count = place.number, place.count
+        name_file(entry, file)
     entry.save()
     logger.info(
         "personal_data_viewed",
@@ -45,6 +43,14 @@ def record_access(
         where=where,
     )
     return entry
+
+
+def name_file(entry: AccessLog, file: SubmissionFile) -> None:
+    """Make the unsaved `entry` name the downloaded `file`, with the copies that outlive it."""
+    place = file_place(file)
+    entry.file = file
+    entry.file_question = _cut(place.question, FILE_QUESTION_MAX_LENGTH)
+    entry.file_number, entry.file_count = place.number, place.count
 
 
 def _cut(words: str, length: int) -> str:

@@ -1,39 +1,18 @@
-"""Real files for tests of submitted files: a JPEG and a PNG drawn by Pillow, a PDF written by
-pypdf, stored the way the journey stores uploads, and the same as DeliveryFile objects."""
+"""Real files for tests of submitted files: a JPEG, a PNG and a PDF (made by
+services/seed/sample_files.py, which the demo's seed uses too), stored the way the journey
+stores uploads, and the same as DeliveryFile objects."""
 
 from __future__ import annotations
 
 import io
 
 from django.core.files.storage import Storage
-from PIL import Image
-from pypdf import PdfWriter
 
 from integrations.base import DeliveryFile
 from services.forms.uploads import inspect_upload, store_upload
+from services.seed.sample_files import jpeg_bytes, pdf_bytes, png_bytes
 
-
-def jpeg_bytes(colour: tuple[int, int, int] = (200, 30, 30), size: int = 16) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (size, size), colour).save(buffer, "JPEG")
-    return buffer.getvalue()
-
-
-def png_bytes(colour: tuple[int, int, int] = (30, 120, 200), size: int = 16) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (size, size), colour).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def pdf_bytes(title: str = "") -> bytes:
-    """A one-page PDF; a `title` in its metadata makes its bytes differ from another's."""
-    writer = PdfWriter()
-    writer.add_blank_page(width=72, height=72)
-    if title:
-        writer.add_metadata({"/Title": title})
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+__all__ = ["jpeg_bytes", "pdf_bytes", "png_bytes", "stored_upload", "two_photos_and_a_pdf"]
 
 
 def stored_upload(data: bytes, name: str, storage: Storage | None = None) -> dict[str, str]:

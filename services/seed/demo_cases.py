@@ -1,6 +1,7 @@
 """Demo teams and a few hundred realistic cases, so the staff workspace is worth looking at in
 `make run`: residents and guests, sent online and by phone, delivered, retrying and failed,
-with status updates from the back offices, notes, logged calls and access-log entries.
+with status updates from the back offices, notes, logged calls and access-log entries, and
+photos and letters (services/seed/demo_files.py) that staff and back offices download.
 
 Written with bulk_create (a few hundred rows of each kind in a handful of INSERTs), so `make run`
 starts quickly; the search index rows are written here too, since bulk_create sends no
@@ -35,12 +36,15 @@ from services.models import (
     Channel,
     Delivery,
     Destination,
+    FileFetch,
     FormVersion,
     Service,
     StatusMapping,
     Submission,
+    SubmissionFile,
     Team,
 )
+from services.seed.demo_files import add_files, downloads, fetches
 from services.staff.index import index_values
 
 # team -> the services its agents handle
@@ -167,12 +171,18 @@ def seed_demo_cases(*, staff: Sequence[Any], count: int = DEMO_CASES, seed: int 
             )
         )
         destination_of[submissions[-1].reference] = destination
+    # Their own random source, so adding files left every other demo fact as it was.
+    files_rng = random.Random(seed + 1)  # noqa: S311 - demo data, not secrets
+    files = add_files(files_rng, submissions)
     Submission.objects.bulk_create(submissions)
+    SubmissionFile.objects.bulk_create(files)
     CaseIndex.objects.bulk_create(
         CaseIndex(submission=submission, **index_values(submission)) for submission in submissions
     )
     _deliver(rng, now, submissions, destination_of, mappings)
     _casework(rng, now, submissions, staff)
+    FileFetch.objects.bulk_create(fetches(files_rng, files))
+    AccessLog.objects.bulk_create(downloads(files_rng, now, files, staff))
     Submission.objects.bulk_update(submissions, ["status"])
     return len(submissions)
 

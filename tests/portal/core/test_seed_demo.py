@@ -1,3 +1,4 @@
+import hashlib
 import io
 import re
 
@@ -5,10 +6,15 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from portal.accounts import roles
 from portal.accounts.models import User
+from services.forms.uploads import inspect_upload
 from services.models import (
     AccessLog,
     Attempt,
@@ -17,7 +23,9 @@ from services.models import (
     CaseUpdate,
     Channel,
     Delivery,
+    FileFetch,
     Submission,
+    SubmissionFile,
     Team,
 )
 from services.seed.demo_cases import DEMO_CASES
@@ -142,8 +150,16 @@ def test_refuses_to_run_with_debug_off_unless_forced(settings):
 
 
 @pytest.fixture
-def routed(debug_on):
-    """The catalogue routed to the demo back offices, as `make run` seeds it before seed_demo."""
+def routed(debug_on, settings, tmp_path):
+    """The catalogue routed to the demo back offices, as `make run` seeds it before seed_demo;
+    the demo's files are stored under this test's own directory."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }
     call_command("seed_catalogue", stdout=io.StringIO())
     call_command("seed_demo_routing", stdout=io.StringIO())
 
@@ -190,11 +206,141 @@ def test_seeding_again_makes_no_more_cases(routed):
     first = seed()
     counts = (Submission.objects.count(), Delivery.objects.count(), AccessLog.objects.count())
 
+    stored = stored_names()
+    counts = (*counts, SubmissionFile.objects.count(), FileFetch.objects.count())
+
     second = seed()
 
     assert (
         Submission.objects.count(),
         Delivery.objects.count(),
         AccessLog.objects.count(),
+        SubmissionFile.objects.count(),
+        FileFetch.objects.count(),
     ) == counts
+    assert stored_names() == stored
     assert first == second
+
+
+def stored_names() -> set[str]:
+    _, names = default_storage.listdir("uploads")
+    return set(names)
+
+
+def signed_in(email: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    return client
+
+
+def demo_files():
+    return SubmissionFile.objects.filter(
+        submission__contact_email__endswith="@residents.example"
+    ).select_related("submission__service")
+
+
+def test_some_demo_cases_carry_real_files_stored_as_the_journey_stores_them(routed):
+    seed()
+
+    files = list(demo_files())
+    # A share of the cases whose form asks for a photo, not all of them, and no others
+    photo_services = {"report-pothole", "report-fly-tipping"}
+    assert {file.submission.service.slug for file in files} == photo_services
+    asked = Submission.objects.filter(service__slug__in=photo_services).count()
+    assert asked // 3 < len(files) < asked
+    for file in files:
+        with default_storage.open(file.storage_name, "rb") as handle:
+            data = handle.read()
+        # The row's facts are the stored bytes' own, and the bytes pass the upload checks
+        assert hashlib.sha256(data).hexdigest() == file.sha256
+        assert len(data) == file.size
+        assert inspect_upload(io.BytesIO(data)).content_type == file.content_type
+        assert file.submission.answers[file.question_id]["reference"] == file.storage_name
+        assert file.created_at == file.submission.created_at
+    assert len({file.sha256 for file in files}) == len(files)  # each photo a different one
+
+
+def test_the_demo_agent_sees_and_downloads_a_case_file_through_the_workspace(routed):
+    seed()
+    agent = User.objects.get(email="agent@example.gov.uk")
+    file = demo_files().filter(submission__in=cases_visible_to(agent)).first()
+    reference = file.submission.reference
+    client = signed_in("agent@example.gov.uk")
+
+    case_page = client.get(reverse("staff:case", kwargs={"reference": reference}))
+    response = client.get(
+        reverse(
+            "staff:case_attachment",
+            kwargs={"reference": reference, "question_id": file.question_id},
+        )
+    )
+
+    assert file.name in case_page.content.decode()
+    assert response.status_code == 200
+    assert response["Content-Type"] == file.content_type
+    assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == file.sha256
+
+
+def test_the_highways_back_office_fetched_its_photos_and_the_timeline_shows_it(routed):
+    seed()
+
+    fetches = list(FileFetch.objects.select_related("connection", "file__submission"))
+    assert fetches
+    for fetch in fetches:
+        delivery = fetch.file.submission.deliveries.get()
+        # Only Open311 fetches the link it was sent, and only once the record was made
+        assert fetch.connection.adapter == "open311"
+        assert delivery.state == Delivery.State.DELIVERED
+        assert delivery.connection == fetch.connection
+        assert delivery.delivered_at < fetch.at < timezone.now()
+        assert fetch.status == 200
+    # Every pothole photo delivered to highways was fetched; fly-tipping's went to the CRM
+    delivered_photos = demo_files().filter(
+        submission__deliveries__state=Delivery.State.DELIVERED,
+        submission__service__slug="report-pothole",
+    )
+    assert {fetch.file for fetch in fetches} == set(delivered_photos)
+
+    fetch = fetches[0]
+    timeline = signed_in("agent@example.gov.uk").get(
+        reverse("staff:case_timeline", kwargs={"reference": fetch.file.submission.reference})
+    )
+    assert f"Fetched by {fetch.connection.name}" in timeline.content.decode()
+
+
+def test_the_audit_log_has_past_searches_views_and_downloads_naming_the_file(routed):
+    started = timezone.now()
+    seed()
+
+    entries = AccessLog.objects.filter(at__lt=started)
+    assert entries.count() == AccessLog.objects.count()  # all dated in the past
+    agent = User.objects.get(email="agent@example.gov.uk")
+    supervisor = User.objects.get(email="supervisor@example.gov.uk")
+    assert {"staff:search", "staff:case", "staff:attachment"} <= set(
+        entries.values_list("where", flat=True)
+    )
+    assert {agent, supervisor} <= {entry.actor for entry in entries.select_related("actor")}
+    # A supervisor's view of another team's case, with the reason they gave
+    assert (
+        entries.filter(actor=supervisor, submission__service__slug="tell-us-you-moved")
+        .exclude(reason="")
+        .exists()
+    )
+    downloads = entries.filter(where="staff:attachment").select_related("file", "submission")
+    assert downloads
+    for download in downloads:
+        assert download.file.submission == download.submission
+        assert download.file_question.startswith("Upload a photo")
+        assert (download.file_number, download.file_count) == (1, 1)
+
+    download = downloads[0]
+    officer = signed_in("data.protection@example.gov.uk")
+    front_page = officer.get(reverse("staff:audit_log"))
+    about_the_case = officer.get(
+        reverse("staff:audit_log"), {"person": download.submission.reference}
+    )
+
+    assert front_page.status_code == 200
+    assert "staff:" not in front_page.content.decode()  # places in words, not ids
+    assert about_the_case.status_code == 200
+    assert download.file.name in about_the_case.content.decode()
