@@ -1,5 +1,6 @@
 """The audit log in real Chromium: the data protection officer finds who saw a resident's data,
-sees which file a download was, narrows it by dates and downloads it; accessible, JavaScript on and off, at 1280 and 320 px."""
+sees which file a download was, narrows it by dates and downloads it; accessible, JavaScript on
+and off, at 1280 and 320 px."""
 
 import pytest
 from playwright.sync_api import expect
