@@ -635,3 +635,45 @@ def test_the_letter_goes_to_the_address_the_caller_gave_not_where_the_bin_is(age
 
     [letter] = OutgoingMessage.objects.all()
     assert letter.content["address_lines"][1] == "12 Chapel Row"
+
+
+def test_the_workspace_shows_a_postal_only_caller_and_finds_them_by_name_or_postcode(agent):
+    # Given a postal-only caller's case, and a phone-only caller's (another person)
+    client = signed_in(agent)
+    client.post(replacement_bin_answers(client, act_for_caller(client, POSTAL_CALLER)))
+    client.post(
+        replacement_bin_answers(
+            client, act_for_caller(client, {"full_name": "Ifan Bach", "phone": "01632 960000"})
+        )
+    )
+    gwen = Submission.objects.get(contact_name="Gwen Post")
+
+    # The case view names them and shows their address, with no blank e-mail row
+    text = text_of(client.get(reverse("staff:case", args=[gwen.reference])))
+    assert "Name Gwen Post" in text
+    assert "Email address None given" in text
+    assert "Phone None given" in text
+    assert "Address 12 Chapel Row Middlehampton ZZ99 1AB" in text
+
+    # The resident search finds them by name and by postcode, as one person with one case
+    for typed in ("gwen post", "zz99 1ab"):
+        response = client.get(reverse("staff:residents"), {"q": typed})
+        text = text_of(response)
+        assert "Gwen Post No account None given – ZZ99 1AB 1" in text, typed
+    # ... and a caller without an e-mail address is never merged with another such caller
+    text = text_of(client.get(reverse("staff:residents"), {"q": "middlehampton"}))
+    assert "2 residents" in text
+    # The workspace's case search finds the case by either too
+    for typed in ("gwen post", "ZZ991AB"):
+        html = client.get(reverse("staff:home"), {"q": typed}).content.decode()
+        assert reverse("staff:case", args=[gwen.reference]) in html, typed
+
+    # Their page shows their details, and only their own case
+    response = client.get(reverse("staff:guest_resident", args=[gwen.reference]))
+    text = text_of(response)
+    assert "Resident without an account Gwen Post" in text
+    assert "Email address None given" in text
+    assert "Address 12 Chapel Row Middlehampton ZZ99 1AB" in text
+    assert gwen.reference in text
+    assert Submission.objects.get(contact_name="Ifan Bach").reference not in text
+    assert "only this case is known to be theirs" in text
