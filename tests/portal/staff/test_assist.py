@@ -677,3 +677,38 @@ def test_the_workspace_shows_a_postal_only_caller_and_finds_them_by_name_or_post
     assert gwen.reference in text
     assert Submission.objects.get(contact_name="Ifan Bach").reference not in text
     assert "only this case is known to be theirs" in text
+
+
+def test_a_tampered_or_incomplete_address_gets_a_clear_error_and_starts_nothing(agent):
+    client = signed_in(agent)
+    url = f"{reverse('staff:assist_caller')}?{chosen()}"
+    name = {"full_name": "Gwen Post"}
+    for junk, message in (
+        ({"address-mode": "manual", "address-line1": "12 Chapel Row"}, "Enter"),
+        (
+            {"address-mode": "choose", "address-lookup": "ZZ99 1AB", "address-uprn": "999"},
+            "Select an address",
+        ),
+        ({"address-mode": "choose", "address-lookup": "ZZ99 1AB"}, "Select an address"),
+        (
+            {
+                "address-mode": "manual",
+                "address-line1": "a\x00b",
+                "address-town": "T",
+                "address-postcode": "ZZ99 1AB",
+            },
+            "There is a problem",
+        ),
+        (
+            {
+                "address-mode": "nonsense",
+                "address-lookup": "not a postcode",
+                "action": "find:address",
+            },
+            "Enter a full UK postcode",
+        ),
+    ):
+        response = client.post(url, {**name, **junk})
+        assert response.status_code == 200, junk
+        assert message in text_of(response), junk
+    assert not Draft.objects.exists()
