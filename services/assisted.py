@@ -57,7 +57,12 @@ def acting_for(draft: Draft) -> Caller | None:
         return None
     if draft.user is not None:
         return Caller.of_resident(draft.user)
-    return Caller(draft.contact_name, draft.guest_email, draft.contact_phone)
+    return Caller(
+        draft.contact_name,
+        draft.guest_email,
+        draft.contact_phone,
+        address=dict(draft.contact_address or {}),
+    )
 
 
 def start_assisted_draft(
@@ -80,6 +85,7 @@ def start_assisted_draft(
         contact_name=caller.full_name if typed else "",
         guest_email=caller.email if typed else "",
         contact_phone=caller.phone if typed else "",
+        contact_address=caller.address if typed else {},
         answers=prefilled_answers(version.parsed, caller),
     )
 

@@ -231,6 +231,7 @@ def _anonymise(service: Service, submission_id: int, now: datetime, storage: Sto
         submission.answers = {}
         submission.user = None
         submission.contact_email = submission.contact_name = submission.contact_phone = ""
+        submission.contact_address = {}
         submission.uprn = ""
         submission.latitude = submission.longitude = None
         submission.routing_decision = {"routed": routed}
@@ -243,6 +244,7 @@ def _anonymise(service: Service, submission_id: int, now: datetime, storage: Sto
                 "contact_email",
                 "contact_name",
                 "contact_phone",
+                "contact_address",
                 "uprn",
                 "latitude",
                 "longitude",

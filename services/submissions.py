@@ -86,6 +86,7 @@ def submit_draft(
             contact_email=contact_email,
             contact_name=locked.contact_name,
             contact_phone=locked.contact_phone,
+            contact_address=locked.contact_address,
             channel=locked.channel,
             submitted_by=submitted_by,
             language=language,

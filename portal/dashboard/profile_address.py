@@ -2,7 +2,8 @@
 (or types it in) exactly as in a form, with or without JavaScript.
 
 The question's three states and its buttons are portal/journey/addresses.py's; this module only
-says what the profile page shows and what it saves.
+says what the profile page shows and what it saves. The staff workspace's caller details
+(portal/staff/views/assist.py) take a caller's address the same way, under its own label.
 """
 
 from __future__ import annotations
@@ -33,23 +34,23 @@ class PostedAddress:
     step: bool  # a button within the question (find, choose again, type it in) was pressed
 
 
-def shown(address: Mapping[str, Any] | None, lang: str) -> Field:
+def shown(address: Mapping[str, Any] | None, lang: str, question: Question = ADDRESS) -> Field:
     """The question showing the stored address: chosen from its postcode's list, or as typed."""
     value = dict(address) if address else None
-    data = ADDRESS.kind.to_data(ADDRESS, value) if value else {}
-    state = state_for_answer(ADDRESS, value)
-    return build_field(ADDRESS, data, None, lang, heading=False, address=state)
+    data = question.kind.to_data(question, value) if value else {}
+    state = state_for_answer(question, value)
+    return build_field(question, data, None, lang, heading=False, address=state)
 
 
-def posted(post: Mapping[str, Any], lang: str) -> PostedAddress:
-    state, data, step = resolve(ADDRESS, post, _one(post, "action"))
+def posted(post: Mapping[str, Any], lang: str, question: Question = ADDRESS) -> PostedAddress:
+    state, data, step = resolve(question, post, _one(post, "action"))
     if step or data is None:
-        field = build_field(ADDRESS, post, None, lang, heading=False, address=state)
+        field = build_field(question, post, None, lang, heading=False, address=state)
         return PostedAddress(field, None, step)
     try:
-        value = clean_answer(ADDRESS, data, lang) if data else None
+        value = clean_answer(question, data, lang) if data else None
     except AnswerError as error:
-        field = build_field(ADDRESS, data, error, lang, heading=False, address=state)
+        field = build_field(question, data, error, lang, heading=False, address=state)
         return PostedAddress(field, None, False)
-    field = build_field(ADDRESS, data, None, lang, heading=False, address=state)
+    field = build_field(question, data, None, lang, heading=False, address=state)
     return PostedAddress(field, with_uprn(value) if value else {}, False)

@@ -33,6 +33,19 @@ from services.staff.search import MAX_QUERY_LENGTH
 LANGUAGE_CHOICES = [("en", _("English")), ("cy", _("Welsh (Cymraeg)"))]
 _EMAIL = Question(id="email", type="email", label=Text("Email address"), required=False)
 _PHONE = Question(id="phone", type="phone", label=Text("Phone number"), required=False)
+# The caller's postal address: the journey's address question (find by postcode, or type it
+# in), as the resident's own details page asks for theirs (portal/dashboard/profile_address.py).
+CALLER_ADDRESS = Question(
+    id="address",
+    type="address",
+    label=Text("Postal address (optional)", "Cyfeiriad post (dewisol)"),
+    hint=Text(
+        "We post the reference and updates here if they give no email address or mobile number",
+        "Rydym yn postio’r cyfeirnod a’r diweddariadau yma os nad ydynt yn rhoi cyfeiriad e-bost "
+        "na rhif ffôn symudol",
+    ),
+    required=False,
+)
 _UNSAFE = _("Remove the special characters from your answer")
 
 
@@ -136,7 +149,9 @@ class PickResidentForm(forms.Form):
 
 
 class CallerForm(forms.Form):
-    """A caller without an account (or who cannot be found): a name, and a way to reach them."""
+    """A caller without an account (or who cannot be found): a name, and a way to reach them:
+    an e-mail address, a phone number, or a postal address (CALLER_ADDRESS, posted beside this
+    form; `has_address` says whether one was given)."""
 
     full_name = forms.CharField(
         label=_("Full name"),
@@ -167,6 +182,10 @@ class CallerForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
 
+    def __init__(self, *args: Any, has_address: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.has_address = has_address
+
     def full_clean(self) -> None:
         super().full_clean()
         for errors in self.errors.values():  # GOV.UK: one message per field
@@ -183,6 +202,11 @@ class CallerForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if "email" in cleaned and "phone" in cleaned and not (cleaned["email"] or cleaned["phone"]):
-            self.add_error("email", _("Enter an email address or a phone number for the caller"))
+        if (
+            "email" in cleaned
+            and "phone" in cleaned
+            and not (cleaned["email"] or cleaned["phone"] or self.has_address)
+        ):
+            # On the first of the three ways, which the error summary links to.
+            self.add_error("email", _("Enter an email address, a phone number or a postal address"))
         return cleaned

@@ -67,6 +67,9 @@ class Draft(models.Model):
     contact_phone = models.CharField(
         _("contact phone number"), max_length=CONTACT_PHONE_MAX_LENGTH, blank=True
     )
+    # Their postal address, as the agent found or typed it: the address question's answer
+    # ({"uprn", "line1", "line2", "town", "postcode"}), {} when they gave none.
+    contact_address = models.JSONField(_("contact postal address"), default=dict, blank=True)
     # The resident's language for what the portal sends them, when an agent fills the draft in
     # for them; blank for a resident's own draft (the language of the pages they fill in).
     language = models.CharField(_("language"), max_length=8, blank=True)
@@ -146,6 +149,9 @@ class Submission(models.Model):
     contact_phone = models.CharField(
         _("contact phone number"), max_length=CONTACT_PHONE_MAX_LENGTH, blank=True
     )
+    # A caller's postal address as the agent took it (the shape of an address answer); {} when
+    # they gave none. A caller who gave only this is written to by letter.
+    contact_address = models.JSONField(_("contact postal address"), default=dict, blank=True)
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
     )
@@ -195,12 +201,14 @@ class Submission(models.Model):
             models.Index(fields=("status", "id", "service"), name="submission_status_by_id"),
         ]
         constraints = [
-            # A caller who gave an agent only a phone number is reached by phone. A case whose
-            # resident deleted their account, or that retention anonymised, names no one.
+            # A caller who gave an agent only a phone number is reached by phone, one who gave
+            # only a postal address by letter. A case whose resident deleted their account, or
+            # that retention anonymised, names no one.
             models.CheckConstraint(
                 condition=Q(user__isnull=False)
                 | ~Q(contact_email="")
                 | ~Q(contact_phone="")
+                | ~Q(contact_address={})
                 | Q(detached_at__isnull=False)
                 | Q(anonymised_at__isnull=False),
                 name="submission_has_owner",

@@ -6,9 +6,10 @@ switcher, or by default the language of their first request), on the channels th
 kind. A guest has no account: the contact details and the language of their request are used,
 by e-mail, or by text message when they gave only a mobile number.
 
-Someone with neither (a caller who gave the contact centre a landline) is written to by letter
-when their postal address is known. Where it comes from: an account holder's address on their
-profile ("tell us once"), else the answer to the request's own question for the resident's
+Someone with neither (a caller who gave the contact centre a landline, or only a postal
+address) is written to by letter when their postal address is known. Where it comes from: an
+account holder's address on their profile ("tell us once"), else the address a caller gave the
+agent (`contact_address`), else the answer to the request's own question for the resident's
 address, the address question that asks to be prefilled from the profile address
 (`"prefill": "address"`). Any other address question is where something is (the pothole, the
 missed bin) and is never written to. The name on the letter is the account's full name, else
@@ -113,6 +114,7 @@ def postal_address_of(submission: Submission) -> tuple[str, ...]:
     )
     for address in (
         getattr(user, "address", None) if user is not None else None,
+        submission.contact_address,
         answers.get("address"),
     ):
         lines = letter_address(name, address)

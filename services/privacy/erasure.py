@@ -110,6 +110,7 @@ def erase_account(user: Any, *, storage: Storage | None = None) -> None:
         for submission in submissions:
             submission.user = None
             submission.contact_email = submission.contact_name = submission.contact_phone = ""
+            submission.contact_address = {}
             submission.detached_at = now
             # The save re-writes the case's search entry: it no longer finds the account.
             submission.save(
@@ -118,6 +119,7 @@ def erase_account(user: Any, *, storage: Storage | None = None) -> None:
                     "contact_email",
                     "contact_name",
                     "contact_phone",
+                    "contact_address",
                     "detached_at",
                 ]
             )

@@ -295,6 +295,7 @@ def _request(submission: Submission) -> dict[str, Any]:
             "email": submission.contact_email,
             "name": submission.contact_name,
             "phone": submission.contact_phone,
+            "address": submission.contact_address or {},
         },
         "answers": [{"question": row.question, "answer": row.answer} for row in rows],
         "answers_as_stored": _without_storage_references(submission.answers),

@@ -20,6 +20,8 @@ def index_values(submission: Submission) -> dict[str, str]:
     postcodes: list[str] = []
     uprns: list[str] = [submission.uprn]
     addresses: list[str] = []
+    # A caller who gave the agent their postal address is found by it, as an account holder is.
+    _add_address(submission.contact_address, postcodes, uprns, addresses)
     user = submission.user
     if user is not None:
         names.append(user.full_name)

@@ -7,6 +7,8 @@ Who a resident is:
   two such cases are one person but the address, so a guest is never merged with an account of
   the same address: the account holder proved the address, the guest did not. In URLs and the
   access log a guest is named by one of their cases (its reference), never by the address.
+  A caller who gave an agent no e-mail address (only a phone number or a postal address) is
+  their one case: nothing at all says two such cases are one person.
 
 Scope: a person is found, and their page opens, only through a case the staff member may see
 (services/staff/scope.py `cases_visible_to`): an agent has a reason to see someone when one of
@@ -39,6 +41,8 @@ def cases_of(submission: Submission) -> Q:
     """The cases of the person who sent `submission` (see the module's doc for who that is)."""
     if submission.user_id is not None:
         return Q(user_id=submission.user_id)
+    if not submission.contact_email:
+        return Q(pk=submission.pk)
     return guest_cases(submission.contact_email)
 
 
@@ -51,10 +55,25 @@ class FoundResident:
     """One row of the resident search."""
 
     user: Any  # None for a guest
-    email: str
+    email: str  # "" for a caller who gave none
     case: Submission  # their newest matching case: names a guest, and is what the audit row holds
     cases: int  # how many of their cases matched, within scope
     latest_at: Any
+
+    @property
+    def name(self) -> str:
+        if self.user is not None:
+            return str(self.user.full_name or self.email)
+        return self.case.contact_name or self.email
+
+    @property
+    def phone(self) -> str:
+        return str(self.user.phone if self.user is not None else self.case.contact_phone)
+
+    @property
+    def postcode(self) -> str:
+        address = self.user.address if self.user is not None else self.case.contact_address
+        return str((address or {}).get("postcode") or "") if isinstance(address, dict) else ""
 
 
 def find_residents(user: Any, text: str) -> QuerySet[Any]:
@@ -74,11 +93,13 @@ def find_residents(user: Any, text: str) -> QuerySet[Any]:
         .annotate(
             guest_email=Case(
                 When(user__isnull=True, then=Lower("contact_email")), default=Value("")
-            )
+            ),
+            # A guest without an e-mail address is their one case (see the module's doc).
+            guest_case=Case(When(user__isnull=True, contact_email="", then="pk"), default=None),
         )
-        .values("user_id", "guest_email")
+        .values("user_id", "guest_email", "guest_case")
         .annotate(cases=Count("pk"), latest_at=Max("created_at"), latest_id=Max("pk"))
-        .order_by("-latest_at", "user_id", "guest_email")
+        .order_by("-latest_at", "user_id", "guest_email", "guest_case")
     )
 
 
@@ -115,19 +136,46 @@ class ResidentFile:
     drafts: list[Draft]  # unfinished forms of services in scope, most recently saved first
     drafts_elsewhere: int
     contacts: list[CaseActivity]  # logged contacts on their cases in scope, newest first
+    # A guest's details as they gave them on the case that names them (an account's are its own).
+    guest_case: Submission | None = None
+
+    @property
+    def name(self) -> str:
+        if self.user is not None:
+            return str(self.user.full_name or self.email)
+        return (self.guest_case.contact_name if self.guest_case else "") or self.email
+
+    @property
+    def phone(self) -> str:
+        if self.user is not None:
+            return str(self.user.phone or "")
+        return self.guest_case.contact_phone if self.guest_case else ""
+
+    @property
+    def address(self) -> dict[str, Any]:
+        address = self.user.address if self.user is not None else None
+        if self.user is None and self.guest_case is not None:
+            address = self.guest_case.contact_address
+        return address if isinstance(address, dict) else {}
 
 
-def resident_file(staff: Any, owner: Q, *, user: Any = None, email: str = "") -> ResidentFile:
-    """The page of the person whose cases `owner` selects; a fixed number of queries."""
+def resident_file(
+    staff: Any, owner: Q, *, user: Any = None, email: str = "", guest_case: Any = None
+) -> ResidentFile:
+    """The page of the person whose cases `owner` selects; a fixed number of queries. A guest
+    is named by `guest_case`, one of their cases."""
     visible = cases_visible_to(staff).filter(owner)
     counts = Submission.objects.filter(owner).aggregate(
         total=Count("pk"), in_scope=Count("pk", filter=Q(pk__in=visible.values("pk")))
     )
     cases = list(visible.select_related("service").order_by("-created_at", "-pk")[:SHOWN])
-    drafts_owned = Draft.objects.filter(
-        Q(user=user) if user is not None else Q(user__isnull=True, guest_email__iexact=email),
-        expires_at__gt=timezone.now(),
-    )
+    if user is not None:
+        drafts_owner = Q(user=user)
+    elif email:
+        drafts_owner = Q(user__isnull=True, guest_email__iexact=email)
+    else:  # a caller without an e-mail address: no unfinished form can be told to be theirs
+        drafts_owner = Q(pk__in=[])
+    drafts_owned = Draft.objects.filter(drafts_owner, expires_at__gt=timezone.now())
     services = services_visible_to(staff).values("pk")
     draft_counts = drafts_owned.aggregate(
         total=Count("pk"),
@@ -152,4 +200,5 @@ def resident_file(staff: Any, owner: Q, *, user: Any = None, email: str = "") ->
         drafts=drafts,
         drafts_elsewhere=draft_counts["total"] - draft_counts["in_scope"],
         contacts=contacts,
+        guest_case=guest_case,
     )

@@ -2,11 +2,14 @@
 opens it and its timeline, and submits a form for a resident who phones; every page accessible,
 JavaScript on and off, at 1280 and 320 px."""
 
+import os
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
 from portal.accounts.roles import AGENT
-from services.models import Submission, Team
+from services.models import OutgoingMessage, Submission, Team
 from services.seed import seed_catalogue
 from tests.browser.conftest import BrowserPage, assert_accessible, assert_accessible_at
 from tests.browser.journeys import WIDTHS, sign_in
@@ -275,3 +278,73 @@ def test_an_agent_types_a_callers_details_then_stops_acting_for_them(
     expect(page.get_by_text("You stopped acting for Ifan Bach. Nothing was sent.")).to_be_visible()
     assert_accessible_at(page, WIDTHS)
     desktop_page.problems.assert_none()
+
+
+def test_an_agent_records_a_caller_who_gives_only_a_postal_address(
+    desktop_page: BrowserPage, live_server, bins_agent_and_resident, mail_through_celery
+):
+    agent, _ = bins_agent_and_resident
+    page = desktop_page.page
+    sign_in(page.context, live_server.url, agent)
+    page.goto("/staff/assist/caller/?service=request-replacement-bin&channel=in_person&language=cy")
+
+    # A name alone is not enough: the error says what is needed
+    page.get_by_label("Full name").fill("Gwen Post")
+    page.get_by_role("button", name="Start the form").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Enter an email address, a phone number or a postal address"
+    )
+    assert_accessible_at(page, WIDTHS)
+
+    # The agent finds their address by postcode and chooses it
+    page.get_by_label("Postcode").fill("ZZ99 1AB")
+    page.get_by_role("button", name="Find address").click()
+    expect(page.get_by_label("Full name")).to_have_value("Gwen Post")
+    page.locator('input[name="address-uprn"]').first.check()
+    assert_accessible_at(page, WIDTHS)
+    _screenshots(desktop_page, "assist-caller-address")
+    page.get_by_role("button", name="Start the form").click()
+
+    # The form starts from that address; the agent sends it
+    expect(page.locator(".moj-identity-bar")).to_contain_text("Acting for Gwen Post")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Recycling (blue bin)").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("It is missing").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Accept and send").click()
+
+    # The agent is told the reference goes by post, in Welsh
+    expect(page.get_by_role("heading", level=1)).to_have_text("Request sent")
+    expect(page.get_by_text("We will post the reference to Gwen Post")).to_contain_text("Welsh")
+    assert_accessible_at(page, WIDTHS)
+    _screenshots(desktop_page, "assist-sent-by-post")
+    submission = Submission.objects.get()
+    assert OutgoingMessage.objects.get(submission=submission).channel == "letter"
+    assert mail_through_celery == []
+
+    # The case shows who they are, with nothing left blank
+    page.get_by_role("link", name="Open the case").click()
+    expect(page.get_by_text("None given").first).to_be_visible()
+    assert_accessible_at(page, WIDTHS)
+    _screenshots(desktop_page, "case-postal-caller")
+    page.get_by_role("link", name="See the resident’s details, cases and contact history").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Gwen Post")
+    assert_accessible_at(page, WIDTHS)
+    _screenshots(desktop_page, "resident-postal-caller")
+    desktop_page.problems.assert_none()
+
+
+def _screenshots(browser_page: BrowserPage, name: str) -> None:
+    """With SCREENSHOTS=<dir>, the page at 1280 and 375 px wide, to look at."""
+    if not os.environ.get("SCREENSHOTS"):
+        return
+    page = browser_page.page
+    size = page.viewport_size
+    js = "js" if browser_page.javascript else "nojs"
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        path = Path(os.environ["SCREENSHOTS"]) / f"{name}-{width}-{js}.png"
+        page.screenshot(path=str(path), full_page=True)
+    if size:
+        page.set_viewport_size(size)

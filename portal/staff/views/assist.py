@@ -17,12 +17,18 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from portal.journey.pages import page_url
+from portal.accounts.templatetags.govuk_forms import error_links
+from portal.dashboard import profile_address
+from portal.journey.fields import Field
+from portal.journey.pages import error_links as field_error_links
+from portal.journey.pages import page_url, post_data
 from portal.staff.access import workspace_view
 from portal.staff.assist_forms import (
+    CALLER_ADDRESS,
     LANGUAGE_CHOICES,
     CallerForm,
     PickResidentForm,
@@ -34,7 +40,8 @@ from services.audit import record_access, record_people
 from services.drafts_cleanup import delete_draft
 from services.forms.navigation import first_page
 from services.forms.references import normalise_reference
-from services.models import Channel, Draft
+from services.models import Channel, Draft, OutgoingMessage
+from services.notifications.rules import ACKNOWLEDGEMENT
 from services.staff.resident_accounts import find_residents
 from services.staff.scope import cases_visible_to
 
@@ -117,18 +124,44 @@ def resident(request: HttpRequest) -> HttpResponse:
 @workspace_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def caller(request: HttpRequest) -> HttpResponse:
-    """A caller's details typed in: no account needed."""
+    """A caller's details typed in: no account needed. Their postal address is the journey's
+    address question (find by postcode, or type it in), with or without JavaScript."""
     chosen = _chosen(request)
     if isinstance(chosen, HttpResponseRedirect):
         return chosen
-    form = CallerForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
+    lang = get_language() or "en"
+    if request.method != "POST":
+        return _caller_page(
+            request, chosen, CallerForm(), profile_address.shown(None, lang, CALLER_ADDRESS)
+        )
+    address = profile_address.posted(post_data(request.POST), lang, CALLER_ADDRESS)
+    if address.step:
+        # A button within the address question: show its next state, keep what was typed
+        # elsewhere, and judge nothing yet.
+        typed = {name: request.POST.get(name, "") for name in ("full_name", "email", "phone")}
+        return _caller_page(request, chosen, CallerForm(initial=typed), address.field)
+    # An address with a problem of its own (an address not chosen yet) is one being given.
+    form = CallerForm(request.POST, has_address=address.value != {})
+    if form.is_valid() and address.value is not None:
         data = form.cleaned_data
-        return _begin(request, chosen, Caller(data["full_name"], data["email"], data["phone"]))
+        caller = Caller(data["full_name"], data["email"], data["phone"], address=address.value)
+        return _begin(request, chosen, caller)
+    return _caller_page(request, chosen, form, address.field)
+
+
+def _caller_page(
+    request: HttpRequest, chosen: StartForm, form: CallerForm, address: Field
+) -> HttpResponse:
     return render(
         request,
         "staff/assist/caller.html",
-        {**_chosen_context(chosen), "form": form, "active": "assist"},
+        {
+            **_chosen_context(chosen),
+            "form": form,
+            "address": address,
+            "error_links": [*error_links(form), *field_error_links([address])],
+            "active": "assist",
+        },
     )
 
 
@@ -169,6 +202,10 @@ def sent(request: HttpRequest, reference: str) -> HttpResponse:
     record_access(
         request.user, where="staff:assist_sent", submission=submission, subject=submission.user
     )
+    # A caller with neither an e-mail address nor a mobile number is sent the reference by post.
+    letter = OutgoingMessage.objects.filter(
+        submission=submission, kind=ACKNOWLEDGEMENT, channel=OutgoingMessage.Channel.LETTER
+    ).first()
     return render(
         request,
         "staff/assist/sent.html",
@@ -180,6 +217,9 @@ def sent(request: HttpRequest, reference: str) -> HttpResponse:
                 else submission.contact_name
             ),
             "language": dict(LANGUAGE_CHOICES).get(submission.language, submission.language),
+            "letter_address": ", ".join(letter.content.get("address_lines", []))
+            if letter is not None
+            else "",
             "active": "assist",
         },
     )

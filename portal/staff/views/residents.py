@@ -21,9 +21,9 @@ from portal.staff.views.reason import readable_without_asking
 from services.audit import record_access, record_list
 from services.staff.residents import (
     ResidentFile,
+    cases_of,
     find_residents,
     found_residents,
-    guest_cases,
     resident_file,
 )
 
@@ -80,7 +80,7 @@ def guest(request: HttpRequest, reference: str) -> HttpResponse:
     case = visible_case(request, reference)
     if case.user_id is not None:
         return redirect("staff:resident", case.user_id)
-    file = resident_file(request.user, guest_cases(case.contact_email), email=case.contact_email)
+    file = resident_file(request.user, cases_of(case), email=case.contact_email, guest_case=case)
     # A guest has no user to be the row's subject: the case that names them is.
     record_access(request.user, where="staff:resident", submission=case)
     return _page(request, file, guest_case=case)

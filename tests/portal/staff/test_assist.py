@@ -237,7 +237,7 @@ def test_a_caller_without_an_account_needs_a_name_and_a_way_to_reach_them(agent)
     response = client.post(url, {"full_name": "", "email": "", "phone": ""})
     text = text_of(response)
     assert "Enter the caller’s full name" in text
-    assert "Enter an email address or a phone number for the caller" in text
+    assert "Enter an email address, a phone number or a postal address" in text
     response = client.post(url, {"full_name": "Ifan Bach", "email": "nope", "phone": "12"})
     text = text_of(response)
     assert "Enter an email address in the correct format" in text
@@ -507,3 +507,208 @@ def test_a_supervisor_may_assist_with_any_service(catalogue):
     html = signed_in(boss).get(reverse("staff:assist")).content.decode()
     assert "Report a pothole" in html
     assert "Request a replacement bin" in html
+
+
+# --- A caller reachable only by post -----------------------------------------------------------
+
+POSTAL_CALLER = {
+    "full_name": "Gwen Post",
+    "address-mode": "manual",
+    "address-line1": "12 Chapel Row",
+    "address-town": "Middlehampton",
+    "address-postcode": "zz99 1ab",
+}
+
+
+def test_a_caller_with_no_way_to_reach_them_is_told_what_is_needed_and_nothing_starts(agent):
+    client = signed_in(agent)
+    url = f"{reverse('staff:assist_caller')}?{chosen()}"
+
+    response = client.post(url, {"full_name": "Gwen Post", "address-mode": "lookup"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    summary = re.search(r'<div class="govuk-error-summary".*?</ul>', html, re.S)
+    assert summary, html
+    # The one error, in the summary, links to the first of the three ways to reach them
+    assert (
+        '<a href="#id_email">Enter an email address, a phone number or a postal address</a>'
+        in summary.group(0)
+    )
+    assert 'id="id_email-error"' in html
+    assert not Draft.objects.exists()
+
+
+def test_a_caller_who_gives_only_a_postal_address_starts_the_form_with_it_prefilled(agent):
+    client = signed_in(agent)
+
+    first = act_for_caller(client, POSTAL_CALLER, channel="in_person")
+
+    draft = draft_of(first)
+    assert (draft.user, draft.contact_name, draft.guest_email, draft.contact_phone) == (
+        None,
+        "Gwen Post",
+        "",
+        "",
+    )
+    assert draft.contact_address["line1"] == "12 Chapel Row"
+    assert draft.contact_address["postcode"] == "ZZ99 1AB"
+    # "Tell us once": the form's question for their address starts from it
+    assert draft.answers["bin_address"]["line1"] == "12 Chapel Row"
+
+
+def test_the_callers_address_is_found_by_postcode_without_javascript(agent):
+    client = signed_in(agent)
+    url = f"{reverse('staff:assist_caller')}?{chosen()}"
+    typed = {"full_name": "Gwen Post", "email": "", "phone": ""}
+    # Find: the addresses at the postcode are offered, what was typed is kept, nothing starts
+    response = client.post(
+        url,
+        {**typed, "address-mode": "lookup", "address-lookup": "ZZ99 1AB", "action": "find:address"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="address-uprn"' in html
+    assert 'value="Gwen Post"' in html
+    assert "There is a problem" not in html
+    assert not Draft.objects.exists()
+    uprn = re.search(r'name="address-uprn" type="radio" value="(\d+)"', html).group(1)
+
+    # Choose one and start
+    response = client.post(
+        url,
+        {**typed, "address-mode": "choose", "address-lookup": "ZZ99 1AB", "address-uprn": uprn},
+    )
+
+    assert response.status_code == 302, text_of(response)
+    assert draft_of(response["Location"]).contact_address["uprn"] == uprn
+
+
+def test_a_postal_only_caller_is_recorded_and_sent_a_letter_with_no_email_or_text(agent, mail):
+    # Given a caller at the front desk who gives a name and a postal address alone, in Welsh
+    client = signed_in(agent)
+    first = act_for_caller(client, POSTAL_CALLER, channel="in_person", language="cy")
+
+    # When the agent sends the request for them
+    sent = client.post(replacement_bin_answers(client, first))["Location"]
+
+    # Then the case is theirs by name and address
+    submission = Submission.objects.get()
+    assert (submission.user, submission.contact_email, submission.contact_phone) == (None, "", "")
+    assert submission.contact_name == "Gwen Post"
+    assert submission.contact_address["line1"] == "12 Chapel Row"
+    # And the acknowledgement waits as a Welsh letter to the address they gave, and only that
+    [letter] = OutgoingMessage.objects.filter(submission=submission)
+    assert (letter.channel, letter.kind, letter.language) == ("letter", "acknowledgement", "cy")
+    assert letter.content["address_lines"] == [
+        "Gwen Post",
+        "12 Chapel Row",
+        "Middlehampton",
+        "ZZ99 1AB",
+    ]
+    assert submission.reference in letter.content["body"]
+    assert mail == []
+    # And the agent is told it goes by post
+    text = text_of(client.get(sent))
+    assert (
+        "We will post the reference to Gwen Post, 12 Chapel Row, Middlehampton, ZZ99 1AB , in Welsh"
+        in text
+    )
+
+
+def test_the_letter_goes_to_the_address_the_caller_gave_not_where_the_bin_is(agent):
+    client = signed_in(agent)
+    first = act_for_caller(client, POSTAL_CALLER)
+    # The bin is at another address than the caller's own
+    url = answer(
+        client,
+        first,
+        {
+            "bin_address-mode": "manual",
+            "bin_address-line1": "6 Mill Lane",
+            "bin_address-town": "Middlehampton",
+            "bin_address-postcode": "ZZ99 1AB",
+        },
+    )
+    url = answer(client, url, {"bin_type": "general"})
+    client.post(answer(client, url, {"reason": "lost"}))
+
+    [letter] = OutgoingMessage.objects.all()
+    assert letter.content["address_lines"][1] == "12 Chapel Row"
+
+
+def test_the_workspace_shows_a_postal_only_caller_and_finds_them_by_name_or_postcode(agent):
+    # Given a postal-only caller's case, and a phone-only caller's (another person)
+    client = signed_in(agent)
+    client.post(replacement_bin_answers(client, act_for_caller(client, POSTAL_CALLER)))
+    client.post(
+        replacement_bin_answers(
+            client, act_for_caller(client, {"full_name": "Ifan Bach", "phone": "01632 960000"})
+        )
+    )
+    gwen = Submission.objects.get(contact_name="Gwen Post")
+
+    # The case view names them and shows their address, with no blank e-mail row
+    text = text_of(client.get(reverse("staff:case", args=[gwen.reference])))
+    assert "Name Gwen Post" in text
+    assert "Email address None given" in text
+    assert "Phone None given" in text
+    assert "Address 12 Chapel Row Middlehampton ZZ99 1AB" in text
+
+    # The resident search finds them by name and by postcode, as one person with one case
+    for typed in ("gwen post", "zz99 1ab"):
+        response = client.get(reverse("staff:residents"), {"q": typed})
+        text = text_of(response)
+        assert "Gwen Post No account None given – ZZ99 1AB 1" in text, typed
+    # ... and a caller without an e-mail address is never merged with another such caller
+    text = text_of(client.get(reverse("staff:residents"), {"q": "middlehampton"}))
+    assert "2 residents" in text
+    # The workspace's case search finds the case by either too
+    for typed in ("gwen post", "ZZ991AB"):
+        html = client.get(reverse("staff:home"), {"q": typed}).content.decode()
+        assert reverse("staff:case", args=[gwen.reference]) in html, typed
+
+    # Their page shows their details, and only their own case
+    response = client.get(reverse("staff:guest_resident", args=[gwen.reference]))
+    text = text_of(response)
+    assert "Resident without an account Gwen Post" in text
+    assert "Email address None given" in text
+    assert "Address 12 Chapel Row Middlehampton ZZ99 1AB" in text
+    assert gwen.reference in text
+    assert Submission.objects.get(contact_name="Ifan Bach").reference not in text
+    assert "only this case is known to be theirs" in text
+
+
+def test_a_tampered_or_incomplete_address_gets_a_clear_error_and_starts_nothing(agent):
+    client = signed_in(agent)
+    url = f"{reverse('staff:assist_caller')}?{chosen()}"
+    name = {"full_name": "Gwen Post"}
+    for junk, message in (
+        ({"address-mode": "manual", "address-line1": "12 Chapel Row"}, "Enter"),
+        (
+            {"address-mode": "choose", "address-lookup": "ZZ99 1AB", "address-uprn": "999"},
+            "Select an address",
+        ),
+        ({"address-mode": "choose", "address-lookup": "ZZ99 1AB"}, "Select an address"),
+        (
+            {
+                "address-mode": "manual",
+                "address-line1": "a\x00b",
+                "address-town": "T",
+                "address-postcode": "ZZ99 1AB",
+            },
+            "There is a problem",
+        ),
+        (
+            {
+                "address-mode": "nonsense",
+                "address-lookup": "not a postcode",
+                "action": "find:address",
+            },
+            "Enter a full UK postcode",
+        ),
+    ):
+        response = client.post(url, {**name, **junk})
+        assert response.status_code == 200, junk
+        assert message in text_of(response), junk
+    assert not Draft.objects.exists()

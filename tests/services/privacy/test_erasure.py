@@ -195,3 +195,25 @@ def test_what_is_kept_is_listed_per_service_with_its_period(storage, resident, s
     # Then each service is listed with its count and its period
     assert sorted((k.count, k.days) for k in kept) == [(1, 730), (2, 90)]
     assert Submission.objects.filter(user=resident).count() == 3
+
+
+def test_a_postal_address_given_with_a_request_goes_with_the_other_contact_details(
+    storage, resident
+):
+    # Given a resident's request that carries a postal address given with it
+    case = make_case(storage, user=resident)
+    case.contact_address = {
+        "line1": "12 Chapel Row",
+        "town": "Middlehampton",
+        "postcode": "ZZ99 1AB",
+    }
+    case.save()
+    assert "ZZ991AB" in CaseIndex.objects.get(submission=case).postcodes
+
+    # When they delete their account
+    erasure.erase_account(resident)
+
+    # Then the request no longer holds the address, nor is found by it
+    case.refresh_from_db()
+    assert case.contact_address == {}
+    assert CaseIndex.objects.get(submission=case).postcodes == ""

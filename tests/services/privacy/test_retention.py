@@ -408,3 +408,31 @@ def test_a_service_admin_sets_a_services_period_in_the_django_admin():
     # Then its retention period is there to set, saying what empty means
     assert b'name="retention_days"' in html
     assert b"Leave empty for the council" in html
+
+
+def test_a_postal_only_callers_address_goes_with_their_other_details(storage, settings, officer):
+    # Given a closed case of a caller who gave an agent only their name and postal address
+    settings.SUBMISSION_RETENTION_DAYS = 30
+    case = make_case(storage, days_ago=40)
+    case.contact_email = ""
+    case.contact_name = "Gwen Post"
+    case.contact_address = {
+        "uprn": "",
+        "line1": "12 Chapel Row",
+        "line2": "",
+        "town": "Middlehampton",
+        "postcode": "ZZ99 1AB",
+    }
+    case.save()
+    assert CaseIndex.objects.get(submission=case).postcodes == "ZZ991AB"
+    close(case, days_ago=31, by=officer)
+
+    # When retention runs
+    retention.apply_retention()
+
+    # Then the address is gone with the name, and nothing finds the case by it
+    case.refresh_from_db()
+    assert case.anonymised_at is not None
+    assert (case.contact_name, case.contact_address) == ("", {})
+    index = CaseIndex.objects.get(submission=case)
+    assert (index.names, index.postcodes, index.addresses) == ("", "", "")
