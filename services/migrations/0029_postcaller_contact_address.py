@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("services", "0027_auditfile_accesslog_file"),
+        ("services", "0028_smallfixes_reserve_notify_slug"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
