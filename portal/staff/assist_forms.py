@@ -88,12 +88,12 @@ class StartForm(forms.Form):
         },
     )
     language = forms.ChoiceField(
-        label=_("Which language should we email them in?"),
+        label=_("Which language should we write to them in?"),
         choices=LANGUAGE_CHOICES,
         widget=GovukRadioSelect,
         error_messages={
-            "required": _("Select the language to email them in"),
-            "invalid_choice": _("Select the language to email them in"),
+            "required": _("Select the language to write to them in"),
+            "invalid_choice": _("Select the language to write to them in"),
         },
     )
 

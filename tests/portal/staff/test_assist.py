@@ -152,7 +152,7 @@ def test_a_service_of_another_team_or_junk_choices_get_a_clear_error(agent):
         assert text.startswith("Error: ")
         assert "Select a service from the list" in text
     assert "Select how the resident is in touch" in text
-    assert "Select the language to email them in" in text
+    assert "Select the language to write to them in" in text
     # And the later steps send a tampered link back to the first, starting nothing
     response = client.get(reverse("staff:assist_caller"), {"service": POTHOLE})
     assert response.status_code == 302
