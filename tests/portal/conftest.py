@@ -1,6 +1,19 @@
 """Fixtures shared by the tests of the people-facing apps (accounts, journey, ...)."""
 
+import time
+from types import SimpleNamespace
+
+import django_ratelimit.core
+import pytest
 from django.test import Client, TestCase
+
+
+@pytest.fixture
+def one_rate_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rate limits count in fixed windows: one that ended mid-test (a slow machine sending 30
+    requests) would start the count again. The clock django-ratelimit reads stands still."""
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
 
 
 class CommittingClient(Client):

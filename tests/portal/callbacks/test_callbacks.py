@@ -249,6 +249,7 @@ def test_only_post_is_allowed(client, case):
     assert client.get("/callbacks/highways/").status_code == 405
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_calls_over_the_connection_s_limit_get_429_with_retry_after(client, case, settings):
     settings.CALLBACKS_PER_MINUTE = 2
     assert post(client, body_of(update_id="U1", status="OPEN")).status_code == 200
@@ -277,6 +278,7 @@ def post_from(client, address: str, body: bytes, *, secret=SECRET):
     )
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_a_flood_of_forged_calls_does_not_make_the_back_office_s_signed_call_get_429(
     client, case, settings
 ):
@@ -294,6 +296,7 @@ def test_a_flood_of_forged_calls_does_not_make_the_back_office_s_signed_call_get
     assert snapshot(case)[0] == S.CLOSED_FIXED
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_calls_that_fail_authentication_are_refused_with_429_from_that_address_only(client, case):
     # Given 30 calls from one address that failed authentication within a minute
     for n in range(30):
@@ -314,6 +317,7 @@ def test_calls_that_fail_authentication_are_refused_with_429_from_that_address_o
     assert post_from(client, BACK_OFFICE, body_of(update_id="U1")).status_code == 200
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_guessing_connection_names_counts_as_failed_authentication(client, case):
     for n in range(30):
         assert client.post(f"/callbacks/guess-{n}/", REMOTE_ADDR=FORGER).status_code == 404

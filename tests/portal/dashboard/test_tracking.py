@@ -192,6 +192,7 @@ def test_an_anonymised_or_deleted_request_is_not_found(client, guest_request, go
     assert NO_MATCH in texts(response, "a")
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_trying_too_often_from_one_address_is_refused_with_a_clear_page(client, guest_request):
     # Given five tries from one address, for different references
     for n in range(5):
@@ -211,6 +212,7 @@ def test_trying_too_often_from_one_address_is_refused_with_a_clear_page(client, 
     assert check(client, guest_request.reference, POSTCODE, ip="198.51.100.7").status_code == 302
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_trying_one_reference_too_often_is_refused_from_any_address(client, guest_request):
     # Given five tries at one reference from five addresses
     for n in range(5):

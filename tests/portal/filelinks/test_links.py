@@ -7,10 +7,8 @@ file or connection no longer there) gets 404 and records nothing.
 
 import time
 from datetime import timedelta
-from types import SimpleNamespace
 from urllib.parse import urlsplit
 
-import django_ratelimit.core
 import pytest
 from django.core import signing
 from django.core.files.storage import default_storage
@@ -309,14 +307,6 @@ def test_only_get_and_head_are_answered(client, photo, highways):
     for method in (client.post, client.put, client.delete):
         assert method(url).status_code == 405
     assert not FileFetch.objects.exists()
-
-
-@pytest.fixture
-def one_rate_window(monkeypatch):
-    """Rate limits count in fixed windows: one that ended mid-test would start the count again.
-    The clock django-ratelimit reads stands still for the test."""
-    now = time.time()
-    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
 
 
 def test_a_source_that_tries_many_bad_links_is_refused_even_a_good_one(
