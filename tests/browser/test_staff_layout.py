@@ -87,7 +87,9 @@ def test_a_supervisor_retries_a_failed_delivery_and_its_button_fits_a_phone(
 ):
     # Given a case whose delivery failed for good, with the back office's long error
     _, case = agent_and_case
-    failed = DeliveryFactory(submission=case, state=Delivery.State.FAILED, last_error=LONG_ERROR)
+    failed: Delivery = DeliveryFactory.create(
+        submission=case, state=Delivery.State.FAILED, last_error=LONG_ERROR
+    )
     supervisor = with_mfa(UserFactory(roles=[SUPERVISOR], full_name="Sue Pervisor"))
     Team.objects.get(name="Waste").members.add(supervisor)
     page = desktop_page.page
