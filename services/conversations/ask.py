@@ -29,9 +29,11 @@ def ask_resident(submission: Submission, by: Any, question: str) -> CaseMessage:
             .get(pk=submission.pk)
         )
         if case.status == NEEDS_INFORMATION:
-            message = record_question(case, question, case_update=None, author=by)
+            message = record_question(case, question, case_update=None, author=by).message
         else:
-            update = change_status(case, by, status=NEEDS_INFORMATION, message=question)
-            message = CaseMessage.objects.get(case_update=update, kind=CaseMessage.Kind.QUESTION)
+            change = change_status(case, by, status=NEEDS_INFORMATION, message=question)
+            message = CaseMessage.objects.get(
+                case_update=change.update, kind=CaseMessage.Kind.QUESTION
+            )
     submission.status = NEEDS_INFORMATION
     return message

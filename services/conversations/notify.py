@@ -8,13 +8,14 @@ is sent once the question is committed and never for one rolled back.
 
 from __future__ import annotations
 
-from services.models import Submission
+from services.models import OutgoingMessage, Submission
 from services.notifications.rules import Kind
 from services.notifications.tell import tell_resident
 from services.tracking import resident_link
 
 
-def notify_question(submission: Submission, question: str) -> bool:
-    """Send the resident the council's question; False when they cannot be reached."""
+def notify_question(submission: Submission, question: str) -> list[OutgoingMessage]:
+    """Send the resident the council's question: the messages queued, none when they cannot be
+    reached."""
     link = f"{resident_link(submission)}#reply"
-    return bool(tell_resident(submission, Kind.INFORMATION_REQUEST, {"text": question}, link=link))
+    return tell_resident(submission, Kind.INFORMATION_REQUEST, {"text": question}, link=link)

@@ -7,13 +7,14 @@ text is its question. Both end here, inside the transaction that changed the cas
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.utils import translation
 
 from services.conversations.notify import notify_question
-from services.models import CaseMessage, CaseUpdate, Submission
+from services.models import CaseMessage, CaseUpdate, OutgoingMessage, Submission
 
 
 def question_text(submission: Submission, case_update: CaseUpdate) -> str:
@@ -22,9 +23,15 @@ def question_text(submission: Submission, case_update: CaseUpdate) -> str:
         return case_update.resident_text
 
 
+@dataclass(frozen=True)
+class RecordedQuestion:
+    message: CaseMessage
+    queued: list[OutgoingMessage]  # what the resident is sent; none if they cannot be reached
+
+
 def record_question(
     submission: Submission, text: str, *, case_update: CaseUpdate | None, author: Any = None
-) -> CaseMessage:
+) -> RecordedQuestion:
     """Keep the question on the case and e-mail it to the resident (on commit)."""
     message = CaseMessage.objects.create(
         submission=submission,
@@ -33,5 +40,4 @@ def record_question(
         author=author,
         case_update=case_update,
     )
-    notify_question(submission, text)
-    return message
+    return RecordedQuestion(message, notify_question(submission, text))

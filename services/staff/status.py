@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from services.models import CaseUpdate, Submission
+from services.models import CaseUpdate, OutgoingMessage, Submission
 from services.updates.apply import apply_decision, decide, last_accepted_at
 
 Outcome = CaseUpdate.Outcome
@@ -30,6 +30,18 @@ class StaffChoice:
     reopen: bool = True
 
 
+@dataclass(frozen=True)
+class StatusChange:
+    update: CaseUpdate
+    # The messages queued to the resident about it: none when they chose no messages about status
+    # changes or cannot be reached, which the person who made the change should be told.
+    queued: list[OutgoingMessage]
+
+    @property
+    def resident_told(self) -> bool:
+        return bool(self.queued)
+
+
 class StatusChangeRefused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -38,7 +50,7 @@ class StatusChangeRefused(Exception):
 
 def change_status(
     submission: Submission, by: Any, *, status: str, message: str, note: str = ""
-) -> CaseUpdate:
+) -> StatusChange:
     """Record the change and apply it in one transaction, or refuse it and change nothing.
 
     `message` is what the resident reads (on their case page and in the e-mail); the staff member
@@ -82,6 +94,6 @@ def change_status(
             applied=True,
             outcome=decision.outcome,
         )
-        apply_decision(case, update, decision)
+        queued = apply_decision(case, update, decision)
     submission.status = case.status
-    return update
+    return StatusChange(update, queued)

@@ -26,7 +26,14 @@ from django.db.models import Max
 
 from integrations.base import StatusUpdate
 from services.conversations.questions import question_text, record_question
-from services.models import CaseUpdate, Connection, Delivery, StatusMapping, Submission
+from services.models import (
+    CaseUpdate,
+    Connection,
+    Delivery,
+    OutgoingMessage,
+    StatusMapping,
+    Submission,
+)
 from services.models.updates import DESCRIPTION_MAX_LENGTH
 from services.notifications.rules import Kind
 from services.notifications.tell import tell_resident
@@ -224,8 +231,11 @@ def last_accepted_at(submission: Submission) -> datetime | None:
     return at
 
 
-def apply_decision(submission: Submission, case_update: CaseUpdate, decision: Decision) -> None:
-    """Give the case its new status, if the decision changes it, and tell the resident.
+def apply_decision(
+    submission: Submission, case_update: CaseUpdate, decision: Decision
+) -> list[OutgoingMessage]:
+    """Give the case its new status, if the decision changes it, and tell the resident: the
+    messages queued to them, none if the status stays or they cannot be reached.
 
     The caller holds the submission's row lock and has saved `case_update`, in the same
     transaction: the e-mail is queued on commit, so a rolled-back change sends nothing.
@@ -235,22 +245,22 @@ def apply_decision(submission: Submission, case_update: CaseUpdate, decision: De
     a status e-mail.
     """
     if decision.status is None:
-        return
+        return []
     submission.status = decision.status
     submission.save(update_fields=["status"])
     if decision.status == Status.NEEDS_INFORMATION:
-        record_question(
+        question = record_question(
             submission,
             question_text(submission, case_update),
             case_update=case_update,
             author=case_update.changed_by,
         )
-        return
-    notify_resident(submission, case_update)
+        return question.queued
+    return notify_resident(submission, case_update)
 
 
-def notify_resident(submission: Submission, case_update: CaseUpdate) -> bool:
+def notify_resident(submission: Submission, case_update: CaseUpdate) -> list[OutgoingMessage]:
     """Tell the resident what changed, on the channels they chose for status changes, in their
-    language (services/notifications); queued when the transaction commits. False when nothing
-    was queued: they chose no messages about it, or cannot be reached."""
-    return bool(tell_resident(submission, STATUS_UPDATE, {"case_update": case_update}))
+    language (services/notifications); queued when the transaction commits. None queued when
+    they chose no messages about it, or cannot be reached."""
+    return tell_resident(submission, STATUS_UPDATE, {"case_update": case_update})

@@ -25,6 +25,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from portal.core.paging import page_numbers
 from portal.dashboard.request_page import request_page_context
 from portal.dashboard.views import resident
 from services import my_requests
@@ -83,7 +84,6 @@ def requests(request: HttpRequest) -> HttpResponse:
     counts = my_requests.request_counts(me)
     paginator = Paginator(my_requests.requests_of(me, show), PAGE_SIZE)
     page = paginator.page(_page_number(request.GET.get("page"), paginator))
-    numbers = paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
     return render(
         request,
         "dashboard/requests.html",
@@ -94,10 +94,7 @@ def requests(request: HttpRequest) -> HttpResponse:
                 for choice, label in FILTER_LABELS.items()
             ],
             "page": page,
-            "page_numbers": [
-                number if isinstance(number, int) else None  # None: the "…" between numbers
-                for number in numbers
-            ],
+            "page_numbers": page_numbers(paginator, page),
         },
     )
 

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from portal.core.paging import results_page
 from portal.staff.access import audit_view
 from portal.staff.audit_forms import AuditSearchForm
 from services.audit_search import (
@@ -34,17 +35,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render(request, form)
     entries = search_access_log(form.query(), before=timezone.now())
-    # get_page: a page number that is no number, or past the end, shows a real page.
-    paginator = Paginator(entries, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    shown = list(page.object_list)
+    paged = results_page(Paginator(entries, PAGE_SIZE), request.GET.get("page"))
+    shown = list(paged.page.object_list)
     record_search(request.user, shown, where="staff:audit_search")
-    page_numbers = [
-        number if isinstance(number, int) else None  # None: the "…" between page numbers
-        for number in paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
-    ]
     rows = [_row(entry) for entry in shown]
-    return _render(request, form, page=page, page_numbers=page_numbers, rows=rows)
+    return _render(request, form, page=paged.page, page_numbers=paged.numbers, rows=rows)
 
 
 @audit_view

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from portal.core.downloads import file_download
+from portal.core.paging import results_page
 from portal.dashboard.answers import answer_rows
 from portal.staff.access import visible_case, workspace_view
 from portal.staff.forms import CaseSearchForm
@@ -62,13 +63,8 @@ def search(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         sort = form.cleaned_data["sort"]
         cases = search_cases(request.user, form.query())
-        # get_page: a page number that is no number, or past the end, shows a real page.
-        paginator = SearchPaginator(cases, PAGE_SIZE)
-        page = paginator.get_page(request.GET.get("page"))
-        page_numbers = [
-            number if isinstance(number, int) else None  # None: the "…" between page numbers
-            for number in paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
-        ]
+        paged = results_page(SearchPaginator(cases, PAGE_SIZE), request.GET.get("page"))
+        page, page_numbers = paged.page, paged.numbers
         record_list(request.user, where="staff:search", submissions=list(page.object_list))
     headers = [
         {

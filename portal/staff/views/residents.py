@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
+from portal.core.paging import results_page
 from portal.staff.access import visible_case, workspace_view
 from portal.staff.forms import ResidentSearchForm
 from portal.staff.views.reason import readable_without_asking
@@ -39,11 +40,8 @@ def find(request: HttpRequest) -> HttpResponse:
     found = []
     if form.is_valid() and form.cleaned_data["q"]:
         paginator = Paginator(find_residents(request.user, form.cleaned_data["q"]), PAGE_SIZE)
-        page = paginator.get_page(request.GET.get("page"))
-        page_numbers = [
-            number if isinstance(number, int) else None  # None: the "…" between page numbers
-            for number in paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
-        ]
+        paged = results_page(paginator, request.GET.get("page"))
+        page, page_numbers = paged.page, paged.numbers
         found = found_residents(list(page.object_list))
         # Each row shows a person's contact details: the row's case names whose they are.
         record_list(request.user, where="staff:residents", submissions=[row.case for row in found])

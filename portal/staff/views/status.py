@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods
 from portal.staff.access import visible_case, workspace_view
 from portal.staff.forms import StatusChangeForm
 from portal.staff.views.reason import ask_for_reason, reason_given
-from services.models import OutgoingMessage
 from services.notifications.residents import language_for
 from services.staff.status import StatusChangeRefused, change_status
 
@@ -28,11 +27,8 @@ def change(request: HttpRequest, reference: str) -> HttpResponse:
     form = StatusChangeForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         data = form.cleaned_data
-        # Whether the change sent the resident anything: they may have chosen no messages about
-        # status changes, or have no address we can reach; the agent should know which.
-        messages_before = OutgoingMessage.objects.filter(submission=submission).count()
         try:
-            change_status(
+            change = change_status(
                 submission,
                 request.user,
                 status=data["status"],
@@ -42,10 +38,11 @@ def change(request: HttpRequest, reference: str) -> HttpResponse:
         except StatusChangeRefused as refused:
             form.add_error("status", refused.message)
         else:
-            told = OutgoingMessage.objects.filter(submission=submission).count() > messages_before
+            # The resident may have chosen no messages about status changes, or have no address
+            # we can reach: the agent should know which.
             done = (
                 _("Status changed to ‘%(status)s’. The resident has been told.")
-                if told
+                if change.resident_told
                 else _(
                     "Status changed to ‘%(status)s’. The resident gets no messages about this "
                     "(their choice, or we cannot reach them): they will see it on their request "

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from services.models import CaseUpdate, NotificationPreference, OutgoingMessage, Submission
+from services.staff.status import change_status
 from services.updates.apply import apply_updates
 from tests.portal.accounts.factories import UserFactory
 from tests.portal.staff.conftest import signed_in
@@ -93,6 +94,52 @@ def test_the_agent_is_told_when_the_resident_gets_no_message_about_the_change(
     text = text_of(response)
     assert "The resident has been told" not in text
     assert "The resident gets no messages about this" in text
+
+
+def test_a_status_change_returns_the_messages_it_queued_for_the_resident(waste_agent, make_case):
+    # Given a case sent by a resident with an e-mail address, and one by a resident who chose
+    # no messages about status changes
+    told = make_case(user=UserFactory(email="told@example.org"))
+    quiet_resident = UserFactory(email="quiet@example.org")
+    NotificationPreference.objects.create(
+        user=quiet_resident,
+        kind=NotificationPreference.Kind.STATUS_UPDATE,
+        channel=NotificationPreference.Choice.NONE,
+    )
+    quiet = make_case(user=quiet_resident)
+
+    # When an agent changes the status of each
+    sent = change_status(told, waste_agent, status=S.IN_PROGRESS, message="On its way.")
+    unsent = change_status(quiet, waste_agent, status=S.IN_PROGRESS, message="On its way.")
+
+    # Then each says what it queued: the one e-mail in the outbox, or nothing
+    assert sent.queued == list(OutgoingMessage.objects.filter(submission=told))
+    assert [m.recipient for m in sent.queued] == ["told@example.org"]
+    assert sent.resident_told
+    assert (unsent.queued, unsent.resident_told) == ([], False)
+    assert sent.update == CaseUpdate.objects.get(submission=told)
+
+
+def test_the_agent_is_told_the_resident_was_sent_the_question_when_the_case_needs_their_reply(
+    waste_agent, make_case
+):
+    # Given a resident who chose no messages about status changes, which a question is not
+    resident = UserFactory(email="asked@example.org")
+    NotificationPreference.objects.create(
+        user=resident,
+        kind=NotificationPreference.Kind.STATUS_UPDATE,
+        channel=NotificationPreference.Choice.NONE,
+    )
+    case = make_case(user=resident)
+
+    # When an agent sets it to "needs your reply" with a question
+    response = change(
+        signed_in(waste_agent), case, status=S.NEEDS_INFORMATION, message="Which bin?"
+    )
+
+    # Then the question is queued to them, and the agent is told so
+    assert OutgoingMessage.objects.get().kind == "information_request"
+    assert "The resident has been told." in text_of(response)
 
 
 def test_a_guest_is_told_at_the_address_they_gave(waste_agent, make_case, mail_through_celery):

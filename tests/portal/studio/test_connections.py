@@ -385,3 +385,14 @@ def test_a_status_of_another_connection_is_not_found(system_admin_client, webhoo
     mapping = other.status_mappings.create(external_status="DONE", portal_status="closed_fixed")
     url = reverse("studio:connection_status", args=[webhook.pk, mapping.pk])
     assert system_admin_client.get(url).status_code == 404
+
+
+def test_an_options_hint_is_shown_as_written_not_read_as_markup(system_admin_client):
+    # The CRM adapter's hints name placeholders in angle brackets, as its documentation does
+    html = system_admin_client.get(
+        reverse("studio:connection_create", args=["crm"])
+    ).content.decode()
+
+    assert "https://login.microsoftonline.com/&lt;tenant id&gt;/oauth2/v2.0/token" in html
+    assert "Dynamics needs &lt;CRM address&gt;/.default" in html
+    assert "<tenant id>" not in html
