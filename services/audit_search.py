@@ -33,12 +33,20 @@ PLACES: dict[str, str | Promise] = {
     "staff:timeline": _("Case timeline"),
     "staff:attachment": _("File downloaded"),
     "staff:reason": _("Reason given to open a case"),
+    "staff:residents": _("Resident search results"),
+    "staff:resident": _("Resident details"),
+    "staff:assist_residents": _("Resident search, to submit a form for them"),
+    "staff:assist_resident_picked": _("Resident chosen, to submit a form for them"),
+    "staff:assist_sent": _("Form submitted for a resident"),
     "staff:audit_search": _("Audit log search"),
     "staff:audit_export": _("Audit log export"),
     "admin:submission": _("Submission in the admin"),
     "admin:submission_file": _("File downloaded in the admin"),
     "admin:payload_preview": _("Payload preview in the admin"),
     "admin:user": _("Person in the admin"),
+    "admin:emailaddress": _("A person's e-mail addresses in the admin"),
+    "admin:authenticator": _("A person's second factors in the admin"),
+    "admin:usersession": _("A person's sign-in sessions in the admin"),
 }
 
 CSV_HEADER = (

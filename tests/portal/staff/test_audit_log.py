@@ -289,3 +289,23 @@ def test_the_audit_page_uses_the_same_number_of_queries_whatever_it_lists(
 # check and the navigation) and have they a second factor; their permissions (user and group);
 # the count and the page of entries; one INSERT recording the cases shown.
 QUERIES_PER_AUDIT_PAGE = 11
+
+
+def test_every_place_the_code_records_is_said_in_words():
+    # Each `where` our code writes to the access log (a literal at its call) has a label, so the
+    # officer never reads a code such as "staff:residents" in place of what was seen
+    from pathlib import Path
+
+    from services.audit_search import PLACES
+
+    root = Path(__file__).resolve().parents[3]
+    written = re.compile(r"""(?:where|audit_where)\s*=\s*["']((?:staff|admin):[a-z_]+)["']""")
+    places = {
+        place
+        for folder in ("portal", "services")
+        for path in (root / folder).rglob("*.py")
+        for place in written.findall(path.read_text())
+    }
+
+    assert places, "the pattern finds the places the code records"
+    assert places - PLACES.keys() == set()
