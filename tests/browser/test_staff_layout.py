@@ -20,6 +20,7 @@ from tests.browser.conftest import BrowserPage, assert_accessible_at
 from tests.browser.journeys import WIDTHS, sign_in
 from tests.browser.test_staff import agent_and_case
 from tests.portal.accounts.factories import UserFactory
+from tests.portal.dashboard.factories import SubmissionFactory
 from tests.portal.staff.conftest import with_mfa
 from tests.services.delivery_admin.factories import DeliveryFactory
 
@@ -165,4 +166,35 @@ def test_the_lists_with_filters_fit_a_phone(desktop_page: BrowserPage, live_serv
 
     # Then none of them is wider than the phone
     assert [problem for problem in problems if problem] == []
+    desktop_page.problems.assert_none()
+
+
+def test_the_case_list_fits_a_laptop_without_scrolling_sideways(
+    desktop_page: BrowserPage, live_server, agent_and_case
+):
+    # Given guests' cases, each listed by an address that is one long word
+    agent, case = agent_and_case
+    for n in range(3):
+        SubmissionFactory(
+            service=case.service,
+            form_version=case.form_version,
+            user=None,
+            contact_name="",
+            contact_email=f"gareth.thomaswilliams{n}@residentsassociation.example",
+        )
+    page = desktop_page.page
+    sign_in(page.context, live_server.url, agent)
+
+    # When an agent lists the cases on a 1280 pixel wide screen
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/staff/")
+    expect(page.get_by_role("heading", name="5 cases")).to_be_visible()
+    screenshots(page, "case-list")
+
+    # Then every column, the date sent included, is in view: the table needs no scrolling
+    hidden = page.evaluate(
+        """() => [...document.querySelectorAll('.staff-scroll-table')]
+            .map(el => el.scrollWidth - el.clientWidth)"""
+    )
+    assert hidden == [0]
     desktop_page.problems.assert_none()

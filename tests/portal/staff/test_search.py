@@ -208,3 +208,14 @@ def test_a_service_outside_the_agents_teams_is_not_offered_or_accepted(
     assert f'value="{streets.pk}"' not in response.content.decode()
     response = agent_client.get(reverse("staff:home"), {"service": streets.pk})
     assert "Select a service from the list" in response.content.decode()
+
+
+def test_a_guest_is_listed_by_the_name_they_gave_or_else_their_email(agent_client, make_case):
+    make_case(WASTE, user=None, contact_name="Gwen Ellis", contact_email="gwen@example.org")
+    make_case(WASTE, user=None, contact_name="", contact_email="no.name@example.org")
+
+    page = agent_client.get(reverse("staff:home")).content.decode()
+
+    assert "Gwen Ellis" in page
+    assert "gwen@example.org" not in page
+    assert "no.name@example.org" in page
