@@ -355,3 +355,11 @@ def test_a_message_notify_could_not_deliver_is_shown_on_the_case_and_its_timelin
     ) in timeline
     # And never the address itself
     assert "typo@example.org" not in timeline
+
+
+def test_a_guest_who_gave_no_name_is_said_to_have_given_none(agent_client, make_case):
+    case = make_case(WASTE, user=None, contact_name="", contact_email="guest@example.org")
+
+    page = agent_client.get(reverse("staff:case", args=[case.reference])).content.decode()
+
+    assert "Not given (sent without an account)" in page
