@@ -30,9 +30,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from services.models.delivery import Attempt, Delivery
+from services.models.delivery import Delivery
 from services.models.files import SubmissionFile
-from services.models.outbox import OutboxRow
+from services.models.outbox import AttemptRow, OutboxRow
 from services.models.routing import Connection
 from services.models.submissions import Submission
 from services.models.updates import CaseUpdate
@@ -155,7 +155,7 @@ class OutgoingUpdate(OutboxRow):
         return f"{self.message} → {self.connection}"
 
 
-class UpdateAttempt(models.Model):
+class UpdateAttempt(AttemptRow):
     """One try at an outgoing update (no personal data: outcome, code, sanitised excerpt)."""
 
     update = models.ForeignKey(
@@ -164,13 +164,6 @@ class UpdateAttempt(models.Model):
         related_name="attempt_set",
         verbose_name=_("outgoing update"),
     )
-    number = models.PositiveIntegerField(_("attempt"))
-    started_at = models.DateTimeField(_("started"))
-    duration_ms = models.PositiveIntegerField(_("duration (ms)"))
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Attempt.Outcome.choices)
-    status_code = models.CharField(_("status"), max_length=20, blank=True)
-    error_class = models.CharField(_("error"), max_length=100, blank=True)
-    excerpt = models.CharField(_("excerpt"), max_length=200, blank=True)
 
     class Meta:
         ordering = ("update", "number")

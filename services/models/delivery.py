@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from services.models.outbox import OutboxRow
+from services.models.outbox import AttemptRow, OutboxRow
 from services.models.routing import Connection, Destination
 from services.models.submissions import Submission
 
@@ -112,24 +112,12 @@ class Delivery(OutboxRow):
         return f"{self.submission} → {self.destination}"
 
 
-class Attempt(models.Model):
+class Attempt(AttemptRow):
     """One try at a delivery: when, how long, and what came of it (no personal data)."""
-
-    class Outcome(models.TextChoices):
-        DELIVERED = "delivered", _("Delivered")
-        TRANSIENT = "transient", _("Failed, will retry")
-        PERMANENT = "permanent", _("Failed, will not retry")
 
     delivery = models.ForeignKey(
         Delivery, on_delete=models.CASCADE, related_name="attempt_set", verbose_name=_("delivery")
     )
-    number = models.PositiveIntegerField(_("attempt"))
-    started_at = models.DateTimeField(_("started"))
-    duration_ms = models.PositiveIntegerField(_("duration (ms)"))
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
-    status_code = models.CharField(_("status"), max_length=20, blank=True)
-    error_class = models.CharField(_("error"), max_length=100, blank=True)
-    excerpt = models.CharField(_("excerpt"), max_length=200, blank=True)
 
     class Meta:
         ordering = ("delivery", "number")

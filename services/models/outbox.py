@@ -89,3 +89,25 @@ class OutboxRow(models.Model):
                 )
             )
         return errors
+
+
+class AttemptRow(models.Model):
+    """What every try at an outbox row records, for a delivery's Attempt and an update's
+    UpdateAttempt alike: when, how long, and what came of it (no personal data: a status code,
+    an error's class and a sanitised excerpt). Each model adds the row it belongs to."""
+
+    class Outcome(models.TextChoices):
+        DELIVERED = "delivered", _("Delivered")
+        TRANSIENT = "transient", _("Failed, will retry")
+        PERMANENT = "permanent", _("Failed, will not retry")
+
+    number = models.PositiveIntegerField(_("attempt"))
+    started_at = models.DateTimeField(_("started"))
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    status_code = models.CharField(_("status"), max_length=20, blank=True)
+    error_class = models.CharField(_("error"), max_length=100, blank=True)
+    excerpt = models.CharField(_("excerpt"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
